@@ -1,0 +1,21 @@
+import { DynamicModule, Module } from '@nestjs/common';
+import { ENTITIES } from './database/entities';
+import { MIGRATIONS } from './database/migrations';
+import { PersistenceModule } from './platform/persistence/persistence.module';
+import { PlatformModule, PlatformSettings } from './platform/platform.module';
+import type { RoleDefinition } from './roles';
+
+/** The composition root: the platform kernel, the store, and the modules of the selected roles only. */
+@Module({})
+export class AppModule {
+  static forRoles(roles: readonly RoleDefinition[], platform: PlatformSettings): DynamicModule {
+    return {
+      module: AppModule,
+      imports: [
+        PlatformModule.forRoot(platform),
+        PersistenceModule.forRoot({ entities: ENTITIES, migrations: MIGRATIONS }),
+        ...roles.map((role) => role.load()),
+      ],
+    };
+  }
+}

@@ -1,0 +1,11 @@
+import { int, str } from '../../platform/config/codecs';
+import { Env, OptionsSection } from '../../platform/config/options';
+
+@OptionsSection('Email', 'EmailIntegrationService')
+export class EmailIntegrationOptions {
+  @Env('EMAIL_DEFAULT_FROM', str({ pattern: /^[^@\s]+@[^@\s]+$/, patternHint: 'an e-mail address' }), { description: 'Sender used when a SendEmail command names none' })
+  readonly defaultFrom?: string;
+
+  @Env('EMAIL_CONCURRENCY', int({ min: 1, max: 256 }), { default: 8, description: 'SendEmail commands handled at once per process' })
+  readonly concurrency: number;
+}

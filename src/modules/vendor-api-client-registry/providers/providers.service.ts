@@ -1,0 +1,93 @@
+import { ConflictException, Injectable, NotFoundException } from '@nestjs/common';
+import { InjectRepository } from '@nestjs/typeorm';
+import { Repository } from 'typeorm';
+import { TenantContext } from '../../../platform/context/tenant-context';
+import { GLOBAL_TENANT } from '../../../platform/persistence/columns';
+import { IntegrationProvider, ProviderCategory } from '../entities/integration-provider.entity';
+import { RegisterProviderDto } from './register-provider.dto';
+
+export interface ProviderView {
+  id: string;
+  displayName: string;
+  category: ProviderCategory;
+  capabilities: string[];
+  authModel: string;
+  webhookVerifier: string | null;
+  defaultBaseUrl: string | null;
+  status: string;
+  scope: 'built-in' | 'tenant';
+  createdAt: string;
+  updatedAt: string;
+}
+
+/** Providers a tenant can see: the built-in ones and the ones it registered itself, never another tenant's. */
+@Injectable()
+export class ProvidersService {
+  constructor(
+    @InjectRepository(IntegrationProvider) private readonly providers: Repository<IntegrationProvider>,
+    private readonly tenant: TenantContext,
+  ) {}
+
+  async list(filter: { category?: ProviderCategory } = {}): Promise<ProviderView[]> {
+    const tenantIds = [this.tenant.tenantId, GLOBAL_TENANT];
+    const rows = await this.providers.find({
+      where: tenantIds.map((tenantId) => ({ tenantId, ...(filter.category ? { category: filter.category } : {}) })),
+      order: { id: 'ASC' },
+    });
+    return rows.map(toView);
+  }
+
+  async get(id: string): Promise<ProviderView> {
+    const row = await this.findVisible(id);
+    if (!row) throw new NotFoundException(`Provider ${id} not found`);
+    return toView(row);
+  }
+
+  async register(request: RegisterProviderDto): Promise<ProviderView> {
+    if (await this.findVisible(request.id)) throw new ConflictException(`Provider ${request.id} already exists`);
+    const row = this.providers.create({
+      tenantId: this.tenant.tenantId,
+      id: request.id,
+      displayName: request.displayName,
+      category: request.category,
+      authModel: request.authModel,
+      webhookVerifier: request.webhookVerifier ?? null,
+      defaultBaseUrl: request.defaultBaseUrl ?? null,
+      capabilities: request.capabilities ?? [],
+      status: 'Active',
+      builtIn: false,
+    });
+    try {
+      return toView(await this.providers.save(row));
+    } catch (error) {
+      // Two concurrent registrations of the same id: the primary key decides, the loser gets 409.
+      if (await this.findVisible(request.id)) throw new ConflictException(`Provider ${request.id} already exists`);
+      throw error;
+    }
+  }
+
+  private findVisible(id: string): Promise<IntegrationProvider | null> {
+    return this.providers.findOne({
+      where: [
+        { tenantId: this.tenant.tenantId, id },
+        { tenantId: GLOBAL_TENANT, id },
+      ],
+    });
+  }
+}
+
+function toView(row: IntegrationProvider): ProviderView {
+  return {
+    id: row.id,
+    displayName: row.displayName,
+    category: row.category,
+    capabilities: row.capabilities,
+    authModel: row.authModel,
+    webhookVerifier: row.webhookVerifier,
+    defaultBaseUrl: row.defaultBaseUrl,
+    status: row.status,
+    scope: row.tenantId === GLOBAL_TENANT ? 'built-in' : 'tenant',
+    createdAt: row.createdAt.toISOString(),
+    updatedAt: row.updatedAt.toISOString(),
+  };
+}

@@ -1,0 +1,17 @@
+import { bytes, duration, url } from '../../platform/config/codecs';
+import { Env, OptionsSection } from '../../platform/config/options';
+
+@OptionsSection('Webhook gateway', 'WebhookGatewayService: inbound verification, subscriptions, fan-out')
+export class WebhookGatewayOptions {
+  @Env('WEBHOOK_MAX_BODY_BYTES', bytes({ min: 1024 }), { default: 5 * 1024 * 1024, description: 'Largest inbound webhook body accepted (413 above it)' })
+  readonly maxBodyBytes: number;
+
+  @Env('WEBHOOK_TIMESTAMP_TOLERANCE', duration({ min: 1000 }), { default: 300_000, description: 'How far a signed timestamp may be from now before the webhook is rejected' })
+  readonly timestampToleranceMs: number;
+
+  @Env('WEBHOOK_SECRET_OVERLAP', duration({ min: 0 }), { default: 86_400_000, description: 'After a signing-secret rotation, how long the previous secret keeps signing and verifying' })
+  readonly secretOverlapMs: number;
+
+  @Env('PUBLIC_BASE_URL', url({ protocols: ['https', 'http'] }), { description: 'Public URL of the ingest endpoint as vendors see it (Twilio signs over it)' })
+  readonly publicBaseUrl?: string;
+}

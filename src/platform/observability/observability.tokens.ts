@@ -1,0 +1,2 @@
+/** The process's pino logger, created before Nest so boot errors are logged the same way. */
+export const ROOT_LOGGER = Symbol('ROOT_LOGGER');

@@ -1,0 +1,69 @@
+import { Column, Entity, Index } from 'typeorm';
+import {
+  CreatedAtColumn,
+  IdColumn,
+  RowVersionColumn,
+  TenantIdColumn,
+  TenantOwned,
+  TimestampColumn,
+  UpdatedAtColumn,
+} from '../../persistence/columns';
+
+export type RunState = 'Pending' | 'Running' | 'Completed' | 'Failed' | 'Retrying' | 'DeadLettered';
+
+/** One governed outbound operation against a vendor, with its attempts and outcome. */
+@Entity('integration_runs')
+@Index(['tenantId', 'connectionId', 'createdAt'])
+@Index(['tenantId', 'state'])
+@Index(['tenantId', 'idempotencyKey'], { unique: true })
+export class IntegrationRun implements TenantOwned {
+  @IdColumn()
+  id: string;
+
+  @TenantIdColumn()
+  tenantId: string;
+
+  @Column({ type: 'varchar', length: 64 })
+  connectionId: string;
+
+  @Column({ type: 'varchar', length: 64 })
+  providerId: string;
+
+  /** What was done, e.g. `POST /repos/{owner}/{repo}/pulls` or `openai.complete`. */
+  @Column({ type: 'varchar', length: 256 })
+  operation: string;
+
+  @Column({ type: 'varchar', length: 16, default: 'Pending' })
+  state: RunState;
+
+  @Column({ type: 'integer', default: 0 })
+  attempts: number;
+
+  @Column({ type: 'integer', nullable: true })
+  latencyMs: number | null;
+
+  /** The vendor's id for what the run produced (a PR number, a message SID, a charge id). */
+  @Column({ type: 'varchar', length: 256, nullable: true })
+  externalRef: string | null;
+
+  @Column({ type: 'varchar', length: 256, nullable: true })
+  idempotencyKey: string | null;
+
+  @Column({ type: 'varchar', length: 32, nullable: true })
+  traceId: string | null;
+
+  @TimestampColumn({ nullable: true })
+  startedAt: Date | null;
+
+  @TimestampColumn({ nullable: true })
+  completedAt: Date | null;
+
+  @CreatedAtColumn()
+  createdAt: Date;
+
+  @UpdatedAtColumn()
+  updatedAt: Date;
+
+  @RowVersionColumn()
+  rowVersion: number;
+}
