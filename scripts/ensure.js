@@ -1,0 +1,43 @@
+// Makes `npm start`, `npm run token` and `npm test` work on a fresh clone: install when node_modules is
+// missing or older than the lockfile, build when dist is missing or older than any source file.
+const { execFileSync } = require('node:child_process');
+const { existsSync, readdirSync, statSync, writeFileSync } = require('node:fs');
+const { join } = require('node:path');
+
+const root = join(__dirname, '..');
+const npm = process.platform === 'win32' ? 'npm.cmd' : 'npm';
+
+function mtime(path) {
+  return existsSync(path) ? statSync(path).mtimeMs : 0;
+}
+
+function newestIn(dir) {
+  let newest = 0;
+  for (const entry of readdirSync(dir, { withFileTypes: true })) {
+    const path = join(dir, entry.name);
+    newest = Math.max(newest, entry.isDirectory() ? newestIn(path) : mtime(path));
+  }
+  return newest;
+}
+
+function ensureInstalled() {
+  const marker = join(root, 'node_modules', '.package-lock.json');
+  if (mtime(marker) >= mtime(join(root, 'package-lock.json'))) return;
+  process.stderr.write('Installing dependencies (npm ci)...\n');
+  execFileSync(npm, ['ci', '--no-audit', '--no-fund'], { cwd: root, stdio: ['ignore', 2, 2] });
+}
+
+function ensureBuilt() {
+  // tsc --incremental leaves unchanged outputs alone, so a stamp of our own marks the last build.
+  const stamp = join(root, 'dist', '.build-stamp');
+  const sources = Math.max(newestIn(join(root, 'src')), mtime(join(root, 'tsconfig.json')), mtime(join(root, 'tsconfig.build.json')));
+  if (mtime(stamp) >= sources) return;
+  process.stderr.write('Building (tsc -p tsconfig.build.json)...\n');
+  execFileSync(process.execPath, [join(root, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', 'tsconfig.build.json'], {
+    cwd: root,
+    stdio: ['ignore', 2, 2],
+  });
+  writeFileSync(stamp, new Date().toISOString());
+}
+
+module.exports = { ensureInstalled, ensureBuilt, root };

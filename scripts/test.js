@@ -1,0 +1,13 @@
+#!/usr/bin/env node
+// `npm test`: installs if needed, then runs the whole jest suite (unit specs and the integration tests,
+// which need PostgreSQL at 127.0.0.1:5432, database `test`; see README). Extra arguments go to jest.
+const { spawnSync } = require('node:child_process');
+const { join } = require('node:path');
+const { ensureInstalled, root } = require('./ensure');
+
+ensureInstalled();
+const result = spawnSync(process.execPath, [join(root, 'node_modules', 'jest', 'bin', 'jest.js'), ...process.argv.slice(2)], {
+  cwd: root,
+  stdio: 'inherit',
+});
+process.exit(result.status ?? 1);

@@ -1,0 +1,6 @@
+#!/usr/bin/env node
+const { ensureBuilt, ensureInstalled } = require('./ensure');
+
+ensureInstalled();
+ensureBuilt();
+require('../dist/cli/token.js');
