@@ -7,9 +7,11 @@ export interface ErrorBody {
   message: string;
 }
 
-/** Errors raised by Express's body parser before a route runs, mapped to what the client did wrong. */
+/**
+ * Errors raised by Express's body parser before a route runs, mapped to what the client did wrong.
+ * (Malformed JSON never gets here: Nest turns the parser's SyntaxError into a BadRequestException.)
+ */
 const BODY_PARSER_ERRORS: Record<string, (error: { limit?: number }) => [number, string]> = {
-  'entity.parse.failed': () => [HttpStatus.BAD_REQUEST, 'The request body is not valid JSON'],
   'entity.too.large': (error) => [HttpStatus.PAYLOAD_TOO_LARGE, `The request body exceeds the limit of ${error.limit} bytes`],
   'encoding.unsupported': () => [HttpStatus.UNSUPPORTED_MEDIA_TYPE, 'The request body encoding is not supported'],
   'charset.unsupported': () => [HttpStatus.UNSUPPORTED_MEDIA_TYPE, 'The request body charset is not supported'],

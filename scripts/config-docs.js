@@ -1,0 +1,130 @@
+#!/usr/bin/env node
+// Generates the configuration reference from the `*.Options` classes.
+//   npm run config:docs                 print the Markdown to stdout
+//   npm run config:docs -- --write      replace the section of README.md between the config markers
+//   npm run config:docs -- --check      exit 1 when README.md's section is out of date
+const { existsSync, readFileSync, writeFileSync } = require('node:fs');
+const { join } = require('node:path');
+const { ensureBuilt, root } = require('./ensure');
+
+const README = join(root, 'README.md');
+const START = '<!-- config:start -->';
+const END = '<!-- config:end -->';
+const WRITE_HINT = 'Run `npm run config:docs -- --write` to regenerate it.';
+
+function fail(message) {
+  process.stderr.write(`config-docs: ${message}\n`);
+  process.exit(1);
+}
+
+function optionClasses() {
+  const { PLATFORM_OPTIONS } = require(join(root, 'dist', 'bootstrap.js'));
+  const { ROLES } = require(join(root, 'dist', 'roles.js'));
+  return [...new Set([...PLATFORM_OPTIONS, ...ROLES.flatMap((role) => role.load().options)])];
+}
+
+function cell(text) {
+  return String(text).replace(/\r?\n/g, ' ').replace(/\|/g, '\\|');
+}
+
+function code(text) {
+  return `\`${text}\``;
+}
+
+function defaultCell(binding) {
+  if (binding.defaultText !== undefined) return binding.defaultText;
+  if (binding.required) return '**required**';
+  if (binding.default === undefined) return '—';
+  const text = binding.codec.format ? binding.codec.format(binding.default) : String(binding.default);
+  return text === '' ? '(empty)' : code(text);
+}
+
+function descriptionCell(binding) {
+  return binding.secret ? `(secret) ${binding.description}` : binding.description;
+}
+
+function generate() {
+  const { envBindings, sectionOf } = require(join(root, 'dist', 'platform', 'config', 'options.js'));
+  const blocks = optionClasses().map((type) => {
+    const { section, description } = sectionOf(type);
+    const rows = envBindings(type).map((binding) =>
+      [code(binding.variable), binding.codec.type, defaultCell(binding), descriptionCell(binding)].map(cell),
+    );
+    return [
+      `### ${section}`,
+      '',
+      description,
+      '',
+      '| Variable | Type | Default | Description |',
+      '| --- | --- | --- | --- |',
+      ...rows.map((row) => `| ${row.join(' | ')} |`),
+    ].join('\n');
+  });
+  return `${blocks.join('\n\n')}\n`;
+}
+
+function readReadme() {
+  if (!existsSync(README)) fail(`${README} not found.`);
+  const text = readFileSync(README, 'utf8');
+  const start = text.indexOf(START);
+  const end = text.indexOf(END);
+  if (start < 0 || end < 0 || end < start) {
+    fail(`README.md must contain the markers ${START} and ${END} (in that order) around the configuration reference.`);
+  }
+  return { text, from: start + START.length, to: end };
+}
+
+function firstDifference(expected, actual) {
+  const want = expected.split('\n');
+  const have = actual.split('\n');
+  for (let line = 0; line < Math.max(want.length, have.length); line += 1) {
+    if (want[line] !== have[line]) {
+      return { line: line + 1, expected: want[line] ?? '(end of section)', actual: have[line] ?? '(end of section)' };
+    }
+  }
+  return undefined;
+}
+
+function main(args) {
+  const unknown = args.filter((arg) => arg !== '--write' && arg !== '--check');
+  if (unknown.length > 0) fail(`unknown argument(s): ${unknown.join(' ')} (expected --write or --check)`);
+  const write = args.includes('--write');
+  const check = args.includes('--check');
+  if (write && check) fail('use either --write or --check, not both.');
+
+  ensureBuilt();
+  const generated = generate();
+  if (!write && !check) {
+    process.stdout.write(generated);
+    return;
+  }
+
+  const readme = readReadme();
+  const current = readme.text.slice(readme.from, readme.to).replace(/\r\n/g, '\n').trim();
+  const wanted = generated.trim();
+
+  if (check) {
+    const difference = firstDifference(wanted, current);
+    if (!difference) {
+      process.stdout.write('README.md configuration reference is up to date.\n');
+      return;
+    }
+    fail(
+      [
+        `README.md configuration reference is out of date (first difference at line ${difference.line} of the section):`,
+        `  expected: ${difference.expected}`,
+        `  found:    ${difference.actual}`,
+        WRITE_HINT,
+      ].join('\n'),
+    );
+  }
+
+  if (current === wanted) {
+    process.stdout.write('README.md configuration reference is already up to date.\n');
+    return;
+  }
+  writeFileSync(README, `${readme.text.slice(0, readme.from)}\n${generated}${readme.text.slice(readme.to)}`);
+  process.stdout.write('README.md configuration reference updated.\n');
+}
+
+main(process.argv.slice(2));

@@ -1,0 +1,28 @@
+import { execFileSync } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { Client } from 'pg';
+import { TEST_DATABASE_URL } from './postgres';
+
+/**
+ * Type-checks everything (jest itself only transpiles), builds dist/ (process-level tests run the real
+ * `node dist/main.js`), and checks that the PostgreSQL the integration tests need is reachable.
+ */
+export default async function globalSetup(): Promise<void> {
+  const root = join(__dirname, '..', '..');
+  const tsc = (project: string, ...flags: string[]) =>
+    execFileSync(process.execPath, [join(root, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', project, ...flags], { cwd: root, stdio: 'inherit' });
+  tsc('tsconfig.json', '--noEmit');
+  tsc('tsconfig.build.json');
+  writeFileSync(join(root, 'dist', '.build-stamp'), new Date().toISOString());
+
+  const client = new Client({ connectionString: TEST_DATABASE_URL, connectionTimeoutMillis: 5_000 });
+  try {
+    await client.connect();
+    await client.query('SELECT 1');
+  } catch (error) {
+    throw new Error(`PostgreSQL is required by the integration tests at ${TEST_DATABASE_URL} (set TEST_DATABASE_URL): ${String(error)}`);
+  } finally {
+    await client.end().catch(() => undefined);
+  }
+}

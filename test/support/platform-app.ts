@@ -1,0 +1,64 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Writable } from 'node:stream';
+import type { NestExpressApplication } from '@nestjs/platform-express';
+import { createPlatformApp } from '../../src/bootstrap';
+import { resolveRoles } from '../../src/roles';
+import type { LogLine } from './platform-process';
+
+/** Collects the JSON log lines the app writes, for assertions on what was (not) logged. */
+export class LogCapture extends Writable {
+  readonly lines: string[] = [];
+
+  override _write(chunk: Buffer, _encoding: BufferEncoding, done: () => void): void {
+    this.lines.push(...chunk.toString('utf8').split('\n').filter(Boolean));
+    done();
+  }
+
+  parsed(): LogLine[] {
+    return this.lines.map((line) => JSON.parse(line) as LogLine);
+  }
+
+  text(): string {
+    return this.lines.join('\n');
+  }
+}
+
+export interface InProcessPlatform {
+  app: NestExpressApplication;
+  url: string;
+  logs: LogCapture;
+  close(): Promise<void>;
+}
+
+/**
+ * Boots the platform inside the test process (SQLite in a fresh DATA_DIR unless env says otherwise),
+ * listening on an ephemeral port. Environment changes are undone on close.
+ */
+export async function startInProcess(env: Record<string, string | undefined> = {}): Promise<InProcessPlatform> {
+  const saved = { ...process.env };
+  Object.assign(process.env, { DATA_DIR: mkdtempSync(join(tmpdir(), 'ip-app-')), LOG_LEVEL: 'debug', APP_ROLE: 'all' });
+  for (const [key, value] of Object.entries(env)) {
+    if (value === undefined) delete process.env[key];
+    else process.env[key] = value;
+  }
+  const logs = new LogCapture();
+  try {
+    const { app } = await createPlatformApp(resolveRoles(process.env.APP_ROLE), logs);
+    await app.listen(0, '127.0.0.1');
+    const address = app.getHttpServer().address() as { port: number };
+    return {
+      app,
+      url: `http://127.0.0.1:${address.port}`,
+      logs,
+      async close() {
+        await app.close();
+        process.env = saved;
+      },
+    };
+  } catch (error) {
+    process.env = saved;
+    throw error;
+  }
+}

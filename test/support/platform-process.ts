@@ -1,0 +1,97 @@
+import { ChildProcessWithoutNullStreams, spawn } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createInterface } from 'node:readline';
+
+const MAIN = join(__dirname, '..', '..', 'dist', 'main.js');
+
+/** Variables of the developer's shell that would change what a test boots; tests set what they need. */
+const INHERITED_BUT_IGNORED = /^(APP_ROLE|DATABASE_|AUTH_|NODE_ENV|PORT|HOST|DATA_DIR|LOG_|SQLITE_|SHUTDOWN_|HTTP_)/;
+
+export interface LogLine {
+  level: string;
+  msg: string;
+  [field: string]: unknown;
+}
+
+/** A real `node dist/main.js` process: the exact thing `npm start` and the container run. */
+export class PlatformProcess {
+  readonly stdout: string[] = [];
+  readonly stderr: string[] = [];
+  readonly exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+  port?: number;
+
+  private constructor(readonly child: ChildProcessWithoutNullStreams) {
+    createInterface({ input: child.stdout }).on('line', (line) => this.stdout.push(line));
+    createInterface({ input: child.stderr }).on('line', (line) => this.stderr.push(line));
+    this.exited = new Promise((resolve) => child.once('exit', (code, signal) => resolve({ code, signal })));
+  }
+
+  static spawn(env: Record<string, string>): PlatformProcess {
+    const inherited = Object.fromEntries(Object.entries(process.env).filter(([key]) => !INHERITED_BUT_IGNORED.test(key)));
+    const child = spawn(process.execPath, [MAIN], {
+      env: { ...inherited, PORT: '0', HOST: '127.0.0.1', DATA_DIR: tempDataDir(), ...env },
+      stdio: ['pipe', 'pipe', 'pipe'],
+    });
+    return new PlatformProcess(child);
+  }
+
+  /** Spawns and waits for the "listening" line; rejects with the output if the process exits first. */
+  static async start(env: Record<string, string>, timeoutMs = 30_000): Promise<PlatformProcess> {
+    const platform = PlatformProcess.spawn(env);
+    await platform.waitForLog((line) => line.msg.startsWith('Integration platform listening'), timeoutMs);
+    platform.port = Number(platform.logs().find((line) => line.msg.startsWith('Integration platform listening'))!.port);
+    return platform;
+  }
+
+  get url(): string {
+    return `http://127.0.0.1:${this.port}`;
+  }
+
+  logs(): LogLine[] {
+    return this.stdout.flatMap((line) => {
+      try {
+        return [JSON.parse(line) as LogLine];
+      } catch {
+        return [];
+      }
+    });
+  }
+
+  output(): string {
+    return [...this.stdout, ...this.stderr].join('\n');
+  }
+
+  async waitForLog(match: (line: LogLine) => boolean, timeoutMs = 30_000): Promise<LogLine> {
+    const deadline = Date.now() + timeoutMs;
+    let exited = false;
+    void this.exited.then(() => (exited = true));
+    for (;;) {
+      const found = this.logs().find(match);
+      if (found) return found;
+      if (exited || Date.now() > deadline) {
+        throw new Error(`${exited ? 'Process exited' : 'Timed out'} before the expected log line. Output:\n${this.output().slice(-4000)}`);
+      }
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+  }
+
+  async stop(signal: NodeJS.Signals = 'SIGTERM'): Promise<number | null> {
+    if (this.child.exitCode === null && this.child.signalCode === null) this.child.kill(signal);
+    return (await this.exited).code;
+  }
+}
+
+/** Runs a process that is expected to exit on its own (bad configuration, unknown role). */
+export async function runToExit(env: Record<string, string>, timeoutMs = 20_000): Promise<{ code: number | null; platform: PlatformProcess }> {
+  const platform = PlatformProcess.spawn(env);
+  const timer = setTimeout(() => platform.child.kill('SIGKILL'), timeoutMs);
+  const { code } = await platform.exited;
+  clearTimeout(timer);
+  return { code, platform };
+}
+
+export function tempDataDir(): string {
+  return mkdtempSync(join(tmpdir(), 'ip-data-'));
+}
