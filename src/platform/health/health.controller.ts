@@ -1,4 +1,5 @@
-import { Controller, Get } from '@nestjs/common';
+import { ArgumentsHost, Catch, Controller, ExceptionFilter, Get, ServiceUnavailableException, UseFilters } from '@nestjs/common';
+import type { Response } from 'express';
 import { HealthCheck, HealthCheckService, HealthIndicatorFunction, HealthIndicatorService } from '@nestjs/terminus';
 import { Public } from '../auth/decorators';
 import { ProcessLifecycle } from '../lifecycle/process-lifecycle';
@@ -7,7 +8,16 @@ import { ReadinessChecks } from './readiness-checks';
 
 const CHECK_TIMEOUT_MS = 3_000;
 
+/** A failed check answers 503 with Terminus's per-indicator report, which probes and operators read. */
+@Catch(ServiceUnavailableException)
+class HealthReportFilter implements ExceptionFilter {
+  catch(exception: ServiceUnavailableException, host: ArgumentsHost): void {
+    host.switchToHttp().getResponse<Response>().status(503).json(exception.getResponse());
+  }
+}
+
 @Public()
+@UseFilters(HealthReportFilter)
 @Controller('health')
 export class HealthController {
   constructor(
