@@ -1,8 +1,10 @@
 #!/usr/bin/env node
 // `npm run bench -- boot [--runs N]`: cold start to ready and RSS of every role and of `all`, beside a bare
-// NestJS app with one route (bench/fixtures/bare-app.js). Each subject boots once in a fresh DATA_DIR (the
-// first boot, which applies the SQLite migrations), then N more times in that same DATA_DIR (warm boots,
-// the main numbers). Boots run one at a time so they don't compete for CPU. Reads /proc: Linux only.
+// NestJS app with one route (bench/fixtures/bare-app.js). Each subject boots once in a fresh DATA_DIR of its
+// own (the first boot, which applies the SQLite migrations), then N more times in that same DATA_DIR (warm
+// boots, the main numbers). Boots run one at a time so they don't compete for CPU, and the warm boots go
+// round-robin over the subjects so slow drift in machine speed spreads over all of them, baseline included.
+// Reads /proc: Linux only.
 const { spawn } = require('node:child_process');
 const fs = require('node:fs');
 const http = require('node:http');
@@ -38,7 +40,7 @@ function usage(problem) {
   process.exit(2);
 }
 
-function subjects() {
+function loadSubjects() {
   const { ROLES } = require('../dist/roles');
   const platform = (role) => ({
     name: role,
@@ -55,8 +57,11 @@ function subjects() {
 
 // --- one boot ---------------------------------------------------------------------------------------
 
-/** Spawns the subject, waits for its first 200 from /health/ready, samples RSS, then stops it with SIGTERM. */
-async function bootOnce(subject, dataDir) {
+/**
+ * Spawns the subject, waits for its first 200 from /health/ready, samples RSS right then and, unless
+ * settleMs is 0, again settleMs later; then stops it with SIGTERM.
+ */
+async function bootOnce(subject, dataDir, settleMs) {
   const tails = { stdout: [], stderr: [] };
   const started = process.hrtime.bigint();
   const elapsedMs = () => Number(process.hrtime.bigint() - started) / 1e6;
@@ -102,9 +107,12 @@ async function bootOnce(subject, dataDir) {
   }
 
   const rssReadyMb = readRssMb(child.pid);
-  await sleep(SETTLE_MS);
-  const rssSettledMb = readRssMb(child.pid);
-  if (rssReadyMb === undefined || rssSettledMb === undefined) {
+  let rssSettledMb;
+  if (settleMs > 0) {
+    await sleep(settleMs);
+    rssSettledMb = readRssMb(child.pid);
+  }
+  if (rssReadyMb === undefined || (settleMs > 0 && rssSettledMb === undefined)) {
     await closed;
     return { failure: 'exited right after ready', tail: tails.stderr.length > 0 ? tails.stderr : tails.stdout };
   }
@@ -155,21 +163,35 @@ function readRssMb(pid) {
   }
 }
 
-// --- a subject: first boot, then warm boots ---------------------------------------------------------
+// --- all subjects: a pass of first boots, then N passes of warm boots -------------------------------
 
-async function measure(subject, runs) {
-  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'bench-boot-'));
+async function measureAll(subjects, runs) {
+  const states = subjects.map((subject) => ({
+    subject,
+    dataDir: fs.mkdtempSync(path.join(os.tmpdir(), 'bench-boot-')),
+    first: undefined,
+    warm: [],
+  }));
+  const failed = (state) => state.first?.failure || state.warm.some((sample) => sample.failure);
   try {
-    const first = await bootOnce(subject, dataDir);
-    const warm = [];
-    // A failed boot ends the subject: the next attempts would most likely fail the same way, slowly.
-    for (let i = 0; i < runs && !first.failure && !warm.at(-1)?.failure; i++) warm.push(await bootOnce(subject, dataDir));
-    const result = summarize(subject, first, warm);
-    progress(result);
-    return result;
+    for (let pass = 0; pass <= runs; pass++) {
+      const began = Date.now();
+      for (const state of states) {
+        // A failed subject sits out the later passes: they would most likely fail the same way, slowly.
+        if (failed(state)) continue;
+        // The first boot only contributes its ready time, so it skips the settle wait.
+        const sample = await bootOnce(state.subject, state.dataDir, pass === 0 ? 0 : SETTLE_MS);
+        if (pass === 0) state.first = sample;
+        else state.warm.push(sample);
+        if (sample.failure) reportFailure(state.subject, sample);
+      }
+      const label = pass === 0 ? 'first boots' : `warm boots ${pass}/${runs}`;
+      process.stderr.write(`  ${label.padEnd(16)} ${((Date.now() - began) / 1000).toFixed(1)} s\n`);
+    }
   } finally {
-    fs.rmSync(dataDir, { recursive: true, force: true });
+    for (const state of states) fs.rmSync(state.dataDir, { recursive: true, force: true });
   }
+  return states.map((state) => summarize(state.subject, state.first, state.warm));
 }
 
 function summarize(subject, first, warm) {
@@ -179,19 +201,16 @@ function summarize(subject, first, warm) {
     name: subject.name,
     failure: failed?.failure,
     tail: failed?.tail,
-    first: failed === first ? undefined : { readyMs: first.readyMs, rssSettledMb: first.rssSettledMb },
+    first: failed === first ? undefined : { readyMs: first.readyMs, rssReadyMb: first.rssReadyMb },
     readyMs: ok.length > 0 ? { median: median(ok.map((s) => s.readyMs)), max: Math.max(...ok.map((s) => s.readyMs)) } : undefined,
     rssMb: ok.length > 0 ? { ready: median(ok.map((s) => s.rssReadyMb)), settled: median(ok.map((s) => s.rssSettledMb)) } : undefined,
     samples: { first, warm },
   };
 }
 
-function progress(result) {
-  const line = result.failure
-    ? `FAIL: ${result.failure}`
-    : `first ${ms(result.first.readyMs)} ms, warm ${result.samples.warm.map((s) => ms(s.readyMs)).join(' / ')} ms, ${mb(result.rssMb.settled)} MB`;
-  process.stderr.write(`  ${result.name.padEnd(32)} ${line}\n`);
-  if (result.tail?.length) process.stderr.write(`${result.tail.map((l) => `      | ${l}`).join('\n')}\n`);
+function reportFailure(subject, sample) {
+  process.stderr.write(`  ${subject.name}: FAIL, ${sample.failure}\n`);
+  if (sample.tail.length > 0) process.stderr.write(`${sample.tail.map((line) => `      | ${line}`).join('\n')}\n`);
 }
 
 // --- verdicts and report ----------------------------------------------------------------------------
@@ -302,14 +321,13 @@ async function main() {
   const { runs } = parseArgs(process.argv.slice(2));
   const startedAt = new Date().toISOString();
   const began = process.hrtime.bigint();
-  const { bare, roles, all } = subjects();
+  const { bare, roles, all } = loadSubjects();
   const machine = { cpu: os.cpus()[0]?.model ?? 'unknown', cpus: os.cpus().length, node: process.version, platform: `${process.platform} ${process.arch}` };
 
   process.stderr.write(`Booting the bare app, ${roles.length} roles and \`all\`: 1 + ${runs} boots each...\n`);
-  const bareResult = await measure(bare, runs);
-  const roleResults = [];
-  for (const role of roles) roleResults.push(await measure(role, runs));
-  const allResult = await measure(all, runs);
+  const [bareResult, ...rest] = await measureAll([bare, ...roles, all], runs);
+  const roleResults = rest.slice(0, -1);
+  const allResult = rest.at(-1);
 
   const baseline = bareResult.failure ? undefined : bareResult;
   const rows = [

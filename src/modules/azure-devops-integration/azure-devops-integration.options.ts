@@ -1,7 +1,7 @@
 import { str, url } from '../../platform/config/codecs';
 import { Env, OptionsSection } from '../../platform/config/options';
 
-@OptionsSection('Azure DevOps', 'AzureDevOpsIntegrationService')
+@OptionsSection('Azure DevOps', 'Options of the AzureDevOpsIntegrationService role')
 export class AzureDevOpsIntegrationOptions {
   @Env('AZURE_DEVOPS_URL', url({ protocols: ['https', 'http'] }), { default: 'https://dev.azure.com', description: 'Azure DevOps Services (or Server) base URL; the organisation comes from the connection' })
   readonly baseUrl: string;

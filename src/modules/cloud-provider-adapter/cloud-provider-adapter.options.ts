@@ -1,7 +1,7 @@
 import { duration, oneOf } from '../../platform/config/codecs';
 import { Env, OptionsSection } from '../../platform/config/options';
 
-@OptionsSection('Cloud provider adapter', 'CloudProviderAdapterService')
+@OptionsSection('Cloud provider adapter', 'Options of the CloudProviderAdapterService role')
 export class CloudProviderAdapterOptions {
   @Env('CLOUD_DEFAULT_PROVIDER', oneOf(['azure'] as const), { default: 'azure', description: 'Cloud used when a request names no connection' })
   readonly defaultProvider: string;

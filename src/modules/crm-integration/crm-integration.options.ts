@@ -1,7 +1,7 @@
 import { int, url } from '../../platform/config/codecs';
 import { Env, OptionsSection } from '../../platform/config/options';
 
-@OptionsSection('CRM', 'CrmIntegrationService')
+@OptionsSection('CRM', 'Options of the CrmIntegrationService role')
 export class CrmIntegrationOptions {
   @Env('HUBSPOT_API_URL', url({ protocols: ['https', 'http'] }), { default: 'https://api.hubapi.com', description: 'HubSpot API base URL' })
   readonly hubspotApiUrl: string;

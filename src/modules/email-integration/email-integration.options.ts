@@ -1,7 +1,7 @@
 import { int, str } from '../../platform/config/codecs';
 import { Env, OptionsSection } from '../../platform/config/options';
 
-@OptionsSection('Email', 'EmailIntegrationService')
+@OptionsSection('Email', 'Options of the EmailIntegrationService role')
 export class EmailIntegrationOptions {
   @Env('EMAIL_DEFAULT_FROM', str({ pattern: /^[^@\s]+@[^@\s]+$/, patternHint: 'an e-mail address' }), { description: 'Sender used when a SendEmail command names none' })
   readonly defaultFrom?: string;

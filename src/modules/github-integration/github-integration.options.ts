@@ -1,7 +1,7 @@
 import { str, url } from '../../platform/config/codecs';
 import { Env, OptionsSection } from '../../platform/config/options';
 
-@OptionsSection('GitHub', 'GitHubIntegrationService')
+@OptionsSection('GitHub', 'Options of the GitHubIntegrationService role')
 export class GitHubIntegrationOptions {
   @Env('GITHUB_API_URL', url({ protocols: ['https', 'http'] }), { default: 'https://api.github.com', description: 'GitHub REST API base URL (GitHub Enterprise Server: https://HOST/api/v3)' })
   readonly apiUrl: string;

@@ -1,7 +1,7 @@
 import { duration, str } from '../../platform/config/codecs';
 import { Env, OptionsSection } from '../../platform/config/options';
 
-@OptionsSection('MCP connector', 'McpConnectorService')
+@OptionsSection('MCP connector', 'Options of the McpConnectorService role')
 export class McpConnectorOptions {
   @Env('MCP_PROTOCOL_VERSION', str({ minLength: 1 }), { default: '2025-06-18', description: 'MCP protocol version offered in initialize' })
   readonly protocolVersion: string;

@@ -1,7 +1,7 @@
 import { duration, url } from '../../platform/config/codecs';
 import { Env, OptionsSection } from '../../platform/config/options';
 
-@OptionsSection('OpenAI', 'OpenAIIntegrationService')
+@OptionsSection('OpenAI', 'Options of the OpenAIIntegrationService role')
 export class OpenAIIntegrationOptions {
   @Env('OPENAI_BASE_URL', url({ protocols: ['https', 'http'] }), { default: 'https://api.openai.com/v1', description: 'OpenAI API base URL' })
   readonly baseUrl: string;

@@ -1,7 +1,7 @@
 import { str, url } from '../../platform/config/codecs';
 import { Env, OptionsSection } from '../../platform/config/options';
 
-@OptionsSection('Payments', 'PaymentIntegrationService')
+@OptionsSection('Payments', 'Options of the PaymentIntegrationService role')
 export class PaymentIntegrationOptions {
   @Env('STRIPE_API_URL', url({ protocols: ['https', 'http'] }), { default: 'https://api.stripe.com', description: 'Stripe API base URL' })
   readonly stripeApiUrl: string;

@@ -1,7 +1,7 @@
 import { duration, int } from '../../platform/config/codecs';
 import { Env, OptionsSection } from '../../platform/config/options';
 
-@OptionsSection('Support', 'SupportIntegrationService')
+@OptionsSection('Support', 'Options of the SupportIntegrationService role')
 export class SupportIntegrationOptions {
   @Env('SUPPORT_PAGE_SIZE', int({ min: 1, max: 100 }), { default: 100, description: 'Tickets fetched per page when listing (Zendesk cursor pagination)' })
   readonly pageSize: number;

@@ -1,7 +1,7 @@
 import { duration, int } from '../../platform/config/codecs';
 import { Env, OptionsSection } from '../../platform/config/options';
 
-@OptionsSection('Credential rotation worker', 'CredentialRotationWorker')
+@OptionsSection('Credential rotation worker', 'Options of the CredentialRotationWorker role')
 export class CredentialRotationOptions {
   @Env('ROTATION_SCAN_INTERVAL', duration({ min: 1000 }), { default: 60_000, description: 'How often credentials due for rotation are looked for' })
   readonly scanIntervalMs: number;

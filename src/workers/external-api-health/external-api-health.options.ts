@@ -1,7 +1,7 @@
 import { duration, int } from '../../platform/config/codecs';
 import { Env, OptionsSection } from '../../platform/config/options';
 
-@OptionsSection('External API health worker', 'ExternalApiHealthWorker')
+@OptionsSection('External API health worker', 'Options of the ExternalApiHealthWorker role')
 export class ExternalApiHealthOptions {
   @Env('HEALTH_PROBE_INTERVAL', duration({ min: 1000 }), { default: 60_000, description: 'Cadence of probes per connection and provider (jittered ±10 %)' })
   readonly probeIntervalMs: number;

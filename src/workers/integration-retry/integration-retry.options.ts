@@ -1,7 +1,7 @@
 import { int } from '../../platform/config/codecs';
 import { Env, OptionsSection } from '../../platform/config/options';
 
-@OptionsSection('Integration retry worker', 'IntegrationRetryWorker')
+@OptionsSection('Integration retry worker', 'Options of the IntegrationRetryWorker role')
 export class IntegrationRetryOptions {
   @Env('RETRY_CONCURRENCY', int({ min: 1, max: 256 }), { default: 8, description: 'IntegrationFailed events handled at once per process' })
   readonly concurrency: number;

@@ -1,7 +1,7 @@
 import { duration, int } from '../../platform/config/codecs';
 import { Env, OptionsSection } from '../../platform/config/options';
 
-@OptionsSection('Integration sync worker', 'IntegrationSyncWorker')
+@OptionsSection('Integration sync worker', 'Options of the IntegrationSyncWorker role')
 export class IntegrationSyncOptions {
   @Env('SYNC_INTERVAL', duration({ min: 1000 }), { default: 300_000, description: 'How often scheduled pulls of external state run' })
   readonly intervalMs: number;
