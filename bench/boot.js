@@ -21,7 +21,9 @@ const POLL_INTERVAL_MS = 10;
 const SETTLE_MS = 500;
 const TAIL_LINES = 20;
 
+// Cleaned up on exit, however the benchmark ends.
 const running = new Set();
+const tempDirs = new Set();
 
 function parseArgs(argv) {
   let runs = 3;
@@ -41,7 +43,7 @@ function usage(problem) {
 }
 
 function loadSubjects() {
-  const { ROLES } = require('../dist/roles');
+  const { ROLES } = require(path.join(ROOT, 'dist', 'roles'));
   const platform = (role) => ({
     name: role,
     script: 'dist/main.js',
@@ -65,7 +67,7 @@ async function bootOnce(subject, dataDir, settleMs) {
   const tails = { stdout: [], stderr: [] };
   const started = process.hrtime.bigint();
   const elapsedMs = () => Number(process.hrtime.bigint() - started) / 1e6;
-  const child = spawn(process.execPath, [path.join(ROOT, subject.script)], {
+  const child = spawn(process.execPath, [path.resolve(ROOT, subject.script)], {
     cwd: ROOT,
     // Only what Node needs plus the subject's own settings: a DATABASE_URL or similar in the caller's shell
     // must not change what is measured.
@@ -166,30 +168,25 @@ function readRssMb(pid) {
 // --- all subjects: a pass of first boots, then N passes of warm boots -------------------------------
 
 async function measureAll(subjects, runs) {
-  const states = subjects.map((subject) => ({
-    subject,
-    dataDir: fs.mkdtempSync(path.join(os.tmpdir(), 'bench-boot-')),
-    first: undefined,
-    warm: [],
-  }));
+  const states = subjects.map((subject) => {
+    const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'bench-boot-'));
+    tempDirs.add(dataDir);
+    return { subject, dataDir, first: undefined, warm: [] };
+  });
   const failed = (state) => state.first?.failure || state.warm.some((sample) => sample.failure);
-  try {
-    for (let pass = 0; pass <= runs; pass++) {
-      const began = Date.now();
-      for (const state of states) {
-        // A failed subject sits out the later passes: they would most likely fail the same way, slowly.
-        if (failed(state)) continue;
-        // The first boot only contributes its ready time, so it skips the settle wait.
-        const sample = await bootOnce(state.subject, state.dataDir, pass === 0 ? 0 : SETTLE_MS);
-        if (pass === 0) state.first = sample;
-        else state.warm.push(sample);
-        if (sample.failure) reportFailure(state.subject, sample);
-      }
-      const label = pass === 0 ? 'first boots' : `warm boots ${pass}/${runs}`;
-      process.stderr.write(`  ${label.padEnd(16)} ${((Date.now() - began) / 1000).toFixed(1)} s\n`);
+  for (let pass = 0; pass <= runs; pass++) {
+    const began = Date.now();
+    for (const state of states) {
+      // A failed subject sits out the later passes: they would most likely fail the same way, slowly.
+      if (failed(state)) continue;
+      // The first boot only contributes its ready time, so it skips the settle wait.
+      const sample = await bootOnce(state.subject, state.dataDir, pass === 0 ? 0 : SETTLE_MS);
+      if (pass === 0) state.first = sample;
+      else state.warm.push(sample);
+      if (sample.failure) reportFailure(state.subject, sample);
     }
-  } finally {
-    for (const state of states) fs.rmSync(state.dataDir, { recursive: true, force: true });
+    const label = pass === 0 ? 'first boots' : `warm boots ${pass}/${runs}`;
+    process.stderr.write(`  ${label.padEnd(16)} ${((Date.now() - began) / 1000).toFixed(1)} s\n`);
   }
   return states.map((state) => summarize(state.subject, state.first, state.warm));
 }
@@ -240,7 +237,7 @@ function printReport({ machine, runs, rows, totalMs }) {
     result.rssMb ? `${mb(result.rssMb.ready)} / ${mb(result.rssMb.settled)}` : '-',
     times ? times.ready.toFixed(2) : '-',
     times ? times.rss.toFixed(2) : '-',
-    [verdict, ...reasons].join(reasons.length > 0 ? ': ' : ''),
+    reasons.length > 0 ? `${verdict}: ${reasons.join(', ')}` : verdict,
   ]);
   const widths = header.map((title, i) => Math.max(title.length, ...cells.map((row) => row[i].length)));
   const numeric = new Set([1, 2, 3, 4, 5]);
@@ -311,8 +308,9 @@ function timer(duration) {
   return { promise, cancel: () => clearTimeout(handle) };
 }
 
-function killStragglers() {
+function cleanUp() {
   for (const child of running) child.kill('SIGKILL');
+  for (const dir of tempDirs) fs.rmSync(dir, { recursive: true, force: true });
 }
 
 // --- main -------------------------------------------------------------------------------------------
@@ -351,16 +349,12 @@ async function main() {
   process.exitCode = rows.some((row) => row.verdict === 'FAIL') ? 1 : 0;
 }
 
-process.on('exit', killStragglers);
+process.on('exit', cleanUp);
 for (const signal of ['SIGINT', 'SIGTERM']) {
-  process.once(signal, () => {
-    killStragglers();
-    process.exit(128 + os.constants.signals[signal]);
-  });
+  process.once(signal, () => process.exit(128 + os.constants.signals[signal]));
 }
 
 main().catch((error) => {
-  killStragglers();
   process.stderr.write(`${error.stack ?? error}\n`);
   process.exit(1);
 });

@@ -103,9 +103,15 @@ describe('bearer JWT auth (HS256 with issuer and audience)', () => {
     expect(other.status).toBe(404);
     expect(await json(other)).toEqual({ statusCode: 404, error: 'Not Found', message: 'Provider acme-crm not found' });
 
-    const listB = (await (await get(platform, '/integrations/providers', tenantB)).json()) as { items: Array<{ id: string; scope: string }> };
+    const listB = (await (await get(platform, '/integrations/providers', tenantB)).json()) as { items: Array<{ id: string; scope: string; capabilities: string[] }> };
     expect(listB.items.map((provider) => provider.id)).not.toContain('acme-crm');
-    expect(listB.items.filter((provider) => provider.scope === 'built-in')).toHaveLength(18);
+    const builtIn = listB.items.filter((provider) => provider.scope === 'built-in');
+    expect(builtIn).toHaveLength(18);
+    expect(builtIn.find((provider) => provider.id === 'github')).toMatchObject({
+      category: 'source-control',
+      webhookVerifier: 'github',
+      capabilities: ['repos', 'pull-requests', 'actions', 'checks', 'webhooks'],
+    });
 
     // Tenant B may use the same id for its own provider: ids are per tenant.
     const createdB = await post(platform, '/integrations/providers', tenantB, { id: 'acme-crm', displayName: 'B', category: 'crm', authModel: 'bearer' });

@@ -280,27 +280,15 @@ export class InitialSchema1764201600000 implements MigrationInterface {
       ['generic-hmac', 'Generic HMAC-signed webhooks', 'generic', 'none', 'generic-hmac', null, ['webhooks']],
       ['generic-rest', 'Generic REST API', 'generic', 'bearer', null, null, ['requests']],
     ];
-    const now = new Date().toISOString();
+    // Plain SQL, not the query builder: a migration must not depend on today's entity metadata.
+    const postgres = queryRunner.connection.driver.options.type === 'postgres';
+    const columns = ['tenantId', 'id', 'displayName', 'category', 'capabilities', 'authModel', 'webhookVerifier', 'defaultBaseUrl', 'builtIn'];
+    const placeholders = columns.map((_, index) => (postgres ? `$${index + 1}` : '?')).join(', ');
+    const insert = `INSERT INTO ${queryRunner.connection.driver.escape('integration_providers')} (${columns
+      .map((column) => queryRunner.connection.driver.escape(column))
+      .join(', ')}) VALUES (${placeholders})`;
     for (const [id, displayName, category, authModel, webhookVerifier, defaultBaseUrl, capabilities] of providers) {
-      await queryRunner.manager
-        .createQueryBuilder()
-        .insert()
-        .into('integration_providers')
-        .values({
-          tenantId: '_global',
-          id,
-          displayName,
-          category,
-          capabilities: JSON.stringify(capabilities),
-          authModel,
-          webhookVerifier,
-          defaultBaseUrl,
-          status: 'Active',
-          builtIn: true,
-          createdAt: now,
-          updatedAt: now,
-        })
-        .execute();
+      await queryRunner.query(insert, ['_global', id, displayName, category, JSON.stringify(capabilities), authModel, webhookVerifier, defaultBaseUrl, postgres ? true : 1]);
     }
   }
 }
