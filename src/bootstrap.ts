@@ -1,4 +1,3 @@
-import { ValidationPipe } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import type { DestinationStream, Logger } from 'pino';
@@ -7,6 +6,7 @@ import { AuthOptions } from './platform/auth/auth.options';
 import { ObservabilityOptions } from './platform/config/observability.options';
 import { envBindings, loadOptions, OptionsClass, validateOptions } from './platform/config/options';
 import { RuntimeOptions } from './platform/config/runtime.options';
+import { RequestValidationPipe } from './platform/http/validation.pipe';
 import { HttpObservability } from './platform/observability/http-observability';
 import { createRootLogger } from './platform/observability/logger';
 import { PinoNestLogger } from './platform/observability/nest-logger';
@@ -53,6 +53,6 @@ export async function createPlatformApp(roles: readonly RoleDefinition[], logDes
   app.disable('x-powered-by');
   app.use(app.get(HttpObservability).middleware);
   app.useBodyParser('json', { limit: runtime.httpBodyLimitBytes });
-  app.useGlobalPipes(new ValidationPipe({ whitelist: true, forbidNonWhitelisted: true, transform: true }));
+  app.useGlobalPipes(new RequestValidationPipe());
   return { app, logger };
 }
