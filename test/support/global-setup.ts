@@ -12,9 +12,12 @@ export default async function globalSetup(): Promise<void> {
   const root = join(__dirname, '..', '..');
   const tsc = (project: string, ...flags: string[]) =>
     execFileSync(process.execPath, [join(root, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', project, ...flags], { cwd: root, stdio: 'inherit' });
-  tsc('tsconfig.json', '--noEmit');
-  tsc('tsconfig.build.json');
-  writeFileSync(join(root, 'dist', '.build-stamp'), new Date().toISOString());
+  // A focused run (`TEST_SKIP_BUILD=1 npx jest path`) may skip this when dist/ is already current.
+  if (process.env.TEST_SKIP_BUILD !== '1') {
+    tsc('tsconfig.json', '--noEmit');
+    tsc('tsconfig.build.json');
+    writeFileSync(join(root, 'dist', '.build-stamp'), new Date().toISOString());
+  }
 
   const client = new Client({ connectionString: TEST_DATABASE_URL, connectionTimeoutMillis: 5_000 });
   try {
