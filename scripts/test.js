@@ -6,8 +6,12 @@ const { join } = require('node:path');
 const { ensureInstalled, root } = require('./ensure');
 
 ensureInstalled();
+// The Key Vault test peer serves HTTPS with a test CA; Node reads NODE_EXTRA_CA_CERTS only at start-up.
+const { ensureTestCa, TEST_CA_CERT_PATH } = require('../test/support/key-vault-peer/test-ca.js');
+ensureTestCa();
 const result = spawnSync(process.execPath, [join(root, 'node_modules', 'jest', 'bin', 'jest.js'), ...process.argv.slice(2)], {
   cwd: root,
   stdio: 'inherit',
+  env: { ...process.env, NODE_EXTRA_CA_CERTS: TEST_CA_CERT_PATH },
 });
 process.exit(result.status ?? 1);

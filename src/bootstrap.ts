@@ -1,3 +1,4 @@
+import type { DynamicModule, Type } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import type { DestinationStream, Logger } from 'pino';
@@ -12,12 +13,28 @@ import { createRootLogger } from './platform/observability/logger';
 import { PinoNestLogger } from './platform/observability/nest-logger';
 import { PlatformMetrics } from './platform/observability/platform-metrics';
 import { SecretRedactor } from './platform/observability/redaction';
+import { BlobOptions } from './platform/blob/blob.options';
+import { CacheOptions } from './platform/cache/cache.options';
+import { BusOptions } from './platform/messaging/bus.options';
+import { BusServer } from './platform/messaging/bus.server';
 import { DatabaseOptions } from './platform/persistence/database.options';
-import { ActiveRoles } from './platform/platform.module';
+import { ResilienceOptions } from './platform/resilience/resilience.options';
+import { SecretsOptions } from './platform/secrets/secrets.options';
+import { ActiveRoles } from './platform/active-roles';
 import { RoleDefinition, roleLabel } from './roles';
 
 /** The options every process binds, whatever its roles. */
-export const PLATFORM_OPTIONS: readonly OptionsClass[] = [RuntimeOptions, ObservabilityOptions, DatabaseOptions, AuthOptions];
+export const PLATFORM_OPTIONS: readonly OptionsClass[] = [
+  RuntimeOptions,
+  ObservabilityOptions,
+  DatabaseOptions,
+  AuthOptions,
+  BusOptions,
+  BlobOptions,
+  SecretsOptions,
+  CacheOptions,
+  ResilienceOptions,
+];
 
 export function optionsOf(roles: readonly RoleDefinition[]): OptionsClass[] {
   return [...PLATFORM_OPTIONS, ...roles.flatMap((role) => role.load().options)];
@@ -31,9 +48,16 @@ export interface PlatformApp {
 /**
  * Validates the whole configuration of the selected roles (throws ConfigurationError listing every
  * problem), then creates the Nest application with the platform's logger, metrics and HTTP pipeline.
- * Does not listen: the caller decides (main listens; tests use supertest or listen on port 0).
+ * Neither consumes nor listens yet: the caller runs `app.startAllMicroservices()` (the bus consumers of
+ * the mounted handlers) and `app.listen()`.
  */
-export async function createPlatformApp(roles: readonly RoleDefinition[], logDestination?: DestinationStream): Promise<PlatformApp> {
+export interface PlatformAppSettings {
+  logDestination?: DestinationStream;
+  /** Modules mounted beside the roles' own (embedding, tests). */
+  extraModules?: Array<Type<unknown> | DynamicModule>;
+}
+
+export async function createPlatformApp(roles: readonly RoleDefinition[], settings: PlatformAppSettings = {}): Promise<PlatformApp> {
   const optionClasses = optionsOf(roles);
   validateOptions(optionClasses);
   for (const type of optionClasses) {
@@ -43,16 +67,17 @@ export async function createPlatformApp(roles: readonly RoleDefinition[], logDes
   const runtime = loadOptions(RuntimeOptions);
   const observability = loadOptions(ObservabilityOptions);
   const label = roleLabel(roles);
-  const logger = createRootLogger({ level: observability.logLevel, role: label, destination: logDestination });
+  const logger = createRootLogger({ level: observability.logLevel, role: label, destination: settings.logDestination });
   const metrics = new PlatformMetrics(label);
 
   const app = await NestFactory.create<NestExpressApplication>(
-    AppModule.forRoles(roles, { roles: new ActiveRoles(roles.map((role) => role.name), label), logger, metrics }),
+    AppModule.forRoles(roles, { roles: new ActiveRoles(roles.map((role) => role.name), label), logger, metrics }, settings.extraModules),
     { logger: new PinoNestLogger(logger), bodyParser: false, abortOnError: false },
   );
   app.disable('x-powered-by');
   app.use(app.get(HttpObservability).middleware);
   app.useBodyParser('json', { limit: runtime.httpBodyLimitBytes });
   app.useGlobalPipes(new RequestValidationPipe());
+  app.connectMicroservice({ strategy: app.get(BusServer) }, { inheritAppConfig: true });
   return { app, logger };
 }

@@ -27,6 +27,7 @@ async function main(): Promise<void> {
   const { app, logger } = platform;
   const runtime = app.get(RuntimeOptions);
   installGracefulShutdown(app, logger, { gracePeriodMs: runtime.shutdownGracePeriodMs, delayMs: runtime.shutdownDelayMs });
+  await app.startAllMicroservices();
   await app.listen(runtime.port, runtime.host);
 
   const address = app.getHttpServer().address();

@@ -1,7 +1,10 @@
 import { DynamicModule, Global, Module, Provider } from '@nestjs/common';
 import { APP_FILTER } from '@nestjs/core';
 import type { Logger } from 'pino';
+import { ActiveRoles } from './active-roles';
 import { AuthModule } from './auth/auth.module';
+import { BlobModule } from './blob/blob.module';
+import { CacheModule } from './cache/cache.module';
 import { loadOptions } from './config/options';
 import { provideOptions } from './config/options.provider';
 import { ObservabilityOptions } from './config/observability.options';
@@ -14,14 +17,8 @@ import { MetricsController } from './observability/metrics.controller';
 import { ROOT_LOGGER } from './observability/observability.tokens';
 import { PlatformMetrics } from './observability/platform-metrics';
 import { DatabaseOptions } from './persistence/database.options';
-
-/** Names of the roles this process runs, and how they are labelled in logs and metrics. */
-export class ActiveRoles {
-  constructor(
-    readonly names: readonly string[],
-    readonly label: string,
-  ) {}
-}
+import { ResilienceModule } from './resilience/resilience.module';
+import { SecretsModule } from './secrets/secrets.module';
 
 export interface PlatformSettings {
   roles: ActiveRoles;
@@ -29,7 +26,7 @@ export interface PlatformSettings {
   metrics: PlatformMetrics;
 }
 
-/** The shared kernel every role runs on: configuration, observability, auth, health and lifecycle. */
+/** The shared kernel every role runs on: configuration, observability, auth, health, lifecycle, and the blob, secrets, cache and resilience ports. */
 @Global()
 @Module({})
 export class PlatformModule {
@@ -47,7 +44,7 @@ export class PlatformModule {
     ];
     return {
       module: PlatformModule,
-      imports: [AuthModule, HealthModule],
+      imports: [AuthModule, HealthModule, BlobModule, SecretsModule, CacheModule, ResilienceModule],
       controllers: loadOptions(ObservabilityOptions).metricsEnabled ? [MetricsController] : [],
       providers,
       exports: [RuntimeOptions, ObservabilityOptions, DatabaseOptions, ActiveRoles, ROOT_LOGGER, PlatformMetrics, ProcessLifecycle],

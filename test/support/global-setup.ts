@@ -2,6 +2,7 @@ import { execFileSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Client } from 'pg';
+import { ensureTestCa, TEST_CA_CERT_PATH } from './key-vault-peer/test-ca';
 import { TEST_DATABASE_URL } from './postgres';
 
 /**
@@ -10,6 +11,9 @@ import { TEST_DATABASE_URL } from './postgres';
  */
 export default async function globalSetup(): Promise<void> {
   const root = join(__dirname, '..', '..');
+  // Workers inherit this; a single-process run needs it from `npm test` (scripts/test.js).
+  ensureTestCa();
+  process.env.NODE_EXTRA_CA_CERTS ??= TEST_CA_CERT_PATH;
   const tsc = (project: string, ...flags: string[]) =>
     execFileSync(process.execPath, [join(root, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', project, ...flags], { cwd: root, stdio: 'inherit' });
   // A focused run (`TEST_SKIP_BUILD=1 npx jest path`) may skip this when dist/ is already current.

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import type { NestExpressApplication } from '@nestjs/platform-express';
-import { createPlatformApp } from '../../src/bootstrap';
+import { createPlatformApp, PlatformAppSettings } from '../../src/bootstrap';
 import { resolveRoles } from '../../src/roles';
 import type { LogLine } from './platform-process';
 
@@ -36,7 +36,10 @@ export interface InProcessPlatform {
  * Boots the platform inside the test process (SQLite in a fresh DATA_DIR unless env says otherwise),
  * listening on an ephemeral port. Environment changes are undone on close.
  */
-export async function startInProcess(env: Record<string, string | undefined> = {}): Promise<InProcessPlatform> {
+export async function startInProcess(
+  env: Record<string, string | undefined> = {},
+  extraModules: PlatformAppSettings['extraModules'] = [],
+): Promise<InProcessPlatform> {
   const saved = { ...process.env };
   Object.assign(process.env, { DATA_DIR: mkdtempSync(join(tmpdir(), 'ip-app-')), LOG_LEVEL: 'debug', APP_ROLE: 'all' });
   for (const [key, value] of Object.entries(env)) {
@@ -45,7 +48,8 @@ export async function startInProcess(env: Record<string, string | undefined> = {
   }
   const logs = new LogCapture();
   try {
-    const { app } = await createPlatformApp(resolveRoles(process.env.APP_ROLE), logs);
+    const { app } = await createPlatformApp(resolveRoles(process.env.APP_ROLE), { logDestination: logs, extraModules });
+    await app.startAllMicroservices();
     await app.listen(0, '127.0.0.1');
     const address = app.getHttpServer().address() as { port: number };
     return {

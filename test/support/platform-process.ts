@@ -7,7 +7,8 @@ import { createInterface } from 'node:readline';
 const MAIN = join(__dirname, '..', '..', 'dist', 'main.js');
 
 /** Variables of the developer's shell that would change what a test boots; tests set what they need. */
-const INHERITED_BUT_IGNORED = /^(APP_ROLE|DATABASE_|AUTH_|NODE_ENV|PORT|HOST|DATA_DIR|LOG_|SQLITE_|SHUTDOWN_|HTTP_)/;
+const INHERITED_BUT_IGNORED =
+  /^(APP_ROLE|DATABASE_|AUTH_|NODE_ENV|PORT|HOST|DATA_DIR|LOG_|SQLITE_|SHUTDOWN_|HTTP_|AZURE_|BLOB_|KEYVAULT_|SECRETS_|REDIS_|SERVICEBUS_|BUS_|BREAKER_|RETRY_)/;
 
 export interface LogLine {
   level: string;

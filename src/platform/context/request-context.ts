@@ -10,6 +10,8 @@ export interface ContextStore {
   subject?: string;
   scopes?: ReadonlySet<string>;
   trace?: TraceContext;
+  /** Ties the messages caused by one request or message together (sent onwards as correlationId). */
+  correlationId?: string;
   /** Ids of the domain objects in scope (connectionId, runId, deliveryId, ...), copied into every log line. */
   ids: Record<string, string>;
 }

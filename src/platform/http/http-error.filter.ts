@@ -1,5 +1,6 @@
 import { ArgumentsHost, Catch, ExceptionFilter, HttpException, HttpStatus, Logger } from '@nestjs/common';
 import type { Response } from 'express';
+import { Observable, throwError } from 'rxjs';
 
 export interface ErrorBody {
   statusCode: number;
@@ -26,7 +27,10 @@ const BODY_PARSER_ERRORS: Record<string, (error: { limit?: number }) => [number,
 export class HttpErrorFilter implements ExceptionFilter {
   private readonly logger = new Logger(HttpErrorFilter.name);
 
-  catch(exception: unknown, host: ArgumentsHost): void {
+  catch(exception: unknown, host: ArgumentsHost): void | Observable<never> {
+    // Bus handlers: hand the original error back to the transport, whose settlement policy reads it
+    // (Nest's default would replace it with a generic "Internal server error" object).
+    if (host.getType() === 'rpc') return throwError(() => exception);
     if (host.getType() !== 'http') throw exception;
     const response = host.switchToHttp().getResponse<Response>();
     const body = this.toBody(exception);

@@ -1,0 +1,44 @@
+import { Global, Logger, Module, OnModuleInit } from '@nestjs/common';
+import { resolve } from 'node:path';
+import { provideOptions } from '../config/options.provider';
+import { RuntimeOptions } from '../config/runtime.options';
+import { ReadinessChecks } from '../health/readiness-checks';
+import { BlobStore } from './blob-store';
+import { BlobOptions } from './blob.options';
+import { FilesystemBlobStore } from './filesystem-blob-store';
+
+const logger = new Logger('BlobStore');
+
+/** The Azure SDK is only loaded when Azure is configured, so the embedded default does not pay for it at boot. */
+async function createBlobStore(options: BlobOptions, runtime: RuntimeOptions): Promise<BlobStore> {
+  if (options.backend === 'azure') {
+    const { AzureBlobStore } = await import('./azure-blob-store');
+    const store = await AzureBlobStore.fromOptions(options, runtime.production);
+    logger.log({ msg: 'Blob store: Azure Blob Storage', account: store.container.accountName, container: options.container });
+    return store;
+  }
+  const directory = resolve(runtime.dataDir, options.blobDir);
+  logger.log({ msg: 'Blob store: files', directory });
+  return new FilesystemBlobStore(directory);
+}
+
+/** The blob port: Azure Blob Storage when configured (BlobOptions.backend), files under DATA_DIR otherwise. */
+@Global()
+@Module({
+  providers: [provideOptions(BlobOptions), { provide: BlobStore, inject: [BlobOptions, RuntimeOptions], useFactory: createBlobStore }],
+  exports: [BlobOptions, BlobStore],
+})
+export class BlobModule implements OnModuleInit {
+  constructor(
+    private readonly store: BlobStore,
+    private readonly options: BlobOptions,
+    private readonly readiness: ReadinessChecks,
+  ) {}
+
+  onModuleInit(): void {
+    this.readiness.register('blob', async () => {
+      await this.store.ping();
+      return { backend: this.options.backend };
+    });
+  }
+}

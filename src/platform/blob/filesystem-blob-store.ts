@@ -1,0 +1,214 @@
+import { createHash, randomBytes } from 'node:crypto';
+import { constants } from 'node:fs';
+import { access, FileHandle, mkdir, open, rename, unlink } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
+import type { Readable } from 'node:stream';
+import { blobKey, BlobProperties, BlobStore, blobWriteProperties, PutBlobOptions } from './blob-store';
+
+/** Start of every blob file: a format tag, then the length of the JSON header that follows. */
+const MAGIC = Buffer.from('BLB1');
+const PREFIX_LENGTH = MAGIC.length + 4;
+const MAX_HEADER_LENGTH = 64 * 1024;
+
+interface BlobHeader {
+  name: string;
+  contentType: string;
+  metadata: Record<string, string>;
+  etag: string;
+}
+
+export class CorruptBlobFileError extends Error {
+  constructor(file: string, reason: string) {
+    super(`Blob file ${file} is corrupt: ${reason}`);
+    this.name = 'CorruptBlobFileError';
+  }
+}
+
+/**
+ * The embedded blob store: one file per blob, holding a JSON header (name, content type, metadata)
+ * followed by the bytes, so data and metadata are always replaced together.
+ *
+ * Files live at `<root>/tenants/<tenantId>/<2 hex>/<SHA-256 of the storage key>`, not at the name
+ * itself: that keeps Azure's semantics on any filesystem (case-sensitive names, `a` and `a/b` side by
+ * side, long unicode names) and a tenant's blobs in one directory.
+ * A put writes a temporary file in the target directory, fsyncs it, renames it over the target and
+ * fsyncs the directory: readers and concurrent writers only ever see complete versions, and a reader
+ * that has opened a version keeps streaming that version even when it is replaced meanwhile.
+ */
+export class FilesystemBlobStore extends BlobStore {
+  constructor(readonly root: string) {
+    super();
+  }
+
+  override async put(tenantId: string, name: string, data: Buffer | Readable, options?: PutBlobOptions): Promise<BlobProperties> {
+    const file = this.fileOf(tenantId, name);
+    const { contentType, metadata } = blobWriteProperties(options);
+    const header: BlobHeader = { name, contentType, metadata, etag: `"${randomBytes(8).toString('hex')}"` };
+    await this.ensureDirectory(dirname(file));
+
+    const temporary = `${file}.${randomBytes(6).toString('hex')}.tmp`;
+    const handle = await open(temporary, 'wx');
+    let size = 0;
+    let lastModified: Date;
+    try {
+      await writeFully(handle, encodeHeader(header));
+      for await (const chunk of Buffer.isBuffer(data) ? [data] : data) {
+        const bytes = Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk);
+        await writeFully(handle, bytes);
+        size += bytes.length;
+      }
+      await handle.sync();
+      lastModified = (await handle.stat()).mtime;
+      await handle.close();
+      await rename(temporary, file);
+    } catch (error) {
+      await handle.close().catch(() => undefined);
+      await unlink(temporary).catch(() => undefined);
+      throw error;
+    }
+    await fsyncDirectory(dirname(file));
+    return { name, contentType, metadata, size, etag: header.etag, lastModified };
+  }
+
+  override async get(tenantId: string, name: string): Promise<{ data: Buffer; properties: BlobProperties } | null> {
+    const opened = await this.openBlob(tenantId, name);
+    if (!opened) return null;
+    try {
+      const data = await opened.handle.readFile();
+      return { data, properties: opened.properties };
+    } finally {
+      await opened.handle.close();
+    }
+  }
+
+  override async stream(tenantId: string, name: string): Promise<{ stream: Readable; properties: BlobProperties } | null> {
+    const opened = await this.openBlob(tenantId, name);
+    if (!opened) return null;
+    return { stream: opened.handle.createReadStream({ start: opened.dataOffset }), properties: opened.properties };
+  }
+
+  override async exists(tenantId: string, name: string): Promise<boolean> {
+    try {
+      await access(this.fileOf(tenantId, name));
+      return true;
+    } catch (error) {
+      if (isMissing(error)) return false;
+      throw error;
+    }
+  }
+
+  override async delete(tenantId: string, name: string): Promise<boolean> {
+    const file = this.fileOf(tenantId, name);
+    try {
+      await unlink(file);
+    } catch (error) {
+      if (isMissing(error)) return false;
+      throw error;
+    }
+    await fsyncDirectory(dirname(file));
+    return true;
+  }
+
+  override async ping(): Promise<void> {
+    await mkdir(this.root, { recursive: true });
+    await access(this.root, constants.W_OK);
+  }
+
+  private fileOf(tenantId: string, name: string): string {
+    const digest = createHash('sha256').update(blobKey(tenantId, name)).digest('hex');
+    return join(this.root, 'tenants', encodeURIComponent(tenantId), digest.slice(0, 2), digest);
+  }
+
+  /** Opens the current version; the handle stays on it even if a put replaces the file afterwards. */
+  private async openBlob(tenantId: string, name: string) {
+    const file = this.fileOf(tenantId, name);
+    let handle: FileHandle;
+    try {
+      handle = await open(file, 'r');
+    } catch (error) {
+      if (isMissing(error)) return null;
+      throw error;
+    }
+    try {
+      const { header, dataOffset } = await readHeader(handle, file);
+      const { size, mtime } = await handle.stat();
+      const properties: BlobProperties = {
+        name: header.name,
+        contentType: header.contentType,
+        metadata: header.metadata,
+        size: size - dataOffset,
+        etag: header.etag,
+        lastModified: mtime,
+      };
+      return { handle, dataOffset, properties };
+    } catch (error) {
+      await handle.close();
+      throw error;
+    }
+  }
+
+  /** Creates the directory; fsyncs every directory that gained an entry, so the new path survives a crash. */
+  private async ensureDirectory(directory: string): Promise<void> {
+    const firstCreated = await mkdir(directory, { recursive: true });
+    if (!firstCreated) return;
+    const topmostChanged = dirname(firstCreated);
+    for (let current = directory; ; current = dirname(current)) {
+      await fsyncDirectory(current);
+      if (current === topmostChanged || current === dirname(current)) break;
+    }
+  }
+}
+
+function encodeHeader(header: BlobHeader): Buffer {
+  const json = Buffer.from(JSON.stringify(header), 'utf8');
+  const prefix = Buffer.alloc(PREFIX_LENGTH);
+  MAGIC.copy(prefix);
+  prefix.writeUInt32BE(json.length, MAGIC.length);
+  return Buffer.concat([prefix, json]);
+}
+
+/** Reads the header and leaves the handle's position at the first data byte. */
+async function readHeader(handle: FileHandle, file: string): Promise<{ header: BlobHeader; dataOffset: number }> {
+  const prefix = await readExactly(handle, PREFIX_LENGTH, file);
+  if (!prefix.subarray(0, MAGIC.length).equals(MAGIC)) throw new CorruptBlobFileError(file, 'unknown format');
+  const length = prefix.readUInt32BE(MAGIC.length);
+  if (length > MAX_HEADER_LENGTH) throw new CorruptBlobFileError(file, 'header too large');
+  const json = (await readExactly(handle, length, file)).toString('utf8');
+  try {
+    return { header: JSON.parse(json) as BlobHeader, dataOffset: PREFIX_LENGTH + length };
+  } catch {
+    throw new CorruptBlobFileError(file, 'unreadable header');
+  }
+}
+
+async function readExactly(handle: FileHandle, length: number, file: string): Promise<Buffer> {
+  const buffer = Buffer.alloc(length);
+  let filled = 0;
+  while (filled < length) {
+    const { bytesRead } = await handle.read(buffer, filled, length - filled, null);
+    if (bytesRead === 0) throw new CorruptBlobFileError(file, 'truncated header');
+    filled += bytesRead;
+  }
+  return buffer;
+}
+
+/** FileHandle.write may write less than asked (e.g. when the disk fills up); a short blob must never be renamed into place. */
+async function writeFully(handle: FileHandle, bytes: Buffer): Promise<void> {
+  for (let offset = 0; offset < bytes.length; ) {
+    const { bytesWritten } = await handle.write(bytes, offset, bytes.length - offset);
+    offset += bytesWritten;
+  }
+}
+
+async function fsyncDirectory(directory: string): Promise<void> {
+  const handle = await open(directory, 'r');
+  try {
+    await handle.sync();
+  } finally {
+    await handle.close();
+  }
+}
+
+function isMissing(error: unknown): boolean {
+  return (error as NodeJS.ErrnoException)?.code === 'ENOENT';
+}

@@ -1,0 +1,30 @@
+import { assertValidCost, assertValidInstant, assertValidRule } from './cache-arguments';
+import { RateLimitDecision, RateLimiter, TokenBucketRule } from './cache.ports';
+import { ExpiringMap, monotonicNow } from './expiring-map';
+import { BucketState, BucketUpdate, blockTokens, takeTokens } from './token-bucket';
+
+/** Token buckets in this process's memory: the embedded default, and the Redis adapter's twin. */
+export class InProcessRateLimiter extends RateLimiter {
+  /** A bucket is forgotten once full again: a missing bucket is a full one. */
+  private readonly buckets = new ExpiringMap<BucketState>();
+
+  async consume(key: string, rule: TokenBucketRule, options: { cost?: number } = {}): Promise<RateLimitDecision> {
+    const cost = options.cost ?? 1;
+    assertValidRule(rule);
+    assertValidCost(rule, cost);
+    const update = takeTokens(this.buckets.get(key), rule, cost, monotonicNow());
+    this.store(key, update);
+    return update.decision;
+  }
+
+  async block(key: string, rule: TokenBucketRule, untilMs: number): Promise<void> {
+    assertValidRule(rule);
+    assertValidInstant(untilMs);
+    this.store(key, blockTokens(this.buckets.get(key), rule, untilMs - Date.now(), monotonicNow()));
+  }
+
+  private store(key: string, { state, fullInMs }: BucketUpdate): void {
+    if (fullInMs > 0) this.buckets.set(key, state, fullInMs);
+    else this.buckets.delete(key);
+  }
+}

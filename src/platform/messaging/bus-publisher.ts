@@ -1,0 +1,67 @@
+import { randomUUID } from 'node:crypto';
+import { Injectable } from '@nestjs/common';
+import { RequestContext } from '../context/request-context';
+import { currentTraceparent } from '../observability/tracing';
+import type { OutgoingMessage } from './bus-message';
+import { MessageBus } from './message-bus';
+import { routeFor } from './topology';
+
+export interface PublishOptions {
+  /** Defaults to the tenant in scope; required outside a request or message. */
+  tenantId?: string;
+  /** Defaults to a new UUID. Use a deterministic id to make a send idempotent (duplicate detection). */
+  messageId?: string;
+  /** Defaults to the correlation id in scope, then the trace id. */
+  correlationId?: string;
+  scheduledEnqueueTime?: Date;
+  applicationProperties?: Record<string, string | number | boolean>;
+}
+
+/**
+ * Sends commands and publishes events by name: the topology decides the entity, the scope fills in
+ * tenant, trace and correlation, so callers only say what happened or what to do.
+ */
+@Injectable()
+export class BusPublisher {
+  constructor(private readonly bus: MessageBus) {}
+
+  /** A command, to the queue of its one consumer. */
+  async send<T>(command: string, body: T, options: PublishOptions = {}): Promise<string> {
+    const route = routeFor(command);
+    if (route?.kind !== 'queue') throw new Error(`${command} is not a command of the bus topology`);
+    const message = this.envelope(command, body, options);
+    await this.bus.send(route.definition.name, [message]);
+    return message.messageId;
+  }
+
+  /** An event, to its topic (every subscribed role gets a copy). */
+  async publish<T>(event: string, body: T, options: PublishOptions = {}): Promise<string> {
+    const route = routeFor(event);
+    if (route?.kind !== 'topic') throw new Error(`${event} is not an event of the bus topology`);
+    const message = this.envelope(event, body, options);
+    await this.bus.publish(route.definition.name, [message]);
+    return message.messageId;
+  }
+
+  /** A command or an event, whichever the name is. */
+  dispatch<T>(pattern: string, body: T, options: PublishOptions = {}): Promise<string> {
+    return routeFor(pattern)?.kind === 'topic' ? this.publish(pattern, body, options) : this.send(pattern, body, options);
+  }
+
+  private envelope<T>(subject: string, body: T, options: PublishOptions): OutgoingMessage<T> {
+    const scope = RequestContext.current();
+    const tenantId = options.tenantId ?? scope?.tenantId;
+    if (!tenantId) throw new Error(`Cannot send ${subject}: no tenant in scope and none given`);
+    return {
+      subject,
+      body,
+      tenantId,
+      messageId: options.messageId ?? randomUUID(),
+      correlationId: options.correlationId ?? scope?.correlationId ?? scope?.trace?.traceId,
+      traceparent: currentTraceparent(),
+      contentType: 'application/json',
+      scheduledEnqueueTime: options.scheduledEnqueueTime,
+      applicationProperties: options.applicationProperties,
+    };
+  }
+}

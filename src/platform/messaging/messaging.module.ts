@@ -1,0 +1,51 @@
+import { Global, Injectable, Module, OnModuleInit } from '@nestjs/common';
+import { DataSource } from 'typeorm';
+import { provideOptions } from '../config/options.provider';
+import { ReadinessChecks } from '../health/readiness-checks';
+import { DatabaseOptions } from '../persistence/database.options';
+import { BusClient } from './bus.client';
+import { BusOptions } from './bus.options';
+import { BusPublisher } from './bus-publisher';
+import { BusServer } from './bus.server';
+import { ConsumerSettings } from './consumer-settings';
+import { MessageBus } from './message-bus';
+import { createMessageBus } from './message-bus.factory';
+import { MessageDispatcher } from './message-dispatcher';
+
+/** Readiness gates on the bus answering (a store query, or a Service Bus link that authenticates). */
+@Injectable()
+class BusReadiness implements OnModuleInit {
+  constructor(
+    private readonly bus: MessageBus,
+    private readonly readiness: ReadinessChecks,
+  ) {}
+
+  onModuleInit(): void {
+    this.readiness.register('bus', async () => {
+      await this.bus.ping();
+      return { kind: this.bus.kind };
+    });
+  }
+}
+
+/** The messaging port, its adapter chosen by configuration, and its Nest transport (server and client). */
+@Global()
+@Module({
+  providers: [
+    provideOptions(BusOptions),
+    {
+      provide: MessageBus,
+      inject: [BusOptions, DatabaseOptions, DataSource],
+      useFactory: (options: BusOptions, database: DatabaseOptions, dataSource: DataSource) => createMessageBus(options, database, dataSource),
+    },
+    BusPublisher,
+    BusClient,
+    ConsumerSettings,
+    MessageDispatcher,
+    BusServer,
+    BusReadiness,
+  ],
+  exports: [BusOptions, MessageBus, BusPublisher, BusClient, ConsumerSettings, BusServer],
+})
+export class MessagingModule {}
+
