@@ -6,22 +6,29 @@ import { CacheStatus, InProcessCacheStatus } from './cache-status';
 import { InProcessIdempotencyStore } from './in-process-idempotency-store';
 import { InProcessLock } from './in-process-lock';
 import { InProcessRateLimiter } from './in-process-rate-limiter';
-import { RedisConnection } from './redis-connection';
-import { RedisIdempotencyStore } from './redis-idempotency-store';
-import { RedisLock } from './redis-lock';
-import { RedisRateLimiter } from './redis-rate-limiter';
+import type { RedisConnection } from './redis-connection';
 
-/** Null without REDIS_URL: the adapters below then pick their in-process twins. Nest closes it at shutdown. */
+/** DI token of the shared Redis connection (null without REDIS_URL). */
+const REDIS_CONNECTION = Symbol('REDIS_CONNECTION');
+
+/**
+ * Null without REDIS_URL: the adapters below then pick their in-process twins. Nest closes it at
+ * shutdown. The Redis code (and ioredis) is only loaded when Redis is configured.
+ */
 const redisConnection: Provider = {
-  provide: RedisConnection,
+  provide: REDIS_CONNECTION,
   inject: [CacheOptions],
-  useFactory: (options: CacheOptions) => (options.redisUrl ? new RedisConnection(options) : null),
+  useFactory: async (options: CacheOptions) => (options.redisUrl ? new (await import('./redis-connection')).RedisConnection(options) : null),
 };
 
-function adapter<T>(port: abstract new (...args: never[]) => T, redis: (connection: RedisConnection, options: CacheOptions) => T, inProcess: () => T): Provider {
+function adapter<T>(
+  port: abstract new (...args: never[]) => T,
+  redis: (connection: RedisConnection, options: CacheOptions) => Promise<T> | T,
+  inProcess: () => T,
+): Provider {
   return {
     provide: port,
-    inject: [RedisConnection, CacheOptions],
+    inject: [REDIS_CONNECTION, CacheOptions],
     useFactory: (connection: RedisConnection | null, options: CacheOptions) => (connection ? redis(connection, options) : inProcess()),
   };
 }
@@ -36,9 +43,13 @@ function adapter<T>(port: abstract new (...args: never[]) => T, redis: (connecti
   providers: [
     provideOptions(CacheOptions),
     redisConnection,
-    adapter(RateLimiter, (connection, options) => new RedisRateLimiter(connection, options), () => new InProcessRateLimiter()),
-    adapter(DistributedLock, (connection, options) => new RedisLock(connection, options), () => new InProcessLock()),
-    adapter(IdempotencyStore, (connection, options) => new RedisIdempotencyStore(connection, options), () => new InProcessIdempotencyStore()),
+    adapter(RateLimiter, async (connection, options) => new (await import('./redis-rate-limiter')).RedisRateLimiter(connection, options), () => new InProcessRateLimiter()),
+    adapter(DistributedLock, async (connection, options) => new (await import('./redis-lock')).RedisLock(connection, options), () => new InProcessLock()),
+    adapter(
+      IdempotencyStore,
+      async (connection, options) => new (await import('./redis-idempotency-store')).RedisIdempotencyStore(connection, options),
+      () => new InProcessIdempotencyStore(),
+    ),
     adapter(CacheStatus, (connection) => connection, () => new InProcessCacheStatus()),
   ],
   exports: [CacheOptions, RateLimiter, DistributedLock, IdempotencyStore, CacheStatus],

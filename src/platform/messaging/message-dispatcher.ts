@@ -4,24 +4,17 @@ import { ProcessLifecycle } from '../lifecycle/process-lifecycle';
 import { PlatformMetrics } from '../observability/platform-metrics';
 import { SecretRedactor } from '../observability/redaction';
 import { continueTrace } from '../observability/tracing';
+import { classifyFailure, FailureClassification } from '../resilience/failure-classifier';
+import { RetryPolicy } from '../resilience/retry-policy';
 import { BusOptions } from './bus.options';
 import { MessageHandler, PoisonMessageError, ReceivedMessage } from './bus-message';
-
-/** Errors that say "retrying cannot help" without depending on the messaging layer (e.g. classified vendor failures). */
-interface NonRetryableError {
-  retryable: false;
-  code?: string;
-}
-
-function isNonRetryable(error: unknown): error is NonRetryableError & Error {
-  return error instanceof Error && (error as Partial<NonRetryableError>).retryable === false;
-}
 
 /**
  * The one settlement policy of every consumer, whatever the adapter: the handler runs inside a
  * context carrying the message's tenant, trace and ids, counted as in-flight work; success completes;
- * a poison or non-retryable error dead-letters with a reason; any other error abandons with exponential
- * backoff until the delivery count reaches the entity's maximum, then dead-letters.
+ * the failure classifier decides the rest: a non-retryable failure (Poison, Validation, Auth) dead-letters
+ * with its code as reason, a retryable one abandons with the retry policy's backoff (honouring a
+ * vendor's Retry-After) until the delivery count reaches the entity's maximum, then dead-letters.
  */
 @Injectable()
 export class MessageDispatcher {
@@ -34,6 +27,13 @@ export class MessageDispatcher {
   ) {}
 
   wrap(entity: string, maxDeliveryCount: number, handle: (message: ReceivedMessage) => Promise<void>): MessageHandler {
+    // Delivery n waits base · 2^(n−2) after a failure (±20 %), so the first retry waits BUS_RETRY_BASE_DELAY.
+    const retryPolicy = RetryPolicy.exponential({
+      maxAttempts: maxDeliveryCount,
+      baseDelayMs: this.options.retryBaseDelayMs,
+      maxDelayMs: Math.max(this.options.retryMaxDelayMs, this.options.retryBaseDelayMs),
+      jitter: { ratio: 0.2 },
+    });
     return (message, settlement) =>
       this.lifecycle.run('message', () =>
         RequestContext.run(
@@ -50,7 +50,7 @@ export class MessageDispatcher {
               await settlement.complete();
               this.count(entity, 'completed');
             } catch (error) {
-              await this.settleFailure(entity, maxDeliveryCount, message, error, settlement);
+              await this.settleFailure(entity, retryPolicy, message, error, settlement);
             } finally {
               stopTimer();
             }
@@ -59,38 +59,28 @@ export class MessageDispatcher {
       );
   }
 
-  /** Exponential backoff with ±20 % jitter: base · 2^(deliveries − 1), capped. */
-  backoffFor(deliveryCount: number): number {
-    const exponential = this.options.retryBaseDelayMs * 2 ** Math.max(0, deliveryCount - 1);
-    const capped = Math.min(this.options.retryMaxDelayMs, exponential);
-    return Math.round(capped * (0.8 + Math.random() * 0.4));
-  }
-
   private async settleFailure(
     entity: string,
-    maxDeliveryCount: number,
+    retryPolicy: RetryPolicy,
     message: ReceivedMessage,
     error: unknown,
     settlement: Parameters<MessageHandler>[1],
   ): Promise<void> {
+    const failure: FailureClassification =
+      error instanceof PoisonMessageError ? { category: 'Poison', retryable: false, code: error.reason } : classifyFailure({ error });
     const description = SecretRedactor.scrub(error instanceof Error ? error.message : String(error)).slice(0, 1000);
-    if (error instanceof PoisonMessageError || isNonRetryable(error)) {
-      const reason = error instanceof PoisonMessageError ? error.reason : (error.code ?? error.name);
-      this.logger.warn({ msg: 'Message dead-lettered: not retryable', entity, subject: message.subject, reason, err: error });
-      await settlement.deadLetter(reason, description);
-      this.count(entity, 'deadlettered');
+    const decision = retryPolicy.nextDelay({ attempt: message.deliveryCount, category: failure.category, retryAfterMs: failure.retryAfterMs });
+    const context = { entity, subject: message.subject, deliveries: message.deliveryCount, category: failure.category, code: failure.code, err: error };
+    if (decision.retry) {
+      this.logger.warn({ msg: 'Handler failed; message will be redelivered', ...context, delayMs: decision.delayMs });
+      await settlement.abandon({ delayMs: decision.delayMs });
+      this.count(entity, 'abandoned');
       return;
     }
-    if (message.deliveryCount >= maxDeliveryCount) {
-      this.logger.warn({ msg: 'Message dead-lettered: delivery count exhausted', entity, subject: message.subject, deliveries: message.deliveryCount, err: error });
-      await settlement.deadLetter('MaxDeliveryCountExceeded', description);
-      this.count(entity, 'deadlettered');
-      return;
-    }
-    const delayMs = this.backoffFor(message.deliveryCount);
-    this.logger.warn({ msg: 'Handler failed; message will be redelivered', entity, subject: message.subject, deliveries: message.deliveryCount, delayMs, err: error });
-    await settlement.abandon({ delayMs });
-    this.count(entity, 'abandoned');
+    const reason = decision.reason === 'attempts_exhausted' ? 'MaxDeliveryCountExceeded' : failure.code;
+    this.logger.warn({ msg: 'Message dead-lettered', ...context, reason });
+    await settlement.deadLetter(reason, description);
+    this.count(entity, 'deadlettered');
   }
 
   private count(entity: string, outcome: 'completed' | 'abandoned' | 'deadlettered'): void {

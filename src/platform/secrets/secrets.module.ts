@@ -3,14 +3,18 @@ import { provideOptions } from '../config/options.provider';
 import { RuntimeOptions } from '../config/runtime.options';
 import { ReadinessChecks } from '../health/readiness-checks';
 import { CachedSecretStore } from './cached-secret-store';
-import { KeyVaultSecretStore } from './key-vault-secret-store';
 import { LocalSecretStore } from './local-secret-store';
 import { SecretStore } from './secret-store';
 import { SecretsOptions } from './secrets.options';
 
-/** Key Vault when KEYVAULT_URL is set, the encrypted file store otherwise; behind the read cache unless its TTL is 0. */
-export function createSecretStore(options: SecretsOptions, runtime: RuntimeOptions): SecretStore {
-  const backend = options.keyVaultUrl ? new KeyVaultSecretStore(options) : new LocalSecretStore(options, runtime);
+/**
+ * Key Vault when KEYVAULT_URL is set (its SDK loaded only then), the encrypted file store otherwise;
+ * behind the read cache unless its TTL is 0.
+ */
+export async function createSecretStore(options: SecretsOptions, runtime: RuntimeOptions): Promise<SecretStore> {
+  const backend = options.keyVaultUrl
+    ? new (await import('./key-vault-secret-store')).KeyVaultSecretStore(options)
+    : new LocalSecretStore(options, runtime);
   return options.cacheTtlMs > 0 ? new CachedSecretStore(backend, options.cacheTtlMs) : backend;
 }
 
