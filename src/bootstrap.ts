@@ -13,6 +13,7 @@ import { createRootLogger } from './platform/observability/logger';
 import { PinoNestLogger } from './platform/observability/nest-logger';
 import { PlatformMetrics } from './platform/observability/platform-metrics';
 import { SecretRedactor } from './platform/observability/redaction';
+import { AzureIdentityOptions } from './platform/azure/azure-identity.options';
 import { BlobOptions } from './platform/blob/blob.options';
 import { CacheOptions } from './platform/cache/cache.options';
 import { BusOptions } from './platform/messaging/bus.options';
@@ -30,6 +31,7 @@ export const PLATFORM_OPTIONS: readonly OptionsClass[] = [
   DatabaseOptions,
   AuthOptions,
   BusOptions,
+  AzureIdentityOptions,
   BlobOptions,
   SecretsOptions,
   CacheOptions,

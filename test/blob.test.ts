@@ -9,6 +9,8 @@ import { AzureBlobStore } from '../src/platform/blob/azure-blob-store';
 import { BlobModule } from '../src/platform/blob/blob.module';
 import { BlobOptions } from '../src/platform/blob/blob.options';
 import { BlobStore } from '../src/platform/blob/blob-store';
+import { AzureCredentials, AzureIdentityModule } from '../src/platform/azure/azure-credentials';
+import { AzureIdentityOptions } from '../src/platform/azure/azure-identity.options';
 import { FilesystemBlobStore } from '../src/platform/blob/filesystem-blob-store';
 import { bindOptions, loadOptions } from '../src/platform/config/options';
 import { RuntimeOptions } from '../src/platform/config/runtime.options';
@@ -35,6 +37,8 @@ function filesUnder(directory: string): string[] {
 
 const freshContainerName = () => `c-${randomBytes(6).toString('hex')}`;
 
+const azureCredentials = new AzureCredentials(loadOptions(AzureIdentityOptions, {}));
+
 describeBlobStoreContract('filesystem', async () => new FilesystemBlobStore(freshDirectory()));
 
 describe('Azure Blob adapter against Azurite', () => {
@@ -47,6 +51,7 @@ describe('Azure Blob adapter against Azurite', () => {
         AZURE_STORAGE_CREATE_CONTAINER: String(settings.createContainer ?? true),
       }),
       false,
+      azureCredentials,
     );
 
   beforeAll(async () => {
@@ -89,7 +94,7 @@ describe('Azure Blob adapter against Azurite', () => {
   });
 
   it('authenticates with DefaultAzureCredential when only the account URL is set', async () => {
-    const store = await AzureBlobStore.fromOptions(loadOptions(BlobOptions, { AZURE_STORAGE_ACCOUNT_URL: 'https://prodaccount.blob.core.windows.net' }), true);
+    const store = await AzureBlobStore.fromOptions(loadOptions(BlobOptions, { AZURE_STORAGE_ACCOUNT_URL: 'https://prodaccount.blob.core.windows.net' }), true, azureCredentials);
     expect(store.container.url).toBe('https://prodaccount.blob.core.windows.net/payloads');
     expect(store.container.credential.constructor.name).toBe('DefaultAzureCredential');
   });
@@ -117,7 +122,7 @@ async function bootBlobModule(env: Record<string, string>): Promise<{ store: Blo
       exports: [ReadinessChecks, RuntimeOptions],
     })
     class KernelStub {}
-    const moduleRef = await Test.createTestingModule({ imports: [KernelStub, BlobModule] }).compile();
+    const moduleRef = await Test.createTestingModule({ imports: [KernelStub, AzureIdentityModule, BlobModule] }).compile();
     await moduleRef.init();
     const check = moduleRef.get(ReadinessChecks).entries().find(([name]) => name === 'blob')![1];
     return { store: moduleRef.get(BlobStore), readiness: check };

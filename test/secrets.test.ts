@@ -6,6 +6,8 @@ import { setTimeout as delay } from 'node:timers/promises';
 import { inspect } from 'node:util';
 import { Global, Logger, Module } from '@nestjs/common';
 import { Test } from '@nestjs/testing';
+import { AzureCredentials, AzureIdentityModule } from '../src/platform/azure/azure-credentials';
+import { AzureIdentityOptions } from '../src/platform/azure/azure-identity.options';
 import { bindOptions, loadOptions } from '../src/platform/config/options';
 import { provideOptions } from '../src/platform/config/options.provider';
 import { RuntimeOptions } from '../src/platform/config/runtime.options';
@@ -44,8 +46,9 @@ function applyEnv(env: Env): () => void {
 }
 
 /** The adapter as production builds it, plus the one client option a 127.0.0.1 vault needs. */
-function openKeyVaultStore(): KeyVaultSecretStore {
-  return new KeyVaultSecretStore(loadOptions(SecretsOptions), { disableChallengeResourceVerification: true });
+async function openKeyVaultStore(): Promise<KeyVaultSecretStore> {
+  const credential = await new AzureCredentials(loadOptions(AzureIdentityOptions)).get();
+  return new KeyVaultSecretStore(loadOptions(SecretsOptions), credential, { disableChallengeResourceVerification: true });
 }
 
 /** Everything an error exposes to a log line or an API answer. */
@@ -73,12 +76,12 @@ describe('through the Key Vault peer', () => {
     await peer?.close();
   });
 
-  describeSecretStoreContract('Azure Key Vault adapter', async () => openKeyVaultStore(), { timestampResolutionMs: 1000 });
+  describeSecretStoreContract('Azure Key Vault adapter', () => openKeyVaultStore(), { timestampResolutionMs: 1000 });
 
   describe('wire protocol', () => {
     it('gets its token from the authority host over the client-credentials grant, after the vault challenge', async () => {
       peer.reset();
-      const store = openKeyVaultStore();
+      const store = await openKeyVaultStore();
       await store.set(`wire-${randomBytes(4).toString('hex')}`, 'value');
 
       const { tenantId } = peer.client;
@@ -92,7 +95,7 @@ describe('through the Key Vault peer', () => {
     });
 
     it('follows nextLink through every page of versions', async () => {
-      const store = openKeyVaultStore();
+      const store = await openKeyVaultStore();
       const name = `paged-${randomBytes(4).toString('hex')}`;
       for (let index = 0; index < 5; index++) await store.set(name, `value-${index}`);
       peer.clearRequestLog();
@@ -101,7 +104,7 @@ describe('through the Key Vault peer', () => {
     });
 
     it('pings with one page of one secret', async () => {
-      const store = openKeyVaultStore();
+      const store = await openKeyVaultStore();
       await store.set(`ping-${randomBytes(4).toString('hex')}`, 'value');
       peer.clearRequestLog();
       await store.ping();
@@ -111,7 +114,7 @@ describe('through the Key Vault peer', () => {
     it('reports a credential the authority rejects as a KeyVaultRequestError without the client secret', async () => {
       const restore = applyEnv({ AZURE_CLIENT_SECRET: 'not-the-registered-client-secret' });
       try {
-        const error = await openKeyVaultStore()
+        const error = await (await openKeyVaultStore())
           .get('anything')
           .catch((caught: unknown) => caught);
         expect(error).toBeInstanceOf(KeyVaultRequestError);
@@ -128,7 +131,7 @@ describe('through the Key Vault peer', () => {
       peer.vaultRequests().filter((request) => request.method === 'GET' && request.path.startsWith(`/secrets/${name}/`) && request.status === 200 && !request.path.endsWith('/versions')).length;
 
     it('serves repeated reads within the TTL from memory, by latest and by version', async () => {
-      const store = new CachedSecretStore(openKeyVaultStore(), 60_000);
+      const store = new CachedSecretStore(await openKeyVaultStore(), 60_000);
       const name = `cached-${randomBytes(4).toString('hex')}`;
       const { version } = await store.set(name, 'value');
 
@@ -141,7 +144,7 @@ describe('through the Key Vault peer', () => {
     });
 
     it('forgets a secret when a new version is set or a version is disabled', async () => {
-      const store = new CachedSecretStore(openKeyVaultStore(), 60_000);
+      const store = new CachedSecretStore(await openKeyVaultStore(), 60_000);
       const name = `invalidated-${randomBytes(4).toString('hex')}`;
       const first = await store.set(name, 'one');
       await store.get(name);
@@ -155,7 +158,7 @@ describe('through the Key Vault peer', () => {
     });
 
     it('reads again once the TTL has passed, and never caches failures', async () => {
-      const store = new CachedSecretStore(openKeyVaultStore(), 200);
+      const store = new CachedSecretStore(await openKeyVaultStore(), 200);
       const name = `expiring-${randomBytes(4).toString('hex')}`;
       await store.set(name, 'value');
       await store.get(name);
@@ -175,7 +178,7 @@ describe('through the Key Vault peer', () => {
   describe('secret values in errors', () => {
     it('a failed Key Vault write reports status and code, never the value', async () => {
       const value = `sk_live_${randomBytes(24).toString('hex')}`;
-      const store = openKeyVaultStore();
+      const store = await openKeyVaultStore();
       await store.ping();
       peer.failNextVaultRequest({ status: 409, code: 'Conflict', message: 'Secret is currently in a deleted but recoverable state.' });
       const error = await store.set('payment-key', value).catch((caught: unknown) => caught);
@@ -186,7 +189,7 @@ describe('through the Key Vault peer', () => {
 
     it('a service that echoes the value has it cut from the error', async () => {
       const value = `echoed-${randomBytes(16).toString('hex')}`;
-      const store = openKeyVaultStore();
+      const store = await openKeyVaultStore();
       await store.ping();
       peer.failNextVaultRequest({ status: 400, code: 'BadParameter', message: `Invalid value ${value}` });
       const error = await store.set('echo', value).catch((caught: unknown) => caught);
@@ -374,7 +377,7 @@ describe('SecretsModule', () => {
   async function compile(env: Env) {
     const restore = applyEnv(env);
     try {
-      const moduleRef = await Test.createTestingModule({ imports: [PlatformStub, SecretsModule] }).compile();
+      const moduleRef = await Test.createTestingModule({ imports: [PlatformStub, AzureIdentityModule, SecretsModule] }).compile();
       await moduleRef.init();
       const check = new Map(moduleRef.get(ReadinessChecks).entries()).get('secrets');
       return { moduleRef, store: moduleRef.get(SecretStore), check: check! };

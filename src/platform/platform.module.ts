@@ -3,6 +3,7 @@ import { APP_FILTER } from '@nestjs/core';
 import type { Logger } from 'pino';
 import { ActiveRoles } from './active-roles';
 import { AuthModule } from './auth/auth.module';
+import { AzureIdentityModule } from './azure/azure-credentials';
 import { BlobModule } from './blob/blob.module';
 import { CacheModule } from './cache/cache.module';
 import { loadOptions } from './config/options';
@@ -44,7 +45,7 @@ export class PlatformModule {
     ];
     return {
       module: PlatformModule,
-      imports: [AuthModule, HealthModule, BlobModule, SecretsModule, CacheModule, ResilienceModule],
+      imports: [AuthModule, HealthModule, AzureIdentityModule, BlobModule, SecretsModule, CacheModule, ResilienceModule],
       controllers: loadOptions(ObservabilityOptions).metricsEnabled ? [MetricsController] : [],
       providers,
       exports: [RuntimeOptions, ObservabilityOptions, DatabaseOptions, ActiveRoles, ROOT_LOGGER, PlatformMetrics, ProcessLifecycle],

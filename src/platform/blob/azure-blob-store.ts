@@ -1,3 +1,4 @@
+import type { AzureCredentials } from '../azure/azure-credentials';
 import { BlobServiceClient, BlockBlobClient, ContainerClient, RestError } from '@azure/storage-blob';
 import { Logger } from '@nestjs/common';
 import { Readable, Transform } from 'node:stream';
@@ -28,14 +29,10 @@ export class AzureBlobStore extends BlobStore {
   }
 
   /** Connection string when given, otherwise the account URL with DefaultAzureCredential (managed / workload identity). */
-  static async fromOptions(options: BlobOptions, production: boolean): Promise<AzureBlobStore> {
-    let service: BlobServiceClient;
-    if (options.connectionString) {
-      service = BlobServiceClient.fromConnectionString(options.connectionString);
-    } else {
-      const { DefaultAzureCredential } = await import('@azure/identity');
-      service = new BlobServiceClient(options.accountUrl!, new DefaultAzureCredential());
-    }
+  static async fromOptions(options: BlobOptions, production: boolean, azure: AzureCredentials): Promise<AzureBlobStore> {
+    const service = options.connectionString
+      ? BlobServiceClient.fromConnectionString(options.connectionString)
+      : new BlobServiceClient(options.accountUrl!, await azure.get());
     return new AzureBlobStore(service.getContainerClient(options.container), { createContainer: options.shouldCreateContainer(production) });
   }
 

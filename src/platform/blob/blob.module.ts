@@ -1,5 +1,6 @@
 import { Global, Logger, Module, OnModuleInit } from '@nestjs/common';
 import { resolve } from 'node:path';
+import { AzureCredentials } from '../azure/azure-credentials';
 import { provideOptions } from '../config/options.provider';
 import { RuntimeOptions } from '../config/runtime.options';
 import { ReadinessChecks } from '../health/readiness-checks';
@@ -10,10 +11,10 @@ import { FilesystemBlobStore } from './filesystem-blob-store';
 const logger = new Logger('BlobStore');
 
 /** The Azure SDK is only loaded when Azure is configured, so the embedded default does not pay for it at boot. */
-async function createBlobStore(options: BlobOptions, runtime: RuntimeOptions): Promise<BlobStore> {
+async function createBlobStore(options: BlobOptions, runtime: RuntimeOptions, azure: AzureCredentials): Promise<BlobStore> {
   if (options.backend === 'azure') {
     const { AzureBlobStore } = await import('./azure-blob-store');
-    const store = await AzureBlobStore.fromOptions(options, runtime.production);
+    const store = await AzureBlobStore.fromOptions(options, runtime.production, azure);
     logger.log({ msg: 'Blob store: Azure Blob Storage', account: store.container.accountName, container: options.container });
     return store;
   }
@@ -25,7 +26,7 @@ async function createBlobStore(options: BlobOptions, runtime: RuntimeOptions): P
 /** The blob port: Azure Blob Storage when configured (BlobOptions.backend), files under DATA_DIR otherwise. */
 @Global()
 @Module({
-  providers: [provideOptions(BlobOptions), { provide: BlobStore, inject: [BlobOptions, RuntimeOptions], useFactory: createBlobStore }],
+  providers: [provideOptions(BlobOptions), { provide: BlobStore, inject: [BlobOptions, RuntimeOptions, AzureCredentials], useFactory: createBlobStore }],
   exports: [BlobOptions, BlobStore],
 })
 export class BlobModule implements OnModuleInit {

@@ -2,6 +2,7 @@ import { Logger } from '@nestjs/common';
 import type { Database } from 'better-sqlite3';
 import type { Pool } from 'pg';
 import type { DataSource } from 'typeorm';
+import type { AzureCredentials } from '../azure/azure-credentials';
 import type { DatabaseOptions } from '../persistence/database.options';
 import type { BusOptions } from './bus.options';
 import type { MessageBus } from './message-bus';
@@ -12,8 +13,13 @@ const logger = new Logger('MessageBus');
  * Chooses the adapter from configuration. The Azure SDK is only loaded when Service Bus is configured,
  * so the embedded default does not pay for it at boot.
  */
-export async function createMessageBus(options: BusOptions, database: DatabaseOptions, dataSource: DataSource): Promise<MessageBus> {
-  if (options.kind === 'service-bus') return createServiceBus(options);
+export async function createMessageBus(
+  options: BusOptions,
+  database: DatabaseOptions,
+  dataSource: DataSource,
+  azure?: AzureCredentials,
+): Promise<MessageBus> {
+  if (options.kind === 'service-bus') return createServiceBus(options, azure);
 
   const { StoreMessageBus } = await import('./store/store-message-bus');
   const settings = { duplicateDetectionWindowMs: options.duplicateDetectionWindowMs, pollIntervalMs: options.pollIntervalMs };
@@ -33,7 +39,7 @@ export async function createMessageBus(options: BusOptions, database: DatabaseOp
   return new StoreMessageBus(new SqliteBusTableStore(db), settings);
 }
 
-async function createServiceBus(options: BusOptions): Promise<MessageBus> {
+async function createServiceBus(options: BusOptions, azure: AzureCredentials | undefined): Promise<MessageBus> {
   const { ServiceBusAdministrationClient, ServiceBusClient } = await import('@azure/service-bus');
   const { ServiceBusMessageBus } = await import('./service-bus/service-bus-message-bus');
   let connection;
@@ -43,8 +49,8 @@ async function createServiceBus(options: BusOptions): Promise<MessageBus> {
       administration: new ServiceBusAdministrationClient(options.connectionString),
     };
   } else {
-    const { DefaultAzureCredential } = await import('@azure/identity');
-    const credential = new DefaultAzureCredential();
+    if (!azure) throw new Error('SERVICEBUS_NAMESPACE needs an Azure credential');
+    const credential = await azure.get();
     connection = {
       client: new ServiceBusClient(options.namespace!, credential),
       administration: new ServiceBusAdministrationClient(options.namespace!, credential),

@@ -1,5 +1,6 @@
 import { Global, Injectable, Module, OnModuleInit } from '@nestjs/common';
 import { DataSource } from 'typeorm';
+import { AzureCredentials } from '../azure/azure-credentials';
 import { provideOptions } from '../config/options.provider';
 import { ReadinessChecks } from '../health/readiness-checks';
 import { DatabaseOptions } from '../persistence/database.options';
@@ -35,8 +36,9 @@ class BusReadiness implements OnModuleInit {
     provideOptions(BusOptions),
     {
       provide: MessageBus,
-      inject: [BusOptions, DatabaseOptions, DataSource],
-      useFactory: (options: BusOptions, database: DatabaseOptions, dataSource: DataSource) => createMessageBus(options, database, dataSource),
+      inject: [BusOptions, DatabaseOptions, DataSource, AzureCredentials],
+      useFactory: (options: BusOptions, database: DatabaseOptions, dataSource: DataSource, azure: AzureCredentials) =>
+        createMessageBus(options, database, dataSource, azure),
     },
     BusPublisher,
     BusClient,

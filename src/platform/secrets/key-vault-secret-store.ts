@@ -1,4 +1,4 @@
-import { DefaultAzureCredential } from '@azure/identity';
+import type { TokenCredential } from '@azure/identity';
 import { SecretClient, SecretClientOptions, SecretProperties } from '@azure/keyvault-secrets';
 import { Logger } from '@nestjs/common';
 import {
@@ -52,10 +52,9 @@ export class KeyVaultSecretStore extends SecretStore {
   private readonly client: SecretClient;
 
   /** `clientOptions` is for tests only (a loopback vault needs `disableChallengeResourceVerification`). */
-  constructor(options: SecretsOptions, clientOptions: SecretClientOptions = {}) {
+  constructor(options: SecretsOptions, credential: TokenCredential, clientOptions: SecretClientOptions = {}) {
     super();
     if (!options.keyVaultUrl) throw new Error('KeyVaultSecretStore needs KEYVAULT_URL');
-    const credential = new DefaultAzureCredential({ disableInstanceDiscovery: options.disableInstanceDiscovery });
     this.client = new SecretClient(options.keyVaultUrl, credential, clientOptions);
   }
 

@@ -1,4 +1,5 @@
 import { Global, Injectable, Logger, Module, OnModuleInit } from '@nestjs/common';
+import { AzureCredentials } from '../azure/azure-credentials';
 import { provideOptions } from '../config/options.provider';
 import { RuntimeOptions } from '../config/runtime.options';
 import { ReadinessChecks } from '../health/readiness-checks';
@@ -11,9 +12,9 @@ import { SecretsOptions } from './secrets.options';
  * Key Vault when KEYVAULT_URL is set (its SDK loaded only then), the encrypted file store otherwise;
  * behind the read cache unless its TTL is 0.
  */
-export async function createSecretStore(options: SecretsOptions, runtime: RuntimeOptions): Promise<SecretStore> {
+export async function createSecretStore(options: SecretsOptions, runtime: RuntimeOptions, azure: AzureCredentials): Promise<SecretStore> {
   const backend = options.keyVaultUrl
-    ? new (await import('./key-vault-secret-store')).KeyVaultSecretStore(options)
+    ? new (await import('./key-vault-secret-store')).KeyVaultSecretStore(options, await azure.get())
     : new LocalSecretStore(options, runtime);
   return options.cacheTtlMs > 0 ? new CachedSecretStore(backend, options.cacheTtlMs) : backend;
 }
@@ -45,7 +46,7 @@ export class SecretsReadiness implements OnModuleInit {
 @Module({
   providers: [
     provideOptions(SecretsOptions),
-    { provide: SecretStore, inject: [SecretsOptions, RuntimeOptions], useFactory: createSecretStore },
+    { provide: SecretStore, inject: [SecretsOptions, RuntimeOptions, AzureCredentials], useFactory: createSecretStore },
     SecretsReadiness,
   ],
   exports: [SecretStore, SecretsOptions],

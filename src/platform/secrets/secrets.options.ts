@@ -1,4 +1,4 @@
-import { bool, Codec, duration, InvalidValueError, str, url } from '../config/codecs';
+import { Codec, duration, InvalidValueError, str, url } from '../config/codecs';
 import { CrossFieldValidation, EnvironmentContext, Env, OptionsProblem, OptionsSection } from '../config/options';
 
 export const MASTER_KEY_BYTES = 32;
@@ -42,13 +42,6 @@ export class SecretsOptions implements CrossFieldValidation {
     description: 'How long a read secret is kept in process memory (never in Redis); `0` disables the cache',
   })
   readonly cacheTtlMs: number;
-
-  @Env('AZURE_DISABLE_INSTANCE_DISCOVERY', bool(), {
-    default: false,
-    description:
-      'Skip Microsoft Entra instance discovery (a call to login.microsoftonline.com) and trust AZURE_AUTHORITY_HOST as given: sovereign, Azure Stack and disconnected clouds',
-  })
-  readonly disableInstanceDiscovery: boolean;
 
   get backend(): 'key-vault' | 'local' {
     return this.keyVaultUrl ? 'key-vault' : 'local';
