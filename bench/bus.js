@@ -4,19 +4,25 @@
 // measured in the same run: the same rows (same columns, same payload) inserted into and deleted from
 // `bus_messages` with plain better-sqlite3 / plain pg, i.e. the least work any table-backed queue must do.
 //
-// Per dialect, every case runs in a child process of its own on a fresh store (SQLite: a new DATA_DIR,
-// PostgreSQL: a new schema `bench_<random>_<case>` in 127.0.0.1:5432/test, dropped at the end), so memory and
-// warm-up do not leak from one case into the next. Order: raw, bus at each consumer setting, raw again (the
-// baseline is the mean of its two runs, which spreads slow drift of the machine over both sides).
-//
-// Bus case: one consumer on `deliver-webhook` whose handler completes at once; one producer sends N messages
-// with `bus.send` in batches of BATCH (awaiting each batch, as a request handler or an outbox relay would),
-// flat out, while the consumer drains. Throughput = N / (first send -> last completion). Latency = send
-// timestamp in the body -> handler start; with the producer flat out it is dominated by the backlog.
-// Raw case: the same N rows in the same batches: one INSERT per batch (pg: unnest, RETURNING id;
-// better-sqlite3: a prepared statement in one transaction per batch), and one DELETE per batch of those ids
-// (pg: a second loop on the same Pool, running while the producer inserts; SQLite: right after each insert).
-// Goal: the bus reaches GOAL of the raw rate on each dialect. Reads /proc for machine info: Linux only.
+// Every case runs in a child process of its own on a fresh store (SQLite: a new DATA_DIR; PostgreSQL: a new
+// schema `bench_<random>_<case>` in 127.0.0.1:5432/test, created by the migration runner and dropped right
+// after the case), so memory and warm-up do not leak from one case into the next. Per dialect:
+//   raw batch, raw single   baseline, run first and again last (the baseline is the mean of the two runs)
+//   bus batch cX/pY         one producer sends N messages with bus.send in batches of 100, awaiting each
+//                           batch (an outbox relay or a bulk fan-out), at each consumer setting
+//   bus single cX/pY        N/4 messages, one per bus.send, from 16 concurrent senders: what BusPublisher does
+//                           for every command (it always sends one message), e.g. from concurrent requests
+//   bus paced               single sends at a fixed rate well below capacity: latency without a backlog
+// The consumer is `bus.consume({ queue: 'deliver-webhook' }, handler, { concurrency, prefetch, ... })`, its
+// handler completes at once. Throughput = messages / (first send -> last completion). Latency = send time
+// (in the body, set just before bus.send) -> handler start; in the flat-out cases it is mostly backlog.
+// Raw: the same inserts in the same shape (pg: one INSERT ... unnest RETURNING id per batch, or one
+// single-row INSERT per message from the same 16 senders; better-sqlite3: prepared statements, one
+// transaction per batch or per message) while one deleter DELETEs the inserted ids in batches of up to
+// 100 (pg: concurrently on the same Pool; SQLite: whenever 100 are pending).
+// Goal: in each send shape, the bus at its best consumer setting reaches GOAL of the raw rate; PASS/FAIL per
+// dialect. CPU per message (this process, all postgres processes) and the CPU other processes used during
+// each case are reported so a busy machine shows. Linux only (/proc).
 const { spawn } = require('node:child_process');
 const { randomBytes, randomUUID } = require('node:crypto');
 const fs = require('node:fs');
@@ -27,38 +33,45 @@ const ROOT = path.join(__dirname, '..');
 const RESULTS_DIR = path.join(__dirname, 'results');
 const POSTGRES_URL = 'postgres://postgres@127.0.0.1:5432/test';
 const QUEUE = 'deliver-webhook';
-const GOAL = 0.5; // bus rate / raw rate, per dialect
+const GOAL = 0.5; // bus rate / raw rate, per dialect and send shape
 const DEFAULT_MESSAGES = 20_000;
 const BATCH = 100;
+const SINGLE_SHARE = 4; // single-send cases carry messages / SINGLE_SHARE
+const SENDERS = 16; // concurrent senders in the single-send cases
 const SETTINGS = [
   { concurrency: 8, prefetch: 32 },
   { concurrency: 32, prefetch: 128 },
 ];
-const CASE_TIMEOUT_MS = 90_000;
+const SINGLE_SETTING = SETTINGS[1];
+const PACED = { rate: 200, messages: 1_000, ...SETTINGS[0] };
+const CONSUME = { maxDeliveryCount: 10, lockDurationMs: 30_000, maxLockRenewalMs: 60_000 };
+const CASE_TIMEOUT_MS = 100_000;
 const MEMORY_SAMPLE_MS = 20;
+const NOISY_RAW_SPREAD = 0.25; // the two raw runs of a shape differ by more than this: the machine was busy
 const TAIL_LINES = 20;
+const CLOCK_TICKS = 100; // USER_HZ of /proc/stat and /proc/<pid>/stat
 
 // ----------------------------------------------------------------------------------------------------
 // Shared by parent and children: the messages the producer sends, and the rows the bus writes for them.
 // ----------------------------------------------------------------------------------------------------
 
 const TENANTS = Array.from({ length: 16 }, (_, i) => `tenant-${String(i + 1).padStart(4, '0')}`);
-// A webhook delivery command of about 0.6 kB, the size the gateway sends (event envelope + target).
-const EVENT_DATA = { runId: '', provider: 'github', status: 'failed', attempts: 3, error: 'HTTP 503 from vendor after 3 attempts', note: 'x'.repeat(180) };
+const EVENT_DATA = { provider: 'github', status: 'failed', attempts: 3, error: 'HTTP 503 from vendor after 3 attempts', note: 'x'.repeat(180) };
 
 function nowMs() {
   return performance.timeOrigin + performance.now();
 }
 
-/** One DeliverWebhook command as BusPublisher builds it; `sentAt` (epoch ms, fractional) is set just before the send. */
+/** A DeliverWebhook command as BusPublisher builds it (~0.6 kB JSON body); `sentAt` is epoch ms, fractional. */
 function makeMessage(seq, sentAt) {
   const id = randomUUID();
+  const trace = randomUUID().replace(/-/g, '');
   return {
     messageId: id,
     correlationId: randomUUID(),
     subject: 'DeliverWebhook',
     tenantId: TENANTS[seq % TENANTS.length],
-    traceparent: `00-${randomBytes(16).toString('hex')}-${randomBytes(8).toString('hex')}-01`,
+    traceparent: `00-${trace}-${trace.slice(8, 24)}-01`,
     contentType: 'application/json',
     body: {
       seq,
@@ -66,7 +79,7 @@ function makeMessage(seq, sentAt) {
       deliveryId: id,
       subscriptionId: `sub-${seq % 97}`,
       url: `https://hooks.example.com/tenants/${seq % TENANTS.length}/integration-events`,
-      event: { type: 'IntegrationFailed', id: randomUUID(), occurredAt: new Date(sentAt).toISOString(), data: { ...EVENT_DATA, runId: `run-${seq}` } },
+      event: { type: 'IntegrationFailed', id: trace, occurredAt: new Date(sentAt).toISOString(), data: { ...EVENT_DATA, runId: `run-${seq}` } },
     },
   };
 }
@@ -91,16 +104,50 @@ function makeBatch(first, count) {
   return Array.from({ length: count }, (_, i) => makeMessage(first + i, sentAt));
 }
 
+/**
+ * Drives `send(messages)` the way the case says: 'batch' = one producer, batches of spec.batch awaited one
+ * after the other; 'single' = SENDERS concurrent producers, one message per call; 'paced' = one message per
+ * call at spec.rate per second, not awaited (a steady trickle of independent requests).
+ */
+async function produce(spec, send) {
+  const total = spec.messages;
+  if (spec.shape === 'batch') {
+    for (let first = 0; first < total; first += spec.batch) await send(makeBatch(first, Math.min(spec.batch, total - first)));
+    return;
+  }
+  let next = 0;
+  if (spec.shape === 'single') {
+    const sender = async () => {
+      while (next < total) {
+        const seq = next++;
+        await send([makeMessage(seq, nowMs())]);
+      }
+    };
+    await Promise.all(Array.from({ length: spec.senders }, sender));
+    return;
+  }
+  const started = nowMs();
+  const inFlight = new Set();
+  while (next < total) {
+    const due = Math.min(total, Math.floor(((nowMs() - started) / 1000) * spec.rate) + 1);
+    while (next < due) {
+      const sending = send([makeMessage(next++, nowMs())]).finally(() => inFlight.delete(sending));
+      inFlight.add(sending);
+    }
+    await sleep(1);
+  }
+  await Promise.all(inFlight);
+}
+
 // ----------------------------------------------------------------------------------------------------
-// Child: one case on one fresh store. Receives the case over IPC argv, answers with process.send().
+// Child: one case on one fresh store. Gets its spec over IPC, answers with process.send().
 // ----------------------------------------------------------------------------------------------------
 
 async function runChild(spec) {
   require('reflect-metadata');
   const { Logger } = require('@nestjs/common');
   Logger.overrideLogger(['error', 'warn']);
-  const v8 = require('node:v8');
-  v8.setFlagsFromString('--expose-gc');
+  require('node:v8').setFlagsFromString('--expose-gc');
   const gc = require('node:vm').runInNewContext('gc');
 
   const dist = (name) => require(path.join(ROOT, 'dist', name));
@@ -118,28 +165,30 @@ async function runChild(spec) {
   const dataSource = await new DataSource(buildDataSourceOptions(database, runtime, { entities: [], migrations: MIGRATIONS })).initialize();
   await runMigrationsExclusively(dataSource, database.url ? undefined : path.join(runtime.dataDir, 'migrate.lock'));
 
-  const memory = memoryTracker(gc);
+  const probe = measurement(gc);
   if (spec.kind === 'raw') {
     await dataSource.destroy();
-    const result = database.url
-      ? await rawPostgres(spec, database, memory)
-      : rawSqlite(spec, sqliteFilePath(database, runtime), memory);
-    return { ...result, memory: memory.summary() };
+    const table = database.url ? rawPostgresTable(database) : rawSqliteTable(sqliteFilePath(database, runtime));
+    try {
+      return { ...(await rawCase(spec, table, probe)), ...probe.summary(spec.messages) };
+    } finally {
+      await table.close();
+    }
   }
   const { createMessageBus } = dist('platform/messaging/message-bus.factory');
   const busOptions = loadOptions(BusOptions, spec.env);
   const bus = await createMessageBus(busOptions, database, dataSource);
   try {
-    const result = await busCase(spec, bus, busOptions, memory);
-    return { ...result, memory: memory.summary() };
+    return { ...(await busCase(spec, bus, busOptions, probe)), ...probe.summary(spec.messages) };
   } finally {
     await bus.close();
     await dataSource.destroy();
   }
 }
 
-function memoryTracker(gc) {
-  const snapshot = () => {
+/** Memory (before after GC, at the end, peak of samples) and CPU (own, postgres, everything else) of the measured window. */
+function measurement(gc) {
+  const memory = () => {
     const { rss, heapUsed } = process.memoryUsage();
     return { rssMb: rss / 1048576, heapMb: heapUsed / 1048576 };
   };
@@ -147,44 +196,82 @@ function memoryTracker(gc) {
   let after;
   let peak;
   let timer;
+  let cpuStart;
+  let cpuEnd;
+  const sample = () => {
+    const now = memory();
+    peak.rssMb = Math.max(peak.rssMb, now.rssMb);
+    peak.heapMb = Math.max(peak.heapMb, now.heapMb);
+    return now;
+  };
   return {
     start() {
       gc();
-      before = snapshot();
+      before = memory();
       peak = { ...before };
-      timer = setInterval(() => this.sample(), MEMORY_SAMPLE_MS);
-    },
-    sample() {
-      const now = snapshot();
-      peak.rssMb = Math.max(peak.rssMb, now.rssMb);
-      peak.heapMb = Math.max(peak.heapMb, now.heapMb);
-      return now;
+      timer = setInterval(sample, MEMORY_SAMPLE_MS);
+      cpuStart = cpuSnapshot();
     },
     stop() {
+      cpuEnd = cpuSnapshot();
       clearInterval(timer);
-      after = this.sample();
+      after = sample();
     },
-    summary: () => ({ before, after, peak }),
+    summary(messages) {
+      const seconds = (cpuEnd.at - cpuStart.at) / 1000;
+      const ownMs = (cpuEnd.ownUs - cpuStart.ownUs) / 1000;
+      const postgresMs = ((cpuEnd.postgresTicks - cpuStart.postgresTicks) * 1000) / CLOCK_TICKS;
+      const busyMs = ((cpuEnd.busyTicks - cpuStart.busyTicks) * 1000) / CLOCK_TICKS;
+      return {
+        memory: { before, after, peak },
+        cpu: {
+          ownMsPer1k: (ownMs / messages) * 1000,
+          postgresMsPer1k: (postgresMs / messages) * 1000,
+          // Cores kept busy by everything but this process and postgres (other engineers' tests, ...).
+          otherCores: Math.max(0, busyMs - ownMs - postgresMs) / 1000 / seconds,
+        },
+      };
+    },
   };
 }
 
-/** Counts (and with --trace, times) the bus's calls into its table store. */
+function cpuSnapshot() {
+  const fields = fs.readFileSync('/proc/stat', 'utf8').split('\n', 1)[0].trim().split(/\s+/).slice(1).map(Number);
+  // user nice system idle iowait irq softirq steal: busy = all but idle and iowait (and steal, not ours to use)
+  const busyTicks = fields[0] + fields[1] + fields[2] + fields[5] + fields[6];
+  let postgresTicks = 0;
+  for (const pid of fs.readdirSync('/proc')) {
+    if (!/^\d+$/.test(pid)) continue;
+    try {
+      const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+      const close = stat.lastIndexOf(')');
+      if (stat.slice(stat.indexOf('(') + 1, close) !== 'postgres') continue;
+      const rest = stat.slice(close + 2).split(' ');
+      postgresTicks += Number(rest[11]) + Number(rest[12]); // utime, stime
+    } catch {
+      // gone meanwhile
+    }
+  }
+  const own = process.cpuUsage();
+  return { at: nowMs(), busyTicks, postgresTicks, ownUs: own.user + own.system };
+}
+
+/** Counts (with --trace: and times) the bus's calls into its table store. */
 function instrumentStore(bus, trace) {
   const store = bus.store;
   const calls = {};
   if (!store) return calls;
-  const methods = ['insert', 'claim', 'complete', 'abandon', 'deadLetter', 'renew', 'release', 'nextVisibleIn'];
-  for (const method of methods) {
+  for (const method of ['insert', 'claim', 'complete', 'abandon', 'deadLetter', 'renew', 'release', 'nextVisibleIn']) {
+    if (typeof store[method] !== 'function') continue;
     const original = store[method].bind(store);
-    const entry = (calls[method] = { calls: 0, rows: 0, ms: trace ? 0 : undefined });
+    const entry = (calls[method] = { calls: 0 });
+    if (trace) entry.ms = 0;
     store[method] = trace
       ? async (...args) => {
           entry.calls += 1;
           const started = performance.now();
           try {
-            const result = await original(...args);
-            if (Array.isArray(result)) entry.rows += result.length;
-            return result;
+            return await original(...args);
           } finally {
             entry.ms += performance.now() - started;
           }
@@ -197,8 +284,8 @@ function instrumentStore(bus, trace) {
   return calls;
 }
 
-async function busCase(spec, bus, busOptions, memory) {
-  const { messages: total, batch } = spec;
+async function busCase(spec, bus, busOptions, probe) {
+  const total = spec.messages;
   const storeCalls = instrumentStore(bus, spec.trace);
   const latencies = new Float64Array(total);
   const seen = new Uint8Array(total);
@@ -220,33 +307,29 @@ async function busCase(spec, bus, busOptions, memory) {
       lastCompletion = nowMs();
       if (completed >= total) finished();
     },
-    { concurrency: spec.concurrency, prefetch: spec.prefetch, maxDeliveryCount: 10, lockDurationMs: 30_000, maxLockRenewalMs: 60_000 },
+    { concurrency: spec.concurrency, prefetch: spec.prefetch, ...CONSUME },
   );
 
-  memory.start();
+  probe.start();
   const firstSend = nowMs();
-  for (let first = 0; first < total; first += batch) {
-    await bus.send(QUEUE, makeBatch(first, Math.min(batch, total - first)));
-  }
+  await produce(spec, (messages) => bus.send(QUEUE, messages));
   const lastSend = nowMs();
   const timedOut = await Promise.race([done.then(() => false), sleep(spec.timeoutMs).then(() => true)]);
-  memory.stop();
+  probe.stop();
   await consumer.close();
   const left = await bus.depth({ queue: QUEUE });
 
   const handled = seen.reduce((n, count) => n + (count > 0 ? 1 : 0), 0);
-  const failure = timedOut
-    ? `${handled} of ${total} messages handled within ${spec.timeoutMs / 1000} s`
-    : left !== 0
-      ? `${left} messages left in the queue after all were handled`
-      : undefined;
+  let failure;
+  if (timedOut) failure = `${handled} of ${total} messages handled within ${spec.timeoutMs / 1000} s`;
+  else if (left !== 0) failure = `${left} messages left in the queue after all were handled`;
   return {
     failure,
     messages: total,
     elapsedMs: lastCompletion - firstSend,
     sendMs: lastSend - firstSend,
     rate: (total / (lastCompletion - firstSend)) * 1000,
-    latencyMs: percentiles(latencies.slice(0, total)),
+    latencyMs: timedOut ? undefined : percentiles(latencies),
     deliveries,
     redelivered: deliveries - handled,
     storeCalls,
@@ -254,7 +337,55 @@ async function busCase(spec, bus, busOptions, memory) {
   };
 }
 
-function rawSqlite(spec, file, memory) {
+/**
+ * The raw queue: rows go in as the producer shapes them, a deleter removes them by id in batches of up to
+ * spec.batch. With a synchronous table (SQLite) the deleter runs whenever a batch is pending; otherwise it
+ * is a loop of its own, running while the producer inserts.
+ */
+async function rawCase(spec, table, probe) {
+  const pending = [];
+  let deleted = 0;
+  let produced = false;
+  let wake;
+  const deleter = async () => {
+    while (true) {
+      if (pending.length === 0) {
+        if (produced) return;
+        await new Promise((resolve) => (wake = resolve));
+        wake = undefined;
+        continue;
+      }
+      deleted += await table.remove(pending.splice(0, spec.batch));
+    }
+  };
+  const send = async (messages) => {
+    const ids = await table.insert(messages.map(toRow));
+    for (const id of ids) pending.push(id);
+    if (table.synchronous) {
+      while (pending.length >= spec.batch) deleted += table.remove(pending.splice(0, spec.batch));
+    } else wake?.();
+  };
+
+  probe.start();
+  const started = nowMs();
+  const deleting = table.synchronous ? Promise.resolve() : deleter();
+  await produce(spec, send);
+  produced = true;
+  wake?.();
+  await deleting;
+  if (pending.length > 0) deleted += await table.remove(pending.splice(0));
+  const elapsedMs = nowMs() - started;
+  probe.stop();
+  const left = await table.count();
+  return {
+    failure: left === 0 && deleted === spec.messages ? undefined : `${left} rows left, ${deleted} deleted`,
+    messages: spec.messages,
+    elapsedMs,
+    rate: (spec.messages / elapsedMs) * 1000,
+  };
+}
+
+function rawSqliteTable(file) {
   const Database = require('better-sqlite3');
   const db = new Database(file);
   // What the platform's DataSource sets (enableWAL, prepareDatabase).
@@ -267,7 +398,7 @@ function rawSqlite(spec, file, memory) {
      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0, ?)`,
   );
   const remove = db.prepare('DELETE FROM bus_messages WHERE id = ?');
-  const insertBatch = db.transaction((rows) => {
+  const insertRows = db.transaction((rows) => {
     const now = Date.now();
     return rows.map(
       (r) =>
@@ -275,74 +406,45 @@ function rawSqlite(spec, file, memory) {
           .lastInsertRowid,
     );
   });
-  const deleteBatch = db.transaction((ids) => {
-    for (const id of ids) remove.run(id);
-  });
-
-  memory.start();
-  const started = nowMs();
-  for (let first = 0; first < spec.messages; first += spec.batch) {
-    const rows = makeBatch(first, Math.min(spec.batch, spec.messages - first)).map(toRow);
-    deleteBatch.immediate(insertBatch.immediate(rows));
-  }
-  const elapsedMs = nowMs() - started;
-  memory.stop();
-  const left = db.prepare('SELECT count(*) AS n FROM bus_messages').get().n;
-  db.close();
-  return { failure: left === 0 ? undefined : `${left} rows left`, messages: spec.messages, elapsedMs, rate: (spec.messages / elapsedMs) * 1000 };
+  const removeIds = db.transaction((ids) => ids.reduce((n, id) => n + remove.run(id).changes, 0));
+  return {
+    synchronous: true,
+    insert: (rows) => insertRows.immediate(rows),
+    remove: (ids) => removeIds.immediate(ids),
+    count: () => db.prepare('SELECT count(*) AS n FROM bus_messages').get().n,
+    close: () => db.close(),
+  };
 }
 
-async function rawPostgres(spec, database, memory) {
+function rawPostgresTable(database) {
   const { Pool } = require('pg');
-  // The same pool the platform builds (size, search_path); TypeORM's extra settings.
+  // The pool the platform builds for the store (size, search_path).
   const pool = new Pool({ connectionString: database.url, max: database.poolSize, options: `-c search_path="${database.schema}"` });
   const NOW = `(extract(epoch from clock_timestamp()) * 1000)::bigint`;
-  const insertSql = `INSERT INTO bus_messages
-      (entity, message_id, correlation_id, subject, tenant_id, traceparent, content_type, properties, body, enqueued_at, delivery_count, visible_at)
+  const columns = 'entity, message_id, correlation_id, subject, tenant_id, traceparent, content_type, properties, body, enqueued_at, delivery_count, visible_at';
+  const keys = ['messageId', 'correlationId', 'subject', 'tenantId', 'traceparent', 'contentType', 'properties', 'body', 'visibleAt'];
+  const insertMany = `INSERT INTO bus_messages (${columns})
     SELECT $10, t.message_id, t.correlation_id, t.subject, t.tenant_id, t.traceparent, t.content_type, t.properties, t.body, ${NOW}, 0, COALESCE(t.visible_at, ${NOW})
     FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[], $9::bigint[])
       AS t(message_id, correlation_id, subject, tenant_id, traceparent, content_type, properties, body, visible_at)
     RETURNING id`;
-  const pending = [];
-  let wake;
-  let produced = false;
-  let deleted = 0;
-
-  const producer = async () => {
-    for (let first = 0; first < spec.messages; first += spec.batch) {
-      const rows = makeBatch(first, Math.min(spec.batch, spec.messages - first)).map(toRow);
-      const column = (key) => rows.map((row) => row[key]);
-      const keys = ['messageId', 'correlationId', 'subject', 'tenantId', 'traceparent', 'contentType', 'properties', 'body', 'visibleAt'];
-      const { rows: ids } = await pool.query(insertSql, [...keys.map(column), QUEUE]);
-      pending.push(...ids.map((row) => row.id));
-      wake?.();
-    }
-    produced = true;
-    wake?.();
+  const insertOne = `INSERT INTO bus_messages (${columns})
+    VALUES ($10, $1, $2, $3, $4, $5, $6, $7, $8, ${NOW}, 0, COALESCE($9::bigint, ${NOW})) RETURNING id`;
+  return {
+    synchronous: false,
+    async insert(rows) {
+      const params = rows.length === 1 ? keys.map((key) => rows[0][key]) : keys.map((key) => rows.map((row) => row[key]));
+      const result = await pool.query(rows.length === 1 ? insertOne : insertMany, [...params, QUEUE]);
+      return result.rows.map((row) => row.id);
+    },
+    async remove(ids) {
+      return (await pool.query('DELETE FROM bus_messages WHERE id = ANY($1::bigint[])', [ids])).rowCount;
+    },
+    async count() {
+      return (await pool.query('SELECT count(*)::int AS n FROM bus_messages')).rows[0].n;
+    },
+    close: () => pool.end(),
   };
-  const deleter = async () => {
-    while (deleted < spec.messages) {
-      if (pending.length === 0) {
-        if (produced) break;
-        await new Promise((resolve) => (wake = resolve));
-        wake = undefined;
-        continue;
-      }
-      const ids = pending.splice(0, spec.batch);
-      const { rowCount } = await pool.query('DELETE FROM bus_messages WHERE id = ANY($1::bigint[])', [ids]);
-      deleted += rowCount;
-    }
-  };
-
-  memory.start();
-  const started = nowMs();
-  await Promise.all([producer(), deleter()]);
-  const elapsedMs = nowMs() - started;
-  memory.stop();
-  const { rows } = await pool.query('SELECT count(*)::int AS n FROM bus_messages');
-  await pool.end();
-  const left = rows[0].n;
-  return { failure: left === 0 ? undefined : `${left} rows left`, messages: spec.messages, elapsedMs, rate: (spec.messages / elapsedMs) * 1000 };
 }
 
 function percentiles(values) {
@@ -352,10 +454,10 @@ function percentiles(values) {
 }
 
 // ----------------------------------------------------------------------------------------------------
-// Parent: arguments, stores, one child per case, report.
+// Parent: arguments, stores, one child per case, verdicts, report.
 // ----------------------------------------------------------------------------------------------------
 
-// Cleaned up on exit, however the benchmark ends (schemas asynchronously, before exiting).
+// Cleaned up however the benchmark ends (schemas asynchronously, before exiting).
 const running = new Set();
 const tempDirs = new Set();
 const schemas = new Set();
@@ -371,7 +473,9 @@ function parseArgs(argv) {
     const value = inline ?? argv[++i];
     if (flag === '--messages') {
       options.messages = Number(value);
-      if (!Number.isInteger(options.messages) || options.messages < BATCH) usage(`--messages needs an integer of at least ${BATCH}, got "${value}"`);
+      if (!Number.isInteger(options.messages) || options.messages < BATCH * SINGLE_SHARE) {
+        usage(`--messages needs an integer of at least ${BATCH * SINGLE_SHARE}, got "${value}"`);
+      }
     } else if (flag === '--dialect') {
       if (value !== 'sqlite' && value !== 'postgres') usage(`--dialect is sqlite or postgres, got "${value}"`);
       options.dialects = [value];
@@ -383,27 +487,35 @@ function parseArgs(argv) {
 function usage(problem) {
   process.stderr.write(
     `${problem}\nUsage: npm run bench -- bus [--messages N] [--dialect sqlite|postgres] [--trace]\n` +
-      `  N messages per case (default ${DEFAULT_MESSAGES}); --trace also times every store call of the bus\n`,
+      `  N messages per batched case (default ${DEFAULT_MESSAGES}; single-send cases N/${SINGLE_SHARE}); --trace also times the bus's store calls\n`,
   );
   process.exit(2);
 }
 
+/** The cases of one dialect, in the order they run (raw first and last, so slow drift hits both sides). */
 function casesFor(dialect, options) {
-  const common = { dialect, messages: options.messages, batch: BATCH, trace: options.trace, timeoutMs: CASE_TIMEOUT_MS - 15_000 };
+  const common = { dialect, batch: BATCH, trace: options.trace, timeoutMs: CASE_TIMEOUT_MS - 20_000 };
+  const batch = { ...common, shape: 'batch', messages: options.messages };
+  const single = { ...common, shape: 'single', messages: Math.floor(options.messages / SINGLE_SHARE), senders: SENDERS };
+  const setting = (s) => `c${s.concurrency}/p${s.prefetch}`;
   return [
-    { ...common, kind: 'raw', name: 'raw 1' },
-    ...SETTINGS.map((setting) => ({ ...common, kind: 'bus', name: `bus c${setting.concurrency}/p${setting.prefetch}`, ...setting })),
-    { ...common, kind: 'raw', name: 'raw 2' },
+    { ...batch, kind: 'raw', name: 'raw batch', round: 1 },
+    { ...single, kind: 'raw', name: 'raw single', round: 1 },
+    ...SETTINGS.map((s) => ({ ...batch, kind: 'bus', name: `bus batch ${setting(s)}`, ...s })),
+    { ...single, kind: 'bus', name: `bus single ${setting(SINGLE_SETTING)}`, ...SINGLE_SETTING },
+    { ...common, shape: 'paced', kind: 'bus', name: `bus paced ${PACED.rate}/s ${setting(PACED)}`, ...PACED },
+    { ...single, kind: 'raw', name: 'raw single', round: 2 },
+    { ...batch, kind: 'raw', name: 'raw batch', round: 2 },
   ];
 }
 
-/** A fresh store for one case: its own DATA_DIR, and on PostgreSQL its own schema (created by the migration runner). */
-function storeEnv(dialect, tempRoot, runId, index) {
-  const dataDir = path.join(tempRoot, `case-${index}`);
+/** A fresh store for one case: its own DATA_DIR and, on PostgreSQL, its own schema. */
+function storeEnv(dialect, tempRoot, runId, tag) {
+  const dataDir = path.join(tempRoot, tag);
   fs.mkdirSync(dataDir, { recursive: true });
   const env = { DATA_DIR: dataDir, NODE_ENV: 'development' };
   if (dialect === 'postgres') {
-    const schema = `bench_${runId}_${index}`;
+    const schema = `bench_${runId}_${tag}`;
     schemas.add(schema);
     Object.assign(env, { DATABASE_URL: POSTGRES_URL, DATABASE_SCHEMA: schema });
   }
@@ -413,16 +525,22 @@ function storeEnv(dialect, tempRoot, runId, index) {
 function runCase(spec) {
   return new Promise((resolve) => {
     const tail = [];
+    // Only what Node needs: DATABASE_URL or BUS_* in the caller's shell must not change what is measured.
     const child = spawn(process.execPath, [__filename, '--child'], {
       cwd: ROOT,
       env: { PATH: process.env.PATH, HOME: process.env.HOME },
       stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
     });
     running.add(child);
+    let warnings = 0;
     for (const stream of [child.stdout, child.stderr]) {
       stream.setEncoding('utf8');
       stream.on('data', (chunk) => {
-        for (const line of chunk.split('\n')) if (line.trim()) remember(tail, line);
+        for (const line of chunk.split('\n')) {
+          if (!line.trim()) continue;
+          if (/\bWARN\b|\bERROR\b/.test(line)) warnings += 1;
+          remember(tail, line);
+        }
       });
     }
     let result;
@@ -431,84 +549,122 @@ function runCase(spec) {
     child.once('close', (code, signal) => {
       clearTimeout(timeout);
       running.delete(child);
-      if (result?.error) resolve({ failure: result.error, tail });
+      if (result?.error) resolve({ failure: result.error.split('\n')[0], tail: [...result.error.split('\n').slice(1, 6), ...tail] });
       else if (!result) resolve({ failure: `child ended without a result (${signal ? `signal ${signal}` : `exit code ${code}`})`, tail });
-      else resolve({ ...result, warnings: tail.filter((line) => /warn|error/i.test(line)).length, tail: result.failure ? tail : undefined });
+      else resolve({ ...result, warnings, tail: result.failure || warnings > 0 ? tail : undefined });
     });
     child.send(spec);
   });
 }
 
-async function postgresReachable() {
+async function withPostgres(work) {
   const { Client } = require('pg');
   const client = new Client({ connectionString: POSTGRES_URL, connectionTimeoutMillis: 3_000 });
   try {
     await client.connect();
-    await client.query('SELECT 1');
-    return undefined;
-  } catch (error) {
-    return `PostgreSQL at ${POSTGRES_URL} not reachable: ${error.message}`;
+    return await work(client);
   } finally {
     await client.end().catch(() => undefined);
   }
 }
 
+async function postgresInfo() {
+  try {
+    return await withPostgres(async (client) => {
+      const { rows } = await client.query(
+        `SELECT current_setting('server_version') AS version, current_setting('autovacuum') AS autovacuum,
+                current_setting('synchronous_commit') AS sync, current_setting('fsync') AS fsync`,
+      );
+      const r = rows[0];
+      return { text: `PostgreSQL ${r.version.split(' ')[0]} local (autovacuum ${r.autovacuum}, fsync ${r.fsync}, synchronous_commit ${r.sync})` };
+    });
+  } catch (error) {
+    return { unreachable: `PostgreSQL at ${POSTGRES_URL} not reachable: ${error.message}` };
+  }
+}
+
 async function measureDialect(dialect, options, tempRoot, runId) {
-  const unreachable = dialect === 'postgres' ? await postgresReachable() : undefined;
-  if (unreachable) return { dialect, failure: unreachable, cases: [] };
   const cases = [];
   for (const [index, spec] of casesFor(dialect, options).entries()) {
     const began = Date.now();
-    const result = await runCase({ ...spec, env: storeEnv(dialect, tempRoot, runId, `${dialect === 'sqlite' ? 's' : 'p'}${index}`) });
+    const env = storeEnv(dialect, tempRoot, runId, `${dialect[0]}${index}`);
+    const result = await runCase({ ...spec, env });
+    fs.rmSync(env.DATA_DIR, { recursive: true, force: true });
     if (dialect === 'postgres') await dropSchemas();
-    process.stderr.write(`  ${dialect.padEnd(8)} ${spec.name.padEnd(14)} ${((Date.now() - began) / 1000).toFixed(1)} s${result.failure ? `  FAIL: ${result.failure}` : ''}\n`);
-    if (result.failure && result.tail?.length) process.stderr.write(`${result.tail.map((line) => `      | ${line}`).join('\n')}\n`);
-    cases.push({ spec: withoutEnv(spec), result });
+    const seconds = ((Date.now() - began) / 1000).toFixed(1);
+    process.stderr.write(`  ${dialect.padEnd(8)} ${spec.name.padEnd(26)} ${seconds.padStart(5)} s${result.failure ? `  FAIL: ${result.failure}` : ''}\n`);
+    if (result.tail?.length) process.stderr.write(`${result.tail.map((line) => `      | ${line}`).join('\n')}\n`);
+    const { tail, ...kept } = result;
+    cases.push({ spec, result: kept });
   }
   return judge(dialect, cases);
 }
 
+/** Per send shape: the raw rate (mean of its runs) against the bus at its best consumer setting. */
 function judge(dialect, cases) {
-  const raw = cases.filter((c) => c.spec.kind === 'raw' && !c.result.failure);
-  const bus = cases.filter((c) => c.spec.kind === 'bus');
-  const baseline = raw.length > 0 ? raw.reduce((sum, c) => sum + c.result.rate, 0) / raw.length : undefined;
   const reasons = [];
-  if (baseline === undefined) reasons.push('no raw baseline');
+  const shapes = [];
   for (const c of cases) if (c.result.failure) reasons.push(`${c.spec.name}: ${c.result.failure}`);
-  const ok = bus.filter((c) => !c.result.failure);
-  const best = ok.length > 0 ? ok.reduce((a, b) => (b.result.rate > a.result.rate ? b : a)) : undefined;
-  const bestRatio = best && baseline ? best.result.rate / baseline : undefined;
-  if (bestRatio !== undefined && bestRatio < GOAL) reasons.push(`best bus rate ${pct(bestRatio)} of raw (goal ${pct(GOAL)})`);
-  return { dialect, baseline, best: best?.spec.name, bestRatio, verdict: reasons.length > 0 ? 'FAIL' : 'PASS', reasons, cases };
+  for (const shape of ['batch', 'single']) {
+    const raws = cases.filter((c) => c.spec.kind === 'raw' && c.spec.shape === shape && !c.result.failure).map((c) => c.result.rate);
+    const buses = cases.filter((c) => c.spec.kind === 'bus' && c.spec.shape === shape && !c.result.failure);
+    const baseline = raws.length > 0 ? raws.reduce((a, b) => a + b, 0) / raws.length : undefined;
+    const spread = raws.length > 1 ? (Math.max(...raws) - Math.min(...raws)) / Math.max(...raws) : 0;
+    const best = buses.length > 0 ? buses.reduce((a, b) => (b.result.rate > a.result.rate ? b : a)) : undefined;
+    const ratio = best && baseline ? best.result.rate / baseline : undefined;
+    if (baseline === undefined) reasons.push(`${shape}: no raw baseline`);
+    else if (ratio === undefined) reasons.push(`${shape}: no bus result`);
+    else if (ratio < GOAL) reasons.push(`${shape} sends ${pct(ratio)} < ${pct(GOAL)}`);
+    shapes.push({ shape, baseline, spread, noisy: spread > NOISY_RAW_SPREAD, best: best?.spec.name, ratio });
+  }
+  return { dialect, verdict: reasons.length > 0 ? 'FAIL' : 'PASS', reasons, shapes, cases };
 }
 
 function printReport({ machine, options, dialects, totalMs }) {
-  const header = ['dialect', 'case', 'msg/s', '% raw', 'lat p50 / p95 / p99 / max ms', 'RSS MB before/after/peak', 'heap MB before/after/peak', 'notes'];
+  const header = ['dialect', 'case', 'msgs', 'msg/s', '% raw', 'latency ms p50 / p95 / p99 / max', 'RSS MB before/after/peak', 'heap MB before/after/peak', 'CPU ms/1k node+pg', 'other cores', 'notes'];
   const rows = [];
   for (const d of dialects) {
-    if (d.cases.length === 0) rows.push([d.dialect, '-', '-', '-', '-', '-', '-', d.failure]);
+    if (d.cases.length === 0) rows.push([d.dialect, '-', '-', '-', '-', '-', '-', '-', '-', '-', `FAIL: ${d.failure}`]);
     for (const { spec, result: r } of d.cases) {
+      const shape = d.shapes.find((x) => x.shape === spec.shape);
       const m = r.memory;
       const notes = [];
       if (r.failure) notes.push(`FAIL: ${r.failure}`);
       if (r.redelivered) notes.push(`${r.redelivered} redelivered`);
-      if (r.warnings) notes.push(`${r.warnings} warning lines`);
-      if (spec.kind === 'bus' && r.sendMs !== undefined) notes.push(`sends done at ${s(r.sendMs)} s of ${s(r.elapsedMs)} s`);
+      if (r.warnings) notes.push(`${r.warnings} warnings logged`);
+      if (spec.kind === 'bus' && r.sendMs !== undefined && spec.shape !== 'paced') notes.push(`sends done ${s(r.sendMs)} s of ${s(r.elapsedMs)} s`);
+      if (spec.shape === 'paced') notes.push('offered load, not capacity');
+      let share = '-';
+      if (spec.kind === 'raw') share = 'base';
+      else if (spec.shape !== 'paced' && r.rate && shape?.baseline) share = pct(r.rate / shape.baseline);
       rows.push([
         d.dialect,
         spec.name,
+        spec.messages.toLocaleString('en-US'),
         r.rate ? Math.round(r.rate).toLocaleString('en-US') : '-',
-        spec.kind === 'bus' && r.rate && d.baseline ? pct(r.rate / d.baseline) : spec.kind === 'raw' ? '(base)' : '-',
+        share,
         r.latencyMs ? [r.latencyMs.p50, r.latencyMs.p95, r.latencyMs.p99, r.latencyMs.max].map(ms).join(' / ') : '-',
         m ? [m.before.rssMb, m.after.rssMb, m.peak.rssMb].map(mb).join(' / ') : '-',
         m ? [m.before.heapMb, m.after.heapMb, m.peak.heapMb].map(mb).join(' / ') : '-',
+        r.cpu ? `${Math.round(r.cpu.ownMsPer1k)}+${Math.round(r.cpu.postgresMsPer1k)}` : '-',
+        r.cpu ? r.cpu.otherCores.toFixed(2) : '-',
         notes.join('; '),
       ]);
     }
   }
   const widths = header.map((title, i) => Math.max(title.length, ...rows.map((row) => String(row[i]).length)));
-  const numeric = new Set([2, 3, 4, 5, 6]);
+  const numeric = new Set([2, 3, 4, 5, 6, 7, 8, 9]);
   const format = (row) => row.map((cell, i) => (numeric.has(i) ? String(cell).padStart(widths[i]) : String(cell).padEnd(widths[i]))).join('  ').trimEnd();
+
+  const verdicts = dialects.map((d) => {
+    if (d.cases.length === 0) return `${d.dialect.padEnd(8)} FAIL: ${d.failure}`;
+    const shapes = d.shapes.map((x) => {
+      const base = x.baseline ? `${Math.round(x.baseline).toLocaleString('en-US')} msg/s` : '-';
+      const noisy = x.noisy ? ` (raw runs differ by ${pct(x.spread)}: busy machine, rerun)` : '';
+      return `${x.shape} ${x.ratio !== undefined ? pct(x.ratio) : '-'} of raw ${base}${noisy}`;
+    });
+    return `${d.dialect.padEnd(8)} ${d.verdict}  ${shapes.join(', ')}  (goal ≥ ${pct(GOAL)} in each)${d.reasons.length ? `; ${d.reasons.join('; ')}` : ''}`;
+  });
 
   const calls = [];
   for (const d of dialects) {
@@ -516,33 +672,33 @@ function printReport({ machine, options, dialects, totalMs }) {
       if (spec.kind !== 'bus' || !result.storeCalls) continue;
       const parts = Object.entries(result.storeCalls)
         .filter(([, entry]) => entry.calls > 0)
-        .map(([name, entry]) => `${name} ${entry.calls}${entry.ms !== undefined ? ` (${Math.round(entry.ms)} ms)` : ''}`);
-      calls.push(`  ${d.dialect} ${spec.name}: ${parts.join(', ')}`);
+        .map(([name, entry]) => `${name} ${entry.calls}${entry.ms !== undefined ? ` (${Math.round(entry.ms)} ms summed)` : ''}`);
+      calls.push(`  ${d.dialect.padEnd(8)} ${spec.name.padEnd(26)} ${parts.join(', ')}`);
     }
   }
 
   const out = [
     '',
-    `Machine: ${machine.cpu}, ${machine.cpus} CPUs, ${machine.memGb} GB, Node ${machine.node}, ${machine.platform}${machine.postgres ? `, ${machine.postgres}` : ''}`,
-    `Messages: ${options.messages.toLocaleString('en-US')} per case to queue ${QUEUE}, sent in batches of ${BATCH} (bus.send awaited per batch), ~${machine.bodyBytes} B JSON body`,
+    `Machine: ${machine.cpu}, ${machine.cpus} CPUs, ${machine.memGb} GB, Node ${machine.node}, ${machine.platform}`,
+    ...(machine.postgres ? [`Store:   SQLite WAL synchronous=NORMAL; ${machine.postgres}`] : []),
+    `Queue ${QUEUE}, ~${machine.bodyBytes} B JSON bodies. batch = one producer, bus.send of ${BATCH} messages awaited in turn;`,
+    `single = ${SENDERS} concurrent senders, one message per bus.send (BusPublisher's shape); paced = ${PACED.rate} single sends/s`,
     '',
     format(header),
     widths.map((w) => '-'.repeat(w)).join('  '),
     ...rows.map(format),
     '',
-    ...dialects.map((d) =>
-      d.verdict
-        ? `${d.dialect.padEnd(8)} ${d.verdict}: best bus ${d.best ?? '-'} ${d.bestRatio !== undefined ? pct(d.bestRatio) : '-'} of raw ${d.baseline ? Math.round(d.baseline).toLocaleString('en-US') : '-'} msg/s (goal ≥ ${pct(GOAL)})${d.reasons.length > 0 ? `; ${d.reasons.join('; ')}` : ''}`
-        : `${d.dialect.padEnd(8)} FAIL: ${d.failure}`,
-    ),
+    ...verdicts,
     '',
-    'Store calls by the bus (per case):',
+    `Store calls of the bus${options.trace ? ' (time summed over concurrent calls, pool waits included)' : ''}:`,
     ...calls,
     '',
-    'msg/s   = messages / (first send -> last completion); raw = the same rows INSERTed and DELETEd in batches, no bus',
-    '          (base = mean of raw 1 and raw 2, run before and after the bus cases)',
-    'latency = send timestamp in the body -> handler start (the producer runs flat out, so this is mostly backlog)',
-    `memory  = process.memoryUsage() of the case's own process: after setup and GC, at the end, peak of ${MEMORY_SAMPLE_MS} ms samples`,
+    'msg/s       = messages / (first send -> last completion); raw = same rows INSERTed in the same shape and DELETEd by id in batches',
+    '              of up to 100, no bus; % raw against the mean of the two raw runs of that shape (before and after the bus cases)',
+    'latency     = send time in the body -> handler start; flat-out cases are mostly backlog, the paced case is the idle-path latency',
+    `memory      = the case's own process: after setup and a GC / at the end / peak of ${MEMORY_SAMPLE_MS} ms samples`,
+    'CPU         = CPU ms per 1,000 messages of the case process + of all postgres processes; other cores = CPU used by',
+    '              everything else during the case (other jobs on the machine: above ~0.3 the numbers are noisy)',
     `Total time: ${s(totalMs)} s`,
   ];
   process.stdout.write(`${out.join('\n')}\n`);
@@ -562,10 +718,6 @@ const mb = (value) => value.toFixed(1);
 const s = (value) => (value / 1000).toFixed(1);
 const pct = (ratio) => `${Math.round(ratio * 100)} %`;
 
-function withoutEnv({ env, ...spec }) {
-  return spec;
-}
-
 function remember(lines, line) {
   lines.push(line);
   if (lines.length > TAIL_LINES) lines.shift();
@@ -575,35 +727,19 @@ function sleep(duration) {
   return new Promise((resolve) => setTimeout(resolve, duration).unref());
 }
 
-async function postgresVersion() {
-  const { Client } = require('pg');
-  const client = new Client({ connectionString: POSTGRES_URL, connectionTimeoutMillis: 3_000 });
-  try {
-    await client.connect();
-    const { rows } = await client.query('SHOW server_version');
-    return `PostgreSQL ${rows[0].server_version.split(' ')[0]} (local)`;
-  } catch {
-    return undefined;
-  } finally {
-    await client.end().catch(() => undefined);
-  }
-}
-
 async function dropSchemas() {
-  if (schemas.size === 0) return;
-  const { Client } = require('pg');
-  const client = new Client({ connectionString: POSTGRES_URL, connectionTimeoutMillis: 3_000 });
+  // Only names this run generated.
+  const mine = [...schemas].filter((schema) => /^bench_[0-9a-f]{8}_[a-z][0-9]+$/.test(schema));
+  if (mine.length === 0) return;
   try {
-    await client.connect();
-    for (const schema of [...schemas]) {
-      if (!/^bench_[0-9a-f]+_[a-z0-9]+$/.test(schema)) continue; // only names this run generated
-      await client.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
-      schemas.delete(schema);
-    }
+    await withPostgres(async (client) => {
+      for (const schema of mine) {
+        await client.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
+        schemas.delete(schema);
+      }
+    });
   } catch (error) {
-    process.stderr.write(`Could not drop schemas ${[...schemas].join(', ')}: ${error.message}\n`);
-  } finally {
-    await client.end().catch(() => undefined);
+    process.stderr.write(`Could not drop schemas ${mine.join(', ')}: ${error.message}\n`);
   }
 }
 
@@ -623,45 +759,46 @@ async function main() {
   const runId = randomBytes(4).toString('hex');
   const tempRoot = fs.mkdtempSync(path.join(os.tmpdir(), 'bench-bus-'));
   tempDirs.add(tempRoot);
+  const postgres = options.dialects.includes('postgres') ? await postgresInfo() : undefined;
   const machine = {
     cpu: os.cpus()[0]?.model ?? 'unknown',
     cpus: os.cpus().length,
     memGb: Math.round(os.totalmem() / 1024 ** 3),
     node: process.version,
     platform: `${process.platform} ${process.arch}`,
-    postgres: options.dialects.includes('postgres') ? await postgresVersion() : undefined,
+    postgres: postgres?.text,
     bodyBytes: Buffer.byteLength(toRow(makeMessage(12345, nowMs())).body),
   };
 
-  process.stderr.write(
-    `Store bus vs raw table, ${options.dialects.join(' and ')}: ${options.messages} messages per case, ` +
-      `raw / ${SETTINGS.map((x) => `c${x.concurrency}/p${x.prefetch}`).join(' / ')} / raw...\n`,
-  );
+  process.stderr.write(`Store bus vs raw table (${options.dialects.join(', ')}): ${casesFor('sqlite', options).length} cases per dialect, one process each...\n`);
   const dialects = [];
-  for (const dialect of options.dialects) dialects.push(await measureDialect(dialect, options, tempRoot, runId));
+  for (const dialect of options.dialects) {
+    if (dialect === 'postgres' && postgres.unreachable) dialects.push({ dialect, verdict: 'FAIL', failure: postgres.unreachable, cases: [], shapes: [] });
+    else dialects.push(await measureDialect(dialect, options, tempRoot, runId));
+  }
   const totalMs = Number(process.hrtime.bigint() - began) / 1e6;
   printReport({ machine, options, dialects, totalMs });
 
   const file = writeResults({
     startedAt,
     machine,
-    options: { ...options, batch: BATCH, queue: QUEUE, settings: SETTINGS },
+    options: { ...options, batch: BATCH, singleShare: SINGLE_SHARE, senders: SENDERS, queue: QUEUE, settings: SETTINGS, paced: PACED, consume: CONSUME },
     goal: { busOverRaw: GOAL },
-    memoryUnit: 'MiB',
+    units: { memory: 'MiB', latency: 'ms', cpu: 'ms per 1,000 messages' },
     totalMs,
-    dialects,
+    dialects: dialects.map((d) => ({ ...d, cases: d.cases.map(({ spec, result }) => ({ spec: { ...spec, env: undefined }, result })) })),
   });
   process.stdout.write(`Results: ${path.relative(ROOT, file)}\n`);
   process.exitCode = dialects.some((d) => d.verdict !== 'PASS') ? 1 : 0;
 }
 
 if (process.argv[2] === '--child') {
-  // A case: the spec comes over IPC; the parent going away ends the child.
+  // One case: the spec arrives over IPC; the parent going away ends the child.
   process.on('disconnect', () => process.exit(1));
   process.once('message', (spec) => {
     runChild(spec)
       .then((result) => process.send(result, () => process.exit(0)))
-      .catch((error) => process.send({ error: String(error.stack ?? error) }, () => process.exit(1)));
+      .catch((error) => process.send({ error: String(error?.stack ?? error) }, () => process.exit(1)));
   });
 } else {
   for (const signal of ['SIGINT', 'SIGTERM']) {

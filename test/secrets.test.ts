@@ -338,7 +338,7 @@ describe('SecretsOptions', () => {
   const problems = (env: Env) => bindOptions(SecretsOptions, env).issues.map(({ variable, message }) => ({ variable, message }));
 
   it('defaults to the local store with a 30 s cache', () => {
-    expect(loadOptions(SecretsOptions, {})).toMatchObject({ backend: 'local', directory: 'secrets', cacheTtlMs: 30_000, disableInstanceDiscovery: false });
+    expect(loadOptions(SecretsOptions, {})).toMatchObject({ backend: 'local', directory: 'secrets', cacheTtlMs: 30_000 });
     expect(loadOptions(SecretsOptions, { SECRETS_CACHE_TTL: '0' }).cacheTtlMs).toBe(0);
   });
 
