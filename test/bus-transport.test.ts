@@ -9,6 +9,7 @@ import { BusContext } from '../src/platform/messaging/bus.server';
 import { MessageBus } from '../src/platform/messaging/message-bus';
 import { continueTrace } from '../src/platform/observability/tracing';
 import { PlatformMetrics } from '../src/platform/observability/platform-metrics';
+import { ProcessLifecycle } from '../src/platform/lifecycle/process-lifecycle';
 import { InProcessPlatform, startInProcess } from './support/platform-app';
 import { newJwtSecret } from './support/tokens';
 
@@ -23,6 +24,8 @@ interface Seen {
 @Injectable()
 class Journal {
   readonly seen: Seen[] = [];
+  /** Handlers of messages with `{ gate: true }` wait here until the test opens it. */
+  gate = Promise.resolve();
 }
 
 @Controller()
@@ -33,8 +36,9 @@ class ProbeHandlers {
   ) {}
 
   @MessagePattern('DeliverWebhook')
-  deliver(@Payload() body: Record<string, unknown>, @Ctx() context: BusContext): void {
+  async deliver(@Payload() body: Record<string, unknown>, @Ctx() context: BusContext): Promise<void> {
     this.record('deliver', body, context);
+    if (body.gate) await this.journal.gate;
     if (body.fail === 'poison') throw new PoisonMessageError('UnsupportedPayload', 'the payload names no endpoint');
     if (body.fail === 'once' && context.message.deliveryCount === 1) throw new Error('endpoint briefly unavailable');
     if (body.fail === 'always') throw new Error('still failing');
@@ -137,8 +141,32 @@ describe('the bus as a Nest transport (store bus, every role in one process)', (
     expect(metrics).toMatch(/outcome="abandoned"/);
   });
 
+  it('reports the depth of every consumed entity', async () => {
+    const metrics = await platform.app.get(PlatformMetrics).registry.getSingleMetricAsString('bus_queue_depth');
+    expect(metrics).toMatch(/bus_queue_depth\{entity="deliver-webhook",role="all"\} \d+/);
+    expect(metrics).toMatch(/bus_queue_depth\{entity="integration-failed\/Subscriptions\/IntegrationRetryWorker",role="all"\} \d+/);
+  });
+
   it('refuses request/response over the one-way bus and names unknown patterns', async () => {
     await expect(client.send('DeliverWebhook', {}).toPromise()).rejects.toThrow(/one-way/);
     await expect(platform.app.get(BusPublisher).send('NoSuchCommand', {}, { tenantId: 't' })).rejects.toThrow(/not a command/);
+  });
+
+  // Last: it stops the consumers of this app.
+  it('when draining, lets the running handler finish and takes no new message', async () => {
+    let open!: () => void;
+    journal.gate = new Promise<void>((resolve) => (open = resolve));
+    await client.emit('DeliverWebhook', new BusRecord({ gate: true }, { tenantId: 'tenant-a', messageId: 'in-flight' })).toPromise();
+    await waitFor(() => journal.seen.length === 1);
+
+    const drained = platform.app.get(ProcessLifecycle).beginDraining();
+    await sleep(300);
+    await client.emit('DeliverWebhook', new BusRecord({ late: true }, { tenantId: 'tenant-a', messageId: 'after-drain' })).toPromise();
+    open();
+    await drained;
+    await sleep(800);
+
+    expect(journal.seen.map((entry) => entry.body)).toEqual([{ gate: true }]);
+    expect(await platform.app.get(MessageBus).depth({ queue: 'deliver-webhook' })).toBe(1);
   });
 });
