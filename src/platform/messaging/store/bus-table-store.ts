@@ -14,6 +14,11 @@ export interface StoredMessage {
   deliveryCount: number;
 }
 
+export interface LockedMessage {
+  id: number;
+  lockToken: string;
+}
+
 /** A message ready to be written: the envelope serialised, not yet bound to an entity. */
 export interface MessageRow {
   messageId: string;
@@ -48,8 +53,8 @@ export interface BusTableStore {
   insert(dedupeKey: string, targets: readonly string[], rows: readonly MessageRow[], duplicateWindowMs: number): Promise<void>;
   /** Locks up to `limit` visible messages of an entity for `leaseMs` under `lockToken`, incrementing their delivery count. */
   claim(entity: string, limit: number, leaseMs: number, lockToken: string): Promise<StoredMessage[]>;
-  /** Deletes settled messages; returns the ids that were still locked by `lockToken`. */
-  complete(ids: readonly number[], lockToken: string): Promise<number[]>;
+  /** Deletes settled messages; returns the ids that were still locked by their token. */
+  complete(locked: readonly LockedMessage[]): Promise<number[]>;
   abandon(id: number, lockToken: string, delayMs: number): Promise<boolean>;
   deadLetter(id: number, lockToken: string, reason: string, description: string | null): Promise<boolean>;
   /** Extends leases; returns the ids still held. */

@@ -1,5 +1,5 @@
 import type { Pool } from 'pg';
-import type { BusTableStore, DeadLetterRow, MessageRow, StoredMessage } from './bus-table-store';
+import type { BusTableStore, DeadLetterRow, LockedMessage, MessageRow, StoredMessage } from './bus-table-store';
 
 /** The database clock, so leases and schedules agree across hosts whatever their clock skew. */
 const NOW = `(extract(epoch from clock_timestamp()) * 1000)::bigint`;
@@ -70,11 +70,12 @@ export class PostgresBusTableStore implements BusTableStore {
     return rows.map(toStoredMessage).sort((a, b) => a.id - b.id);
   }
 
-  async complete(ids: readonly number[], lockToken: string): Promise<number[]> {
-    const { rows } = await this.pool.query('DELETE FROM bus_messages WHERE id = ANY($1::bigint[]) AND lock_token = $2 RETURNING id', [
-      [...ids],
-      lockToken,
-    ]);
+  async complete(locked: readonly LockedMessage[]): Promise<number[]> {
+    const { rows } = await this.pool.query(
+      `DELETE FROM bus_messages m USING unnest($1::bigint[], $2::text[]) AS settled(id, lock_token)
+       WHERE m.id = settled.id AND m.lock_token = settled.lock_token RETURNING m.id`,
+      [locked.map((entry) => entry.id), locked.map((entry) => entry.lockToken)],
+    );
     return rows.map((row: { id: string }) => Number(row.id));
   }
 

@@ -1,5 +1,5 @@
 import type { Database } from 'better-sqlite3';
-import type { BusTableStore, DeadLetterRow, MessageRow, StoredMessage } from './bus-table-store';
+import type { BusTableStore, DeadLetterRow, LockedMessage, MessageRow, StoredMessage } from './bus-table-store';
 
 const RETURNED = `id, entity, message_id AS messageId, correlation_id AS correlationId, subject, tenant_id AS tenantId,
   traceparent, content_type AS contentType, properties, body, enqueued_at AS enqueuedAt, delivery_count AS deliveryCount`;
@@ -89,8 +89,10 @@ export class SqliteBusTableStore implements BusTableStore {
     return rows.sort((a, b) => a.id - b.id);
   }
 
-  async complete(ids: readonly number[], lockToken: string): Promise<number[]> {
-    return this.eachInTransaction(ids, (id) => this.statements.completeOne.run(id, lockToken).changes === 1);
+  async complete(locked: readonly LockedMessage[]): Promise<number[]> {
+    if (locked.length === 0) return [];
+    const run = this.db.transaction(() => locked.filter(({ id, lockToken }) => this.statements.completeOne.run(id, lockToken).changes === 1));
+    return run.immediate().map((entry) => entry.id);
   }
 
   async abandon(id: number, lockToken: string, delayMs: number): Promise<boolean> {

@@ -3,6 +3,7 @@ import { Logger } from '@nestjs/common';
 import type { MessageSettlement, ReceivedMessage } from '../bus-message';
 import { Delivery, DeliverySource, sleep } from '../pull-consumer';
 import type { BusTableStore, StoredMessage } from './bus-table-store';
+import { CompletionBatcher } from './completion-batcher';
 
 export interface StoreSourceSettings {
   lockDurationMs: number;
@@ -22,6 +23,7 @@ class StoreDelivery implements Delivery {
     readonly lockToken: string,
     row: StoredMessage,
     store: BusTableStore,
+    completions: CompletionBatcher,
     onLockLost: (action: string, messageId: string) => void,
   ) {
     this.message = decode(row);
@@ -31,7 +33,7 @@ class StoreDelivery implements Delivery {
       if (!(await settle())) onLockLost(action, row.messageId);
     };
     this.settlement = {
-      complete: () => settleOnce('complete', async () => (await store.complete([id], lockToken)).length === 1),
+      complete: () => settleOnce('complete', () => completions.complete(id, lockToken)),
       abandon: (options) => settleOnce('abandon', () => store.abandon(id, lockToken, options?.delayMs ?? 0)),
       deadLetter: (reason, description) => settleOnce('dead-letter', () => store.deadLetter(id, lockToken, reason, description ?? null)),
     };
@@ -45,6 +47,7 @@ class StoreDelivery implements Delivery {
  */
 export class StoreDeliverySource implements DeliverySource {
   private readonly logger = new Logger(StoreDeliverySource.name);
+  private readonly completions: CompletionBatcher;
   private wakeUp?: () => void;
   /** A notification that arrived while a claim was running: the next idle wait returns at once. */
   private notifiedWhileBusy = false;
@@ -53,7 +56,9 @@ export class StoreDeliverySource implements DeliverySource {
     readonly entity: string,
     private readonly store: BusTableStore,
     private readonly settings: StoreSourceSettings,
-  ) {}
+  ) {
+    this.completions = new CompletionBatcher(store);
+  }
 
   /** Something was written to this entity (in this process, or NOTIFY from another). */
   notify(): void {
@@ -75,7 +80,7 @@ export class StoreDeliverySource implements DeliverySource {
         await this.store.deadLetter(row.id, lockToken, 'MaxDeliveryCountExceeded', `Delivered ${row.deliveryCount - 1} times without being completed`);
         continue;
       }
-      deliveries.push(new StoreDelivery(row.id, lockToken, row, this.store, (action, messageId) => this.lockLost(action, messageId)));
+      deliveries.push(new StoreDelivery(row.id, lockToken, row, this.store, this.completions, (action, messageId) => this.lockLost(action, messageId)));
     }
     return deliveries;
   }
