@@ -20,9 +20,11 @@
 // single-row INSERT per message from the same 16 senders; better-sqlite3: prepared statements, one
 // transaction per batch or per message) while one deleter DELETEs the inserted ids in batches of up to
 // 100 (pg: concurrently on the same Pool; SQLite: whenever 100 are pending).
+// Every case first runs WARMUP_SHARE of its messages unmeasured, in the same shape (pools open, JIT warm).
 // Goal: in each send shape, the bus at its best consumer setting reaches GOAL of the raw rate; PASS/FAIL per
-// dialect. CPU per message (this process, all postgres processes) and the CPU other processes used during
-// each case are reported so a busy machine shows. Linux only (/proc).
+// dialect. CPU per message (the case process; on PostgreSQL also its backends, found by application_name, and
+// the server's background processes) and the CPU everything else used meanwhile are reported, so a busy
+// machine shows. Linux only (/proc), PostgreSQL on the same machine.
 const { spawn } = require('node:child_process');
 const { randomBytes, randomUUID } = require('node:crypto');
 const fs = require('node:fs');
@@ -41,10 +43,12 @@ const SENDERS = 16; // concurrent senders in the single-send cases
 const SETTINGS = [
   { concurrency: 8, prefetch: 32 },
   { concurrency: 32, prefetch: 128 },
+  { concurrency: 128, prefetch: 512 },
 ];
 const SINGLE_SETTING = SETTINGS[1];
 const PACED = { rate: 200, messages: 1_000, ...SETTINGS[0] };
 const CONSUME = { maxDeliveryCount: 10, lockDurationMs: 30_000, maxLockRenewalMs: 60_000 };
+const WARMUP_SHARE = 0.05; // unmeasured messages first (same shape): pools open, JIT warm, consumer running
 const CASE_TIMEOUT_MS = 100_000;
 const MEMORY_SAMPLE_MS = 20;
 const NOISY_RAW_SPREAD = 0.25; // the two raw runs of a shape differ by more than this: the machine was busy
@@ -62,12 +66,16 @@ function nowMs() {
   return performance.timeOrigin + performance.now();
 }
 
-/** A DeliverWebhook command as BusPublisher builds it (~0.6 kB JSON body); `sentAt` is epoch ms, fractional. */
-function makeMessage(seq, sentAt) {
+/**
+ * A DeliverWebhook command as BusPublisher builds it (~0.6 kB JSON body); `sentAt` is epoch ms, fractional.
+ * Its id is generated, so (like BusPublisher) it is not recorded for duplicate detection.
+ */
+function makeMessage(seq, sentAt, warm = false) {
   const id = randomUUID();
   const trace = randomUUID().replace(/-/g, '');
   return {
     messageId: id,
+    detectDuplicates: false,
     correlationId: randomUUID(),
     subject: 'DeliverWebhook',
     tenantId: TENANTS[seq % TENANTS.length],
@@ -76,6 +84,7 @@ function makeMessage(seq, sentAt) {
     body: {
       seq,
       sentAt,
+      ...(warm ? { warm } : {}),
       deliveryId: id,
       subscriptionId: `sub-${seq % 97}`,
       url: `https://hooks.example.com/tenants/${seq % TENANTS.length}/integration-events`,
@@ -99,20 +108,24 @@ function toRow(message) {
   };
 }
 
-function makeBatch(first, count) {
+function makeBatch(first, count, warm) {
   const sentAt = nowMs();
-  return Array.from({ length: count }, (_, i) => makeMessage(first + i, sentAt));
+  return Array.from({ length: count }, (_, i) => makeMessage(first + i, sentAt, warm));
+}
+
+function warmupCount(spec) {
+  const count = Math.max(50, Math.round((spec.messages * WARMUP_SHARE) / spec.batch) * spec.batch);
+  return spec.shape === 'paced' ? Math.min(count, spec.rate) : count;
 }
 
 /**
- * Drives `send(messages)` the way the case says: 'batch' = one producer, batches of spec.batch awaited one
- * after the other; 'single' = SENDERS concurrent producers, one message per call; 'paced' = one message per
- * call at spec.rate per second, not awaited (a steady trickle of independent requests).
+ * Sends `total` messages through `send(messages)` the way the case says: 'batch' = one producer, batches of
+ * spec.batch awaited one after the other; 'single' = spec.senders concurrent producers, one message per call;
+ * 'paced' = one message per call at spec.rate per second, not awaited (a trickle of independent requests).
  */
-async function produce(spec, send) {
-  const total = spec.messages;
+async function produce(spec, total, send, warm = false) {
   if (spec.shape === 'batch') {
-    for (let first = 0; first < total; first += spec.batch) await send(makeBatch(first, Math.min(spec.batch, total - first)));
+    for (let first = 0; first < total; first += spec.batch) await send(makeBatch(first, Math.min(spec.batch, total - first), warm));
     return;
   }
   let next = 0;
@@ -120,21 +133,20 @@ async function produce(spec, send) {
     const sender = async () => {
       while (next < total) {
         const seq = next++;
-        await send([makeMessage(seq, nowMs())]);
+        await send([makeMessage(seq, nowMs(), warm)]);
       }
     };
     await Promise.all(Array.from({ length: spec.senders }, sender));
     return;
   }
   const started = nowMs();
+  const interval = 1000 / spec.rate;
   const inFlight = new Set();
   while (next < total) {
-    const due = Math.min(total, Math.floor(((nowMs() - started) / 1000) * spec.rate) + 1);
-    while (next < due) {
-      const sending = send([makeMessage(next++, nowMs())]).finally(() => inFlight.delete(sending));
-      inFlight.add(sending);
-    }
-    await sleep(1);
+    const wait = started + next * interval - nowMs();
+    if (wait > 0) await sleep(wait);
+    const sending = send([makeMessage(next++, nowMs(), warm)]).finally(() => inFlight.delete(sending));
+    inFlight.add(sending);
   }
   await Promise.all(inFlight);
 }
@@ -160,34 +172,44 @@ async function runChild(spec) {
   const { buildDataSourceOptions, sqliteFilePath } = dist('platform/persistence/data-source-options');
   const { runMigrationsExclusively } = dist('platform/persistence/migration-runner');
 
-  const database = loadOptions(DatabaseOptions, spec.env);
-  const runtime = loadOptions(RuntimeOptions, spec.env);
+  // The role only names the store's connections (application_name), so postgres CPU can be attributed to this case.
+  const env = { ...spec.env, APP_ROLE: spec.env.DATABASE_SCHEMA ?? 'bench' };
+  const database = loadOptions(DatabaseOptions, env);
+  const runtime = loadOptions(RuntimeOptions, env);
   const dataSource = await new DataSource(buildDataSourceOptions(database, runtime, { entities: [], migrations: MIGRATIONS })).initialize();
   await runMigrationsExclusively(dataSource, database.url ? undefined : path.join(runtime.dataDir, 'migrate.lock'));
 
-  const probe = measurement(gc);
-  if (spec.kind === 'raw') {
-    await dataSource.destroy();
-    const table = database.url ? rawPostgresTable(database) : rawSqliteTable(sqliteFilePath(database, runtime));
-    try {
-      return { ...(await rawCase(spec, table, probe)), ...probe.summary(spec.messages) };
-    } finally {
-      await table.close();
-    }
-  }
-  const { createMessageBus } = dist('platform/messaging/message-bus.factory');
-  const busOptions = loadOptions(BusOptions, spec.env);
-  const bus = await createMessageBus(busOptions, database, dataSource);
+  const postgres = database.url ? await postgresCpu(database) : undefined;
+  const probe = measurement(gc, postgres);
   try {
-    return { ...(await busCase(spec, bus, busOptions, probe)), ...probe.summary(spec.messages) };
+    if (spec.kind === 'raw') {
+      await dataSource.destroy();
+      const table = database.url ? rawPostgresTable(database) : rawSqliteTable(sqliteFilePath(database, runtime));
+      try {
+        return { ...(await rawCase(spec, table, probe)), ...probe.summary(spec.messages) };
+      } finally {
+        await table.close();
+      }
+    }
+    const { createMessageBus } = dist('platform/messaging/message-bus.factory');
+    const busOptions = loadOptions(BusOptions, env);
+    const bus = await createMessageBus(busOptions, database, dataSource);
+    try {
+      return { ...(await busCase(spec, bus, busOptions, probe)), ...probe.summary(spec.messages) };
+    } finally {
+      await bus.close();
+      await dataSource.destroy();
+    }
   } finally {
-    await bus.close();
-    await dataSource.destroy();
+    await postgres?.close();
   }
 }
 
-/** Memory (before after GC, at the end, peak of samples) and CPU (own, postgres, everything else) of the measured window. */
-function measurement(gc) {
+/**
+ * Memory (after warm-up and a GC, at the end after a GC, peak of samples) and CPU of the measured window: this process,
+ * the postgres processes working for it, and everything else on the machine.
+ */
+function measurement(gc, postgres) {
   const memory = () => {
     const { rss, heapUsed } = process.memoryUsage();
     return { rssMb: rss / 1048576, heapMb: heapUsed / 1048576 };
@@ -204,30 +226,36 @@ function measurement(gc) {
     peak.heapMb = Math.max(peak.heapMb, now.heapMb);
     return now;
   };
+  const cpu = async () => ({ ...machineCpu(), postgresTicks: postgres ? await postgres.ticks() : new Map() });
   return {
-    start() {
+    async start() {
       gc();
       before = memory();
       peak = { ...before };
       timer = setInterval(sample, MEMORY_SAMPLE_MS);
-      cpuStart = cpuSnapshot();
+      cpuStart = await cpu();
     },
-    stop() {
-      cpuEnd = cpuSnapshot();
+    async stop() {
+      cpuEnd = await cpu();
       clearInterval(timer);
-      after = sample();
+      sample();
+      gc(); // what the run left behind, not its garbage
+      after = memory();
+      peak.rssMb = Math.max(peak.rssMb, after.rssMb);
     },
     summary(messages) {
       const seconds = (cpuEnd.at - cpuStart.at) / 1000;
       const ownMs = (cpuEnd.ownUs - cpuStart.ownUs) / 1000;
-      const postgresMs = ((cpuEnd.postgresTicks - cpuStart.postgresTicks) * 1000) / CLOCK_TICKS;
+      let postgresTicks = 0;
+      for (const [pid, ticks] of cpuEnd.postgresTicks) postgresTicks += ticks - (cpuStart.postgresTicks.get(pid) ?? 0);
+      const postgresMs = (postgresTicks * 1000) / CLOCK_TICKS;
       const busyMs = ((cpuEnd.busyTicks - cpuStart.busyTicks) * 1000) / CLOCK_TICKS;
       return {
         memory: { before, after, peak },
         cpu: {
           ownMsPer1k: (ownMs / messages) * 1000,
-          postgresMsPer1k: (postgresMs / messages) * 1000,
-          // Cores kept busy by everything but this process and postgres (other engineers' tests, ...).
+          postgresMsPer1k: postgres ? (postgresMs / messages) * 1000 : undefined,
+          // Cores kept busy by everything else (other jobs on the machine, their postgres backends included).
           otherCores: Math.max(0, busyMs - ownMs - postgresMs) / 1000 / seconds,
         },
       };
@@ -235,51 +263,79 @@ function measurement(gc) {
   };
 }
 
-function cpuSnapshot() {
+/** Busy ticks of the whole machine, and this process's CPU. */
+function machineCpu() {
   const fields = fs.readFileSync('/proc/stat', 'utf8').split('\n', 1)[0].trim().split(/\s+/).slice(1).map(Number);
-  // user nice system idle iowait irq softirq steal: busy = all but idle and iowait (and steal, not ours to use)
+  // user nice system idle iowait irq softirq steal: busy = user + nice + system + irq + softirq
   const busyTicks = fields[0] + fields[1] + fields[2] + fields[5] + fields[6];
-  let postgresTicks = 0;
-  for (const pid of fs.readdirSync('/proc')) {
-    if (!/^\d+$/.test(pid)) continue;
-    try {
-      const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
-      const close = stat.lastIndexOf(')');
-      if (stat.slice(stat.indexOf('(') + 1, close) !== 'postgres') continue;
-      const rest = stat.slice(close + 2).split(' ');
-      postgresTicks += Number(rest[11]) + Number(rest[12]); // utime, stime
-    } catch {
-      // gone meanwhile
-    }
-  }
   const own = process.cpuUsage();
-  return { at: nowMs(), busyTicks, postgresTicks, ownUs: own.user + own.system };
+  return { at: nowMs(), busyTicks, ownUs: own.user + own.system };
 }
 
-/** Counts (with --trace: and times) the bus's calls into its table store. */
+/**
+ * CPU ticks of the postgres processes working for this case: the backends whose application_name ends with
+ * the case's schema (the store's pool, the bus listener, the raw pool) and the server's background
+ * processes (WAL writer, checkpointer, ...), not other clients' backends. Read from /proc: same machine only.
+ */
+async function postgresCpu(database) {
+  const { Client } = require('pg');
+  const client = new Client({ connectionString: database.url, application_name: 'bench-bus-probe' });
+  await client.connect();
+  return {
+    async ticks() {
+      const { rows } = await client.query(
+        `SELECT pid FROM pg_stat_activity WHERE backend_type <> 'client backend' OR right(application_name, length($1)) = $1`,
+        [database.schema],
+      );
+      const ticks = new Map();
+      for (const { pid } of rows) {
+        try {
+          const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+          const rest = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+          ticks.set(pid, Number(rest[11]) + Number(rest[12])); // utime + stime
+        } catch {
+          // gone meanwhile, or not on this machine
+        }
+      }
+      return ticks;
+    },
+    close: () => client.end(),
+  };
+}
+
+/**
+ * Counts (with --trace: and times) the bus's calls into its table store: the BusTableStore methods and any
+ * other public method named like them (a batched `completeMany` added later is counted too).
+ */
 function instrumentStore(bus, trace) {
   const store = bus.store;
   const calls = {};
   if (!store) return calls;
-  for (const method of ['insert', 'claim', 'complete', 'abandon', 'deadLetter', 'renew', 'release', 'nextVisibleIn']) {
-    if (typeof store[method] !== 'function') continue;
+  const methods = Object.getOwnPropertyNames(Object.getPrototypeOf(store)).filter(
+    (name) => typeof store[name] === 'function' && /^(insert|claim|complete|abandon|deadLetter|renew|release|nextVisibleIn|notify)/.test(name),
+  );
+  for (const method of methods) {
     const original = store[method].bind(store);
     const entry = (calls[method] = { calls: 0 });
-    if (trace) entry.ms = 0;
-    store[method] = trace
-      ? async (...args) => {
-          entry.calls += 1;
-          const started = performance.now();
-          try {
-            return await original(...args);
-          } finally {
-            entry.ms += performance.now() - started;
-          }
-        }
-      : (...args) => {
-          entry.calls += 1;
-          return original(...args);
-        };
+    if (!trace) {
+      store[method] = (...args) => {
+        entry.calls += 1;
+        return original(...args);
+      };
+      continue;
+    }
+    entry.ms = 0;
+    store[method] = (...args) => {
+      entry.calls += 1;
+      const started = performance.now();
+      const stop = () => (entry.ms += performance.now() - started);
+      const result = original(...args);
+      if (typeof result?.then !== 'function') {
+        stop();
+        return result;
+      }
+      return result.finally(stop);
+    };
   }
   return calls;
 }
@@ -289,6 +345,10 @@ async function busCase(spec, bus, busOptions, probe) {
   const storeCalls = instrumentStore(bus, spec.trace);
   const latencies = new Float64Array(total);
   const seen = new Uint8Array(total);
+  const warmup = warmupCount(spec);
+  let warmed = 0;
+  let warm;
+  const warmDone = new Promise((resolve) => (warm = resolve));
   let deliveries = 0;
   let completed = 0;
   let lastCompletion = 0;
@@ -299,6 +359,11 @@ async function busCase(spec, bus, busOptions, probe) {
     { queue: QUEUE },
     async (message, settlement) => {
       const started = nowMs();
+      if (message.body.warm) {
+        await settlement.complete();
+        if (++warmed >= warmup) warm();
+        return;
+      }
       deliveries += 1;
       const { seq, sentAt } = message.body;
       if (seen[seq]++ === 0) latencies[seq] = started - sentAt;
@@ -310,12 +375,22 @@ async function busCase(spec, bus, busOptions, probe) {
     { concurrency: spec.concurrency, prefetch: spec.prefetch, ...CONSUME },
   );
 
-  probe.start();
+  await produce(spec, warmup, (messages) => bus.send(QUEUE, messages), true);
+  if (await Promise.race([warmDone.then(() => false), sleep(spec.timeoutMs / 4).then(() => true)])) {
+    throw new Error(`warm-up: ${warmed} of ${warmup} messages handled within ${spec.timeoutMs / 4000} s`);
+  }
+
+  for (const entry of Object.values(storeCalls)) {
+    entry.calls = 0;
+    if (entry.ms !== undefined) entry.ms = 0;
+  }
+
+  await probe.start();
   const firstSend = nowMs();
-  await produce(spec, (messages) => bus.send(QUEUE, messages));
+  await produce(spec, total, (messages) => bus.send(QUEUE, messages));
   const lastSend = nowMs();
   const timedOut = await Promise.race([done.then(() => false), sleep(spec.timeoutMs).then(() => true)]);
-  probe.stop();
+  await probe.stop();
   await consumer.close();
   const left = await bus.depth({ queue: QUEUE });
 
@@ -343,39 +418,44 @@ async function busCase(spec, bus, busOptions, probe) {
  * is a loop of its own, running while the producer inserts.
  */
 async function rawCase(spec, table, probe) {
-  const pending = [];
-  let deleted = 0;
-  let produced = false;
-  let wake;
-  const deleter = async () => {
-    while (true) {
-      if (pending.length === 0) {
-        if (produced) return;
-        await new Promise((resolve) => (wake = resolve));
-        wake = undefined;
-        continue;
+  const pass = async (total, warm) => {
+    const pending = [];
+    let deleted = 0;
+    let produced = false;
+    let wake;
+    const deleter = async () => {
+      while (true) {
+        if (pending.length === 0) {
+          if (produced) return;
+          await new Promise((resolve) => (wake = resolve));
+          wake = undefined;
+          continue;
+        }
+        deleted += await table.remove(pending.splice(0, spec.batch));
       }
-      deleted += await table.remove(pending.splice(0, spec.batch));
-    }
-  };
-  const send = async (messages) => {
-    const ids = await table.insert(messages.map(toRow));
-    for (const id of ids) pending.push(id);
-    if (table.synchronous) {
-      while (pending.length >= spec.batch) deleted += table.remove(pending.splice(0, spec.batch));
-    } else wake?.();
+    };
+    const send = async (messages) => {
+      const ids = await table.insert(messages.map(toRow));
+      for (const id of ids) pending.push(id);
+      if (table.synchronous) {
+        while (pending.length >= spec.batch) deleted += table.remove(pending.splice(0, spec.batch));
+      } else wake?.();
+    };
+    const deleting = table.synchronous ? Promise.resolve() : deleter();
+    await produce(spec, total, send, warm);
+    produced = true;
+    wake?.();
+    await deleting;
+    if (pending.length > 0) deleted += await table.remove(pending.splice(0));
+    return deleted;
   };
 
-  probe.start();
+  await pass(warmupCount(spec), true);
+  await probe.start();
   const started = nowMs();
-  const deleting = table.synchronous ? Promise.resolve() : deleter();
-  await produce(spec, send);
-  produced = true;
-  wake?.();
-  await deleting;
-  if (pending.length > 0) deleted += await table.remove(pending.splice(0));
+  const deleted = await pass(spec.messages, false);
   const elapsedMs = nowMs() - started;
-  probe.stop();
+  await probe.stop();
   const left = await table.count();
   return {
     failure: left === 0 && deleted === spec.messages ? undefined : `${left} rows left, ${deleted} deleted`,
@@ -419,7 +499,12 @@ function rawSqliteTable(file) {
 function rawPostgresTable(database) {
   const { Pool } = require('pg');
   // The pool the platform builds for the store (size, search_path).
-  const pool = new Pool({ connectionString: database.url, max: database.poolSize, options: `-c search_path="${database.schema}"` });
+  const pool = new Pool({
+    connectionString: database.url,
+    max: database.poolSize,
+    options: `-c search_path="${database.schema}"`,
+    application_name: `bench-raw:${database.schema}`,
+  });
   const NOW = `(extract(epoch from clock_timestamp()) * 1000)::bigint`;
   const columns = 'entity, message_id, correlation_id, subject, tenant_id, traceparent, content_type, properties, body, enqueued_at, delivery_count, visible_at';
   const keys = ['messageId', 'correlationId', 'subject', 'tenantId', 'traceparent', 'contentType', 'properties', 'body', 'visibleAt'];
@@ -461,6 +546,7 @@ function percentiles(values) {
 const running = new Set();
 const tempDirs = new Set();
 const schemas = new Set();
+let stopping = false; // set on SIGINT/SIGTERM: no new case starts (it would create a schema after the clean-up)
 
 function parseArgs(argv) {
   const options = { messages: DEFAULT_MESSAGES, dialects: ['sqlite', 'postgres'], trace: false };
@@ -470,6 +556,7 @@ function parseArgs(argv) {
       options.trace = true;
       continue;
     }
+    if (flag !== '--messages' && flag !== '--dialect') usage(`Unknown argument "${argv[i]}"`);
     const value = inline ?? argv[++i];
     if (flag === '--messages') {
       options.messages = Number(value);
@@ -479,7 +566,7 @@ function parseArgs(argv) {
     } else if (flag === '--dialect') {
       if (value !== 'sqlite' && value !== 'postgres') usage(`--dialect is sqlite or postgres, got "${value}"`);
       options.dialects = [value];
-    } else usage(`Unknown argument "${argv[i]}"`);
+    }
   }
   return options;
 }
@@ -524,6 +611,7 @@ function storeEnv(dialect, tempRoot, runId, tag) {
 
 function runCase(spec) {
   return new Promise((resolve) => {
+    if (stopping) return resolve({ failure: 'stopped' });
     const tail = [];
     // Only what Node needs: DATABASE_URL or BUS_* in the caller's shell must not change what is measured.
     const child = spawn(process.execPath, [__filename, '--child'], {
@@ -545,6 +633,8 @@ function runCase(spec) {
     }
     let result;
     child.on('message', (message) => (result = message));
+    // A child that dies before it reads its spec (e.g. killed by Ctrl-C) makes send() fail: recorded, not thrown.
+    child.on('error', (error) => (result ??= { error: `child process: ${error.message}` }));
     const timeout = setTimeout(() => child.kill('SIGKILL'), CASE_TIMEOUT_MS);
     child.once('close', (code, signal) => {
       clearTimeout(timeout);
@@ -586,6 +676,7 @@ async function postgresInfo() {
 async function measureDialect(dialect, options, tempRoot, runId) {
   const cases = [];
   for (const [index, spec] of casesFor(dialect, options).entries()) {
+    if (stopping) break;
     const began = Date.now();
     const env = storeEnv(dialect, tempRoot, runId, `${dialect[0]}${index}`);
     const result = await runCase({ ...spec, env });
@@ -646,7 +737,7 @@ function printReport({ machine, options, dialects, totalMs }) {
         r.latencyMs ? [r.latencyMs.p50, r.latencyMs.p95, r.latencyMs.p99, r.latencyMs.max].map(ms).join(' / ') : '-',
         m ? [m.before.rssMb, m.after.rssMb, m.peak.rssMb].map(mb).join(' / ') : '-',
         m ? [m.before.heapMb, m.after.heapMb, m.peak.heapMb].map(mb).join(' / ') : '-',
-        r.cpu ? `${Math.round(r.cpu.ownMsPer1k)}+${Math.round(r.cpu.postgresMsPer1k)}` : '-',
+        r.cpu ? `${Math.round(r.cpu.ownMsPer1k)}${r.cpu.postgresMsPer1k === undefined ? '' : ` + ${Math.round(r.cpu.postgresMsPer1k)}`}` : '-',
         r.cpu ? r.cpu.otherCores.toFixed(2) : '-',
         notes.join('; '),
       ]);
@@ -696,9 +787,10 @@ function printReport({ machine, options, dialects, totalMs }) {
     'msg/s       = messages / (first send -> last completion); raw = same rows INSERTed in the same shape and DELETEd by id in batches',
     '              of up to 100, no bus; % raw against the mean of the two raw runs of that shape (before and after the bus cases)',
     'latency     = send time in the body -> handler start; flat-out cases are mostly backlog, the paced case is the idle-path latency',
-    `memory      = the case's own process: after setup and a GC / at the end / peak of ${MEMORY_SAMPLE_MS} ms samples`,
-    'CPU         = CPU ms per 1,000 messages of the case process + of all postgres processes; other cores = CPU used by',
-    '              everything else during the case (other jobs on the machine: above ~0.3 the numbers are noisy)',
+    `memory      = the case's own process: after warm-up and a GC / at the end after a GC / peak of ${MEMORY_SAMPLE_MS} ms samples`,
+    'CPU         = CPU ms per 1,000 messages: the case process + (PostgreSQL) its backends and the server\'s background processes;',
+    '              other cores = CPU everything else used meanwhile (other jobs on the machine: above ~0.3 the case was disturbed)',
+    `every case first runs ${Math.round(WARMUP_SHARE * 100)} % of its messages unmeasured (pools open, JIT warm), then measures`,
     `Total time: ${s(totalMs)} s`,
   ];
   process.stdout.write(`${out.join('\n')}\n`);
@@ -776,6 +868,7 @@ async function main() {
     if (dialect === 'postgres' && postgres.unreachable) dialects.push({ dialect, verdict: 'FAIL', failure: postgres.unreachable, cases: [], shapes: [] });
     else dialects.push(await measureDialect(dialect, options, tempRoot, runId));
   }
+  if (stopping) return; // interrupted: the signal handler cleans up and exits; no partial report
   const totalMs = Number(process.hrtime.bigint() - began) / 1e6;
   printReport({ machine, options, dialects, totalMs });
 
@@ -803,6 +896,7 @@ if (process.argv[2] === '--child') {
 } else {
   for (const signal of ['SIGINT', 'SIGTERM']) {
     process.once(signal, () => {
+      stopping = true;
       cleanUp().finally(() => process.exit(128 + os.constants.signals[signal]));
     });
   }

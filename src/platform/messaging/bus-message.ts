@@ -14,6 +14,11 @@ export interface MessageEnvelope {
 
 export interface OutgoingMessage<T = unknown> extends MessageEnvelope {
   readonly body: T;
+  /**
+   * False when the id was generated for this message (a fresh UUID cannot repeat), so the store bus can
+   * skip recording it for duplicate detection. Absent or true: checked like any caller-chosen id.
+   */
+  readonly detectDuplicates?: boolean;
   /** Not delivered before this time (delayed work, retries). */
   readonly scheduledEnqueueTime?: Date;
 }

@@ -57,6 +57,7 @@ export class BusPublisher {
       body,
       tenantId,
       messageId: options.messageId ?? randomUUID(),
+      detectDuplicates: options.messageId !== undefined,
       correlationId: options.correlationId ?? scope?.correlationId ?? scope?.trace?.traceId,
       traceparent: currentTraceparent(),
       contentType: 'application/json',

@@ -31,6 +31,8 @@ export interface MessageRow {
   body: string;
   /** Epoch ms before which the message is invisible (scheduled delivery); null = now. */
   visibleAt: number | null;
+  /** Record the id in the duplicate-detection window (and drop the message if it is already there). */
+  detectDuplicates: boolean;
 }
 
 export interface DeadLetterRow {

@@ -11,6 +11,10 @@ const NOW = `(extract(epoch from clock_timestamp()) * 1000)::bigint`;
  * consumers wake at once instead of waiting for their next poll.
  */
 export class PostgresBusTableStore implements BusTableStore {
+  private readonly notifyQueued = new Set<string>();
+  private nextNotify?: Promise<void>;
+  private notifyInFlight?: Promise<void>;
+
   constructor(
     private readonly pool: Pool,
     private readonly channel: string,
@@ -30,43 +34,56 @@ export class PostgresBusTableStore implements BusTableStore {
       column('body'),
       column('visibleAt'),
       [...targets],
+      column('detectDuplicates'),
     ];
-    const incoming = `SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[], $9::bigint[])
-      AS t(message_id, correlation_id, subject, tenant_id, traceparent, content_type, properties, body, visible_at)`;
+    const incoming = `SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[], $9::bigint[], $11::boolean[])
+      AS t(message_id, correlation_id, subject, tenant_id, traceparent, content_type, properties, body, visible_at, detect)`;
     const insertMessages = (source: string) => `INSERT INTO bus_messages
         (entity, message_id, correlation_id, subject, tenant_id, traceparent, content_type, properties, body, enqueued_at, delivery_count, visible_at)
       SELECT target, i.message_id, i.correlation_id, i.subject, i.tenant_id, i.traceparent, i.content_type, i.properties, i.body,
              ${NOW}, 0, COALESCE(i.visible_at, ${NOW})
-      FROM ${source} CROSS JOIN unnest($10::text[]) AS target`;
-    if (duplicateWindowMs > 0) {
+      FROM (SELECT i.* FROM ${source}) AS i CROSS JOIN unnest($10::text[]) AS target`;
+    if (duplicateWindowMs > 0 && rows.some((row) => row.detectDuplicates)) {
       // An id inside the window is a duplicate; an expired entry is refreshed and counts as new.
       await this.pool.query(
         `WITH incoming AS (${incoming}),
          fresh AS (
            INSERT INTO bus_duplicates (entity, message_id, expires_at)
-           SELECT $11, message_id, ${NOW} + $12 FROM incoming
+           SELECT $12, message_id, ${NOW} + $13 FROM incoming WHERE detect
            ON CONFLICT (entity, message_id) DO UPDATE SET expires_at = EXCLUDED.expires_at
              WHERE bus_duplicates.expires_at < ${NOW}
            RETURNING message_id)
-         ${insertMessages('incoming i JOIN fresh USING (message_id)')}`,
+         ${insertMessages('incoming i LEFT JOIN fresh USING (message_id) WHERE NOT i.detect OR fresh.message_id IS NOT NULL')}`,
         [...params, dedupeKey, duplicateWindowMs],
       );
     } else {
       await this.pool.query(`WITH incoming AS (${incoming}) ${insertMessages('incoming i')}`, params);
     }
-    await this.pool.query('SELECT pg_notify($1, target) FROM unnest($2::text[]) AS target', [this.channel, [...targets]]);
+    await this.notify(targets);
+  }
+
+  /**
+   * NOTIFY after the insert committed, coalesced: while one notification is in flight, later writers
+   * share the next one (it starts after their inserts committed). Folding pg_notify into the insert
+   * would be one round trip less, but a notifying transaction holds PostgreSQL's global notify lock
+   * through its commit flush, which serialises concurrent producers.
+   */
+  private notify(targets: readonly string[]): Promise<void> {
+    for (const target of targets) this.notifyQueued.add(target);
+    this.nextNotify ??= (async () => {
+      await this.notifyInFlight?.catch(() => undefined);
+      this.nextNotify = undefined;
+      const entities = [...this.notifyQueued];
+      this.notifyQueued.clear();
+      this.notifyInFlight = this.pool.query('SELECT pg_notify($1, target) FROM unnest($2::text[]) AS target', [this.channel, entities]).then(() => undefined);
+      await this.notifyInFlight;
+    })();
+    return this.nextNotify;
   }
 
   async claim(entity: string, limit: number, leaseMs: number, lockToken: string): Promise<StoredMessage[]> {
-    const { rows } = await this.pool.query(
-      `UPDATE bus_messages m SET visible_at = ${NOW} + $3, delivery_count = m.delivery_count + 1, lock_token = $4
-       FROM (SELECT id FROM bus_messages WHERE entity = $1 AND visible_at <= ${NOW}
-             ORDER BY visible_at, id LIMIT $2 FOR UPDATE SKIP LOCKED) claimed
-       WHERE m.id = claimed.id
-       RETURNING m.id, m.entity, m.message_id, m.correlation_id, m.subject, m.tenant_id, m.traceparent, m.content_type,
-                 m.properties, m.body, m.enqueued_at, m.delivery_count`,
-      [entity, limit, leaseMs, lockToken],
-    );
+    // bus_claim (migration StoreBusClaim) locks with FOR UPDATE SKIP LOCKED along the ready index.
+    const { rows } = await this.pool.query('SELECT * FROM bus_claim($1, $2, $3, $4)', [entity, limit, leaseMs, lockToken]);
     return rows.map(toStoredMessage).sort((a, b) => a.id - b.id);
   }
 

@@ -62,7 +62,9 @@ export class SqliteBusTableStore implements BusTableStore {
     const now = Date.now();
     const write = this.db.transaction(() => {
       for (const row of rows) {
-        if (duplicateWindowMs > 0 && this.statements.markSeen.run(dedupeKey, row.messageId, now + duplicateWindowMs, now).changes === 0) continue;
+        const duplicate =
+          duplicateWindowMs > 0 && row.detectDuplicates && this.statements.markSeen.run(dedupeKey, row.messageId, now + duplicateWindowMs, now).changes === 0;
+        if (duplicate) continue;
         for (const target of targets) {
           this.statements.insert.run(
             target,

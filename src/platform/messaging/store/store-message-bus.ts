@@ -173,6 +173,7 @@ function toRow(message: OutgoingMessage): MessageRow {
     properties: message.applicationProperties ? JSON.stringify(message.applicationProperties) : null,
     body: JSON.stringify(message.body ?? null),
     visibleAt: message.scheduledEnqueueTime ? message.scheduledEnqueueTime.getTime() : null,
+    detectDuplicates: message.detectDuplicates !== false,
   };
 }
 
