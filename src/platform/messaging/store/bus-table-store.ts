@@ -1,7 +1,5 @@
-/** One row of `bus_messages` as the consumer needs it. */
-export interface StoredMessage {
-  id: number;
-  entity: string;
+/** The envelope and body of a message as the bus tables store them (JSON text for properties and body). */
+export interface SerializedMessage {
   messageId: string;
   correlationId: string | null;
   subject: string;
@@ -10,6 +8,12 @@ export interface StoredMessage {
   contentType: string | null;
   properties: string | null;
   body: string;
+}
+
+/** One row of `bus_messages` as the consumer needs it. */
+export interface StoredMessage extends SerializedMessage {
+  id: number;
+  entity: string;
   enqueuedAt: number;
   deliveryCount: number;
 }
@@ -19,16 +23,8 @@ export interface LockedMessage {
   lockToken: string;
 }
 
-/** A message ready to be written: the envelope serialised, not yet bound to an entity. */
-export interface MessageRow {
-  messageId: string;
-  correlationId: string | null;
-  subject: string;
-  tenantId: string;
-  traceparent: string | null;
-  contentType: string | null;
-  properties: string | null;
-  body: string;
+/** A message ready to be written, not yet bound to an entity. */
+export interface MessageRow extends SerializedMessage {
   /** Epoch ms before which the message is invisible (scheduled delivery); null = now. */
   visibleAt: number | null;
   /** Record the id in the duplicate-detection window (and drop the message if it is already there). */
