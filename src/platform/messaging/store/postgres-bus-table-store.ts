@@ -45,7 +45,7 @@ export class PostgresBusTableStore implements BusTableStore {
       FROM (SELECT i.* FROM ${source}) AS i CROSS JOIN unnest($10::text[]) AS target`;
     if (duplicateWindowMs > 0 && rows.some((row) => row.detectDuplicates)) {
       // An id inside the window is a duplicate; an expired entry is refreshed and counts as new.
-      await this.pool.query(
+      await this.prepared('insert_checked',
         `WITH incoming AS (${incoming}),
          fresh AS (
            INSERT INTO bus_duplicates (entity, message_id, expires_at)
@@ -57,7 +57,7 @@ export class PostgresBusTableStore implements BusTableStore {
         [...params, dedupeKey, duplicateWindowMs],
       );
     } else {
-      await this.pool.query(`WITH incoming AS (${incoming}) ${insertMessages('incoming i')}`, params);
+      await this.prepared('insert', `WITH incoming AS (${incoming}) ${insertMessages('incoming i')}`, params);
     }
     await this.notify(targets);
   }
@@ -75,7 +75,7 @@ export class PostgresBusTableStore implements BusTableStore {
       this.nextNotify = undefined;
       const entities = [...this.notifyQueued];
       this.notifyQueued.clear();
-      this.notifyInFlight = this.pool.query('SELECT pg_notify($1, target) FROM unnest($2::text[]) AS target', [this.channel, entities]).then(() => undefined);
+      this.notifyInFlight = this.prepared('notify', 'SELECT pg_notify($1, target) FROM unnest($2::text[]) AS target', [this.channel, entities]).then(() => undefined);
       await this.notifyInFlight;
     })();
     return this.nextNotify;
@@ -83,12 +83,12 @@ export class PostgresBusTableStore implements BusTableStore {
 
   async claim(entity: string, limit: number, leaseMs: number, lockToken: string): Promise<StoredMessage[]> {
     // bus_claim (migration StoreBusClaim) locks with FOR UPDATE SKIP LOCKED along the ready index.
-    const { rows } = await this.pool.query('SELECT * FROM bus_claim($1, $2, $3, $4)', [entity, limit, leaseMs, lockToken]);
+    const { rows } = await this.prepared('claim', 'SELECT * FROM bus_claim($1, $2, $3, $4)', [entity, limit, leaseMs, lockToken]);
     return rows.map(toStoredMessage).sort((a, b) => a.id - b.id);
   }
 
   async complete(locked: readonly LockedMessage[]): Promise<number[]> {
-    const { rows } = await this.pool.query(
+    const { rows } = await this.prepared('complete',
       `DELETE FROM bus_messages m USING unnest($1::bigint[], $2::text[]) AS settled(id, lock_token)
        WHERE m.id = settled.id AND m.lock_token = settled.lock_token RETURNING m.id`,
       [locked.map((entry) => entry.id), locked.map((entry) => entry.lockToken)],
@@ -97,7 +97,7 @@ export class PostgresBusTableStore implements BusTableStore {
   }
 
   async abandon(id: number, lockToken: string, delayMs: number): Promise<boolean> {
-    const { rowCount } = await this.pool.query(
+    const { rowCount } = await this.prepared('abandon',
       `UPDATE bus_messages SET visible_at = ${NOW} + $3, lock_token = NULL WHERE id = $1 AND lock_token = $2`,
       [id, lockToken, delayMs],
     );
@@ -105,7 +105,7 @@ export class PostgresBusTableStore implements BusTableStore {
   }
 
   async deadLetter(id: number, lockToken: string, reason: string, description: string | null): Promise<boolean> {
-    const { rowCount } = await this.pool.query(
+    const { rowCount } = await this.prepared('dead_letter',
       `WITH moved AS (DELETE FROM bus_messages WHERE id = $1 AND lock_token = $2 RETURNING *)
        INSERT INTO bus_dead_letters
          (entity, message_id, correlation_id, subject, tenant_id, traceparent, content_type, properties, body, enqueued_at,
@@ -119,7 +119,7 @@ export class PostgresBusTableStore implements BusTableStore {
   }
 
   async renew(ids: readonly number[], lockToken: string, leaseMs: number): Promise<number[]> {
-    const { rows } = await this.pool.query(
+    const { rows } = await this.prepared('renew',
       `UPDATE bus_messages SET visible_at = ${NOW} + $3 WHERE id = ANY($1::bigint[]) AND lock_token = $2 RETURNING id`,
       [[...ids], lockToken, leaseMs],
     );
@@ -128,7 +128,7 @@ export class PostgresBusTableStore implements BusTableStore {
 
   async release(ids: readonly number[], lockToken: string): Promise<void> {
     if (ids.length === 0) return;
-    await this.pool.query(
+    await this.prepared('release',
       `UPDATE bus_messages SET visible_at = ${NOW}, lock_token = NULL, delivery_count = delivery_count - 1
        WHERE id = ANY($1::bigint[]) AND lock_token = $2`,
       [[...ids], lockToken],
@@ -136,7 +136,7 @@ export class PostgresBusTableStore implements BusTableStore {
   }
 
   async nextVisibleIn(entity: string): Promise<number | null> {
-    const { rows } = await this.pool.query(`SELECT min(visible_at) - ${NOW} AS wait FROM bus_messages WHERE entity = $1`, [entity]);
+    const { rows } = await this.prepared('next_visible', `SELECT min(visible_at) - ${NOW} AS wait FROM bus_messages WHERE entity = $1`, [entity]);
     const wait = rows[0]?.wait;
     return wait === null || wait === undefined ? null : Math.max(0, Number(wait));
   }
@@ -166,6 +166,11 @@ export class PostgresBusTableStore implements BusTableStore {
   async purgeExpiredDuplicates(): Promise<number> {
     const { rowCount } = await this.pool.query(`DELETE FROM bus_duplicates WHERE expires_at < ${NOW}`);
     return rowCount ?? 0;
+  }
+
+  /** Named statements: parsed and planned once per connection, which matters for many small ones. */
+  private prepared(name: string, text: string, values: unknown[]) {
+    return this.pool.query({ name: `bus_${name}`, text, values });
   }
 
   async ping(): Promise<void> {
