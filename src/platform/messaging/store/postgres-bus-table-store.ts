@@ -1,8 +1,11 @@
 import type { Pool } from 'pg';
 import type { BusTableStore, DeadLetterRow, LockedMessage, MessageRow, StoredMessage } from './bus-table-store';
 
-/** The database clock, so leases and schedules agree across hosts whatever their clock skew. */
-const NOW = `(extract(epoch from clock_timestamp()) * 1000)::bigint`;
+/**
+ * The database clock, so leases and schedules agree across hosts whatever their clock skew. The
+ * statement's start time: stable within a statement, so it is computed once, not once per row.
+ */
+const NOW = `(extract(epoch from statement_timestamp()) * 1000)::bigint`;
 
 
 /**
