@@ -93,19 +93,9 @@ function makeMessage(seq, sentAt, warm = false) {
   };
 }
 
-/** Exactly what StoreMessageBus.write puts in bus_messages for a message (its toRow()). */
+/** Exactly what StoreMessageBus.write puts in bus_messages for a message. */
 function toRow(message) {
-  return {
-    messageId: message.messageId,
-    correlationId: message.correlationId ?? null,
-    subject: message.subject,
-    tenantId: message.tenantId,
-    traceparent: message.traceparent ?? null,
-    contentType: message.contentType ?? 'application/json',
-    properties: message.applicationProperties ? JSON.stringify(message.applicationProperties) : null,
-    body: JSON.stringify(message.body ?? null),
-    visibleAt: message.scheduledEnqueueTime ? message.scheduledEnqueueTime.getTime() : null,
-  };
+  return require(path.join(ROOT, 'dist', 'platform', 'messaging', 'store', 'store-message-bus')).toMessageRow(message);
 }
 
 function makeBatch(first, count, warm) {

@@ -2,6 +2,7 @@ import { createSecretKey, KeyObject } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
 import { createRemoteJWKSet, errors, JWTHeaderParameters, JWTPayload, jwtVerify, JWTVerifyGetKey, JWTVerifyOptions } from 'jose';
 import { RuntimeOptions } from '../config/runtime.options';
+import { TENANT_ID_PATTERN } from '../context/tenant-id';
 import { AuthOptions } from './auth.options';
 import { ensureDevelopmentSecret } from './development-secret';
 
@@ -13,7 +14,6 @@ export interface Principal {
 
 export class InvalidTokenError extends Error {}
 
-const TENANT_ID = /^[A-Za-z0-9][A-Za-z0-9._:-]{0,127}$/;
 
 /**
  * Verifies bearer JWTs: RS256 against the JWKS when AUTH_JWKS_URI is set, HS256 against the shared
@@ -69,7 +69,7 @@ export class JwtVerifier {
 
 function toPrincipal(payload: JWTPayload): Principal {
   const tenantId = payload.tenantId;
-  if (typeof tenantId !== 'string' || !TENANT_ID.test(tenantId)) {
+  if (typeof tenantId !== 'string' || !TENANT_ID_PATTERN.test(tenantId)) {
     throw new InvalidTokenError('the tenantId claim is missing or malformed');
   }
   const scopes = new Set<string>();

@@ -1,4 +1,5 @@
 import type { Readable } from 'node:stream';
+import { TENANT_ID_PATTERN } from '../context/tenant-id';
 
 /** What is known about a stored blob besides its bytes. */
 export interface BlobProperties {
@@ -85,8 +86,6 @@ export abstract class BlobStore {
 export const DEFAULT_CONTENT_TYPE = 'application/octet-stream';
 export const MAX_BLOB_NAME_LENGTH = 512;
 
-/** The tenantId claim the JWT verifier accepts, so every authenticated tenant can store payloads. */
-const TENANT_ID = /^[A-Za-z0-9][A-Za-z0-9._:-]{0,127}$/;
 /** Unicode letters, marks and digits plus `_ - . + = @ ~`: unambiguous in URLs and in file names. */
 const NAME_SEGMENT = /^[\p{L}\p{M}\p{N}_\-.+=@~]+$/u;
 const METADATA_KEY = /^[A-Za-z_][A-Za-z0-9_]{0,127}$/;
@@ -99,7 +98,7 @@ const MAX_METADATA_BYTES = 8 * 1024;
  * ending in `.` (Azure and Windows drop trailing dots), no leading or trailing `/`, no backslash.
  */
 export function blobKey(tenantId: string, name: string): string {
-  if (typeof tenantId !== 'string' || !TENANT_ID.test(tenantId)) {
+  if (typeof tenantId !== 'string' || !TENANT_ID_PATTERN.test(tenantId)) {
     throw new InvalidBlobNameError('tenantId', String(tenantId), 'must be 1-128 letters, digits, `.`, `_`, `:` or `-`, starting with a letter or digit');
   }
   if (typeof name !== 'string' || name.length === 0) throw new InvalidBlobNameError('name', String(name ?? ''), 'must not be empty');

@@ -108,7 +108,7 @@ export class StoreMessageBus extends MessageBus {
     for (const message of messages) {
       if (seen.has(message.messageId)) continue;
       seen.add(message.messageId);
-      rows.push(toRow(message));
+      rows.push(toMessageRow(message));
     }
     await this.store.insert(dedupeKey, targets, rows, this.settings.duplicateDetectionWindowMs);
     if (!this.listening) for (const target of targets) this.written.emit(target);
@@ -162,7 +162,8 @@ export class StoreMessageBus extends MessageBus {
   }
 }
 
-function toRow(message: OutgoingMessage): MessageRow {
+/** The row a message becomes in `bus_messages` (also used by the bus benchmark's raw baseline). */
+export function toMessageRow(message: OutgoingMessage): MessageRow {
   return {
     messageId: message.messageId,
     correlationId: message.correlationId ?? null,
