@@ -1,6 +1,7 @@
 import { DynamicModule, Module, Type } from '@nestjs/common';
 import { ENTITIES } from './database/entities';
 import { MIGRATIONS } from './database/migrations';
+import { IntegrationsModule } from './platform/integrations/integrations.module';
 import { MessagingModule } from './platform/messaging/messaging.module';
 import { PersistenceModule } from './platform/persistence/persistence.module';
 import { PlatformModule, PlatformSettings } from './platform/platform.module';
@@ -16,6 +17,7 @@ export class AppModule {
         PlatformModule.forRoot(platform),
         PersistenceModule.forRoot({ entities: ENTITIES, migrations: MIGRATIONS }),
         MessagingModule,
+        IntegrationsModule,
         ...roles.map((role) => role.load()),
         ...extraModules,
       ],

@@ -1,3 +1,5 @@
+import { EgressOptions } from './platform/egress/egress.options';
+import { IntegrationsOptions } from './platform/integrations/integrations.options';
 import type { DynamicModule, Type } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
@@ -36,6 +38,8 @@ export const PLATFORM_OPTIONS: readonly OptionsClass[] = [
   SecretsOptions,
   CacheOptions,
   ResilienceOptions,
+  EgressOptions,
+  IntegrationsOptions,
 ];
 
 export function optionsOf(roles: readonly RoleDefinition[]): OptionsClass[] {

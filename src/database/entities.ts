@@ -1,10 +1,13 @@
-import { ExternalApiClient } from '../modules/vendor-api-client-registry/entities/external-api-client.entity';
-import { IntegrationConnection } from '../modules/vendor-api-client-registry/entities/integration-connection.entity';
-import { IntegrationCredential } from '../modules/vendor-api-client-registry/entities/integration-credential.entity';
-import { IntegrationProvider } from '../modules/vendor-api-client-registry/entities/integration-provider.entity';
+import { ExternalApiClient } from '../platform/integrations/entities/external-api-client.entity';
+import { IntegrationConnection } from '../platform/integrations/entities/integration-connection.entity';
+import { IntegrationCredential } from '../platform/integrations/entities/integration-credential.entity';
+import { IntegrationProvider } from '../platform/integrations/entities/integration-provider.entity';
 import { DeliveryAttempt } from '../modules/webhook-gateway/entities/delivery-attempt.entity';
 import { WebhookDelivery } from '../modules/webhook-gateway/entities/webhook-delivery.entity';
 import { WebhookSubscription } from '../modules/webhook-gateway/entities/webhook-subscription.entity';
+import { ConnectionHealthCheck } from '../platform/integrations/entities/connection-health-check.entity';
+import { CredentialRotation } from '../platform/integrations/entities/credential-rotation.entity';
+import { OAuthToken } from '../platform/integrations/entities/oauth-token.entity';
 import { IntegrationFailure } from '../platform/runs/entities/integration-failure.entity';
 import { IntegrationRunAttempt } from '../platform/runs/entities/integration-run-attempt.entity';
 import { IntegrationRun } from '../platform/runs/entities/integration-run.entity';
@@ -21,4 +24,7 @@ export const ENTITIES = [
   IntegrationRun,
   IntegrationRunAttempt,
   IntegrationFailure,
+  CredentialRotation,
+  OAuthToken,
+  ConnectionHealthCheck,
 ];

@@ -10,6 +10,7 @@ import { loadOptions } from './config/options';
 import { provideOptions } from './config/options.provider';
 import { ObservabilityOptions } from './config/observability.options';
 import { RuntimeOptions } from './config/runtime.options';
+import { EgressModule } from './egress/egress.module';
 import { HealthModule } from './health/health.module';
 import { HttpErrorFilter } from './http/http-error.filter';
 import { ProcessLifecycle } from './lifecycle/process-lifecycle';
@@ -45,7 +46,7 @@ export class PlatformModule {
     ];
     return {
       module: PlatformModule,
-      imports: [AuthModule, HealthModule, AzureIdentityModule, BlobModule, SecretsModule, CacheModule, ResilienceModule],
+      imports: [AuthModule, HealthModule, AzureIdentityModule, BlobModule, SecretsModule, CacheModule, ResilienceModule, EgressModule],
       controllers: loadOptions(ObservabilityOptions).metricsEnabled ? [MetricsController] : [],
       providers,
       exports: [RuntimeOptions, ObservabilityOptions, DatabaseOptions, ActiveRoles, ROOT_LOGGER, PlatformMetrics, ProcessLifecycle],

@@ -293,7 +293,7 @@ export class InitialSchema1764201600000 implements MigrationInterface {
   }
 }
 
-function columnKit(queryRunner: QueryRunner) {
+export function columnKit(queryRunner: QueryRunner) {
   const postgres = queryRunner.connection.driver.options.type === 'postgres';
   const timestampType = postgres ? 'timestamptz' : 'datetime';
   const now = postgres ? 'now()' : "(strftime('%Y-%m-%d %H:%M:%f', 'now'))";

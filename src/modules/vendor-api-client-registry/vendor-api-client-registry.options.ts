@@ -5,7 +5,4 @@ import { Env, OptionsSection } from '../../platform/config/options';
 export class VendorRegistryOptions {
   @Env('CONNECTION_TEST_TIMEOUT', duration({ min: 100 }), { default: 10_000, description: 'How long the first test of a new connection may take' })
   readonly connectionTestTimeoutMs: number;
-
-  @Env('OAUTH_REFRESH_LEEWAY', duration({ min: 0 }), { default: 300_000, description: 'Refresh OAuth2 access tokens this long before they expire' })
-  readonly oauthRefreshLeewayMs: number;
 }

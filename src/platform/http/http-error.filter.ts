@@ -1,6 +1,8 @@
 import { ArgumentsHost, Catch, ExceptionFilter, HttpException, HttpStatus, Logger } from '@nestjs/common';
 import type { Response } from 'express';
 import { Observable, throwError } from 'rxjs';
+import { IntegrationError } from '../resilience/failure-classifier';
+import { integrationErrorStatus } from './integration-error-status';
 
 export interface ErrorBody {
   statusCode: number;
@@ -34,12 +36,25 @@ export class HttpErrorFilter implements ExceptionFilter {
     if (host.getType() !== 'http') throw exception;
     const response = host.switchToHttp().getResponse<Response>();
     const body = this.toBody(exception);
-    if (body.statusCode >= 500) this.logger.error({ msg: 'Unhandled error while serving a request', err: exception });
+    if (exception instanceof IntegrationError) {
+      this.decorate(response, exception);
+      if (body.statusCode >= 500) this.logger.warn({ msg: 'Vendor call failed', category: exception.category, code: exception.code, statusCode: body.statusCode });
+    } else if (body.statusCode >= 500) {
+      this.logger.error({ msg: 'Unhandled error while serving a request', err: exception });
+    }
     if (response.headersSent) {
       response.destroy();
       return;
     }
     response.status(body.statusCode).json(body);
+  }
+
+  /** Retry-After for waits the platform knows (budget, breaker), and the run the failure belongs to. */
+  private decorate(response: Response, error: IntegrationError): void {
+    if (response.headersSent) return;
+    if (error.retryAfterMs !== undefined) response.setHeader('retry-after', String(Math.max(1, Math.ceil(error.retryAfterMs / 1000))));
+    const runId = (error as IntegrationError & { run?: { id: string } }).run?.id;
+    if (runId) response.setHeader('x-integration-run-id', runId);
   }
 
   private toBody(exception: unknown): ErrorBody {
@@ -48,6 +63,10 @@ export class HttpErrorFilter implements ExceptionFilter {
       const answer = exception.getResponse();
       const message = typeof answer === 'string' ? answer : (answer as { message?: unknown }).message ?? exception.message;
       return { statusCode, error: reasonPhrase(statusCode), message: Array.isArray(message) ? message.join('; ') : String(message) };
+    }
+    if (exception instanceof IntegrationError) {
+      const statusCode = integrationErrorStatus(exception);
+      return { statusCode, error: reasonPhrase(statusCode), message: exception.message };
     }
     const parserError = exception as { type?: string; limit?: number };
     const mapped = parserError?.type ? BODY_PARSER_ERRORS[parserError.type] : undefined;

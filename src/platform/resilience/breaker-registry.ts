@@ -135,6 +135,12 @@ export class CircuitBreakerRegistry implements OnModuleDestroy {
     entry.breaker.close();
   }
 
+  /** Held open by `forceOpen` right now (cheap: no snapshot). */
+  isForcedOpen(key: string, now = Date.now()): boolean {
+    const until = this.entries.get(key)?.forcedOpenUntil;
+    return until !== undefined && until > now;
+  }
+
   state(key: string): BreakerState | undefined {
     const entry = this.entries.get(key);
     return entry && stateOf(entry.breaker);

@@ -2,8 +2,9 @@ import { ConflictException, Injectable, NotFoundException } from '@nestjs/common
 import { InjectRepository } from '@nestjs/typeorm';
 import { Repository } from 'typeorm';
 import { TenantContext } from '../../../platform/context/tenant-context';
+import { IntegrationEvents } from '../../../platform/integrations/integration-events';
 import { GLOBAL_TENANT } from '../../../platform/persistence/columns';
-import { IntegrationProvider, ProviderCategory } from '../entities/integration-provider.entity';
+import { IntegrationProvider, ProviderCategory } from '../../../platform/integrations/entities/integration-provider.entity';
 import { RegisterProviderDto } from './register-provider.dto';
 
 export interface ProviderView {
@@ -26,6 +27,7 @@ export class ProvidersService {
   constructor(
     @InjectRepository(IntegrationProvider) private readonly providers: Repository<IntegrationProvider>,
     private readonly tenant: TenantContext,
+    private readonly events: IntegrationEvents,
   ) {}
 
   async list(filter: { category?: ProviderCategory } = {}): Promise<ProviderView[]> {
@@ -57,13 +59,17 @@ export class ProvidersService {
       status: 'Active',
       builtIn: false,
     });
+    let saved: IntegrationProvider;
     try {
-      return toView(await this.providers.save(row));
+      saved = await this.providers.save(row);
     } catch (error) {
       // Two concurrent registrations of the same id: the primary key decides, the loser gets 409.
       if (await this.findVisible(request.id)) throw new ConflictException(`Provider ${request.id} already exists`);
       throw error;
     }
+    const view = toView(saved);
+    await this.events.publishAfterCommit('IntegrationProviderRegistered', view, { tenantId: saved.tenantId, subject: saved.id });
+    return view;
   }
 
   private findVisible(id: string): Promise<IntegrationProvider | null> {

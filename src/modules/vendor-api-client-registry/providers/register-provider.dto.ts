@@ -1,5 +1,5 @@
 import { ArrayMaxSize, IsArray, IsIn, IsOptional, IsString, IsUrl, Length, Matches } from 'class-validator';
-import { AUTH_MODELS, AuthModel, PROVIDER_CATEGORIES, ProviderCategory, WEBHOOK_VERIFIERS, WebhookVerifier } from '../entities/integration-provider.entity';
+import { AUTH_MODELS, AuthModel, PROVIDER_CATEGORIES, ProviderCategory, WEBHOOK_VERIFIERS, WebhookVerifier } from '../../../platform/integrations/entities/integration-provider.entity';
 
 export class RegisterProviderDto {
   @Matches(/^[a-z0-9][a-z0-9-]{1,62}$/, { message: 'id must be 2-63 lower-case letters, digits or dashes, starting with a letter or digit' })

@@ -1,7 +1,9 @@
 import { Column, Entity, Index } from 'typeorm';
+import type { FailureCategory } from './integration-failure.entity';
 import {
   CreatedAtColumn,
   IdColumn,
+  JsonColumn,
   RowVersionColumn,
   TenantIdColumn,
   TenantOwned,
@@ -10,6 +12,20 @@ import {
 } from '../../persistence/columns';
 
 export type RunState = 'Pending' | 'Running' | 'Completed' | 'Failed' | 'Retrying' | 'DeadLettered';
+/** `sync`: the caller waits for the answer and owns any retry. `async`: executed from the bus; the IntegrationRetryWorker retries it. */
+export type RunMode = 'sync' | 'async';
+/** Why the run exists: a caller's request, a connection test, a health probe, or a rotation's verification. */
+export type RunPurpose = 'call' | 'test' | 'probe' | 'verification';
+
+/** What an async run sends, kept so that a retry sends the same. Credentials are never part of it. */
+export interface StoredRequest {
+  method: string;
+  path: string;
+  query?: Record<string, string | string[]>;
+  headers?: Record<string, string>;
+  /** Base64 of the body bytes. */
+  body?: string;
+}
 
 /** One governed outbound operation against a vendor, with its attempts and outcome. */
 @Entity('integration_runs')
@@ -35,6 +51,24 @@ export class IntegrationRun implements TenantOwned {
 
   @Column({ type: 'varchar', length: 16, default: 'Pending' })
   state: RunState;
+
+  @Column({ type: 'varchar', length: 8, default: 'sync' })
+  mode: RunMode;
+
+  @Column({ type: 'varchar', length: 16, default: 'call' })
+  purpose: RunPurpose;
+
+  @JsonColumn({ nullable: true })
+  request: StoredRequest | null;
+
+  @Column({ type: 'integer', nullable: true })
+  responseStatus: number | null;
+
+  @Column({ type: 'varchar', length: 16, nullable: true })
+  failureCategory: FailureCategory | null;
+
+  @Column({ type: 'varchar', length: 64, nullable: true })
+  failureCode: string | null;
 
   @Column({ type: 'integer', default: 0 })
   attempts: number;

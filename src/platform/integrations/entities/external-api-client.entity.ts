@@ -1,5 +1,5 @@
 import { Column, Entity, Index } from 'typeorm';
-import { CreatedAtColumn, IdColumn, JsonColumn, TenantIdColumn, TenantOwned } from '../../../platform/persistence/columns';
+import { CreatedAtColumn, IdColumn, JsonColumn, TenantIdColumn, TenantOwned } from '../../persistence/columns';
 
 export interface RateLimitProfile {
   requestsPerSecond: number;

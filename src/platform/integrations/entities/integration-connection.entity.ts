@@ -8,7 +8,7 @@ import {
   TenantOwned,
   TimestampColumn,
   UpdatedAtColumn,
-} from '../../../platform/persistence/columns';
+} from '../../persistence/columns';
 import type { RateLimitProfile, RetryPolicy } from './external-api-client.entity';
 
 export type ConnectionStatus = 'Pending' | 'Active' | 'Degraded' | 'Retired';
@@ -18,6 +18,17 @@ export interface ConnectionWebhookSettings {
   secretCredentialId: string;
   /** generic-hmac only: header, algorithm, encoding, prefix, delivery id and event type headers. */
   verifierOptions?: Record<string, string>;
+}
+
+/** The outcome of the last explicit test (at creation or `POST …/test`); never a vendor's response body. */
+export interface ConnectionTestResult {
+  passed: boolean;
+  at: string;
+  runId: string | null;
+  status?: number;
+  category?: string;
+  code?: string;
+  message?: string;
 }
 
 /** A tenant's configured link to one provider. Active only with a resolvable credential and a passing first test. */
@@ -66,6 +77,13 @@ export class IntegrationConnection implements TenantOwned {
 
   @TimestampColumn({ nullable: true })
   lastCheckedAt: Date | null;
+
+  /** Failed probes in a row: three make the connection Unhealthy (HEALTH_UNHEALTHY_AFTER). */
+  @Column({ type: 'integer', default: 0 })
+  consecutiveProbeFailures: number;
+
+  @JsonColumn({ nullable: true })
+  lastTest: ConnectionTestResult | null;
 
   @TimestampColumn({ nullable: true })
   establishedAt: Date | null;

@@ -1,5 +1,5 @@
 import { Column, Entity, Index, PrimaryColumn } from 'typeorm';
-import { CreatedAtColumn, JsonColumn, TenantOwned, UpdatedAtColumn } from '../../../platform/persistence/columns';
+import { CreatedAtColumn, JsonColumn, TenantOwned, UpdatedAtColumn } from '../../persistence/columns';
 
 export const PROVIDER_CATEGORIES = ['source-control', 'model', 'cloud', 'communication', 'payment', 'crm', 'support', 'generic'] as const;
 export type ProviderCategory = (typeof PROVIDER_CATEGORIES)[number];

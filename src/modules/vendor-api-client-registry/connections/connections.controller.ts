@@ -1,0 +1,65 @@
+import { Body, Controller, Get, HttpCode, HttpStatus, Param, Post, Query, Res } from '@nestjs/common';
+import type { Response } from 'express';
+import { RequireScopes } from '../../../platform/auth/decorators';
+import { RunView } from '../runs/runs.service';
+import { CreateConnectionDto, GovernedRequestDto, ListConnectionsQuery } from './connection.dto';
+import { ConnectionsService, ConnectionView } from './connections.service';
+import { GovernedAnswer, GovernedRequestsService } from './governed-requests.service';
+
+@Controller('integrations/connections')
+export class ConnectionsController {
+  constructor(
+    private readonly connections: ConnectionsService,
+    private readonly requests: GovernedRequestsService,
+  ) {}
+
+  /** 201 with the connection: Active when its first test passed, else Pending with the failed test in `lastTest`. */
+  @Post()
+  @RequireScopes('integration.connections.write')
+  create(@Body() request: CreateConnectionDto): Promise<ConnectionView> {
+    return this.connections.create(request);
+  }
+
+  @Get()
+  @RequireScopes('integration.connections.read')
+  async list(@Query() query: ListConnectionsQuery): Promise<{ items: ConnectionView[] }> {
+    return { items: await this.connections.list(query) };
+  }
+
+  @Get(':id')
+  @RequireScopes('integration.connections.read')
+  get(@Param('id') id: string): Promise<ConnectionView> {
+    return this.connections.get(id);
+  }
+
+  @Post(':id/test')
+  @HttpCode(HttpStatus.OK)
+  @RequireScopes('integration.connections.write')
+  test(@Param('id') id: string): Promise<ConnectionView> {
+    return this.connections.runTest(id);
+  }
+
+  @Post(':id/retire')
+  @HttpCode(HttpStatus.OK)
+  @RequireScopes('integration.connections.write')
+  retire(@Param('id') id: string): Promise<ConnectionView> {
+    return this.connections.retire(id);
+  }
+
+  /**
+   * A governed call. Synchronous: 200 with the vendor's status, headers and body (whatever the vendor
+   * answered) and the run. `async: true`: 202 with the Pending run, executed from the bus.
+   */
+  @Post(':id/requests')
+  @RequireScopes('integration.runs.execute')
+  async request(@Param('id') id: string, @Body() request: GovernedRequestDto, @Res({ passthrough: true }) response: Response): Promise<GovernedAnswer | RunView> {
+    if (request.async) {
+      const run = await this.requests.submit(id, request);
+      response.status(HttpStatus.ACCEPTED).setHeader('x-integration-run-id', run.id);
+      return run;
+    }
+    const answer = await this.requests.call(id, request);
+    response.status(HttpStatus.OK).setHeader('x-integration-run-id', answer.runId);
+    return answer;
+  }
+}

@@ -1,0 +1,224 @@
+import { BadRequestException, ConflictException, Injectable, NotFoundException } from '@nestjs/common';
+import { InjectRepository } from '@nestjs/typeorm';
+import { In, Repository } from 'typeorm';
+import { TenantContext } from '../../../platform/context/tenant-context';
+import { EgressClient } from '../../../platform/egress/egress-client';
+import { configurationProblems } from '../../../platform/integrations/connections/connection-configuration';
+import { connectionAuthMode } from '../../../platform/integrations/connections/connection-profile';
+import { ConnectionResolver } from '../../../platform/integrations/connections/connection-resolver';
+import { ConnectionStatus, ConnectionTestResult, IntegrationConnection } from '../../../platform/integrations/entities/integration-connection.entity';
+import { IntegrationCredential } from '../../../platform/integrations/entities/integration-credential.entity';
+import { IntegrationProvider } from '../../../platform/integrations/entities/integration-provider.entity';
+import { GovernedHttpClient, runOf } from '../../../platform/integrations/governed/governed-http-client';
+import { IntegrationEvents } from '../../../platform/integrations/integration-events';
+import { GLOBAL_TENANT } from '../../../platform/persistence/columns';
+import { newId } from '../../../platform/persistence/ids';
+import { classifyError, IntegrationError } from '../../../platform/resilience/failure-classifier';
+import { VendorRegistryOptions } from '../vendor-api-client-registry.options';
+import { CreateConnectionDto, ListConnectionsQuery } from './connection.dto';
+
+export interface ConnectionView {
+  id: string;
+  tenantId: string;
+  projectId: string | null;
+  providerId: string;
+  displayName: string;
+  authMode: string;
+  credentialId: string | null;
+  webhook: IntegrationConnection['webhook'];
+  status: ConnectionStatus;
+  health: IntegrationConnection['health'];
+  configuration: Record<string, unknown>;
+  rateLimitBudget: IntegrationConnection['rateLimitBudget'];
+  retryPolicy: IntegrationConnection['retryPolicy'];
+  lastTest: ConnectionTestResult | null;
+  lastCheckedAt: string | null;
+  establishedAt: string | null;
+  retiredAt: string | null;
+  createdAt: string;
+}
+
+/**
+ * EstablishIntegrationConnection: a connection is created Pending, its credential resolved, its
+ * provider's test run through the governed pipeline, and only a passing test makes it Active
+ * (IntegrationConnectionEstablished). A failed test leaves it Pending with the failure on record.
+ */
+@Injectable()
+export class ConnectionsService {
+  constructor(
+    @InjectRepository(IntegrationConnection) private readonly connections: Repository<IntegrationConnection>,
+    @InjectRepository(IntegrationProvider) private readonly providers: Repository<IntegrationProvider>,
+    @InjectRepository(IntegrationCredential) private readonly credentials: Repository<IntegrationCredential>,
+    private readonly resolver: ConnectionResolver,
+    private readonly governed: GovernedHttpClient,
+    private readonly egress: EgressClient,
+    private readonly events: IntegrationEvents,
+    private readonly options: VendorRegistryOptions,
+    private readonly tenant: TenantContext,
+  ) {}
+
+  async create(request: CreateConnectionDto): Promise<ConnectionView> {
+    const tenantId = this.tenant.tenantId;
+    const provider = await this.visibleProvider(request.providerId);
+    if (provider.status === 'Disabled') throw new BadRequestException(`Provider ${provider.id} is disabled`);
+    const configuration = request.configuration ?? {};
+    const problems = configurationProblems(configuration);
+    if (problems.length > 0) throw new BadRequestException(problems.join('; '));
+    const authMode = connectionAuthMode({ configuration }, provider);
+    await this.checkCredential(request.credentialId, authMode);
+    if (request.webhook) await this.checkCredential(request.webhook.secretCredentialId, 'webhook');
+    for (const url of [configuration.baseUrl, configuration.tokenUrl]) {
+      if (typeof url === 'string') await this.assertEgressAllowed(url);
+    }
+
+    const connection = this.connections.create({
+      id: newId('conn'),
+      tenantId,
+      projectId: request.projectId ?? null,
+      providerId: provider.id,
+      displayName: request.displayName,
+      authMode,
+      credentialId: request.credentialId ?? null,
+      webhook: request.webhook ? { ...request.webhook } : null,
+      status: 'Pending',
+      health: 'Unknown',
+      configuration,
+      rateLimitBudget: request.rateLimitBudget ? { ...request.rateLimitBudget } : null,
+      retryPolicy: request.retryPolicy ? { ...request.retryPolicy, retryOn: request.retryPolicy.retryOn ?? ['Transient', 'RateLimited'] } : null,
+      lastCheckedAt: null,
+      establishedAt: null,
+      retiredAt: null,
+      consecutiveProbeFailures: 0,
+      lastTest: null,
+    });
+    await this.connections.save(connection);
+    return this.runTest(connection.id);
+  }
+
+  async list(query: ListConnectionsQuery): Promise<ConnectionView[]> {
+    const rows = await this.connections.find({
+      where: { tenantId: this.tenant.tenantId, ...(query.status ? { status: query.status } : {}), ...(query.providerId ? { providerId: query.providerId } : {}) },
+      order: { createdAt: 'DESC' },
+      take: 500,
+    });
+    return rows.map(toView);
+  }
+
+  async get(id: string): Promise<ConnectionView> {
+    return toView(await this.find(id));
+  }
+
+  /** Runs the provider's test; a Pending (or Degraded) connection that passes becomes Active. */
+  async runTest(id: string): Promise<ConnectionView> {
+    const tenantId = this.tenant.tenantId;
+    const connection = await this.find(id);
+    if (connection.status === 'Retired') throw new ConflictException(`Connection ${id} is retired`);
+    const profile = await this.resolver.resolve(tenantId, id, { fresh: true });
+    const result = await this.testOnce(profile);
+    const now = new Date();
+    const activate = result.passed && connection.status !== 'Active';
+    await this.connections.update(
+      { tenantId, id, status: In(['Pending', 'Active', 'Degraded']) },
+      {
+        lastTest: result,
+        lastCheckedAt: now,
+        ...(result.passed ? { status: 'Active', health: 'Healthy', consecutiveProbeFailures: 0 } : {}),
+        ...(activate && !connection.establishedAt ? { establishedAt: now } : {}),
+      },
+    );
+    this.resolver.invalidate(tenantId, id);
+    const updated = await this.find(id);
+    if (activate && !connection.establishedAt) {
+      await this.events.publishAfterCommit(
+        'IntegrationConnectionEstablished',
+        { connectionId: id, providerId: updated.providerId, projectId: updated.projectId, displayName: updated.displayName, establishedAt: now.toISOString(), testRunId: result.runId },
+        { tenantId, subject: id },
+      );
+    }
+    return toView(updated);
+  }
+
+  async retire(id: string): Promise<ConnectionView> {
+    const tenantId = this.tenant.tenantId;
+    const connection = await this.find(id);
+    if (connection.status === 'Retired') return toView(connection);
+    const retiredAt = new Date();
+    const result = await this.connections.update({ tenantId, id, status: In(['Pending', 'Active', 'Degraded']) }, { status: 'Retired', retiredAt });
+    this.resolver.invalidate(tenantId, id);
+    if (result.affected === 1) {
+      await this.events.publishAfterCommit('IntegrationConnectionRetired', { connectionId: id, providerId: connection.providerId, retiredAt: retiredAt.toISOString() }, { tenantId, subject: id });
+    }
+    return toView(await this.find(id));
+  }
+
+  private async testOnce(profile: Awaited<ReturnType<ConnectionResolver['resolve']>>): Promise<ConnectionTestResult> {
+    const at = new Date().toISOString();
+    try {
+      const response = await this.governed.test(profile, { timeoutMs: this.options.connectionTestTimeoutMs });
+      const passed = response.status >= 200 && response.status < 300;
+      if (passed) return { passed, at, runId: response.run.id, status: response.status };
+      return { passed, at, runId: response.run.id, status: response.status, category: response.run.failureCategory ?? undefined, code: response.run.failureCode ?? undefined, message: `The test call answered HTTP ${response.status}` };
+    } catch (error) {
+      const failure = classifyError(error);
+      return { passed: false, at, runId: runOf(error)?.id ?? null, category: failure.category, code: failure.code, message: error instanceof IntegrationError ? error.message : `The test call failed: ${failure.code}` };
+    }
+  }
+
+  private async find(id: string): Promise<IntegrationConnection> {
+    const connection = await this.connections.findOneBy({ tenantId: this.tenant.tenantId, id });
+    if (!connection) throw new NotFoundException(`Connection ${id} not found`);
+    return connection;
+  }
+
+  private async visibleProvider(id: string): Promise<IntegrationProvider> {
+    const rows = await this.providers.findBy({ id, tenantId: In([this.tenant.tenantId, GLOBAL_TENANT]) });
+    const provider = rows.find((row) => row.tenantId !== GLOBAL_TENANT) ?? rows[0];
+    if (!provider) throw new BadRequestException(`Provider ${id} does not exist`);
+    return provider;
+  }
+
+  private async checkCredential(credentialId: string | undefined, use: string): Promise<void> {
+    if (!credentialId) {
+      if (use !== 'none' && use !== 'webhook') throw new BadRequestException(`auth ${use} needs a credentialId`);
+      return;
+    }
+    const credential = await this.credentials.findOneBy({ tenantId: this.tenant.tenantId, id: credentialId });
+    if (!credential) throw new BadRequestException(`Credential ${credentialId} not found`);
+    if (credential.status !== 'Active') throw new BadRequestException(`Credential ${credentialId} is disabled`);
+    const oauthKinds: Record<string, string> = { 'oauth2-client-credentials': 'oauth2-client', 'oauth2-refresh-token': 'oauth2-refresh-token' };
+    if (oauthKinds[use] && credential.kind !== oauthKinds[use]) throw new BadRequestException(`auth ${use} needs a credential of kind ${oauthKinds[use]}`);
+  }
+
+  private async assertEgressAllowed(url: string): Promise<void> {
+    try {
+      await this.egress.assertDestinationAllowed(url);
+    } catch (error) {
+      if (error instanceof IntegrationError && error.category === 'Validation') throw new BadRequestException(error.message);
+      throw error;
+    }
+  }
+}
+
+export function toView(row: IntegrationConnection): ConnectionView {
+  const iso = (date: Date | null) => (date ? date.toISOString() : null);
+  return {
+    id: row.id,
+    tenantId: row.tenantId,
+    projectId: row.projectId,
+    providerId: row.providerId,
+    displayName: row.displayName,
+    authMode: row.authMode,
+    credentialId: row.credentialId,
+    webhook: row.webhook,
+    status: row.status,
+    health: row.health,
+    configuration: row.configuration,
+    rateLimitBudget: row.rateLimitBudget,
+    retryPolicy: row.retryPolicy,
+    lastTest: row.lastTest,
+    lastCheckedAt: iso(row.lastCheckedAt),
+    establishedAt: iso(row.establishedAt),
+    retiredAt: iso(row.retiredAt),
+    createdAt: row.createdAt.toISOString(),
+  };
+}

@@ -1,0 +1,112 @@
+import { Injectable, NotFoundException } from '@nestjs/common';
+import { InjectRepository } from '@nestjs/typeorm';
+import { FindOptionsWhere, LessThan, Repository } from 'typeorm';
+import { TenantContext } from '../../../platform/context/tenant-context';
+import { IntegrationFailure } from '../../../platform/runs/entities/integration-failure.entity';
+import { IntegrationRunAttempt } from '../../../platform/runs/entities/integration-run-attempt.entity';
+import { IntegrationRun, RunState } from '../../../platform/runs/entities/integration-run.entity';
+
+export interface RunView {
+  id: string;
+  connectionId: string;
+  providerId: string;
+  operation: string;
+  state: RunState;
+  mode: string;
+  purpose: string;
+  attempts: number;
+  latencyMs: number | null;
+  responseStatus: number | null;
+  externalRef: string | null;
+  idempotencyKey: string | null;
+  failure: { category: string; code: string } | null;
+  traceId: string | null;
+  createdAt: string;
+  startedAt: string | null;
+  completedAt: string | null;
+  attemptHistory?: Array<{ attempt: number; startedAt: string; latencyMs: number; statusCode: number | null; failureCategory: string | null; error: string | null }>;
+  failures?: Array<{ category: string; code: string; message: string; retryable: boolean; occurredAt: string }>;
+}
+
+export interface RunFilter {
+  connectionId?: string;
+  status?: RunState;
+  limit: number;
+  /** The `createdAt` of the last item of the previous page (ISO). */
+  before?: string;
+}
+
+@Injectable()
+export class RunsService {
+  constructor(
+    @InjectRepository(IntegrationRun) private readonly runs: Repository<IntegrationRun>,
+    @InjectRepository(IntegrationRunAttempt) private readonly attempts: Repository<IntegrationRunAttempt>,
+    @InjectRepository(IntegrationFailure) private readonly failures: Repository<IntegrationFailure>,
+    private readonly tenant: TenantContext,
+  ) {}
+
+  async get(runId: string): Promise<RunView> {
+    const tenantId = this.tenant.tenantId;
+    const run = await this.runs.findOneBy({ tenantId, id: runId });
+    if (!run) throw new NotFoundException(`Run ${runId} not found`);
+    const [attempts, failures] = await Promise.all([
+      this.attempts.find({ where: { tenantId, runId }, order: { attemptNumber: 'ASC' } }),
+      this.failures.find({ where: { tenantId, runId }, order: { occurredAt: 'ASC' } }),
+    ]);
+    return {
+      ...toView(run),
+      attemptHistory: attempts.map((attempt) => ({
+        attempt: attempt.attemptNumber,
+        startedAt: attempt.startedAt.toISOString(),
+        latencyMs: attempt.latencyMs,
+        statusCode: attempt.statusCode,
+        failureCategory: attempt.failureCategory,
+        error: attempt.error,
+      })),
+      failures: failures.map((failure) => ({ category: failure.category, code: failure.code, message: failure.message, retryable: failure.retryable, occurredAt: failure.occurredAt.toISOString() })),
+    };
+  }
+
+  async list(filter: RunFilter): Promise<{ items: RunView[]; nextBefore: string | null }> {
+    const where: FindOptionsWhere<IntegrationRun> = {
+      tenantId: this.tenant.tenantId,
+      ...(filter.connectionId ? { connectionId: filter.connectionId } : {}),
+      ...(filter.status ? { state: filter.status } : {}),
+      ...(filter.before ? { createdAt: LessThan(new Date(filter.before)) } : {}),
+    };
+    const rows = await this.runs.find({ where, order: { createdAt: 'DESC', id: 'DESC' }, take: filter.limit });
+    return { items: rows.map(toView), nextBefore: rows.length === filter.limit ? rows[rows.length - 1].createdAt.toISOString() : null };
+  }
+
+  async findByIdempotencyKey(idempotencyKey: string): Promise<RunView | undefined> {
+    const run = await this.runs.findOneBy({ tenantId: this.tenant.tenantId, idempotencyKey });
+    return run ? toView(run) : undefined;
+  }
+
+  async view(run: IntegrationRun): Promise<RunView> {
+    return toView(run);
+  }
+}
+
+function toView(run: IntegrationRun): RunView {
+  const iso = (date: Date | null) => (date ? date.toISOString() : null);
+  return {
+    id: run.id,
+    connectionId: run.connectionId,
+    providerId: run.providerId,
+    operation: run.operation,
+    state: run.state,
+    mode: run.mode,
+    purpose: run.purpose,
+    attempts: run.attempts,
+    latencyMs: run.latencyMs,
+    responseStatus: run.responseStatus,
+    externalRef: run.externalRef,
+    idempotencyKey: run.idempotencyKey,
+    failure: run.failureCategory ? { category: run.failureCategory, code: run.failureCode ?? 'unknown' } : null,
+    traceId: run.traceId,
+    createdAt: run.createdAt.toISOString(),
+    startedAt: iso(run.startedAt),
+    completedAt: iso(run.completedAt),
+  };
+}

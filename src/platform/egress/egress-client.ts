@@ -1,0 +1,165 @@
+import { isIP } from 'node:net';
+import { Injectable, OnModuleDestroy } from '@nestjs/common';
+import { Agent, buildConnector, Dispatcher } from 'undici';
+import { classifyError, IntegrationError } from '../resilience/failure-classifier';
+import { EgressOptions } from './egress.options';
+import { EgressPolicy } from './egress-policy';
+
+export interface EgressRequest {
+  url: string | URL;
+  method: string;
+  headers?: Record<string, string>;
+  body?: string | Buffer | Uint8Array;
+  /** Whole request: connect, response headers and body. Default EGRESS_REQUEST_TIMEOUT. */
+  timeoutMs?: number;
+  signal?: AbortSignal;
+  /** Default EGRESS_MAX_RESPONSE_BYTES. */
+  maxResponseBytes?: number;
+}
+
+export interface EgressResponse {
+  status: number;
+  headers: Record<string, string | string[]>;
+  body: Buffer;
+  latencyMs: number;
+}
+
+const noop = (): void => undefined;
+
+/**
+ * The one outbound HTTP client (vendor API calls, webhook deliveries). Destinations pass EgressPolicy
+ * inside the connector, and the socket is opened to the very address that passed, so a name cannot
+ * resolve to a public address for the check and to a private one for the connection. Redirects are
+ * returned, never followed. Every failure comes out as an IntegrationError whose message names host and
+ * path only: queries and headers may carry secrets.
+ */
+@Injectable()
+export class EgressClient implements OnModuleDestroy {
+  private readonly agent: Agent;
+
+  constructor(
+    private readonly options: EgressOptions,
+    private readonly policy: EgressPolicy,
+  ) {
+    const openSocket = buildConnector({ timeout: options.connectTimeoutMs });
+    this.agent = new Agent({
+      connections: options.maxConnectionsPerOrigin,
+      connect: (target, callback) => {
+        this.policy.resolve(target.hostname).then(
+          ({ address }) => {
+            try {
+              // The name stays the TLS server name, so SNI and the certificate check are unchanged.
+              const servername = isIP(target.hostname) ? undefined : target.hostname.replace(/\.$/, '');
+              openSocket({ ...target, hostname: address, servername }, callback);
+            } catch (error) {
+              callback(error as Error, null);
+            }
+          },
+          (error: Error) => callback(error, null),
+        );
+      },
+    });
+  }
+
+  async request(request: EgressRequest): Promise<EgressResponse> {
+    const url = this.policy.parseUrl(request.url);
+    const target = `${url.host}${url.pathname}`;
+    // An IP literal is refused here, before the pool sees it; names are checked by the connector.
+    this.policy.checkIpLiteral(url.hostname);
+
+    const { signal: callerSignal } = request;
+    if (callerSignal?.aborted) throw abortedByCaller(target, callerSignal.reason, undefined);
+    const timeoutMs = request.timeoutMs ?? this.options.requestTimeoutMs;
+    const controller = new AbortController();
+    let timedOut = false;
+    const timer = setTimeout(() => {
+      timedOut = true;
+      controller.abort();
+    }, timeoutMs);
+    const onCallerAbort = () => controller.abort();
+    callerSignal?.addEventListener('abort', onCallerAbort, { once: true });
+
+    const startedAt = performance.now();
+    try {
+      const response = await this.agent.request({
+        origin: url.origin,
+        path: `${url.pathname}${url.search}`,
+        method: request.method,
+        headers: request.headers,
+        body: request.body,
+        signal: controller.signal,
+      });
+      const body = await readBody(response, request.maxResponseBytes ?? this.options.maxResponseBytes, target);
+      return {
+        status: response.statusCode,
+        headers: response.headers as Record<string, string | string[]>,
+        body,
+        latencyMs: performance.now() - startedAt,
+      };
+    } catch (error) {
+      if (timedOut) throw IntegrationError.transient('timeout', `Egress to ${target} timed out after ${timeoutMs}ms`, { cause: error });
+      if (callerSignal?.aborted) throw abortedByCaller(target, callerSignal.reason, error);
+      throw transportFailure(target, error);
+    } finally {
+      clearTimeout(timer);
+      callerSignal?.removeEventListener('abort', onCallerAbort);
+    }
+  }
+
+  /** The create-time check of a destination (a webhook subscription, a connection's base URL): form, then resolution and policy. */
+  async assertDestinationAllowed(url: string | URL): Promise<void> {
+    await this.policy.resolve(this.policy.parseUrl(url).hostname);
+  }
+
+  async onModuleDestroy(): Promise<void> {
+    await this.agent.close();
+  }
+}
+
+/** Reads at most `limit` bytes; a larger body destroys the connection instead of draining it. */
+function readBody({ body, headers }: Dispatcher.ResponseData, limit: number, target: string): Promise<Buffer> {
+  const tooLarge = () => IntegrationError.validation('response_too_large', `Egress to ${target}: the response body exceeds ${limit} bytes`);
+  if (Number(headers['content-length']) > limit) {
+    body.on('error', noop).destroy();
+    return Promise.reject(tooLarge());
+  }
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    body.on('error', reject);
+    body.on('data', (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > limit) {
+        body.removeAllListeners('data').on('error', noop).destroy();
+        reject(tooLarge());
+        return;
+      }
+      chunks.push(chunk);
+    });
+    body.on('end', () => resolve(chunks.length === 1 ? chunks[0] : Buffer.concat(chunks, size)));
+  });
+}
+
+function abortedByCaller(target: string, reason: unknown, error: unknown): IntegrationError {
+  const code = (reason as { name?: unknown } | undefined)?.name === 'TimeoutError' ? 'timeout' : 'aborted';
+  return IntegrationError.transient(code, `Egress to ${target} was aborted by the caller`, { cause: error ?? reason });
+}
+
+function transportFailure(target: string, error: unknown): IntegrationError {
+  const known = integrationErrorIn(error);
+  if (known) return known;
+  if ((error as { code?: unknown }).code === 'UND_ERR_INVALID_ARG') {
+    return IntegrationError.validation('invalid_request', `Egress to ${target}: the request is malformed`, { cause: error });
+  }
+  const { category, code } = classifyError(error);
+  const transportCode = code === 'unclassified' ? 'network_error' : code;
+  return new IntegrationError(category, transportCode, `Egress to ${target} failed: ${transportCode.replace(/_/g, ' ')}`, { cause: error });
+}
+
+/** The policy's own errors (refusal, DNS failure) reach the request as thrown, or as the cause of undici's. */
+function integrationErrorIn(error: unknown): IntegrationError | undefined {
+  for (let current = error, depth = 0; depth < 5 && current instanceof Error; current = current.cause, depth++) {
+    if (current instanceof IntegrationError) return current;
+  }
+  return undefined;
+}

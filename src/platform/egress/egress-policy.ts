@@ -1,0 +1,120 @@
+import { promises as dns } from 'node:dns';
+import { isIP } from 'node:net';
+import { Injectable } from '@nestjs/common';
+import { classifyError, IntegrationError } from '../resilience/failure-classifier';
+import { AddressClass, classifyAddress, EgressAllowList } from './address-policy';
+import { EgressOptions } from './egress.options';
+
+export interface ResolvedDestination {
+  readonly address: string;
+  readonly family: 4 | 6;
+}
+
+const ADDRESS_DESCRIPTIONS: Readonly<Record<Exclude<AddressClass, 'public'>, string>> = {
+  unspecified: 'an unspecified (0.0.0.0 or ::) address',
+  loopback: 'a loopback address',
+  private: 'a private address',
+  shared: 'a shared (carrier-grade NAT) address',
+  'link-local': 'a link-local address',
+  metadata: 'a cloud metadata address',
+  'unique-local': 'a unique local (fc00::/7) address',
+  multicast: 'a multicast address',
+  broadcast: 'the broadcast address',
+  documentation: 'a documentation-only address',
+  benchmarking: 'a benchmarking address',
+  reserved: 'a reserved address',
+};
+
+/** The destination (or an address it resolves to) is not public and not on EGRESS_ALLOW_LIST. */
+export class EgressRefusedError extends IntegrationError {
+  constructor(
+    readonly host: string,
+    readonly addressClass: Exclude<AddressClass, 'public'>,
+    ipLiteral: boolean,
+  ) {
+    super(
+      'Validation',
+      'egress_refused',
+      `Egress to ${host} refused: it ${ipLiteral ? 'is' : 'resolves to'} ${ADDRESS_DESCRIPTIONS[addressClass]}, which is not on EGRESS_ALLOW_LIST`,
+    );
+  }
+}
+
+/** Not an http(s) URL, or one carrying credentials. The message never repeats the URL. */
+export class InvalidEgressUrlError extends IntegrationError {
+  constructor(reason: string) {
+    super('Validation', 'invalid_url', `Egress URL refused: ${reason}`);
+  }
+}
+
+const unbracketed = (host: string): string => (host.startsWith('[') && host.endsWith(']') ? host.slice(1, -1) : host);
+
+/**
+ * Decides which destinations outbound HTTP may reach: only public addresses, unless the host or the
+ * address is on EGRESS_ALLOW_LIST. Every address a name resolves to must pass, so a name answering with
+ * one public and one private address is refused whichever the connection would have used.
+ */
+@Injectable()
+export class EgressPolicy {
+  private readonly allowList: EgressAllowList;
+
+  constructor(options: EgressOptions) {
+    this.allowList = new EgressAllowList(options.allowList);
+  }
+
+  /** Checks the URL's form (http or https, no user-info) before anything is resolved. */
+  parseUrl(url: string | URL): URL {
+    let parsed: URL;
+    try {
+      parsed = typeof url === 'string' ? new URL(url) : url;
+    } catch {
+      throw new InvalidEgressUrlError('not an absolute URL');
+    }
+    if (parsed.protocol !== 'https:' && parsed.protocol !== 'http:') throw new InvalidEgressUrlError('only http and https URLs are allowed');
+    if (parsed.username !== '' || parsed.password !== '') {
+      throw new InvalidEgressUrlError('user-info (user:password@) is not allowed in the URL; send credentials in a header');
+    }
+    return parsed;
+  }
+
+  /** IP-literal hosts are checked without any lookup; returns undefined for a name, which needs `resolve`. */
+  checkIpLiteral(hostname: string): ResolvedDestination | undefined {
+    const host = unbracketed(hostname);
+    const family = isIP(host);
+    return family === 0 ? undefined : this.permit(host, [{ address: host, family }], true);
+  }
+
+  /** The address to connect to: the first one the name resolves to, once every one of them passed. */
+  async resolve(hostname: string): Promise<ResolvedDestination> {
+    const literal = this.checkIpLiteral(hostname);
+    if (literal) return literal;
+    let addresses: Array<{ address: string; family: number }>;
+    try {
+      addresses = await dns.lookup(hostname, { all: true });
+    } catch (error) {
+      throw resolutionFailure(hostname, error);
+    }
+    if (addresses.length === 0) throw resolutionFailure(hostname, undefined);
+    return this.permit(hostname, addresses, false);
+  }
+
+  private permit(host: string, addresses: ReadonlyArray<{ address: string; family: number }>, ipLiteral: boolean): ResolvedDestination {
+    if (!this.allowList.allowsHost(host)) {
+      for (const { address } of addresses) {
+        const addressClass = classifyAddress(address);
+        if (addressClass !== 'public' && !this.allowList.allowsAddress(address)) throw new EgressRefusedError(host, addressClass, ipLiteral);
+      }
+    }
+    const [{ address, family }] = addresses;
+    return { address, family: family === 6 ? 6 : 4 };
+  }
+}
+
+/** NXDOMAIN stays Validation (a wrong host name, as the classifier has it); any other lookup failure is Transient. */
+function resolutionFailure(host: string, error: unknown): IntegrationError {
+  const { category, code } = classifyError(error);
+  if (code === 'dns_not_found') return new IntegrationError(category, code, `Egress to ${host} failed: the name does not resolve`, { cause: error });
+  return IntegrationError.transient(code === 'dns_unavailable' ? code : 'dns_failure', `Egress to ${host} failed: the name could not be resolved`, {
+    cause: error,
+  });
+}

@@ -1,0 +1,39 @@
+import { HttpStatus } from '@nestjs/common';
+import type { IntegrationError } from '../resilience/failure-classifier';
+
+const BY_CODE: Readonly<Record<string, number>> = {
+  connection_not_found: HttpStatus.NOT_FOUND,
+  provider_not_found: HttpStatus.CONFLICT,
+  connection_retired: HttpStatus.CONFLICT,
+  connection_not_active: HttpStatus.CONFLICT,
+  credential_missing: HttpStatus.CONFLICT,
+  credential_disabled: HttpStatus.CONFLICT,
+  token_url_missing: HttpStatus.CONFLICT,
+  base_url_missing: HttpStatus.CONFLICT,
+  test_unconfigured: HttpStatus.CONFLICT,
+  body_too_large: HttpStatus.PAYLOAD_TOO_LARGE,
+  egress_refused: HttpStatus.UNPROCESSABLE_ENTITY,
+  circuit_open: HttpStatus.SERVICE_UNAVAILABLE,
+  timeout: HttpStatus.GATEWAY_TIMEOUT,
+  connect_timeout: HttpStatus.GATEWAY_TIMEOUT,
+  headers_timeout: HttpStatus.GATEWAY_TIMEOUT,
+  body_timeout: HttpStatus.GATEWAY_TIMEOUT,
+};
+
+/**
+ * The HTTP answer to an IntegrationError that reached a controller: the caller's own mistakes are 4xx
+ * (400 for a bad request, 404/409 for the connection's state, 429 for a spent budget), a vendor that
+ * failed or could not be reached is 502/503/504, never a bare 500.
+ */
+export function integrationErrorStatus(error: IntegrationError): number {
+  const byCode = BY_CODE[error.code];
+  if (byCode) return byCode;
+  switch (error.category) {
+    case 'Validation':
+      return HttpStatus.BAD_REQUEST;
+    case 'RateLimited':
+      return HttpStatus.TOO_MANY_REQUESTS;
+    default:
+      return HttpStatus.BAD_GATEWAY;
+  }
+}

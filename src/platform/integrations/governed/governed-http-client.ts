@@ -1,0 +1,352 @@
+import { Injectable, Logger } from '@nestjs/common';
+import { RequestContext } from '../../context/request-context';
+import { EgressClient, EgressResponse } from '../../egress/egress-client';
+import { EgressRefusedError } from '../../egress/egress-policy';
+import { CircuitBreakerRegistry, CircuitOpenError } from '../../resilience/breaker-registry';
+import { classifyError, classifyStatus, FailureClassification, HttpStatusError, IntegrationError } from '../../resilience/failure-classifier';
+import type { IntegrationRun, RunPurpose, RunState } from '../../runs/entities/integration-run.entity';
+import { RunFailure, RunRecorder } from '../../runs/run-recorder';
+import { ConnectionProfile } from '../connections/connection-profile';
+import { ConnectionResolver } from '../connections/connection-resolver';
+import { ConnectionHealthService } from '../connections/connection-health';
+import { CredentialInjector } from '../credentials/credential-injector';
+import { OAuthRefreshError } from '../credentials/oauth-token-provider';
+import { IntegrationsOptions } from '../integrations.options';
+import {
+  fromStoredRequest,
+  GovernedMethod,
+  GovernedRequest,
+  resolveVendorUrl,
+  toStoredRequest,
+  validateGovernedRequest,
+} from './governed-request';
+import { RateBudgets } from './rate-budgets';
+
+export interface GovernedCallOptions {
+  /** Defaults to the tenant in scope. */
+  tenantId?: string;
+  /** What the run row says was done; defaults to `METHOD /path`. */
+  operation?: string;
+  /** The bounded metric label (paths are not); defaults to `http.METHOD`. */
+  metricOperation?: string;
+  /** Default `call`. A `test` may run on a Pending connection; a `verification` runs a rotation's candidate version. */
+  purpose?: Exclude<RunPurpose, 'probe'>;
+  idempotencyKey?: string;
+  timeoutMs?: number;
+  /** Use this version of the connection's credential instead of the current one (rotation verification). */
+  credentialVersion?: string;
+}
+
+export interface GovernedResponse {
+  run: IntegrationRun;
+  status: number;
+  headers: Record<string, string | string[]>;
+  body: Buffer;
+  latencyMs: number;
+}
+
+export interface ProbeResult {
+  passed: boolean;
+  latencyMs: number;
+  status: number | null;
+  failure?: FailureClassification;
+}
+
+/** The connection exists but may not run now; `category` says whether waiting helps (Transient) or not (Validation). */
+export class ConnectionNotRunnableError extends IntegrationError {}
+
+/** A vendor answer that counts against its endpoint's breaker (5xx, 429, 408): thrown inside the breaker, unwrapped outside. */
+class BreakerCountedAnswer extends HttpStatusError {
+  constructor(readonly response: EgressResponse) {
+    super(response.status, classifyStatus(response.status, response.headers));
+  }
+}
+
+/**
+ * The one way vendor calls leave the platform:
+ * resolve the connection (tenant-scoped, must be runnable) → validate the request → IntegrationRun
+ * (Running) → credential injection → rate budgets (connection, provider endpoint) → the endpoint's
+ * circuit breaker → the egress client (allow-list and SSRF guard on the connected address, timeout,
+ * no redirects) → classification → the attempt recorded and the outcome published.
+ *
+ * It makes one attempt per run. Retrying is the IntegrationRetryWorker's job (async runs) or the
+ * caller's (sync calls): one retry layer only. The single exception is OAuth: a 401 on a token the
+ * vendor dropped early renews the token and re-sends once, inside the same attempt.
+ */
+@Injectable()
+export class GovernedHttpClient {
+  private readonly logger = new Logger(GovernedHttpClient.name);
+
+  constructor(
+    private readonly resolver: ConnectionResolver,
+    private readonly injector: CredentialInjector,
+    private readonly budgets: RateBudgets,
+    private readonly breakers: CircuitBreakerRegistry,
+    private readonly egress: EgressClient,
+    private readonly runs: RunRecorder,
+    private readonly health: ConnectionHealthService,
+    private readonly options: IntegrationsOptions,
+  ) {}
+
+  /** A synchronous call: the caller gets the vendor's answer (any status) with its run, or an IntegrationError when no answer was had. */
+  async request(connectionId: string, request: GovernedRequest, options: GovernedCallOptions = {}): Promise<GovernedResponse> {
+    const tenantId = options.tenantId ?? RequestContext.current()?.tenantId;
+    if (!tenantId) throw new Error('GovernedHttpClient.request needs a tenant: none in scope and none given');
+    RequestContext.bindIds({ connectionId });
+    const purpose = options.purpose ?? 'call';
+    const profile = await this.resolver.resolve(tenantId, connectionId);
+    this.assertRunnable(profile, purpose);
+    const method = validateGovernedRequest(request, { maxBodyBytes: this.options.maxRequestBodyBytes, apiKeyHeader: profile.apiKeyHeader });
+    const url = this.vendorUrl(profile, request);
+    const run = await this.runs.create({
+      tenantId,
+      connectionId,
+      providerId: profile.provider.id,
+      operation: options.operation ?? `${method} ${request.path}`,
+      mode: 'sync',
+      purpose,
+      state: 'Running',
+      idempotencyKey: options.idempotencyKey,
+    });
+    const outcome = await this.attempt(profile, run, method, url, request, options);
+    return { run: outcome.run, status: outcome.response!.status, headers: outcome.response!.headers, body: outcome.response!.body, latencyMs: outcome.response!.latencyMs };
+  }
+
+  /** Like `request`, but a non-2xx answer is an HttpStatusError (vendor modules that only want success). */
+  async requestOk(connectionId: string, request: GovernedRequest, options: GovernedCallOptions = {}): Promise<GovernedResponse> {
+    const response = await this.request(connectionId, request, options);
+    if (response.status < 200 || response.status >= 300) throw HttpStatusError.fromResponse(response);
+    return response;
+  }
+
+  /** An asynchronous call: a Pending run holding the request, executed later by `execute` (ExecuteIntegrationRun). */
+  async prepare(connectionId: string, request: GovernedRequest, options: GovernedCallOptions = {}): Promise<IntegrationRun> {
+    const tenantId = options.tenantId ?? RequestContext.current()?.tenantId;
+    if (!tenantId) throw new Error('GovernedHttpClient.prepare needs a tenant: none in scope and none given');
+    const profile = await this.resolver.resolve(tenantId, connectionId);
+    if (profile.connection.status === 'Retired') throw this.notRunnable(profile);
+    const method = validateGovernedRequest(request, { maxBodyBytes: this.options.maxRequestBodyBytes, apiKeyHeader: profile.apiKeyHeader });
+    this.vendorUrl(profile, request);
+    return this.runs.create({
+      tenantId,
+      connectionId,
+      providerId: profile.provider.id,
+      operation: options.operation ?? `${method} ${request.path}`,
+      mode: 'async',
+      purpose: options.purpose ?? 'call',
+      state: 'Pending',
+      request: toStoredRequest(method, request),
+      idempotencyKey: options.idempotencyKey,
+    });
+  }
+
+  /**
+   * One attempt of a stored (async) run, if it is still waiting for one (Pending, or Retrying after a
+   * failure). A duplicate command finds it claimed and returns undefined.
+   */
+  async execute(run: IntegrationRun, from: readonly RunState[] = ['Pending', 'Retrying']): Promise<IntegrationRun | undefined> {
+    if (!run.request) throw IntegrationError.poison('run_without_request', `Run ${run.id} holds no request to execute`);
+    RequestContext.bindIds({ runId: run.id, connectionId: run.connectionId });
+    let profile: ConnectionProfile;
+    try {
+      profile = await this.resolver.resolve(run.tenantId, run.connectionId);
+      this.assertRunnable(profile, run.purpose);
+    } catch (error) {
+      if (!(await this.runs.claim(run, from))) return undefined;
+      return this.runs.refuse(run, this.failureOf(error));
+    }
+    if (!(await this.runs.claim(run, from))) return undefined;
+    const request = fromStoredRequest(run.request);
+    const method = request.method as GovernedMethod;
+    try {
+      const url = this.vendorUrl(profile, request);
+      return (await this.attempt(profile, run, method, url, request, {})).run;
+    } catch (error) {
+      if (run.state === 'Running') return this.runs.refuse(run, this.failureOf(error));
+      throw error;
+    }
+  }
+
+  /**
+   * The health worker's probe: the connection's health path with its credential, past the budgets and
+   * the breaker (the probe is what judges the endpoint), recorded as health history, not as a run.
+   */
+  async probe(profile: ConnectionProfile, timeoutMs: number): Promise<ProbeResult> {
+    const started = Date.now();
+    try {
+      if (!profile.healthPath || !profile.baseUrl) throw IntegrationError.validation('probe_unconfigured', 'The connection has no health path or base URL');
+      const url = this.vendorUrl(profile, { path: pathOf(profile.healthPath), query: queryOf(profile.healthPath) });
+      const response = await this.send(profile, 'GET', url, {}, undefined, timeoutMs, undefined).catch((error: unknown) => {
+        if (error instanceof BreakerCountedAnswer) return error.response;
+        throw error;
+      });
+      const passed = response.status >= 200 && response.status < 300;
+      return { passed, latencyMs: response.latencyMs, status: response.status, ...(passed ? {} : { failure: classifyStatus(response.status, response.headers) }) };
+    } catch (error) {
+      return { passed: false, latencyMs: Date.now() - started, status: null, failure: classifyError(error) };
+    }
+  }
+
+  /** The connection's test: its health path as a recorded run (purpose `test`, or `verification` with a candidate credential version). */
+  async test(profile: ConnectionProfile, options: { timeoutMs: number; credentialVersion?: string; purpose?: 'test' | 'verification' }): Promise<GovernedResponse> {
+    if (!profile.healthPath) {
+      throw IntegrationError.validation('test_unconfigured', `Provider ${profile.provider.id} has no default test call: set configuration.healthPath`);
+    }
+    return this.request(
+      profile.connection.id,
+      { method: 'GET', path: pathOf(profile.healthPath), query: queryOf(profile.healthPath) },
+      { tenantId: profile.connection.tenantId, purpose: options.purpose ?? 'test', timeoutMs: options.timeoutMs, credentialVersion: options.credentialVersion, operation: `${options.purpose ?? 'test'} GET ${profile.healthPath}`, metricOperation: options.purpose ?? 'test' },
+    );
+  }
+
+  private async attempt(
+    profile: ConnectionProfile,
+    run: IntegrationRun,
+    method: GovernedMethod,
+    url: URL,
+    request: GovernedRequest,
+    options: GovernedCallOptions,
+  ): Promise<{ run: IntegrationRun; response?: EgressResponse }> {
+    const startedAt = new Date();
+    const labels = { operation: options.metricOperation ?? `http.${method}` };
+    let response: EgressResponse;
+    try {
+      if (options.purpose !== 'test' && options.purpose !== 'verification') await this.budgets.spend(profile);
+      response = await this.breakers.execute(profile.breakerKey, () =>
+        this.send(profile, method, url, request.headers ?? {}, request.body, options.timeoutMs ?? this.options.requestTimeoutMs, options.credentialVersion),
+      );
+    } catch (error) {
+      if (error instanceof BreakerCountedAnswer) {
+        response = error.response;
+      } else if (isRefusalBeforeSending(error)) {
+        await this.runs.refuse(run, this.failureOf(error));
+        throw withRun(error, run);
+      } else {
+        if (error instanceof OAuthRefreshError && error.category === 'Auth') await this.health.markCredentialFailure(profile, error.code);
+        // No answer from the vendor: the error is the attempt's outcome.
+        await this.runs.finishAttempt(run, { startedAt, latencyMs: Date.now() - startedAt.getTime(), statusCode: null, failure: this.failureOf(error) }, labels);
+        throw withRun(error, run);
+      }
+    }
+    await this.budgets.observe(profile, response.status, response.headers);
+    const succeeded = response.status >= 200 && response.status < 300;
+    const failure = succeeded ? undefined : this.statusFailure(response);
+    if (failure?.category === 'Auth' && profile.connection.status === 'Active') {
+      this.logger.warn({ msg: 'Vendor refused the connection’s credential', status: response.status, providerId: profile.provider.id });
+    }
+    await this.runs.finishAttempt(
+      run,
+      { startedAt, latencyMs: response.latencyMs, statusCode: response.status, failure, externalRef: succeeded ? externalRefOf(response) : null },
+      labels,
+    );
+    return { run, response };
+  }
+
+  /** One HTTP exchange with credentials; an OAuth token the vendor rejects is renewed and the request re-sent once. */
+  private async send(
+    profile: ConnectionProfile,
+    method: GovernedMethod,
+    url: URL,
+    callerHeaders: Record<string, string>,
+    body: string | Buffer | undefined,
+    timeoutMs: number,
+    credentialVersion: string | undefined,
+  ): Promise<EgressResponse> {
+    const exchange = async () => {
+      const headers = { 'user-agent': 'integration-platform', accept: 'application/json', ...lowerCased(callerHeaders), ...(await this.injector.headers(profile, credentialVersion)) };
+      return this.egress.request({ url, method, headers, body, timeoutMs });
+    };
+    let response = await exchange();
+    if (response.status === 401 && this.injector.usesOAuth(profile)) {
+      await this.injector.invalidateToken(profile, credentialVersion);
+      response = await exchange();
+    }
+    const category = response.status >= 300 ? classifyStatus(response.status, response.headers).category : undefined;
+    if (category === 'Transient' || category === 'RateLimited') throw new BreakerCountedAnswer(response);
+    return response;
+  }
+
+  private assertRunnable(profile: ConnectionProfile, purpose: RunPurpose): void {
+    const { status, health } = profile.connection;
+    if (status === 'Retired') throw this.notRunnable(profile);
+    if (purpose === 'test' || purpose === 'verification' || purpose === 'probe') return;
+    if (status !== 'Active') {
+      throw new ConnectionNotRunnableError('Transient', 'connection_not_active', `Connection ${profile.connection.id} is ${status}; runs start only on an Active connection`);
+    }
+    if (health === 'Unhealthy') {
+      // The health worker's verdict, shared through the store: hold this replica's breaker open too.
+      this.breakers.forceOpen(profile.breakerKey, Date.now() + this.options.connectionCacheTtlMs + 1000);
+    } else if (this.breakers.isForcedOpen(profile.breakerKey)) {
+      this.breakers.forceClose(profile.breakerKey);
+    }
+  }
+
+  private notRunnable(profile: ConnectionProfile): ConnectionNotRunnableError {
+    return new ConnectionNotRunnableError('Validation', 'connection_retired', `Connection ${profile.connection.id} is retired and accepts no runs`);
+  }
+
+  private vendorUrl(profile: ConnectionProfile, request: Pick<GovernedRequest, 'path' | 'query'>): URL {
+    if (!profile.baseUrl) throw IntegrationError.validation('base_url_missing', `Connection ${profile.connection.id} has no base URL: set configuration.baseUrl`);
+    return resolveVendorUrl(profile.baseUrl, request);
+  }
+
+  private statusFailure(response: EgressResponse): RunFailure {
+    return { ...classifyStatus(response.status, response.headers), message: `The vendor answered HTTP ${response.status}` };
+  }
+
+  private failureOf(error: unknown): RunFailure {
+    const classification = classifyError(error);
+    const message = error instanceof IntegrationError ? error.message : `The call failed: ${classification.code}`;
+    return { ...classification, message };
+  }
+}
+
+/** Refused by our own governance (budget, breaker, egress policy, credential) before a byte went to the vendor. */
+function isRefusalBeforeSending(error: unknown): boolean {
+  if (error instanceof CircuitOpenError || error instanceof EgressRefusedError) return true;
+  return error instanceof IntegrationError && ['rate_budget_exhausted', 'credential_missing', 'credential_disabled', 'token_url_missing'].includes(error.code);
+}
+
+/** Attaches the run to an error leaving the pipeline, so an API can still name the run. */
+export function withRun<T>(error: T, run: IntegrationRun): T {
+  if (error instanceof Error) Object.assign(error, { run });
+  return error;
+}
+
+export function runOf(error: unknown): IntegrationRun | undefined {
+  return error instanceof Error ? (error as Error & { run?: IntegrationRun }).run : undefined;
+}
+
+function lowerCased(headers: Record<string, string>): Record<string, string> {
+  const result: Record<string, string> = {};
+  for (const [name, value] of Object.entries(headers)) result[name.toLowerCase()] = value;
+  return result;
+}
+
+function pathOf(pathWithQuery: string): string {
+  const index = pathWithQuery.indexOf('?');
+  return index === -1 ? pathWithQuery : pathWithQuery.slice(0, index);
+}
+
+function queryOf(pathWithQuery: string): Record<string, string[]> | undefined {
+  const index = pathWithQuery.indexOf('?');
+  if (index === -1) return undefined;
+  const query: Record<string, string[]> = {};
+  for (const [name, value] of new URLSearchParams(pathWithQuery.slice(index + 1))) (query[name] ??= []).push(value);
+  return query;
+}
+
+/** The vendor's id for what was created: a JSON `id`, else the Location header. */
+function externalRefOf(response: EgressResponse): string | null {
+  const contentType = String(response.headers['content-type'] ?? '');
+  if (contentType.includes('json') && response.body.length > 0 && response.body.length < 1_048_576) {
+    try {
+      const id = (JSON.parse(response.body.toString('utf8')) as { id?: unknown })?.id;
+      if (typeof id === 'string' || typeof id === 'number') return String(id).slice(0, 256);
+    } catch {
+      // not JSON after all: no reference
+    }
+  }
+  const location = response.headers.location;
+  return typeof location === 'string' ? location.slice(0, 256) : null;
+}

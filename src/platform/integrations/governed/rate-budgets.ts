@@ -1,0 +1,41 @@
+import { Injectable } from '@nestjs/common';
+import { RateLimiter } from '../../cache/cache.ports';
+import { PlatformMetrics } from '../../observability/platform-metrics';
+import { IntegrationError } from '../../resilience/failure-classifier';
+import { HeaderSource, parseRetryAfter, readHeader } from '../../resilience/retry-policy';
+import type { ConnectionProfile } from '../connections/connection-profile';
+
+/**
+ * Two token buckets gate every vendor call: the connection's own budget and the tenant's budget towards
+ * the provider endpoint. Both live in the RateLimiter port (Redis when configured), so every replica
+ * spends the same budget. A vendor that says it is out of quota (429, or a remaining count of 0 with a
+ * reset) empties the connection's bucket until the moment it named, for every replica.
+ */
+@Injectable()
+export class RateBudgets {
+  constructor(
+    private readonly limiter: RateLimiter,
+    private readonly metrics: PlatformMetrics,
+  ) {}
+
+  async spend(profile: ConnectionProfile): Promise<void> {
+    const connection = await this.limiter.consume(profile.connectionBudgetKey, profile.connectionBudget);
+    if (!connection.allowed) this.refuse('connection', connection.retryAfterMs);
+    const provider = await this.limiter.consume(profile.providerBudgetKey, profile.providerBudget);
+    if (!provider.allowed) this.refuse('provider', provider.retryAfterMs);
+  }
+
+  /** Reads the vendor's own rate-limit signals off an answer. */
+  async observe(profile: ConnectionProfile, status: number, headers: HeaderSource): Promise<void> {
+    const exhausted = status === 429 || readHeader(headers, 'x-ratelimit-remaining')?.trim() === '0' || readHeader(headers, 'ratelimit-remaining')?.trim() === '0';
+    if (!exhausted) return;
+    const waitMs = parseRetryAfter(headers);
+    if (waitMs === undefined || waitMs <= 0) return;
+    await this.limiter.block(profile.connectionBudgetKey, profile.connectionBudget, Date.now() + waitMs);
+  }
+
+  private refuse(scope: 'connection' | 'provider', retryAfterMs: number): never {
+    this.metrics.rateLimitRejections.inc({ scope });
+    throw IntegrationError.rateLimited('rate_budget_exhausted', `The ${scope} rate budget is spent; retry in ${Math.ceil(retryAfterMs / 1000)} s`, { retryAfterMs });
+  }
+}

@@ -1,0 +1,45 @@
+import { Injectable, Logger } from '@nestjs/common';
+import { buildCloudEvent, CloudEvent } from '../events/cloud-event';
+import { BusPublisher } from '../messaging/bus-publisher';
+
+/** The platform's own events (DESIGN.md, Domain): each one is a topic of the bus topology. */
+export type IntegrationEventType =
+  | 'IntegrationProviderRegistered'
+  | 'ExternalApiClientRegistered'
+  | 'IntegrationConnectionEstablished'
+  | 'IntegrationConnectionRetired'
+  | 'IntegrationRunCompleted'
+  | 'IntegrationFailed'
+  | 'CredentialRotated'
+  | 'ExternalApiHealthChanged';
+
+export const EVENT_SOURCE = 'urn:integration-platform:governed-access';
+
+/**
+ * Publishes domain events as CloudEvents on their topics. The CloudEvent id doubles as the bus message
+ * id, so a caller that passes a deterministic id gets duplicate detection for free.
+ */
+@Injectable()
+export class IntegrationEvents {
+  private readonly logger = new Logger(IntegrationEvents.name);
+
+  constructor(private readonly publisher: BusPublisher) {}
+
+  async publish<T>(type: IntegrationEventType, data: T, options: { tenantId: string; subject?: string; id?: string }): Promise<CloudEvent<T>> {
+    const event = buildCloudEvent({ type, source: EVENT_SOURCE, data, tenantid: options.tenantId, subject: options.subject, id: options.id });
+    await this.publisher.publish(type, event, { tenantId: options.tenantId, messageId: options.id });
+    return event;
+  }
+
+  /**
+   * For events that follow a committed change: the change stands whether or not the bus took the
+   * event, so a failure is logged (with the event id, for reconciliation) rather than failing the caller.
+   */
+  async publishAfterCommit<T>(type: IntegrationEventType, data: T, options: { tenantId: string; subject?: string; id?: string }): Promise<void> {
+    try {
+      await this.publish(type, data, options);
+    } catch (error) {
+      this.logger.error({ msg: 'Event not published after its change was committed', event: type, subject: options.subject, err: error });
+    }
+  }
+}

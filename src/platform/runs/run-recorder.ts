@@ -1,0 +1,279 @@
+import { Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { DataSource, In } from 'typeorm';
+import { RequestContext } from '../context/request-context';
+import { IntegrationEvents } from '../integrations/integration-events';
+import { PlatformMetrics } from '../observability/platform-metrics';
+import { newId } from '../persistence/ids';
+import type { FailureClassification } from '../resilience/failure-classifier';
+import { IntegrationFailure } from './entities/integration-failure.entity';
+import { IntegrationRunAttempt } from './entities/integration-run-attempt.entity';
+import { IntegrationRun, RunMode, RunPurpose, RunState, StoredRequest } from './entities/integration-run.entity';
+
+export interface NewRun {
+  tenantId: string;
+  connectionId: string;
+  providerId: string;
+  operation: string;
+  mode: RunMode;
+  purpose: RunPurpose;
+  state: Extract<RunState, 'Pending' | 'Running'>;
+  request?: StoredRequest | null;
+  idempotencyKey?: string | null;
+}
+
+export interface RunFailure extends FailureClassification {
+  /** Ours, never the vendor's body: safe for rows, logs and events. */
+  readonly message: string;
+}
+
+export interface AttemptOutcome {
+  startedAt: Date;
+  latencyMs: number;
+  statusCode: number | null;
+  failure?: RunFailure;
+  externalRef?: string | null;
+}
+
+/** Payload of `IntegrationFailed`: what the IntegrationRetryWorker needs to decide, idempotently, on run id and attempt. */
+export interface IntegrationFailedData {
+  runId: string;
+  connectionId: string;
+  providerId: string;
+  operation: string;
+  mode: RunMode;
+  purpose: RunPurpose;
+  attempt: number;
+  category: FailureClassification['category'];
+  code: string;
+  retryable: boolean;
+  retryAfterMs?: number;
+  status?: number;
+}
+
+export interface IntegrationRunCompletedData {
+  runId: string;
+  connectionId: string;
+  providerId: string;
+  operation: string;
+  purpose: RunPurpose;
+  attempts: number;
+  latencyMs: number;
+  status: number | null;
+  externalRef: string | null;
+}
+
+/**
+ * The IntegrationRun lifecycle in the store (Pending → Running → Completed | Failed, then Retrying or
+ * DeadLettered by the retry worker), each attempt and failure recorded, the run metrics moved and the
+ * run's outcome published. Transitions are conditional updates, so a duplicate command cannot run an
+ * attempt twice.
+ */
+@Injectable()
+export class RunRecorder {
+  constructor(
+    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly events: IntegrationEvents,
+    private readonly metrics: PlatformMetrics,
+  ) {}
+
+  async create(start: NewRun): Promise<IntegrationRun> {
+    const now = new Date();
+    const run = this.dataSource.getRepository(IntegrationRun).create({
+      id: newId('run'),
+      tenantId: start.tenantId,
+      connectionId: start.connectionId,
+      providerId: start.providerId,
+      operation: start.operation.slice(0, 256),
+      state: start.state,
+      mode: start.mode,
+      purpose: start.purpose,
+      request: start.request ?? null,
+      attempts: 0,
+      latencyMs: null,
+      responseStatus: null,
+      failureCategory: null,
+      failureCode: null,
+      externalRef: null,
+      idempotencyKey: start.idempotencyKey ?? null,
+      traceId: RequestContext.current()?.trace?.traceId ?? null,
+      startedAt: start.state === 'Running' ? now : null,
+      completedAt: null,
+      createdAt: now,
+      updatedAt: now,
+      rowVersion: 1,
+    });
+    await this.dataSource.getRepository(IntegrationRun).insert(run);
+    RequestContext.bindIds({ runId: run.id });
+    return run;
+  }
+
+  find(tenantId: string, runId: string): Promise<IntegrationRun | null> {
+    return this.dataSource.getRepository(IntegrationRun).findOneBy({ tenantId, id: runId });
+  }
+
+  findByIdempotencyKey(tenantId: string, idempotencyKey: string): Promise<IntegrationRun | null> {
+    return this.dataSource.getRepository(IntegrationRun).findOneBy({ tenantId, idempotencyKey });
+  }
+
+  /**
+   * Moves the run to Running for its next attempt, only from one of `from` and only if nobody else did
+   * meanwhile (the attempt count is the guard). False = someone else has it, or it is no longer runnable.
+   */
+  async claim(run: IntegrationRun, from: readonly RunState[]): Promise<boolean> {
+    const startedAt = new Date();
+    const result = await this.dataSource
+      .createQueryBuilder()
+      .update(IntegrationRun)
+      .set({ state: 'Running', startedAt })
+      .where({ tenantId: run.tenantId, id: run.id, attempts: run.attempts, state: In([...from]) })
+      .execute();
+    if (result.affected !== 1) return false;
+    run.state = 'Running';
+    run.startedAt = startedAt;
+    return true;
+  }
+
+  /** Moves a Failed run on (Retrying, DeadLettered) if it is still Failed at `attempt`. */
+  async transition(run: Pick<IntegrationRun, 'tenantId' | 'id'>, attempt: number, from: RunState, to: RunState): Promise<boolean> {
+    const result = await this.dataSource
+      .createQueryBuilder()
+      .update(IntegrationRun)
+      .set({ state: to, ...(to === 'DeadLettered' ? { completedAt: new Date() } : {}) })
+      .where({ tenantId: run.tenantId, id: run.id, attempts: attempt, state: from })
+      .execute();
+    return result.affected === 1;
+  }
+
+  /** Records one attempt and its outcome; publishes IntegrationRunCompleted or IntegrationFailed. */
+  async finishAttempt(run: IntegrationRun, outcome: AttemptOutcome, labels: { operation: string }): Promise<IntegrationRun> {
+    const attemptNumber = run.attempts + 1;
+    const completedAt = new Date();
+    const failure = outcome.failure;
+    const state: RunState = failure ? 'Failed' : 'Completed';
+    await this.dataSource.transaction(async (manager) => {
+      await manager.insert(IntegrationRunAttempt, {
+        id: newId('att'),
+        tenantId: run.tenantId,
+        runId: run.id,
+        attemptNumber,
+        startedAt: outcome.startedAt,
+        latencyMs: outcome.latencyMs,
+        statusCode: outcome.statusCode,
+        failureCategory: failure?.category ?? null,
+        error: failure ? `${failure.code}: ${failure.message}`.slice(0, 1000) : null,
+      });
+      await manager.update(
+        IntegrationRun,
+        { tenantId: run.tenantId, id: run.id },
+        {
+          state,
+          attempts: attemptNumber,
+          latencyMs: outcome.latencyMs,
+          responseStatus: outcome.statusCode,
+          externalRef: outcome.externalRef ?? run.externalRef,
+          failureCategory: failure?.category ?? null,
+          failureCode: failure?.code ?? null,
+          completedAt,
+        },
+      );
+      if (failure) await manager.insert(IntegrationFailure, this.failureRow(run, failure));
+    });
+    Object.assign(run, {
+      state,
+      attempts: attemptNumber,
+      latencyMs: outcome.latencyMs,
+      responseStatus: outcome.statusCode,
+      externalRef: outcome.externalRef ?? run.externalRef,
+      failureCategory: failure?.category ?? null,
+      failureCode: failure?.code ?? null,
+      completedAt,
+    });
+    this.metrics.integrationRunDuration.observe({ provider: run.providerId, operation: labels.operation }, outcome.latencyMs / 1000);
+    await this.announce(run, failure);
+    return run;
+  }
+
+  /** The run could not make its attempt (connection not runnable, budget spent, circuit open): Failed without an attempt. */
+  async refuse(run: IntegrationRun, failure: RunFailure): Promise<IntegrationRun> {
+    const completedAt = new Date();
+    await this.dataSource.transaction(async (manager) => {
+      await manager.update(
+        IntegrationRun,
+        { tenantId: run.tenantId, id: run.id },
+        { state: 'Failed', failureCategory: failure.category, failureCode: failure.code, completedAt },
+      );
+      await manager.insert(IntegrationFailure, this.failureRow(run, failure));
+    });
+    Object.assign(run, { state: 'Failed', failureCategory: failure.category, failureCode: failure.code, completedAt });
+    await this.announce(run, failure);
+    return run;
+  }
+
+  /** A failure that belongs to a run's story but not to an attempt (rotation verification failed, dead-lettered). */
+  async recordFailure(run: Pick<IntegrationRun, 'tenantId' | 'id' | 'connectionId'> | null, failure: RunFailure, connectionId?: string): Promise<void> {
+    await this.dataSource.getRepository(IntegrationFailure).insert({
+      id: newId('fail'),
+      tenantId: run?.tenantId ?? RequestContext.current()?.tenantId ?? '',
+      runId: run?.id ?? null,
+      deliveryId: null,
+      connectionId: run?.connectionId ?? connectionId ?? null,
+      category: failure.category,
+      code: failure.code,
+      message: failure.message.slice(0, 1000),
+      retryable: failure.retryable,
+    });
+  }
+
+  private failureRow(run: IntegrationRun, failure: RunFailure): Partial<IntegrationFailure> {
+    return {
+      id: newId('fail'),
+      tenantId: run.tenantId,
+      runId: run.id,
+      deliveryId: null,
+      connectionId: run.connectionId,
+      category: failure.category,
+      code: failure.code,
+      message: failure.message.slice(0, 1000),
+      retryable: failure.retryable,
+      occurredAt: new Date(),
+    };
+  }
+
+  private async announce(run: IntegrationRun, failure: RunFailure | undefined): Promise<void> {
+    const options = { tenantId: run.tenantId, subject: run.id, id: `${run.id}.${run.attempts}.${failure ? 'failed' : 'completed'}` };
+    if (failure) {
+      this.metrics.integrationRuns.inc({ provider: run.providerId, outcome: 'Failed' });
+      this.metrics.integrationFailures.inc({ provider: run.providerId, category: failure.category });
+      const data: IntegrationFailedData = {
+        runId: run.id,
+        connectionId: run.connectionId,
+        providerId: run.providerId,
+        operation: run.operation,
+        mode: run.mode,
+        purpose: run.purpose,
+        attempt: run.attempts,
+        category: failure.category,
+        code: failure.code,
+        retryable: failure.retryable,
+        ...(failure.retryAfterMs !== undefined ? { retryAfterMs: failure.retryAfterMs } : {}),
+        ...(failure.status !== undefined ? { status: failure.status } : {}),
+      };
+      await this.events.publishAfterCommit('IntegrationFailed', data, options);
+      return;
+    }
+    this.metrics.integrationRuns.inc({ provider: run.providerId, outcome: 'Completed' });
+    const data: IntegrationRunCompletedData = {
+      runId: run.id,
+      connectionId: run.connectionId,
+      providerId: run.providerId,
+      operation: run.operation,
+      purpose: run.purpose,
+      attempts: run.attempts,
+      latencyMs: run.latencyMs ?? 0,
+      status: run.responseStatus,
+      externalRef: run.externalRef,
+    };
+    await this.events.publishAfterCommit('IntegrationRunCompleted', data, options);
+  }
+}
