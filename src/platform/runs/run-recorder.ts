@@ -222,6 +222,7 @@ export class RunRecorder {
       code: failure.code,
       message: failure.message.slice(0, 1000),
       retryable: failure.retryable,
+      occurredAt: new Date(),
     });
   }
 

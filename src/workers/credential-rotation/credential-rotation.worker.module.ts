@@ -1,11 +1,15 @@
 import { Module } from '@nestjs/common';
 import { provideOptions } from '../../platform/config/options.provider';
 import { CredentialRotationOptions } from './credential-rotation.options';
+import { CredentialRotationService } from './credential-rotation.service';
+import { RotateCredentialHandler } from './rotate-credential.handler';
+import { RotationSchedule } from './rotation-schedule';
 
-/** The CredentialRotationWorker role. Its capability lands with its own issue; until then it mounts nothing but its options. */
+/** The CredentialRotationWorker role: RotateCredential commands, and the schedule that sends them. */
 @Module({
-  providers: [provideOptions(CredentialRotationOptions)],
-  exports: [CredentialRotationOptions],
+  controllers: [RotateCredentialHandler],
+  providers: [provideOptions(CredentialRotationOptions), CredentialRotationService, RotationSchedule],
+  exports: [CredentialRotationOptions, CredentialRotationService, RotationSchedule],
 })
 export class CredentialRotationWorkerModule {
   static readonly options = [CredentialRotationOptions];
