@@ -1,5 +1,6 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { buildCloudEvent, CloudEvent } from '../events/cloud-event';
+import type { OutgoingMessage } from '../messaging/bus-message';
 import { BusPublisher } from '../messaging/bus-publisher';
 
 /** The platform's own events (DESIGN.md, Domain): each one is a topic of the bus topology. */
@@ -29,6 +30,18 @@ export class IntegrationEvents {
     const event = buildCloudEvent({ type, source: EVENT_SOURCE, data, tenantid: options.tenantId, subject: options.subject, id: options.id });
     await this.publisher.publish(type, event, { tenantId: options.tenantId, messageId: options.id });
     return event;
+  }
+
+  /** The event's bus message, stamped now and published later in a batch (see RunJournal). */
+  prepare<T>(type: IntegrationEventType, data: T, options: { tenantId: string; subject?: string; id?: string; detectDuplicates?: boolean }): OutgoingMessage<CloudEvent<T>> {
+    // Type, source, tenant and ids are the platform's own: no caller input to validate.
+    const event = buildCloudEvent({ type, source: EVENT_SOURCE, data, tenantid: options.tenantId, subject: options.subject, id: options.id, trusted: true });
+    return this.publisher.prepareEvent(type, event, { tenantId: options.tenantId, messageId: options.id, detectDuplicates: options.detectDuplicates });
+  }
+
+  /** Publishes prepared events of one type in one send. */
+  publishPrepared(type: IntegrationEventType, messages: readonly OutgoingMessage[]): Promise<void> {
+    return this.publisher.publishPrepared(type, messages);
   }
 
   /**

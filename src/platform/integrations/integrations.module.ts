@@ -4,6 +4,7 @@ import { provideOptions } from '../config/options.provider';
 import { IntegrationFailure } from '../runs/entities/integration-failure.entity';
 import { IntegrationRunAttempt } from '../runs/entities/integration-run-attempt.entity';
 import { IntegrationRun } from '../runs/entities/integration-run.entity';
+import { RunJournal } from '../runs/run-journal';
 import { RunRecorder } from '../runs/run-recorder';
 import { ConnectionHealthService } from './connections/connection-health';
 import { ConnectionResolver } from './connections/connection-resolver';
@@ -53,6 +54,7 @@ const ENTITIES = [
     ConnectionResolver,
     ConnectionHealthService,
     RateBudgets,
+    RunJournal,
     RunRecorder,
     GovernedHttpClient,
   ],

@@ -1,4 +1,4 @@
-import { bytes, duration, int } from '../config/codecs';
+import { bytes, duration, int, oneOf } from '../config/codecs';
 import { Env, OptionsSection } from '../config/options';
 
 @OptionsSection('Governed vendor access', 'The pipeline every vendor call goes through: connections, credentials, rate budgets, runs')
@@ -32,6 +32,15 @@ export class IntegrationsOptions {
 
   @Env('OAUTH_REFRESH_WAIT', duration({ min: 100, max: 120_000 }), { default: 15_000, description: 'How long a replica waits for another replica’s token refresh before failing the call' })
   readonly oauthRefreshWaitMs: number;
+
+  @Env('RUN_JOURNAL_MODE', oneOf(['commit', 'background'] as const), {
+    default: 'commit',
+    description: 'Synchronous calls: `commit` answers after the run is stored (group commit); `background` answers at once and stores runs within RUN_JOURNAL_FLUSH_INTERVAL (more throughput, a crash can lose that window of audit rows)',
+  })
+  readonly runJournalMode: 'commit' | 'background';
+
+  @Env('RUN_JOURNAL_FLUSH_INTERVAL', duration({ min: 1, max: 10_000 }), { default: 20, description: 'Background run journal: longest time a finished run waits to be stored' })
+  readonly runJournalFlushIntervalMs: number;
 
   @Env('HEALTH_UNHEALTHY_AFTER', int({ min: 1, max: 100 }), { default: 3, description: 'Failed probes in a row that make a connection Unhealthy (and open its provider endpoint’s breaker)' })
   readonly unhealthyAfterFailures: number;

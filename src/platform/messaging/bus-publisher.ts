@@ -11,6 +11,11 @@ export interface PublishOptions {
   tenantId?: string;
   /** Defaults to a new UUID. Use a deterministic id to make a send idempotent (duplicate detection). */
   messageId?: string;
+  /**
+   * Defaults to true when a messageId is given. False skips the duplicate check for ids that are unique
+   * by construction and sent once (it costs a write per message on the store bus).
+   */
+  detectDuplicates?: boolean;
   /** Defaults to the correlation id in scope, then the trace id. */
   correlationId?: string;
   scheduledEnqueueTime?: Date;
@@ -43,6 +48,22 @@ export class BusPublisher {
     return message.messageId;
   }
 
+  /**
+   * An event's message, addressed and stamped now (tenant, trace and correlation of the current scope),
+   * to be published later with others in one batch by `publishPrepared`.
+   */
+  prepareEvent<T>(event: string, body: T, options: PublishOptions = {}): OutgoingMessage<T> {
+    if (routeFor(event)?.kind !== 'topic') throw new Error(`${event} is not an event of the bus topology`);
+    return this.envelope(event, body, options);
+  }
+
+  /** Prepared messages of one event, in one send. */
+  async publishPrepared(event: string, messages: readonly OutgoingMessage[]): Promise<void> {
+    const route = routeFor(event);
+    if (route?.kind !== 'topic') throw new Error(`${event} is not an event of the bus topology`);
+    if (messages.length > 0) await this.bus.publish(route.definition.name, messages);
+  }
+
   /** A command or an event, whichever the name is. */
   dispatch<T>(pattern: string, body: T, options: PublishOptions = {}): Promise<string> {
     return routeFor(pattern)?.kind === 'topic' ? this.publish(pattern, body, options) : this.send(pattern, body, options);
@@ -57,7 +78,7 @@ export class BusPublisher {
       body,
       tenantId,
       messageId: options.messageId ?? randomUUID(),
-      detectDuplicates: options.messageId !== undefined,
+      detectDuplicates: options.detectDuplicates ?? options.messageId !== undefined,
       correlationId: options.correlationId ?? scope?.correlationId ?? scope?.trace?.traceId,
       traceparent: currentTraceparent(),
       contentType: 'application/json',

@@ -43,8 +43,23 @@ const setter: TextMapSetter<TraceCarrier> = {
   },
 };
 
-const newTraceId = (): string => randomBytes(16).toString('hex');
-const newSpanId = (): string => randomBytes(8).toString('hex');
+// Ids are drawn from a pool refilled 4 KiB at a time: one getrandom call per 170 spans, not per span.
+const POOL_SIZE = 4096;
+let pool = randomBytes(POOL_SIZE);
+let poolOffset = 0;
+
+function randomHex(bytes: number): string {
+  if (poolOffset + bytes > POOL_SIZE) {
+    pool = randomBytes(POOL_SIZE);
+    poolOffset = 0;
+  }
+  const hex = pool.toString('hex', poolOffset, poolOffset + bytes);
+  poolOffset += bytes;
+  return hex;
+}
+
+const newTraceId = (): string => randomHex(16);
+const newSpanId = (): string => randomHex(8);
 
 /**
  * Starts the span of a new unit of work: a child of the `traceparent` (and `tracestate`) in the

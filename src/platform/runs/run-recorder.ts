@@ -1,13 +1,15 @@
-import { Injectable } from '@nestjs/common';
+import { Injectable, Logger } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, In } from 'typeorm';
 import { RequestContext } from '../context/request-context';
 import { IntegrationEvents } from '../integrations/integration-events';
+import type { OutgoingMessage } from '../messaging/bus-message';
 import { PlatformMetrics } from '../observability/platform-metrics';
 import { newId } from '../persistence/ids';
 import type { FailureClassification } from '../resilience/failure-classifier';
 import { IntegrationFailure } from './entities/integration-failure.entity';
 import { IntegrationRunAttempt } from './entities/integration-run-attempt.entity';
+import { RunJournal } from './run-journal';
 import { IntegrationRun, RunMode, RunPurpose, RunState, StoredRequest } from './entities/integration-run.entity';
 
 export interface NewRun {
@@ -71,15 +73,34 @@ export interface IntegrationRunCompletedData {
  */
 @Injectable()
 export class RunRecorder {
+  private readonly logger = new Logger(RunRecorder.name);
+
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
     private readonly events: IntegrationEvents,
+    private readonly journal: RunJournal,
     private readonly metrics: PlatformMetrics,
   ) {}
 
+  /** A sync run lives in memory until it finishes; the RunJournal then stores it with its attempt in one group commit. */
+  begin(start: NewRun): IntegrationRun {
+    const run = this.build({ ...start, state: 'Running' });
+    this.journal.open();
+    RequestContext.bindIds({ runId: run.id });
+    return run;
+  }
+
+  /** An async run is stored Pending at once, holding its request, and executed from the bus. */
   async create(start: NewRun): Promise<IntegrationRun> {
+    const run = this.build(start);
+    await this.dataSource.getRepository(IntegrationRun).insert(run);
+    RequestContext.bindIds({ runId: run.id });
+    return run;
+  }
+
+  private build(start: NewRun): IntegrationRun {
     const now = new Date();
-    const run = this.dataSource.getRepository(IntegrationRun).create({
+    const run = Object.assign(new IntegrationRun(), {
       id: newId('run'),
       tenantId: start.tenantId,
       connectionId: start.connectionId,
@@ -103,8 +124,6 @@ export class RunRecorder {
       updatedAt: now,
       rowVersion: 1,
     });
-    await this.dataSource.getRepository(IntegrationRun).insert(run);
-    RequestContext.bindIds({ runId: run.id });
     return run;
   }
 
@@ -148,65 +167,57 @@ export class RunRecorder {
   /** Records one attempt and its outcome; publishes IntegrationRunCompleted or IntegrationFailed. */
   async finishAttempt(run: IntegrationRun, outcome: AttemptOutcome, labels: { operation: string }): Promise<IntegrationRun> {
     const attemptNumber = run.attempts + 1;
-    const completedAt = new Date();
     const failure = outcome.failure;
-    const state: RunState = failure ? 'Failed' : 'Completed';
-    await this.dataSource.transaction(async (manager) => {
-      await manager.insert(IntegrationRunAttempt, {
-        id: newId('att'),
-        tenantId: run.tenantId,
-        runId: run.id,
-        attemptNumber,
-        startedAt: outcome.startedAt,
-        latencyMs: outcome.latencyMs,
-        statusCode: outcome.statusCode,
-        failureCategory: failure?.category ?? null,
-        error: failure ? `${failure.code}: ${failure.message}`.slice(0, 1000) : null,
-      });
-      await manager.update(
-        IntegrationRun,
-        { tenantId: run.tenantId, id: run.id },
-        {
-          state,
-          attempts: attemptNumber,
-          latencyMs: outcome.latencyMs,
-          responseStatus: outcome.statusCode,
-          externalRef: outcome.externalRef ?? run.externalRef,
-          failureCategory: failure?.category ?? null,
-          failureCode: failure?.code ?? null,
-          completedAt,
-        },
-      );
-      if (failure) await manager.insert(IntegrationFailure, this.failureRow(run, failure));
-    });
-    Object.assign(run, {
-      state,
+    const attempt: Partial<IntegrationRunAttempt> = {
+      id: newId('att'),
+      tenantId: run.tenantId,
+      runId: run.id,
+      attemptNumber,
+      startedAt: outcome.startedAt,
+      latencyMs: Math.round(outcome.latencyMs),
+      statusCode: outcome.statusCode,
+      failureCategory: failure?.category ?? null,
+      error: failure ? `${failure.code}: ${failure.message}`.slice(0, 1000) : null,
+    };
+    const changes: Partial<IntegrationRun> = {
+      state: failure ? 'Failed' : 'Completed',
       attempts: attemptNumber,
-      latencyMs: outcome.latencyMs,
+      latencyMs: Math.round(outcome.latencyMs),
       responseStatus: outcome.statusCode,
       externalRef: outcome.externalRef ?? run.externalRef,
       failureCategory: failure?.category ?? null,
       failureCode: failure?.code ?? null,
-      completedAt,
-    });
+      completedAt: new Date(),
+    };
     this.metrics.integrationRunDuration.observe({ provider: run.providerId, operation: labels.operation }, outcome.latencyMs / 1000);
-    await this.announce(run, failure);
-    return run;
+    return this.settle(run, changes, attempt, failure);
   }
 
   /** The run could not make its attempt (connection not runnable, budget spent, circuit open): Failed without an attempt. */
   async refuse(run: IntegrationRun, failure: RunFailure): Promise<IntegrationRun> {
-    const completedAt = new Date();
+    return this.settle(run, { state: 'Failed', failureCategory: failure.category, failureCode: failure.code, completedAt: new Date() }, undefined, failure);
+  }
+
+  private async settle(run: IntegrationRun, changes: Partial<IntegrationRun>, attempt: Partial<IntegrationRunAttempt> | undefined, failure: RunFailure | undefined): Promise<IntegrationRun> {
+    const failureRow = failure ? this.failureRow(run, failure) : undefined;
+    Object.assign(run, changes, { updatedAt: new Date() });
+    this.count(run, failure);
+    if (run.mode === 'sync') {
+      // A sync run is exactly one attempt, and its row says everything the attempt row would: no second row.
+      await this.journal.record({ run, failure: failureRow, event: this.event(run, failure) });
+      return run;
+    }
     await this.dataSource.transaction(async (manager) => {
-      await manager.update(
-        IntegrationRun,
-        { tenantId: run.tenantId, id: run.id },
-        { state: 'Failed', failureCategory: failure.category, failureCode: failure.code, completedAt },
-      );
-      await manager.insert(IntegrationFailure, this.failureRow(run, failure));
+      if (attempt) await manager.insert(IntegrationRunAttempt, attempt);
+      await manager.update(IntegrationRun, { tenantId: run.tenantId, id: run.id }, changes);
+      if (failureRow) await manager.insert(IntegrationFailure, failureRow);
     });
-    Object.assign(run, { state: 'Failed', failureCategory: failure.category, failureCode: failure.code, completedAt });
-    await this.announce(run, failure);
+    const { type, message } = this.event(run, failure);
+    try {
+      await this.events.publishPrepared(type, [message]);
+    } catch (error) {
+      this.logger.error({ msg: 'Run event not published after the run was stored', event: type, runId: run.id, err: error });
+    }
     return run;
   }
 
@@ -241,11 +252,15 @@ export class RunRecorder {
     };
   }
 
-  private async announce(run: IntegrationRun, failure: RunFailure | undefined): Promise<void> {
-    const options = { tenantId: run.tenantId, subject: run.id, id: `${run.id}.${run.attempts}.${failure ? 'failed' : 'completed'}` };
+  private count(run: IntegrationRun, failure: RunFailure | undefined): void {
+    this.metrics.integrationRuns.inc({ provider: run.providerId, outcome: failure ? 'Failed' : 'Completed' });
+    if (failure) this.metrics.integrationFailures.inc({ provider: run.providerId, category: failure.category });
+  }
+
+  private event(run: IntegrationRun, failure: RunFailure | undefined): { type: 'IntegrationFailed' | 'IntegrationRunCompleted'; message: OutgoingMessage } {
+    // One event per attempt outcome, published once after its row is stored: the id is unique by construction.
+    const options = { tenantId: run.tenantId, subject: run.id, id: `${run.id}.${run.attempts}.${failure ? 'failed' : 'completed'}`, detectDuplicates: false };
     if (failure) {
-      this.metrics.integrationRuns.inc({ provider: run.providerId, outcome: 'Failed' });
-      this.metrics.integrationFailures.inc({ provider: run.providerId, category: failure.category });
       const data: IntegrationFailedData = {
         runId: run.id,
         connectionId: run.connectionId,
@@ -260,10 +275,8 @@ export class RunRecorder {
         ...(failure.retryAfterMs !== undefined ? { retryAfterMs: failure.retryAfterMs } : {}),
         ...(failure.status !== undefined ? { status: failure.status } : {}),
       };
-      await this.events.publishAfterCommit('IntegrationFailed', data, options);
-      return;
+      return { type: 'IntegrationFailed', message: this.events.prepare('IntegrationFailed', data, options) };
     }
-    this.metrics.integrationRuns.inc({ provider: run.providerId, outcome: 'Completed' });
     const data: IntegrationRunCompletedData = {
       runId: run.id,
       connectionId: run.connectionId,
@@ -275,6 +288,6 @@ export class RunRecorder {
       status: run.responseStatus,
       externalRef: run.externalRef,
     };
-    await this.events.publishAfterCommit('IntegrationRunCompleted', data, options);
+    return { type: 'IntegrationRunCompleted', message: this.events.prepare('IntegrationRunCompleted', data, options) };
   }
 }

@@ -53,9 +53,10 @@ export class RunsService {
       this.attempts.find({ where: { tenantId, runId }, order: { attemptNumber: 'ASC' } }),
       this.failures.find({ where: { tenantId, runId }, order: { occurredAt: 'ASC' } }),
     ]);
+    const failureViews = failures.map((failure) => ({ category: failure.category, code: failure.code, message: failure.message, retryable: failure.retryable, occurredAt: failure.occurredAt.toISOString() }));
     return {
       ...toView(run),
-      attemptHistory: attempts.map((attempt) => ({
+      attemptHistory: attempts.length === 0 && run.mode === 'sync' && run.attempts === 1 ? [syncAttempt(run, failureViews[0]?.message)] : attempts.map((attempt) => ({
         attempt: attempt.attemptNumber,
         startedAt: attempt.startedAt.toISOString(),
         latencyMs: attempt.latencyMs,
@@ -63,7 +64,7 @@ export class RunsService {
         failureCategory: attempt.failureCategory,
         error: attempt.error,
       })),
-      failures: failures.map((failure) => ({ category: failure.category, code: failure.code, message: failure.message, retryable: failure.retryable, occurredAt: failure.occurredAt.toISOString() })),
+      failures: failureViews,
     };
   }
 
@@ -86,6 +87,18 @@ export class RunsService {
   async view(run: IntegrationRun): Promise<RunView> {
     return toView(run);
   }
+}
+
+/** A sync run is its one attempt: the run row holds its start, latency, status and failure. */
+function syncAttempt(run: IntegrationRun, failureMessage: string | undefined): NonNullable<RunView['attemptHistory']>[number] {
+  return {
+    attempt: 1,
+    startedAt: (run.startedAt ?? run.createdAt).toISOString(),
+    latencyMs: run.latencyMs ?? 0,
+    statusCode: run.responseStatus,
+    failureCategory: run.failureCategory,
+    error: run.failureCode ? `${run.failureCode}: ${failureMessage ?? ''}`.trim() : null,
+  };
 }
 
 function toView(run: IntegrationRun): RunView {
