@@ -44,12 +44,12 @@ class ProbeHandlers {
     if (body.fail === 'always') throw new Error('still failing');
   }
 
-  @EventPattern('IntegrationFailed', { role: 'IntegrationRetryWorker' })
-  retry(@Payload() body: Record<string, unknown>, @Ctx() context: BusContext): void {
-    this.record('retry-worker', body, context);
+  @EventPattern('IntegrationConnectionRetired', { role: 'ExternalApiHealthWorker' })
+  healthWorker(@Payload() body: Record<string, unknown>, @Ctx() context: BusContext): void {
+    this.record('health-worker', body, context);
   }
 
-  @EventPattern('IntegrationFailed', { role: 'WebhookGatewayService' })
+  @EventPattern('IntegrationConnectionRetired', { role: 'WebhookGatewayService' })
   fanOut(@Payload() body: Record<string, unknown>, @Ctx() context: BusContext): void {
     this.record('fan-out', body, context);
   }
@@ -110,10 +110,10 @@ describe('the bus as a Nest transport (store bus, every role in one process)', (
   });
 
   it("delivers an event once to each consuming role's subscription", async () => {
-    await platform.app.get(BusPublisher).publish('IntegrationFailed', { runId: 'run-1' }, { tenantId: 'tenant-a' });
+    await platform.app.get(BusPublisher).publish('IntegrationConnectionRetired', { connectionId: 'conn-1' }, { tenantId: 'tenant-a' });
     await waitFor(() => journal.seen.length === 2);
     await sleep(400);
-    expect(journal.seen.map((entry) => entry.handler).sort()).toEqual(['fan-out', 'retry-worker']);
+    expect(journal.seen.map((entry) => entry.handler).sort()).toEqual(['fan-out', 'health-worker']);
   });
 
   it('redelivers after a transient failure, with backoff', async () => {
@@ -144,7 +144,7 @@ describe('the bus as a Nest transport (store bus, every role in one process)', (
   it('reports the depth of every consumed entity', async () => {
     const metrics = await platform.app.get(PlatformMetrics).registry.getSingleMetricAsString('bus_queue_depth');
     expect(metrics).toMatch(/bus_queue_depth\{entity="deliver-webhook",role="all"\} \d+/);
-    expect(metrics).toMatch(/bus_queue_depth\{entity="integration-failed\/Subscriptions\/IntegrationRetryWorker",role="all"\} \d+/);
+    expect(metrics).toMatch(/bus_queue_depth\{entity="integration-connection-retired\/Subscriptions\/ExternalApiHealthWorker",role="all"\} \d+/);
   });
 
   it('refuses request/response over the one-way bus and names unknown patterns', async () => {

@@ -1,4 +1,4 @@
-import { MigrationInterface, QueryRunner, Table, TableColumn } from 'typeorm';
+import { MigrationInterface, QueryRunner, Table, TableColumn, TableIndex } from 'typeorm';
 import { columnKit } from './1764201600000-InitialSchema';
 
 /** Governed vendor access: run lifecycle columns, connection test and probe state, rotations, OAuth tokens, health history. */
@@ -16,6 +16,14 @@ export class GovernedAccess1764460800000 implements MigrationInterface {
       new TableColumn(c.varchar('failureCategory', 16, true)),
       new TableColumn(c.varchar('failureCode', 64, true)),
     ]);
+    // Most runs carry no idempotency key: a partial index keeps them out of it (one index write less per run).
+    const runs = await queryRunner.getTable('integration_runs');
+    const idempotencyIndex = runs?.indices.find((index) => index.columnNames.join() === 'tenantId,idempotencyKey');
+    if (idempotencyIndex) await queryRunner.dropIndex('integration_runs', idempotencyIndex);
+    await queryRunner.createIndex(
+      'integration_runs',
+      new TableIndex({ name: 'integration_runs_idempotency_key', columnNames: ['tenantId', 'idempotencyKey'], isUnique: true, where: `${queryRunner.connection.driver.escape('idempotencyKey')} IS NOT NULL` }),
+    );
     await queryRunner.addColumns('integration_connections', [
       new TableColumn({ name: 'consecutiveProbeFailures', type: 'integer', default: 0 }),
       new TableColumn(c.json('lastTest', true)),
@@ -91,5 +99,7 @@ export class GovernedAccess1764460800000 implements MigrationInterface {
     await queryRunner.dropColumn('integration_credentials', 'origin');
     for (const column of ['lastTest', 'consecutiveProbeFailures']) await queryRunner.dropColumn('integration_connections', column);
     for (const column of ['failureCode', 'failureCategory', 'responseStatus', 'request', 'purpose', 'mode']) await queryRunner.dropColumn('integration_runs', column);
+    await queryRunner.dropIndex('integration_runs', 'integration_runs_idempotency_key');
+    await queryRunner.createIndex('integration_runs', new TableIndex({ columnNames: ['tenantId', 'idempotencyKey'], isUnique: true }));
   }
 }

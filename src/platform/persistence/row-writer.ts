@@ -16,7 +16,7 @@ export interface RowBatch {
  */
 export class RowWriter {
   private readonly sqlite?: Database;
-  private readonly statements = new Map<EntityTarget<ObjectLiteral>, { statement: Statement; columns: ColumnMetadata[] }>();
+  private readonly statements = new Map<EntityTarget<ObjectLiteral>, { statement: Statement; values: (row: ObjectLiteral) => unknown[] }>();
 
   constructor(private readonly dataSource: DataSource) {
     if (dataSource.driver.options.type === 'better-sqlite3') {
@@ -29,10 +29,9 @@ export class RowWriter {
     if (nonEmpty.length === 0) return;
     if (this.sqlite) {
       const prepared = nonEmpty.map((batch) => ({ ...this.statementFor(batch.target), rows: batch.rows }));
-      const driver = this.dataSource.driver;
       this.sqlite.transaction(() => {
-        for (const { statement, columns, rows } of prepared) {
-          for (const row of rows) statement.run(columns.map((column) => driver.preparePersistentValue(column.getEntityValue(row), column)));
+        for (const { statement, values, rows } of prepared) {
+          for (const row of rows) statement.run(values(row));
         }
       })();
       return;
@@ -42,14 +41,20 @@ export class RowWriter {
     });
   }
 
-  private statementFor(target: EntityTarget<ObjectLiteral>): { statement: Statement; columns: ColumnMetadata[] } {
+  private statementFor(target: EntityTarget<ObjectLiteral>): { statement: Statement; values: (row: ObjectLiteral) => unknown[] } {
     const cached = this.statements.get(target);
     if (cached) return cached;
     const metadata = this.dataSource.getMetadata(target);
     const driver = this.dataSource.driver;
     const columns = metadata.columns.filter((column) => !column.isVirtual);
     const sql = `INSERT INTO ${driver.escape(metadata.tableName)} (${columns.map((column) => driver.escape(column.databaseName)).join(', ')}) VALUES (${columns.map(() => '?').join(', ')})`;
-    const entry = { statement: this.sqlite!.prepare(sql), columns };
+    // Plain properties are read directly; embedded or transformed columns go through TypeORM's own accessors.
+    const readers = columns.map((column: ColumnMetadata) =>
+      column.embeddedMetadata || column.transformer
+        ? (row: ObjectLiteral) => driver.preparePersistentValue(column.getEntityValue(row), column)
+        : (row: ObjectLiteral) => driver.preparePersistentValue(row[column.propertyName], column),
+    );
+    const entry = { statement: this.sqlite!.prepare(sql), values: (row: ObjectLiteral) => readers.map((read) => read(row)) };
     this.statements.set(target, entry);
     return entry;
   }

@@ -37,9 +37,10 @@ export class CredentialInjector {
     return profile.auth === 'oauth2-client-credentials' || profile.auth === 'oauth2-refresh-token';
   }
 
-  /** The vendor rejected the access token before its stated expiry: drop it so the next call gets a new one. */
-  async invalidateToken(profile: ConnectionProfile, credentialVersion?: string): Promise<void> {
-    if (this.usesOAuth(profile) && profile.credential) await this.oauth.invalidate(this.grant(profile, credentialVersion));
+  /** The vendor rejected the access token `sent` carried before its stated expiry: drop it so the next call gets another. */
+  async invalidateToken(profile: ConnectionProfile, sent: Record<string, string>, credentialVersion?: string): Promise<void> {
+    const token = /^Bearer (.+)$/.exec(sent.authorization ?? '')?.[1];
+    if (this.usesOAuth(profile) && profile.credential && token) await this.oauth.invalidate(this.grant(profile, credentialVersion), token);
   }
 
   private grant(profile: ConnectionProfile, credentialVersion?: string): OAuthGrant {

@@ -84,11 +84,30 @@ export class OAuthTokenProvider {
     throw IntegrationError.transient('token_refresh_contention', 'Timed out waiting for another replica to refresh the OAuth2 token');
   }
 
-  /** Forgets the token (the vendor said it is no longer valid): the next call refreshes. */
-  async invalidate(grant: OAuthGrant): Promise<void> {
+  /**
+   * Forgets the token the vendor rejected, so the next call gets another: the one a replica renewed
+   * meanwhile, else a new grant. Only that token is dropped: a replica that still held an older one must
+   * not expire the renewal another replica has just stored, and ask for yet another.
+   */
+  async invalidate(grant: OAuthGrant, rejectedToken: string): Promise<void> {
     const id = tokenId(grant);
-    this.memory.delete(id);
-    await this.tokens.update({ tenantId: grant.credential.tenantId, id }, { expiresAt: new Date(0) });
+    const tenantId = grant.credential.tenantId;
+    if (this.memory.get(id)?.value === rejectedToken) this.memory.delete(id);
+    const row = await this.tokens.findOneBy({ tenantId, id });
+    if (!row) return;
+    const current = await this.storedValue(row);
+    // A renewal stored meanwhile stays; the rejected token (or one the store lost) goes.
+    if (current !== undefined && current !== rejectedToken) return;
+    await this.tokens.update({ tenantId, id, secretVersion: row.secretVersion }, { expiresAt: new Date(0) });
+  }
+
+  /** The token a row points to; undefined when the secret store no longer has it. */
+  private async storedValue(row: OAuthToken): Promise<string | undefined> {
+    try {
+      return (await this.secrets.get(row.secretName, row.secretVersion)).value;
+    } catch {
+      return undefined;
+    }
   }
 
   private async sharedToken(tenantId: string, id: string, fresh: (expiresAt: number) => boolean): Promise<string | undefined> {

@@ -98,7 +98,7 @@ export class GovernedHttpClient {
     this.assertRunnable(profile, purpose);
     const method = validateGovernedRequest(request, { maxBodyBytes: this.options.maxRequestBodyBytes, apiKeyHeader: profile.apiKeyHeader });
     const url = this.vendorUrl(profile, request);
-    const run = await this.runs.create({
+    const run = this.runs.begin({
       tenantId,
       connectionId,
       providerId: profile.provider.id,
@@ -108,7 +108,14 @@ export class GovernedHttpClient {
       state: 'Running',
       idempotencyKey: options.idempotencyKey,
     });
-    const outcome = await this.attempt(profile, run, method, url, request, options);
+    let outcome: Awaited<ReturnType<GovernedHttpClient['attempt']>>;
+    try {
+      outcome = await this.attempt(profile, run, method, url, request, options);
+    } catch (error) {
+      // Every started run ends recorded, whatever escaped the attempt.
+      if (run.state === 'Running') await this.runs.refuse(run, this.failureOf(error));
+      throw error;
+    }
     return { run: outcome.run, status: outcome.response!.status, headers: outcome.response!.headers, body: outcome.response!.body, latencyMs: outcome.response!.latencyMs };
   }
 
@@ -181,7 +188,7 @@ export class GovernedHttpClient {
         throw error;
       });
       const passed = response.status >= 200 && response.status < 300;
-      return { passed, latencyMs: response.latencyMs, status: response.status, ...(passed ? {} : { failure: classifyStatus(response.status, response.headers) }) };
+      return { passed, latencyMs: Math.round(response.latencyMs), status: response.status, ...(passed ? {} : { failure: classifyStatus(response.status, response.headers) }) };
     } catch (error) {
       return { passed: false, latencyMs: Date.now() - started, status: null, failure: classifyError(error) };
     }
@@ -234,9 +241,10 @@ export class GovernedHttpClient {
     if (failure?.category === 'Auth' && profile.connection.status === 'Active') {
       this.logger.warn({ msg: 'Vendor refused the connection’s credential', status: response.status, providerId: profile.provider.id });
     }
+    // Whole milliseconds: runs and health history store latency as an integer (PostgreSQL refuses a fraction).
     await this.runs.finishAttempt(
       run,
-      { startedAt, latencyMs: response.latencyMs, statusCode: response.status, failure, externalRef: succeeded ? externalRefOf(response) : null },
+      { startedAt, latencyMs: Math.round(response.latencyMs), statusCode: response.status, failure, externalRef: succeeded && method !== 'GET' && method !== 'HEAD' ? externalRefOf(response) : null },
       labels,
     );
     return { run, response };
@@ -253,13 +261,15 @@ export class GovernedHttpClient {
     credentialVersion: string | undefined,
   ): Promise<EgressResponse> {
     const exchange = async () => {
-      const headers = { 'user-agent': 'integration-platform', accept: 'application/json', ...lowerCased(callerHeaders), ...(await this.injector.headers(profile, credentialVersion)) };
-      return this.egress.request({ url, method, headers, body, timeoutMs });
+      const credentials = await this.injector.headers(profile, credentialVersion);
+      const headers = { 'user-agent': 'integration-platform', accept: 'application/json', ...lowerCased(callerHeaders), ...credentials };
+      return { credentials, response: await this.egress.request({ url, method, headers, body, timeoutMs }) };
     };
-    let response = await exchange();
+    const first = await exchange();
+    let response = first.response;
     if (response.status === 401 && this.injector.usesOAuth(profile)) {
-      await this.injector.invalidateToken(profile, credentialVersion);
-      response = await exchange();
+      await this.injector.invalidateToken(profile, first.credentials, credentialVersion);
+      response = (await exchange()).response;
     }
     const category = response.status >= 300 ? classifyStatus(response.status, response.headers).category : undefined;
     if (category === 'Transient' || category === 'RateLimited') throw new BreakerCountedAnswer(response);
@@ -336,7 +346,7 @@ function queryOf(pathWithQuery: string): Record<string, string[]> | undefined {
   return query;
 }
 
-/** The vendor's id for what was created: a JSON `id`, else the Location header. */
+/** The vendor's id for what a write created or changed: a JSON `id`, else the Location header (reads have none). */
 function externalRefOf(response: EgressResponse): string | null {
   const contentType = String(response.headers['content-type'] ?? '');
   if (contentType.includes('json') && response.body.length > 0 && response.body.length < 1_048_576) {

@@ -31,7 +31,7 @@ export interface StoredRequest {
 @Entity('integration_runs')
 @Index(['tenantId', 'connectionId', 'createdAt'])
 @Index(['tenantId', 'state'])
-@Index(['tenantId', 'idempotencyKey'], { unique: true })
+@Index('integration_runs_idempotency_key', ['tenantId', 'idempotencyKey'], { unique: true, where: '"idempotencyKey" IS NOT NULL' })
 export class IntegrationRun implements TenantOwned {
   @IdColumn()
   id: string;
