@@ -258,8 +258,10 @@ describe('governed vendor access (one instance, SQLite)', () => {
       expect(onlyFailed.body.items.map((run: { id: string }) => run.id)).toEqual([failed.body.runId]);
       const page = await tenantA.get(`/integrations/runs?connectionId=${other}&limit=2`);
       expect(page.body.items).toHaveLength(2);
-      const next = await tenantA.get(`/integrations/runs?connectionId=${other}&limit=2&before=${encodeURIComponent(page.body.nextBefore)}`);
+      const next = await tenantA.get(`/integrations/runs?connectionId=${other}&limit=2&cursor=${page.body.nextCursor}`);
       expect([...page.body.items, ...next.body.items].map((run: { id: string }) => run.id)).toEqual(all.body.items.map((run: { id: string }) => run.id));
+      expect(next.body.nextCursor).toBeNull();
+      expect((await tenantA.get('/integrations/runs?cursor=not-a-cursor')).status).toBe(400);
 
       expect((await tenantA.get('/integrations/runs?status=Sideways')).status).toBe(400);
     });
@@ -271,6 +273,13 @@ describe('governed vendor access (one instance, SQLite)', () => {
       const again = await tenantA.call(connectionId, { method: 'POST', path: '/items', body: {}, idempotencyKey: 'sync-once' });
       expect(again.status).toBe(409);
       expect(again.body.message).toContain(first.body.runId);
+      expect(peer.count('/api/items')).toBe(1);
+    });
+
+    it('claims an idempotency key before calling: of two simultaneous calls, one reaches the vendor', async () => {
+      peer.reset();
+      const answers = await Promise.all([1, 2].map(() => tenantA.call(connectionId, { method: 'POST', path: '/items', body: {}, idempotencyKey: 'sync-race' })));
+      expect(answers.map((answer) => answer.status).sort()).toEqual([200, 409]);
       expect(peer.count('/api/items')).toBe(1);
     });
 

@@ -22,6 +22,7 @@ function reconnectDelayMs(attempt: number): number {
  * starts and when it ends, not on every attempt.
  */
 export class RedisConnection extends CacheStatus implements OnModuleInit, OnApplicationShutdown {
+  private closing?: Promise<void>;
   private readonly logger = new Logger(RedisConnection.name);
   private readonly redis: CacheRedis;
   private readonly endpoint: string;
@@ -95,7 +96,13 @@ export class RedisConnection extends CacheStatus implements OnModuleInit, OnAppl
     return this.connect();
   }
 
-  async close(): Promise<void> {
+  /** Idempotent: Nest reaches this connection through more than one provider (the connection and CacheStatus). */
+  close(): Promise<void> {
+    this.closing ??= this.quit();
+    return this.closing;
+  }
+
+  private async quit(): Promise<void> {
     if (this.redis.status === 'end') return;
     this.state = 'closed';
     if (this.redis.status === 'ready') {

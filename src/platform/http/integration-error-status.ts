@@ -11,6 +11,7 @@ const BY_CODE: Readonly<Record<string, number>> = {
   token_url_missing: HttpStatus.CONFLICT,
   base_url_missing: HttpStatus.CONFLICT,
   test_unconfigured: HttpStatus.CONFLICT,
+  idempotency_key_used: HttpStatus.CONFLICT,
   body_too_large: HttpStatus.PAYLOAD_TOO_LARGE,
   egress_refused: HttpStatus.UNPROCESSABLE_ENTITY,
   circuit_open: HttpStatus.SERVICE_UNAVAILABLE,

@@ -6,11 +6,18 @@ import { IntegrationEvents } from '../integrations/integration-events';
 import type { OutgoingMessage } from '../messaging/bus-message';
 import { PlatformMetrics } from '../observability/platform-metrics';
 import { newId } from '../persistence/ids';
-import type { FailureClassification } from '../resilience/failure-classifier';
+import { FailureClassification, IntegrationError } from '../resilience/failure-classifier';
 import { IntegrationFailure } from './entities/integration-failure.entity';
 import { IntegrationRunAttempt } from './entities/integration-run-attempt.entity';
 import { RunJournal } from './run-journal';
 import { IntegrationRun, RunMode, RunPurpose, RunState, StoredRequest } from './entities/integration-run.entity';
+
+/** The idempotency key names a run that already exists: the request is not sent again. */
+export class IdempotencyKeyUsedError extends IntegrationError {
+  constructor(readonly runId: string) {
+    super('Validation', 'idempotency_key_used', `This idempotency key was already used by run ${runId}`);
+  }
+}
 
 export interface NewRun {
   tenantId: string;
@@ -74,6 +81,8 @@ export interface IntegrationRunCompletedData {
 @Injectable()
 export class RunRecorder {
   private readonly logger = new Logger(RunRecorder.name);
+  /** Sync runs stored when they began (they carry an idempotency key): finished by an update, not by the journal. */
+  private readonly storedEarly = new WeakSet<IntegrationRun>();
 
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
@@ -82,10 +91,25 @@ export class RunRecorder {
     private readonly metrics: PlatformMetrics,
   ) {}
 
-  /** A sync run lives in memory until it finishes; the RunJournal then stores it with its attempt in one group commit. */
-  begin(start: NewRun): IntegrationRun {
+  /**
+   * A sync run lives in memory until it finishes; the RunJournal then stores it in one group commit. A
+   * run with an idempotency key is stored at once instead, so the key is claimed before the vendor is
+   * called: a second call with the same key is refused (IdempotencyKeyUsedError) rather than sent twice.
+   */
+  async begin(start: NewRun): Promise<IntegrationRun> {
     const run = this.build({ ...start, state: 'Running' });
-    this.journal.open();
+    if (start.idempotencyKey) {
+      try {
+        await this.dataSource.getRepository(IntegrationRun).insert(run);
+      } catch (error) {
+        const holder = await this.findByIdempotencyKey(start.tenantId, start.idempotencyKey);
+        if (holder) throw new IdempotencyKeyUsedError(holder.id);
+        throw error;
+      }
+      this.storedEarly.add(run);
+    } else {
+      this.journal.open();
+    }
     RequestContext.bindIds({ runId: run.id });
     return run;
   }
@@ -202,7 +226,7 @@ export class RunRecorder {
     const failureRow = failure ? this.failureRow(run, failure) : undefined;
     Object.assign(run, changes, { updatedAt: new Date() });
     this.count(run, failure);
-    if (run.mode === 'sync') {
+    if (run.mode === 'sync' && !this.storedEarly.has(run)) {
       // A sync run is exactly one attempt, and its row says everything the attempt row would: no second row.
       await this.journal.record({ run, failure: failureRow, event: this.event(run, failure) });
       return run;

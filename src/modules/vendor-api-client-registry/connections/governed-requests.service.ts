@@ -1,4 +1,4 @@
-import { ConflictException, Injectable } from '@nestjs/common';
+import { Injectable } from '@nestjs/common';
 import { TenantContext } from '../../../platform/context/tenant-context';
 import { GovernedHttpClient } from '../../../platform/integrations/governed/governed-http-client';
 import { GovernedRequest } from '../../../platform/integrations/governed/governed-request';
@@ -31,11 +31,7 @@ export class GovernedRequestsService {
   ) {}
 
   async call(connectionId: string, dto: GovernedRequestDto): Promise<GovernedAnswer> {
-    if (dto.idempotencyKey) {
-      // The vendor's answer is not kept, so it cannot be replayed: the caller reads the run instead of calling twice.
-      const existing = await this.runs.findByIdempotencyKey(dto.idempotencyKey);
-      if (existing) throw new ConflictException(`This idempotencyKey was already used by run ${existing.id}`);
-    }
+    // A used key answers 409 naming its run (the vendor's answer is not kept, so it cannot be replayed).
     const response = await this.governed.request(connectionId, toRequest(dto), { idempotencyKey: dto.idempotencyKey });
     const headers: Record<string, string | string[]> = {};
     for (const [name, value] of Object.entries(response.headers)) if (!HOP_HEADERS.has(name.toLowerCase())) headers[name] = value;

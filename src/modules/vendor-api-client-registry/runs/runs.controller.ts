@@ -1,9 +1,9 @@
 import { BadRequestException, Controller, Get, Param, Query } from '@nestjs/common';
-import { IsIn, IsInt, IsISO8601, IsOptional, Matches, Max, Min } from 'class-validator';
+import { IsIn, IsInt, IsOptional, Matches, Max, Min } from 'class-validator';
 import { Type } from 'class-transformer';
 import { RequireScopes } from '../../../platform/auth/decorators';
 import type { RunState } from '../../../platform/runs/entities/integration-run.entity';
-import { RunsService, RunView } from './runs.service';
+import { decodeCursor, RunsService, RunView } from './runs.service';
 
 const RUN_STATES = ['Pending', 'Running', 'Completed', 'Failed', 'Retrying', 'DeadLettered'] as const;
 
@@ -23,9 +23,10 @@ export class ListRunsQuery {
   @Max(500)
   limit?: number;
 
+  /** `nextCursor` of the previous page. */
   @IsOptional()
-  @IsISO8601({ strict: true }, { message: 'before must be an ISO 8601 timestamp (nextBefore of the previous page)' })
-  before?: string;
+  @Matches(/^[A-Za-z0-9_-]{1,400}$/, { message: 'cursor must be the nextCursor of a previous page' })
+  cursor?: string;
 }
 
 @Controller('integrations/runs')
@@ -34,9 +35,10 @@ export class RunsController {
 
   @Get()
   @RequireScopes('integration.runs.read')
-  list(@Query() query: ListRunsQuery): Promise<{ items: RunView[]; nextBefore: string | null }> {
-    if (query.before && Number.isNaN(Date.parse(query.before))) throw new BadRequestException('before must be a timestamp');
-    return this.runs.list({ connectionId: query.connectionId, status: query.status, before: query.before, limit: query.limit ?? 50 });
+  list(@Query() query: ListRunsQuery): Promise<{ items: RunView[]; nextCursor: string | null }> {
+    const cursor = query.cursor === undefined ? undefined : decodeCursor(query.cursor);
+    if (query.cursor !== undefined && !cursor) throw new BadRequestException('cursor must be the nextCursor of a previous page');
+    return this.runs.list({ connectionId: query.connectionId, status: query.status, cursor, limit: query.limit ?? 50 });
   }
 
   @Get(':runId')

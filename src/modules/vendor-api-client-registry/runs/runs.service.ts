@@ -1,6 +1,6 @@
 import { Injectable, NotFoundException } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
-import { FindOptionsWhere, LessThan, Repository } from 'typeorm';
+import { Equal, FindOptionsWhere, LessThan, Repository } from 'typeorm';
 import { TenantContext } from '../../../platform/context/tenant-context';
 import { IntegrationFailure } from '../../../platform/runs/entities/integration-failure.entity';
 import { IntegrationRunAttempt } from '../../../platform/runs/entities/integration-run-attempt.entity';
@@ -32,8 +32,29 @@ export interface RunFilter {
   connectionId?: string;
   status?: RunState;
   limit: number;
-  /** The `createdAt` of the last item of the previous page (ISO). */
-  before?: string;
+  /** Where the previous page ended (its `nextCursor`). */
+  cursor?: RunCursor;
+}
+
+/** A position in the newest-first order: (createdAt, id), so runs created in the same millisecond are neither skipped nor repeated. */
+export interface RunCursor {
+  createdAt: Date;
+  id: string;
+}
+
+export function encodeCursor(run: Pick<IntegrationRun, 'createdAt' | 'id'>): string {
+  return Buffer.from(JSON.stringify([run.createdAt.toISOString(), run.id])).toString('base64url');
+}
+
+/** Undefined for anything that is not a cursor this API issued. */
+export function decodeCursor(text: string): RunCursor | undefined {
+  try {
+    const [createdAt, id] = JSON.parse(Buffer.from(text, 'base64url').toString('utf8')) as unknown[];
+    if (typeof createdAt !== 'string' || typeof id !== 'string' || Number.isNaN(Date.parse(createdAt))) return undefined;
+    return { createdAt: new Date(createdAt), id };
+  } catch {
+    return undefined;
+  }
 }
 
 @Injectable()
@@ -68,15 +89,18 @@ export class RunsService {
     };
   }
 
-  async list(filter: RunFilter): Promise<{ items: RunView[]; nextBefore: string | null }> {
-    const where: FindOptionsWhere<IntegrationRun> = {
+  async list(filter: RunFilter): Promise<{ items: RunView[]; nextCursor: string | null }> {
+    const scope: FindOptionsWhere<IntegrationRun> = {
       tenantId: this.tenant.tenantId,
       ...(filter.connectionId ? { connectionId: filter.connectionId } : {}),
       ...(filter.status ? { state: filter.status } : {}),
-      ...(filter.before ? { createdAt: LessThan(new Date(filter.before)) } : {}),
     };
-    const rows = await this.runs.find({ where, order: { createdAt: 'DESC', id: 'DESC' }, take: filter.limit });
-    return { items: rows.map(toView), nextBefore: rows.length === filter.limit ? rows[rows.length - 1].createdAt.toISOString() : null };
+    const { cursor } = filter;
+    const where = cursor ? [{ ...scope, createdAt: LessThan(cursor.createdAt) }, { ...scope, createdAt: Equal(cursor.createdAt), id: LessThan(cursor.id) }] : scope;
+    // One more than a page tells whether another page follows.
+    const rows = await this.runs.find({ where, order: { createdAt: 'DESC', id: 'DESC' }, take: filter.limit + 1 });
+    const page = rows.slice(0, filter.limit);
+    return { items: page.map(toView), nextCursor: rows.length > filter.limit ? encodeCursor(page[page.length - 1]) : null };
   }
 
   async findByIdempotencyKey(idempotencyKey: string): Promise<RunView | undefined> {

@@ -98,7 +98,7 @@ export class GovernedHttpClient {
     this.assertRunnable(profile, purpose);
     const method = validateGovernedRequest(request, { maxBodyBytes: this.options.maxRequestBodyBytes, apiKeyHeader: profile.apiKeyHeader });
     const url = this.vendorUrl(profile, request);
-    const run = this.runs.begin({
+    const run = await this.runs.begin({
       tenantId,
       connectionId,
       providerId: profile.provider.id,
