@@ -11,8 +11,8 @@
 // credential injection, both rate budgets, the endpoint's breaker, the egress guard, the attempt recorded and
 // IntegrationRunCompleted published on the bus. Budgets are set high enough never to refuse.
 //
-// Cases, each after WARMUP unmeasured calls, run in the order raw, governed, raw, governed (baseline = both
-// raw runs, governed = both governed runs, so drift in machine speed hits both sides):
+// Cases, each after WARMUP unmeasured calls, run in ROUNDS rounds of raw then governed (baseline = every raw
+// run, governed = every governed run, so drift in machine speed hits both sides):
 //   sequential  one call at a time: latency (p50/p99), the added latency is governed minus raw
 //   concurrent  C calls in flight: throughput
 // Goals (issue 4): p50 added latency under 1 ms, governed throughput at least 50 % of raw.
@@ -28,6 +28,7 @@ const RESULTS_DIR = path.join(__dirname, 'results');
 const POSTGRES_URL = 'postgres://postgres@127.0.0.1:5432/test';
 const GOALS = { addedP50Ms: 1, throughputShare: 0.5 };
 const WARMUP = 500;
+const ROUNDS = 3;
 const TENANT = 'bench-tenant';
 
 // --- the vendor stand-in (child process) -------------------------------------------------------------------
@@ -224,7 +225,7 @@ async function main() {
   const afterBoot = memory();
   const runs = { raw: { sequential: [], concurrent: [] }, governed: { sequential: [], concurrent: [] } };
   let peakRssMb = afterBoot.rssMb;
-  for (const subject of ['raw', 'governed', 'raw', 'governed']) {
+  for (const subject of Array.from({ length: ROUNDS }, () => ['raw', 'governed']).flat()) {
     const call = subject === 'raw' ? raw : platform.call;
     runs[subject].sequential.push(await sequential(call, settings.requests));
     runs[subject].concurrent.push(await concurrent(call, settings.requests, settings.concurrency));
@@ -249,7 +250,7 @@ async function main() {
 
   const ms = (value) => `${value.toFixed(3)} ms`;
   const lines = [
-    `Governed egress pipeline vs raw undici — ${settings.dialect}, run journal ${settings.journal}, ${settings.requests} calls per run (x2), concurrency ${settings.concurrency}, ${os.cpus().length} CPUs, Node ${process.version}`,
+    `Governed egress pipeline vs raw undici — ${settings.dialect}, run journal ${settings.journal}, ${settings.requests} calls per run (x${ROUNDS}), concurrency ${settings.concurrency}, ${os.cpus().length} CPUs, Node ${process.version}`,
     '',
     'case                     calls/s    p50         p90         p99         max',
   ];

@@ -47,6 +47,8 @@ export class InvalidEgressUrlError extends IntegrationError {
   }
 }
 
+const MAX_REMEMBERED_LITERALS = 4096;
+
 const unbracketed = (host: string): string => (host.startsWith('[') && host.endsWith(']') ? host.slice(1, -1) : host);
 
 /**
@@ -57,6 +59,7 @@ const unbracketed = (host: string): string => (host.startsWith('[') && host.ends
 @Injectable()
 export class EgressPolicy {
   private readonly allowList: EgressAllowList;
+  private readonly literalVerdicts = new Map<string, ResolvedDestination | EgressRefusedError | null>();
 
   constructor(options: EgressOptions) {
     this.allowList = new EgressAllowList(options.allowList);
@@ -79,9 +82,28 @@ export class EgressPolicy {
 
   /** IP-literal hosts are checked without any lookup; returns undefined for a name, which needs `resolve`. */
   checkIpLiteral(hostname: string): ResolvedDestination | undefined {
+    // The verdict on a literal never changes (the allow list is fixed per process): remember it.
+    let verdict = this.literalVerdicts.get(hostname);
+    if (verdict === undefined) {
+      verdict = this.judgeLiteral(hostname);
+      if (this.literalVerdicts.size >= MAX_REMEMBERED_LITERALS) this.literalVerdicts.clear();
+      this.literalVerdicts.set(hostname, verdict);
+    }
+    // A fresh error each time: callers attach context to what they catch.
+    if (verdict instanceof EgressRefusedError) throw new EgressRefusedError(verdict.host, verdict.addressClass, true);
+    return verdict ?? undefined;
+  }
+
+  private judgeLiteral(hostname: string): ResolvedDestination | EgressRefusedError | null {
     const host = unbracketed(hostname);
     const family = isIP(host);
-    return family === 0 ? undefined : this.permit(host, [{ address: host, family }], true);
+    if (family === 0) return null;
+    try {
+      return this.permit(host, [{ address: host, family }], true);
+    } catch (error) {
+      if (error instanceof EgressRefusedError) return error;
+      throw error;
+    }
   }
 
   /** The address to connect to: the first one the name resolves to, once every one of them passed. */

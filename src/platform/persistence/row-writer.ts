@@ -2,6 +2,7 @@ import type { Database, Statement } from 'better-sqlite3';
 import type { DataSource, EntityManager, EntityTarget, ObjectLiteral } from 'typeorm';
 import type { ColumnMetadata } from 'typeorm/metadata/ColumnMetadata';
 import { bulkInsert } from './bulk-insert';
+import type { StoreTransaction } from './store-transaction';
 
 export interface RowBatch {
   target: EntityTarget<ObjectLiteral>;
@@ -24,20 +25,29 @@ export class RowWriter {
     }
   }
 
-  async insert(batches: readonly RowBatch[]): Promise<void> {
+  /**
+   * `alongside` joins the same transaction (e.g. the store bus writing the messages that announce these
+   * rows): everything commits together or not at all. On SQLite it must write synchronously.
+   */
+  async insert(batches: readonly RowBatch[], alongside?: (transaction: StoreTransaction) => void | Promise<void>): Promise<void> {
     const nonEmpty = batches.filter((batch) => batch.rows.length > 0);
-    if (nonEmpty.length === 0) return;
+    if (nonEmpty.length === 0 && !alongside) return;
     if (this.sqlite) {
+      const db = this.sqlite;
       const prepared = nonEmpty.map((batch) => ({ ...this.statementFor(batch.target), rows: batch.rows }));
-      this.sqlite.transaction(() => {
+      db.transaction(() => {
         for (const { statement, values, rows } of prepared) {
           for (const row of rows) statement.run(values(row));
+        }
+        if (alongside && alongside({ dialect: 'sqlite', db }) instanceof Promise) {
+          throw new TypeError('Writes joining a SQLite transaction must be synchronous');
         }
       })();
       return;
     }
     await this.dataSource.transaction(async (manager: EntityManager) => {
       for (const batch of nonEmpty) await bulkInsert(manager, batch.target, batch.rows);
+      await alongside?.({ dialect: 'postgres', query: (sql, parameters) => manager.query(sql, parameters) });
     });
   }
 

@@ -6,6 +6,7 @@ import { IntegrationEvents } from '../integrations/integration-events';
 import { IntegrationsOptions } from '../integrations/integrations.options';
 import type { OutgoingMessage } from '../messaging/bus-message';
 import { RowWriter } from '../persistence/row-writer';
+import type { AfterCommit } from '../persistence/store-transaction';
 import { IntegrationFailure } from './entities/integration-failure.entity';
 import { IntegrationRunAttempt } from './entities/integration-run-attempt.entity';
 import { IntegrationRun } from './entities/integration-run.entity';
@@ -131,7 +132,6 @@ export class RunJournal implements BeforeApplicationShutdown {
           await this.writeOneByOne(batch);
           continue;
         }
-        await this.publish(batch.map((pending) => pending.entry));
         batch.forEach((pending) => pending.resolve());
       }
     } finally {
@@ -144,7 +144,6 @@ export class RunJournal implements BeforeApplicationShutdown {
     for (const pending of batch) {
       try {
         await this.write([pending.entry]);
-        await this.publish([pending.entry]);
         pending.resolve();
       } catch (error) {
         pending.reject(error);
@@ -152,23 +151,37 @@ export class RunJournal implements BeforeApplicationShutdown {
     }
   }
 
-  private write(entries: readonly JournalEntry[]): Promise<void> {
-    return this.writer.insert([
+  /**
+   * Stores the entries, and with the store bus their events in the same transaction (a run and its event
+   * exist together or not at all); with a bus outside the store, events follow the commit.
+   */
+  private async write(entries: readonly JournalEntry[]): Promise<void> {
+    const rows = [
       { target: IntegrationRun, rows: entries.map((entry) => entry.run) },
-      { target: IntegrationRunAttempt, rows: entries.flatMap((entry) => (entry.attempt ? [entry.attempt] : [])) },
       { target: IntegrationFailure, rows: entries.flatMap((entry) => (entry.failure ? [entry.failure] : [])) },
-    ]);
+    ];
+    if (!this.events.joinsStoreTransactions) {
+      await this.writer.insert(rows);
+      await this.publish(entries);
+      return;
+    }
+    const afterCommit: Array<AfterCommit | Promise<AfterCommit>> = [];
+    await this.writer.insert(rows, (transaction) => {
+      const pending: Array<Promise<AfterCommit>> = [];
+      for (const [type, messages] of eventsByType(entries)) {
+        const joined = this.events.publishPreparedWithin(transaction, type, messages);
+        if (joined instanceof Promise) pending.push(joined);
+        else if (joined) afterCommit.push(joined);
+      }
+      // PostgreSQL joins asynchronously; SQLite must not get a promise back.
+      if (pending.length > 0) return Promise.all(pending).then((callbacks) => void afterCommit.push(...callbacks));
+    });
+    for (const callback of afterCommit) (callback as AfterCommit)();
   }
 
   /** The runs are stored whatever happens here: a bus failure is logged with the event ids, not thrown at the callers. */
   private async publish(entries: readonly JournalEntry[]): Promise<void> {
-    const byType = new Map<IntegrationEventType, OutgoingMessage[]>();
-    for (const { event } of entries) {
-      const messages = byType.get(event.type) ?? [];
-      messages.push(event.message);
-      byType.set(event.type, messages);
-    }
-    for (const [type, messages] of byType) {
+    for (const [type, messages] of eventsByType(entries)) {
       try {
         await this.events.publishPrepared(type, messages);
       } catch (error) {
@@ -176,4 +189,14 @@ export class RunJournal implements BeforeApplicationShutdown {
       }
     }
   }
+}
+
+function eventsByType(entries: readonly JournalEntry[]): Map<IntegrationEventType, OutgoingMessage[]> {
+  const byType = new Map<IntegrationEventType, OutgoingMessage[]>();
+  for (const { event } of entries) {
+    const messages = byType.get(event.type) ?? [];
+    messages.push(event.message);
+    byType.set(event.type, messages);
+  }
+  return byType;
 }

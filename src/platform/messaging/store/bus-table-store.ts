@@ -1,3 +1,4 @@
+import type { AfterCommit, StoreTransaction } from '../../persistence/store-transaction';
 /** The envelope and body of a message as the bus tables store them (JSON text for properties and body). */
 export interface SerializedMessage {
   messageId: string;
@@ -49,6 +50,17 @@ export interface DeadLetterRow {
 export interface BusTableStore {
   /** Inserts each message into every target entity; messages whose id was seen on `dedupeKey` inside the window are dropped. */
   insert(dedupeKey: string, targets: readonly string[], rows: readonly MessageRow[], duplicateWindowMs: number): Promise<void>;
+  /**
+   * The same insert inside a store transaction someone else opened (synchronously on SQLite); the returned
+   * callback runs after that transaction committed (PostgreSQL: the NOTIFY that wakes consumers).
+   */
+  insertWithin(
+    transaction: StoreTransaction,
+    dedupeKey: string,
+    targets: readonly string[],
+    rows: readonly MessageRow[],
+    duplicateWindowMs: number,
+  ): AfterCommit | Promise<AfterCommit>;
   /** Locks up to `limit` visible messages of an entity for `leaseMs` under `lockToken`, incrementing their delivery count. */
   claim(entity: string, limit: number, leaseMs: number, lockToken: string): Promise<StoredMessage[]>;
   /** Deletes settled messages; returns the ids that were still locked by their token. */

@@ -1,4 +1,5 @@
 import type { Pool } from 'pg';
+import type { AfterCommit, StoreTransaction } from '../../persistence/store-transaction';
 import type { BusTableStore, DeadLetterRow, LockedMessage, MessageRow, StoredMessage } from './bus-table-store';
 
 /**
@@ -25,6 +26,21 @@ export class PostgresBusTableStore implements BusTableStore {
 
   async insert(dedupeKey: string, targets: readonly string[], rows: readonly MessageRow[], duplicateWindowMs: number): Promise<void> {
     if (rows.length === 0 || targets.length === 0) return;
+    const { name, sql, parameters } = this.insertStatement(dedupeKey, targets, rows, duplicateWindowMs);
+    await this.prepared(name, sql, parameters);
+    await this.notify(targets);
+  }
+
+  /** The insert on the caller's transaction; consumers are notified once it has committed. */
+  async insertWithin(transaction: StoreTransaction, dedupeKey: string, targets: readonly string[], rows: readonly MessageRow[], duplicateWindowMs: number): Promise<AfterCommit> {
+    if (transaction.dialect !== 'postgres') throw new TypeError('The PostgreSQL store bus joins PostgreSQL transactions only');
+    if (rows.length === 0 || targets.length === 0) return () => undefined;
+    const { sql, parameters } = this.insertStatement(dedupeKey, targets, rows, duplicateWindowMs);
+    await transaction.query(sql, parameters);
+    return () => void this.notify(targets).catch(() => undefined);
+  }
+
+  private insertStatement(dedupeKey: string, targets: readonly string[], rows: readonly MessageRow[], duplicateWindowMs: number): { name: string; sql: string; parameters: unknown[] } {
     const column = <K extends keyof MessageRow>(key: K) => rows.map((row) => row[key]);
     const params = [
       column('messageId'),
@@ -48,8 +64,9 @@ export class PostgresBusTableStore implements BusTableStore {
       FROM (SELECT i.* FROM ${source}) AS i CROSS JOIN unnest($10::text[]) AS target`;
     if (duplicateWindowMs > 0 && rows.some((row) => row.detectDuplicates)) {
       // An id inside the window is a duplicate; an expired entry is refreshed and counts as new.
-      await this.prepared('insert_checked',
-        `WITH incoming AS (${incoming}),
+      return {
+        name: 'insert_checked',
+        sql: `WITH incoming AS (${incoming}),
          fresh AS (
            INSERT INTO bus_duplicates (entity, message_id, expires_at)
            SELECT $12, message_id, ${NOW} + $13 FROM incoming WHERE detect
@@ -57,12 +74,10 @@ export class PostgresBusTableStore implements BusTableStore {
              WHERE bus_duplicates.expires_at < ${NOW}
            RETURNING message_id)
          ${insertMessages('incoming i LEFT JOIN fresh USING (message_id) WHERE NOT i.detect OR fresh.message_id IS NOT NULL')}`,
-        [...params, dedupeKey, duplicateWindowMs],
-      );
-    } else {
-      await this.prepared('insert', `WITH incoming AS (${incoming}) ${insertMessages('incoming i')}`, params);
+        parameters: [...params, dedupeKey, duplicateWindowMs],
+      };
     }
-    await this.notify(targets);
+    return { name: 'insert', sql: `WITH incoming AS (${incoming}) ${insertMessages('incoming i')}`, parameters: params };
   }
 
   /**

@@ -1,4 +1,5 @@
 import type { Database } from 'better-sqlite3';
+import type { AfterCommit, StoreTransaction } from '../../persistence/store-transaction';
 import type { BusTableStore, DeadLetterRow, LockedMessage, MessageRow, StoredMessage } from './bus-table-store';
 
 const RETURNED = `id, entity, message_id AS messageId, correlation_id AS correlationId, subject, tenant_id AS tenantId,
@@ -59,30 +60,38 @@ export class SqliteBusTableStore implements BusTableStore {
   }
 
   async insert(dedupeKey: string, targets: readonly string[], rows: readonly MessageRow[], duplicateWindowMs: number): Promise<void> {
+    this.db.transaction(() => this.insertRows(dedupeKey, targets, rows, duplicateWindowMs)).immediate();
+  }
+
+  insertWithin(transaction: StoreTransaction, dedupeKey: string, targets: readonly string[], rows: readonly MessageRow[], duplicateWindowMs: number): AfterCommit {
+    if (transaction.dialect !== 'sqlite' || transaction.db !== this.db) throw new TypeError('The SQLite store bus joins transactions of its own connection only');
+    this.insertRows(dedupeKey, targets, rows, duplicateWindowMs);
+    return () => undefined;
+  }
+
+  /** Runs inside a transaction: its own (insert) or the caller's (insertWithin). */
+  private insertRows(dedupeKey: string, targets: readonly string[], rows: readonly MessageRow[], duplicateWindowMs: number): void {
     const now = Date.now();
-    const write = this.db.transaction(() => {
-      for (const row of rows) {
-        const duplicate =
-          duplicateWindowMs > 0 && row.detectDuplicates && this.statements.markSeen.run(dedupeKey, row.messageId, now + duplicateWindowMs, now).changes === 0;
-        if (duplicate) continue;
-        for (const target of targets) {
-          this.statements.insert.run(
-            target,
-            row.messageId,
-            row.correlationId,
-            row.subject,
-            row.tenantId,
-            row.traceparent,
-            row.contentType,
-            row.properties,
-            row.body,
-            now,
-            row.visibleAt ?? now,
-          );
-        }
+    for (const row of rows) {
+      const duplicate =
+        duplicateWindowMs > 0 && row.detectDuplicates && this.statements.markSeen.run(dedupeKey, row.messageId, now + duplicateWindowMs, now).changes === 0;
+      if (duplicate) continue;
+      for (const target of targets) {
+        this.statements.insert.run(
+          target,
+          row.messageId,
+          row.correlationId,
+          row.subject,
+          row.tenantId,
+          row.traceparent,
+          row.contentType,
+          row.properties,
+          row.body,
+          now,
+          row.visibleAt ?? now,
+        );
       }
-    });
-    write.immediate();
+    }
   }
 
   async claim(entity: string, limit: number, leaseMs: number, lockToken: string): Promise<StoredMessage[]> {

@@ -1,6 +1,7 @@
 import { EventEmitter } from 'node:events';
 import { Logger } from '@nestjs/common';
 import { Client, ClientConfig } from 'pg';
+import type { AfterCommit, StoreTransaction } from '../../persistence/store-transaction';
 import type { ConsumeOptions, DeadLetteredMessage, MessageConsumer, MessageHandler, OutgoingMessage } from '../bus-message';
 import { MessageBus } from '../message-bus';
 import { MessageSource, sourcePath, topicByName } from '../topology';
@@ -48,10 +49,32 @@ export class StoreMessageBus extends MessageBus {
   }
 
   async publish(topic: string, messages: readonly OutgoingMessage[]): Promise<void> {
+    await this.write(topic, this.targetsOf(topic), messages);
+  }
+
+  private targetsOf(topic: string): string[] {
     const definition = topicByName(topic);
     if (!definition) throw new Error(`Unknown topic ${topic}`);
-    const targets = definition.subscriptions.map((subscription) => sourcePath({ topic, subscription: subscription.name }));
-    await this.write(topic, targets, messages);
+    return definition.subscriptions.map((subscription) => sourcePath({ topic, subscription: subscription.name }));
+  }
+
+  override publishWithin(transaction: StoreTransaction, topic: string, messages: readonly OutgoingMessage[]): AfterCommit | Promise<AfterCommit> {
+    const targets = this.targetsOf(topic);
+    const rows = this.rowsOf(messages);
+    const wake = () => {
+      if (!this.listening) for (const target of targets) this.written.emit(target);
+    };
+    const committed = this.store.insertWithin(transaction, topic, targets, rows, this.settings.duplicateDetectionWindowMs);
+    if (committed instanceof Promise) {
+      return committed.then((notify) => () => {
+        notify();
+        wake();
+      });
+    }
+    return () => {
+      committed();
+      wake();
+    };
   }
 
   async consume(source: MessageSource, handler: MessageHandler, options: ConsumeOptions): Promise<MessageConsumer> {
@@ -101,8 +124,8 @@ export class StoreMessageBus extends MessageBus {
     }));
   }
 
-  private async write(dedupeKey: string, targets: readonly string[], messages: readonly OutgoingMessage[]): Promise<void> {
-    // A batch repeating an id would trip the duplicate table twice in one statement: keep the first.
+  /** A batch repeating an id would trip the duplicate table twice in one statement: keep the first. */
+  private rowsOf(messages: readonly OutgoingMessage[]): MessageRow[] {
     const seen = new Set<string>();
     const rows: MessageRow[] = [];
     for (const message of messages) {
@@ -110,7 +133,11 @@ export class StoreMessageBus extends MessageBus {
       seen.add(message.messageId);
       rows.push(toMessageRow(message));
     }
-    await this.store.insert(dedupeKey, targets, rows, this.settings.duplicateDetectionWindowMs);
+    return rows;
+  }
+
+  private async write(dedupeKey: string, targets: readonly string[], messages: readonly OutgoingMessage[]): Promise<void> {
+    await this.store.insert(dedupeKey, targets, this.rowsOf(messages), this.settings.duplicateDetectionWindowMs);
     if (!this.listening) for (const target of targets) this.written.emit(target);
   }
 
