@@ -18,6 +18,7 @@ import { RedisLock } from '../src/platform/cache/redis-lock';
 import { RedisRateLimiter } from '../src/platform/cache/redis-rate-limiter';
 import { ConfigurationError, envBindings, loadOptions } from '../src/platform/config/options';
 import { CacheAdapters, describeCacheContract } from './contracts/cache.contract';
+import { deleteRedisKeys } from './support/redis';
 
 /** The machine's shared Redis: tests write only under a random prefix and delete it afterwards. */
 const SHARED_REDIS_URL = 'redis://127.0.0.1:6379';
@@ -37,17 +38,6 @@ function redisAdapters(options: CacheOptions, connection: RedisConnection) {
   };
 }
 
-async function deleteKeys(url: string, prefix: string): Promise<void> {
-  const admin = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 0 });
-  try {
-    await admin.connect();
-    for await (const keys of admin.scanStream({ match: `${prefix}*`, count: 500 })) {
-      if ((keys as string[]).length > 0) await admin.del(...(keys as string[]));
-    }
-  } finally {
-    admin.disconnect();
-  }
-}
 
 /** Collects what the cache logs (Nest's static Logger), to check what is logged and what never is. */
 class LogCapture implements LoggerService {
@@ -89,7 +79,7 @@ describeCacheContract('Redis', async (): Promise<CacheAdapters> => {
   return {
     ...redisAdapters(options, connection),
     async dispose() {
-      await deleteKeys(SHARED_REDIS_URL, prefix);
+      await deleteRedisKeys(SHARED_REDIS_URL, prefix);
       await connection.close();
     },
   };
@@ -150,7 +140,7 @@ describe('CacheModule', () => {
       await app.close();
       expect(status.status().state).toBe('closed');
     } finally {
-      await deleteKeys(SHARED_REDIS_URL, prefix);
+      await deleteRedisKeys(SHARED_REDIS_URL, prefix);
     }
   });
 });

@@ -2,9 +2,9 @@ import { randomBytes } from 'node:crypto';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import Redis from 'ioredis';
 import { DataSource } from 'typeorm';
 import { dumpStore, TenantApi, waitFor } from './support/governed-api';
+import { deleteRedisKeys } from './support/redis';
 import type { InProcessPlatform } from './support/platform-app';
 import { createTestSchema, TEST_DATABASE_URL } from './support/postgres';
 import { newJwtSecret } from './support/tokens';
@@ -21,17 +21,6 @@ const BEARER = 'vendor-bearer-shared-2a9f61';
 const OAUTH_CLIENT = { clientId: 'replicated-client', clientSecret: 'replicated-client-secret-5be8' };
 const TOKEN_DELAY_MS = 300;
 
-async function deleteRedisKeys(prefix: string): Promise<void> {
-  const admin = new Redis(REDIS_URL, { lazyConnect: true, maxRetriesPerRequest: 0 });
-  try {
-    await admin.connect();
-    for await (const keys of admin.scanStream({ match: `${prefix}*`, count: 500 })) {
-      if ((keys as string[]).length > 0) await admin.del(...(keys as string[]));
-    }
-  } finally {
-    admin.disconnect();
-  }
-}
 
 describe('governed vendor access across two instances (PostgreSQL, Redis)', () => {
   const jwtSecret = newJwtSecret();
@@ -89,7 +78,7 @@ describe('governed vendor access across two instances (PostgreSQL, Redis)', () =
     else process.env.DATABASE_URL = savedDatabaseUrl;
     await peer?.close();
     await schema?.drop();
-    await deleteRedisKeys(redisPrefix);
+    await deleteRedisKeys(REDIS_URL, redisPrefix);
   });
   afterEach(() => {
     // The access tokens the vendor issued are secrets like the credentials: the last test scans for them.

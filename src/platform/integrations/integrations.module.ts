@@ -37,40 +37,27 @@ const ENTITIES = [
   IntegrationFailure,
 ];
 
+/** The services every role may use: vendor modules call out through GovernedHttpClient only. */
+const SHARED_SERVICES = [
+  IntegrationEvents,
+  CredentialVault,
+  CredentialRotations,
+  OAuthTokenProvider,
+  CredentialInjector,
+  ConnectionResolver,
+  ConnectionHealthService,
+  RunRecorder,
+  GovernedHttpClient,
+];
+
 /**
- * Governed vendor access, shared by every role: vendor modules call out through GovernedHttpClient only.
- * Global, so a vendor module needs no imports to use it.
+ * Governed vendor access, shared by every role. Global, so a vendor module needs no imports to use it.
  */
 @Global()
 @Module({
   imports: [TypeOrmModule.forFeature(ENTITIES)],
-  providers: [
-    provideOptions(IntegrationsOptions),
-    IntegrationEvents,
-    CredentialVault,
-    CredentialRotations,
-    OAuthTokenProvider,
-    CredentialInjector,
-    ConnectionResolver,
-    ConnectionHealthService,
-    RateBudgets,
-    RunJournal,
-    RunRecorder,
-    GovernedHttpClient,
-  ],
-  exports: [
-    TypeOrmModule,
-    IntegrationsOptions,
-    IntegrationEvents,
-    CredentialVault,
-    CredentialRotations,
-    OAuthTokenProvider,
-    CredentialInjector,
-    ConnectionResolver,
-    ConnectionHealthService,
-    RunRecorder,
-    GovernedHttpClient,
-  ],
+  providers: [provideOptions(IntegrationsOptions), RateBudgets, RunJournal, ...SHARED_SERVICES],
+  exports: [TypeOrmModule, IntegrationsOptions, ...SHARED_SERVICES],
 })
 export class IntegrationsModule {
   static readonly options = [IntegrationsOptions];

@@ -35,7 +35,7 @@ export class GovernedRequestsService {
     const response = await this.governed.request(connectionId, toRequest(dto), { idempotencyKey: dto.idempotencyKey });
     const headers: Record<string, string | string[]> = {};
     for (const [name, value] of Object.entries(response.headers)) if (!HOP_HEADERS.has(name.toLowerCase())) headers[name] = value;
-    return { runId: response.run.id, status: response.status, headers, ...decodeBody(response.body, headers), latencyMs: response.latencyMs, run: await this.runs.view(response.run) };
+    return { runId: response.run.id, status: response.status, headers, ...decodeBody(response.body, headers), latencyMs: Math.round(response.latencyMs), run: await this.runs.view(response.run) };
   }
 
   /** ExecuteIntegrationRun: the run is stored Pending and executed by the registry's command handler. An idempotency key answers the same run again. */
