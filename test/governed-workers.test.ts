@@ -1,5 +1,7 @@
+import { DataSource } from 'typeorm';
 import { DistributedLock } from '../src/platform/cache/cache.ports';
 import { CredentialVault } from '../src/platform/integrations/credentials/credential-vault';
+import { IntegrationCredential } from '../src/platform/integrations/entities/integration-credential.entity';
 import { MessageBus } from '../src/platform/messaging/message-bus';
 import { SecretStore } from '../src/platform/secrets/secret-store';
 import { RotationSchedule } from '../src/workers/credential-rotation/rotation-schedule';
@@ -204,6 +206,20 @@ describe('governed access workers (one process, all roles, embedded store)', () 
       const event = rotatedEvent.find((candidate) => candidate.data.credentialId === credential.id)!;
       expect(event.data).toMatchObject({ rotationId: first.body.rotationId, version: rotated.body.version, previousVersion: credential.version, verifiedConnections: [connection.id] });
       expect(JSON.stringify(event)).not.toContain('key-2');
+    });
+
+    it('keeps both versions of a webhook secret valid for the overlap window, then only the new one', async () => {
+      const created = await api.call('POST', '/integrations/credentials', { name: 'rotate-overlap', kind: 'webhook-secret', value: 'whsec_b2xkLXNlY3JldA==', rotationPolicy: { overlapMs: 1_000 } });
+      expect(created.status).toBe(201);
+      await api.call('POST', '/integrations/credentials/rotate', { credentialId: created.body.id, value: 'whsec_bmV3LXNlY3JldA==' });
+      // No connection uses it: nothing to verify, so the rotation succeeds at once.
+      await until(() => credentialOf(created.body.id), (answer) => answer.body.rotations[0]?.status === 'Succeeded', 10_000, 'the rotation');
+
+      const vault = platform.app.get(CredentialVault);
+      const row = () => platform.app.get(DataSource).getRepository(IntegrationCredential).findOneByOrFail({ id: created.body.id });
+      expect(await vault.acceptedValues(await row())).toEqual(['whsec_bmV3LXNlY3JldA==', 'whsec_b2xkLXNlY3JldA==']);
+      const overlapEnds = (await row()).previousVersionValidUntil!.getTime();
+      expect(await vault.acceptedValues(await row(), overlapEnds + 1)).toEqual(['whsec_bmV3LXNlY3JldA==']);
     });
 
     it('keeps the previous version when every verification fails, after three tries', async () => {
