@@ -3,6 +3,7 @@ import { ENTITIES } from './database/entities';
 import { MIGRATIONS } from './database/migrations';
 import { IntegrationsModule } from './platform/integrations/integrations.module';
 import { MessagingModule } from './platform/messaging/messaging.module';
+import { WebhooksModule } from './platform/webhooks/webhooks.module';
 import { PersistenceModule } from './platform/persistence/persistence.module';
 import { PlatformModule, PlatformSettings } from './platform/platform.module';
 import type { RoleDefinition } from './roles';
@@ -18,6 +19,7 @@ export class AppModule {
         PersistenceModule.forRoot({ entities: ENTITIES, migrations: MIGRATIONS }),
         MessagingModule,
         IntegrationsModule,
+        WebhooksModule,
         ...roles.map((role) => role.load()),
         ...extraModules,
       ],

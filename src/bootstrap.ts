@@ -1,3 +1,4 @@
+import { raw } from 'express';
 import { EgressOptions } from './platform/egress/egress.options';
 import { IntegrationsOptions } from './platform/integrations/integrations.options';
 import type { DynamicModule, Type } from '@nestjs/common';
@@ -82,6 +83,10 @@ export async function createPlatformApp(roles: readonly RoleDefinition[], settin
   );
   app.disable('x-powered-by');
   app.use(app.get(HttpObservability).middleware);
+  // Before the JSON parser: a raw-body route's bytes must reach its handler untouched.
+  for (const route of roles.flatMap((role) => role.load().rawBodyRoutes ?? [])) {
+    app.use(route.path, raw({ type: () => true, limit: route.limitBytes() }));
+  }
   app.useBodyParser('json', { limit: runtime.httpBodyLimitBytes });
   app.useGlobalPipes(new RequestValidationPipe());
   app.connectMicroservice({ strategy: app.get(BusServer) }, { inheritAppConfig: true });

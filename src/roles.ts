@@ -3,8 +3,14 @@ import type { OptionsClass } from './platform/config/options';
 
 export type RoleKind = 'http' | 'http+grpc' | 'bus-consumer' | 'worker';
 
+/** A route whose body the role reads as raw bytes (webhook signatures), with its own size limit. */
+export interface RawBodyRoute {
+  readonly path: string;
+  readonly limitBytes: () => number;
+}
+
 /** A role's Nest module; it names the options classes it binds so boot can validate them up front. */
-export type RoleModule = Type<unknown> & { readonly options: readonly OptionsClass[] };
+export type RoleModule = Type<unknown> & { readonly options: readonly OptionsClass[]; readonly rawBodyRoutes?: readonly RawBodyRoute[] };
 
 export interface RoleDefinition {
   readonly name: string;

@@ -2,12 +2,13 @@ import { ExternalApiClient } from '../platform/integrations/entities/external-ap
 import { IntegrationConnection } from '../platform/integrations/entities/integration-connection.entity';
 import { IntegrationCredential } from '../platform/integrations/entities/integration-credential.entity';
 import { IntegrationProvider } from '../platform/integrations/entities/integration-provider.entity';
-import { DeliveryAttempt } from '../modules/webhook-gateway/entities/delivery-attempt.entity';
-import { WebhookDelivery } from '../modules/webhook-gateway/entities/webhook-delivery.entity';
-import { WebhookSubscription } from '../modules/webhook-gateway/entities/webhook-subscription.entity';
+import { DeliveryAttempt } from '../platform/webhooks/entities/delivery-attempt.entity';
+import { WebhookDelivery } from '../platform/webhooks/entities/webhook-delivery.entity';
+import { WebhookSubscription } from '../platform/webhooks/entities/webhook-subscription.entity';
 import { ConnectionHealthCheck } from '../platform/integrations/entities/connection-health-check.entity';
 import { CredentialRotation } from '../platform/integrations/entities/credential-rotation.entity';
 import { OAuthToken } from '../platform/integrations/entities/oauth-token.entity';
+import { OutboxMessage } from '../platform/messaging/outbox/outbox-message.entity';
 import { IntegrationFailure } from '../platform/runs/entities/integration-failure.entity';
 import { IntegrationRunAttempt } from '../platform/runs/entities/integration-run-attempt.entity';
 import { IntegrationRun } from '../platform/runs/entities/integration-run.entity';
@@ -27,4 +28,5 @@ export const ENTITIES = [
   CredentialRotation,
   OAuthToken,
   ConnectionHealthCheck,
+  OutboxMessage,
 ];

@@ -53,6 +53,16 @@ class EventRecorderController {
     this.recorded.events.push(event);
   }
 
+  @EventPattern('WebhookReceived', ROLE)
+  webhookReceived(@Payload() event: CloudEvent): void {
+    this.recorded.events.push(event);
+  }
+
+  @EventPattern('WebhookDelivered', ROLE)
+  webhookDelivered(@Payload() event: CloudEvent): void {
+    this.recorded.events.push(event);
+  }
+
   @EventPattern('ExternalApiHealthChanged', ROLE)
   healthChanged(@Payload() event: CloudEvent): void {
     this.recorded.events.push(event);

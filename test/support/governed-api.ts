@@ -3,6 +3,9 @@ import { join } from 'node:path';
 import type { DataSource } from 'typeorm';
 import { signHs256 } from './tokens';
 
+/** Every scope of the webhook API. */
+export const WEBHOOK_SCOPES = ['webhooks.subscriptions.write', 'webhooks.subscriptions.read', 'webhooks.events.publish', 'webhooks.deliveries.ingest', 'webhooks.deliveries.read'].join(' ');
+
 /** Every scope of the registry API, for tests that drive all of it as one tenant. */
 export const REGISTRY_SCOPES = [
   'integration.providers.read',
@@ -35,8 +38,8 @@ export class TenantApi {
     readonly transcript: string[],
   ) {}
 
-  static async create(baseUrl: string, jwtSecret: string, tenantId: string, transcript: string[] = []): Promise<TenantApi> {
-    const token = await signHs256(jwtSecret, { tenantId, scope: REGISTRY_SCOPES, expiresIn: 3600 });
+  static async create(baseUrl: string, jwtSecret: string, tenantId: string, transcript: string[] = [], scope = REGISTRY_SCOPES): Promise<TenantApi> {
+    const token = await signHs256(jwtSecret, { tenantId, scope, expiresIn: 3600 });
     return new TenantApi(baseUrl, tenantId, token, transcript);
   }
 

@@ -58,6 +58,12 @@ export class BusPublisher {
     return this.envelope(event, body, options);
   }
 
+  /** A command's message, stamped now, for the transactional outbox. */
+  prepareCommand<T>(command: string, body: T, options: PublishOptions = {}): OutgoingMessage<T> {
+    if (routeFor(command)?.kind !== 'queue') throw new Error(`${command} is not a command of the bus topology`);
+    return this.envelope(command, body, options);
+  }
+
   /** Prepared messages of one event, in one send. */
   async publishPrepared(event: string, messages: readonly OutgoingMessage[]): Promise<void> {
     const route = routeFor(event);

@@ -17,6 +17,8 @@ export abstract class MessageBus {
    * run after the commit. Undefined for buses outside the store (Service Bus): publish after the commit.
    */
   publishWithin?(transaction: StoreTransaction, topic: string, messages: readonly OutgoingMessage[]): AfterCommit | Promise<AfterCommit>;
+  /** `publishWithin` for commands, to a queue. */
+  sendWithin?(transaction: StoreTransaction, queue: string, messages: readonly OutgoingMessage[]): AfterCommit | Promise<AfterCommit>;
   abstract consume(source: MessageSource, handler: MessageHandler, options: ConsumeOptions): Promise<MessageConsumer>;
   /** Messages waiting in a queue or subscription (the queue-depth gauge); undefined when the backend cannot tell. */
   abstract depth(source: MessageSource): Promise<number | undefined>;

@@ -12,6 +12,7 @@ import { ConsumerSettings } from './consumer-settings';
 import { MessageBus } from './message-bus';
 import { createMessageBus } from './message-bus.factory';
 import { MessageDispatcher } from './message-dispatcher';
+import { TransactionalOutbox } from './outbox/transactional-outbox';
 
 /** Readiness gates on the bus answering (a store query, or a Service Bus link that authenticates). */
 @Injectable()
@@ -29,7 +30,7 @@ class BusReadiness implements OnModuleInit {
   }
 }
 
-/** The messaging port, its adapter chosen by configuration, and its Nest transport (server and client). */
+/** The messaging port, its adapter chosen by configuration, its Nest transport (server and client), and the transactional outbox. */
 @Global()
 @Module({
   providers: [
@@ -46,8 +47,9 @@ class BusReadiness implements OnModuleInit {
     MessageDispatcher,
     BusServer,
     BusReadiness,
+    TransactionalOutbox,
   ],
-  exports: [BusOptions, MessageBus, BusPublisher, BusClient, ConsumerSettings, BusServer],
+  exports: [BusOptions, MessageBus, BusPublisher, BusClient, ConsumerSettings, BusServer, TransactionalOutbox],
 })
 export class MessagingModule {}
 

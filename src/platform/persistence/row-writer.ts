@@ -9,6 +9,22 @@ export interface RowBatch {
   rows: readonly ObjectLiteral[];
 }
 
+/** A conditional update; `expectAffected` makes the whole write roll back (RowConflictError) unless exactly that many rows changed. */
+export interface RowUpdate {
+  target: EntityTarget<ObjectLiteral>;
+  where: ObjectLiteral;
+  set: ObjectLiteral;
+  expectAffected?: number;
+}
+
+/** A conditional update found the row moved on: nothing of the write was stored. */
+export class RowConflictError extends Error {
+  constructor(readonly table: string) {
+    super(`A row of ${table} changed concurrently; nothing was written`);
+    this.name = 'RowConflictError';
+  }
+}
+
 /**
  * Writes batches of new rows of several entities in one transaction, as cheaply as the store allows.
  * SQLite: prepared statements on the store's own better-sqlite3 connection inside one synchronous
@@ -23,6 +39,47 @@ export class RowWriter {
     if (dataSource.driver.options.type === 'better-sqlite3') {
       this.sqlite = (dataSource.driver as unknown as { databaseConnection: Database }).databaseConnection;
     }
+  }
+
+  /**
+   * Inserts and conditional updates in one transaction, with the same `alongside` as `insert`. On SQLite
+   * the transaction never spans an await: the embedded store has one connection, so an open asynchronous
+   * transaction would take in whatever other requests write meanwhile.
+   */
+  async write(change: { inserts?: readonly RowBatch[]; updates?: readonly RowUpdate[] }, alongside?: (transaction: StoreTransaction) => void | Promise<void>): Promise<void> {
+    const updates = (change.updates ?? []).map((update) => ({ ...update, statement: this.updateStatement(update) }));
+    const inserts = (change.inserts ?? []).filter((batch) => batch.rows.length > 0);
+    if (this.sqlite) {
+      const db = this.sqlite;
+      const prepared = inserts.map((batch) => ({ ...this.statementFor(batch.target), rows: batch.rows }));
+      db.transaction(() => {
+        for (const update of updates) {
+          const { changes } = db.prepare(update.statement.sql).run(...update.statement.parameters);
+          if (update.expectAffected !== undefined && changes !== update.expectAffected) throw new RowConflictError(update.statement.table);
+        }
+        for (const { statement, values, rows } of prepared) {
+          for (const row of rows) statement.run(values(row));
+        }
+        if (alongside && alongside({ dialect: 'sqlite', db }) instanceof Promise) {
+          throw new TypeError('Writes joining a SQLite transaction must be synchronous');
+        }
+      })();
+      return;
+    }
+    await this.dataSource.transaction(async (manager: EntityManager) => {
+      for (const update of updates) {
+        const [, affected] = (await manager.query(update.statement.sql, update.statement.parameters)) as [unknown, number];
+        if (update.expectAffected !== undefined && affected !== update.expectAffected) throw new RowConflictError(update.statement.table);
+      }
+      for (const batch of inserts) await bulkInsert(manager, batch.target, batch.rows);
+      await alongside?.({ dialect: 'postgres', query: (sql, parameters) => manager.query(sql, parameters) });
+    });
+  }
+
+  /** TypeORM builds the UPDATE (values converted by the driver, version and update-date columns maintained); we run it. */
+  private updateStatement(update: RowUpdate): { sql: string; parameters: unknown[]; table: string } {
+    const [sql, parameters] = this.dataSource.createQueryBuilder().update(update.target).set(update.set).where(update.where).getQueryAndParameters();
+    return { sql, parameters: parameters.map((value) => (value instanceof Date ? this.dataSource.driver.preparePersistentValue(value, { type: Date } as ColumnMetadata) : value)), table: this.dataSource.getMetadata(update.target).tableName };
   }
 
   /**

@@ -59,12 +59,18 @@ export class StoreMessageBus extends MessageBus {
   }
 
   override publishWithin(transaction: StoreTransaction, topic: string, messages: readonly OutgoingMessage[]): AfterCommit | Promise<AfterCommit> {
-    const targets = this.targetsOf(topic);
-    const rows = this.rowsOf(messages);
+    return this.writeWithin(transaction, topic, this.targetsOf(topic), messages);
+  }
+
+  override sendWithin(transaction: StoreTransaction, queue: string, messages: readonly OutgoingMessage[]): AfterCommit | Promise<AfterCommit> {
+    return this.writeWithin(transaction, queue, [queue], messages);
+  }
+
+  private writeWithin(transaction: StoreTransaction, dedupeKey: string, targets: readonly string[], messages: readonly OutgoingMessage[]): AfterCommit | Promise<AfterCommit> {
     const wake = () => {
       if (!this.listening) for (const target of targets) this.written.emit(target);
     };
-    const committed = this.store.insertWithin(transaction, topic, targets, rows, this.settings.duplicateDetectionWindowMs);
+    const committed = this.store.insertWithin(transaction, dedupeKey, targets, this.rowsOf(messages), this.settings.duplicateDetectionWindowMs);
     if (committed instanceof Promise) {
       return committed.then((notify) => () => {
         notify();

@@ -6,7 +6,7 @@ import {
   TenantOwned,
   TimestampColumn,
   UpdatedAtColumn,
-} from '../../../platform/persistence/columns';
+} from '../../persistence/columns';
 
 export type DeliveryDirection = 'in' | 'out';
 export type DeliveryStatus = 'Pending' | 'Delivered' | 'DeadLettered' | 'Failed';
@@ -50,8 +50,17 @@ export class WebhookDelivery implements TenantOwned {
   @Column({ type: 'varchar', length: 1024, nullable: true })
   payloadRef: string | null;
 
+  /** Attempts made in all, every series included. */
   @Column({ type: 'integer', default: 0 })
   attemptCount: number;
+
+  /** Outbound: which attempt series is current (a replay starts the next one, schedule from the top). */
+  @Column({ type: 'integer', default: 1 })
+  series: number;
+
+  /** Outbound: attempts made in the current series. */
+  @Column({ type: 'integer', default: 0 })
+  seriesAttempt: number;
 
   @TimestampColumn({ nullable: true })
   nextAttemptAt: Date | null;

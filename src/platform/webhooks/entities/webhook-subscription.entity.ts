@@ -8,7 +8,7 @@ import {
   TenantOwned,
   TimestampColumn,
   UpdatedAtColumn,
-} from '../../../platform/persistence/columns';
+} from '../../persistence/columns';
 
 export type SubscriptionStatus = 'Active' | 'Disabled';
 

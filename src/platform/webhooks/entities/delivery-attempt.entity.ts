@@ -1,5 +1,5 @@
 import { Column, Entity, Index } from 'typeorm';
-import { IdColumn, TenantIdColumn, TenantOwned, TimestampColumn } from '../../../platform/persistence/columns';
+import { IdColumn, TenantIdColumn, TenantOwned, TimestampColumn } from '../../persistence/columns';
 
 /** One POST of an outbound delivery: when, what came back, how long it took. */
 @Entity('webhook_delivery_attempts')

@@ -1,0 +1,72 @@
+import { BadRequestException, Controller, Get, HttpCode, HttpStatus, Param, Post, Query } from '@nestjs/common';
+import { Type } from 'class-transformer';
+import { IsIn, IsInt, IsOptional, Matches, Max, Min } from 'class-validator';
+import { RequireScopes } from '../../../platform/auth/decorators';
+import type { DeliveryStatus } from '../../../platform/webhooks/entities/webhook-delivery.entity';
+import { DeliveriesService, DeliveryView } from './deliveries.service';
+
+const STATUSES = ['Pending', 'Delivered', 'DeadLettered', 'Failed'] as const;
+
+export class ListDeliveriesQuery {
+  @IsOptional()
+  @Matches(/^sub-[0-9a-f]{32}$/, { message: 'subscriptionId must be a subscription id' })
+  subscriptionId?: string;
+
+  @IsOptional()
+  @Matches(/^conn-[0-9a-f]{32}$/, { message: 'connectionId must be a connection id' })
+  connectionId?: string;
+
+  @IsOptional()
+  @IsIn(STATUSES, { message: `status must be one of: ${STATUSES.join(', ')}` })
+  status?: DeliveryStatus;
+
+  @IsOptional()
+  @IsIn(['in', 'out'], { message: 'direction must be in or out' })
+  direction?: 'in' | 'out';
+
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  @Max(500)
+  limit?: number;
+
+  @IsOptional()
+  @Matches(/^[A-Za-z0-9_-]{1,400}$/, { message: 'cursor must be the nextCursor of a previous page' })
+  cursor?: string;
+}
+
+@Controller('webhooks/deliveries')
+export class DeliveriesController {
+  constructor(private readonly deliveries: DeliveriesService) {}
+
+  @Get()
+  @RequireScopes('webhooks.deliveries.read')
+  list(@Query() query: ListDeliveriesQuery): Promise<{ items: DeliveryView[]; nextCursor: string | null }> {
+    return this.deliveries.list({ ...query, limit: query.limit ?? 50, cursor: query.cursor === undefined ? undefined : decodeCursor(query.cursor) });
+  }
+
+  @Get(':id')
+  @RequireScopes('webhooks.deliveries.read')
+  get(@Param('id') id: string): Promise<DeliveryView> {
+    return this.deliveries.get(id);
+  }
+
+  /** 202 with the delivery: a new attempt series, the same `webhook-id`. */
+  @Post(':id/replay')
+  @HttpCode(HttpStatus.ACCEPTED)
+  @RequireScopes('webhooks.subscriptions.write')
+  replay(@Param('id') id: string): Promise<DeliveryView> {
+    return this.deliveries.replay(id);
+  }
+}
+
+function decodeCursor(text: string): { createdAt: Date; id: string } {
+  try {
+    const [createdAt, id] = JSON.parse(Buffer.from(text, 'base64url').toString('utf8')) as unknown[];
+    if (typeof createdAt === 'string' && typeof id === 'string' && !Number.isNaN(Date.parse(createdAt))) return { createdAt: new Date(createdAt), id };
+  } catch {
+    // fall through
+  }
+  throw new BadRequestException('cursor must be the nextCursor of a previous page');
+}

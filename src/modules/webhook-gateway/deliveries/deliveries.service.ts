@@ -1,0 +1,149 @@
+import { ConflictException, Injectable, NotFoundException } from '@nestjs/common';
+import { InjectDataSource, InjectRepository } from '@nestjs/typeorm';
+import { DataSource, Equal, FindOptionsWhere, LessThan, Repository } from 'typeorm';
+import { TenantContext } from '../../../platform/context/tenant-context';
+import { BusPublisher } from '../../../platform/messaging/bus-publisher';
+import { TransactionalOutbox } from '../../../platform/messaging/outbox/transactional-outbox';
+import { RowConflictError, RowWriter } from '../../../platform/persistence/row-writer';
+import { DeliveryAttempt } from '../../../platform/webhooks/entities/delivery-attempt.entity';
+import { DeliveryStatus, WebhookDelivery } from '../../../platform/webhooks/entities/webhook-delivery.entity';
+import { DeliverWebhookCommand, deliverMessageId } from '../fan-out/event-fan-out';
+
+export interface DeliveryView {
+  id: string;
+  direction: 'in' | 'out';
+  connectionId: string | null;
+  subscriptionId: string | null;
+  vendorDeliveryId: string | null;
+  eventId: string;
+  eventType: string;
+  status: DeliveryStatus;
+  attemptCount: number;
+  series: number;
+  nextAttemptAt: string | null;
+  lastError: string | null;
+  completedAt: string | null;
+  createdAt: string;
+  attempts?: Array<{ attempt: number; attemptedAt: string; statusCode: number | null; latencyMs: number; error: string | null; responseExcerpt: string | null }>;
+}
+
+export interface DeliveryFilter {
+  subscriptionId?: string;
+  connectionId?: string;
+  status?: DeliveryStatus;
+  direction?: 'in' | 'out';
+  limit: number;
+  cursor?: { createdAt: Date; id: string };
+}
+
+@Injectable()
+export class DeliveriesService {
+  private readonly writer: RowWriter;
+
+  constructor(
+    @InjectRepository(WebhookDelivery) private readonly deliveries: Repository<WebhookDelivery>,
+    @InjectRepository(DeliveryAttempt) private readonly attempts: Repository<DeliveryAttempt>,
+    @InjectDataSource() dataSource: DataSource,
+    private readonly publisher: BusPublisher,
+    private readonly outbox: TransactionalOutbox,
+    private readonly tenant: TenantContext,
+  ) {
+    this.writer = new RowWriter(dataSource);
+  }
+
+  async list(filter: DeliveryFilter): Promise<{ items: DeliveryView[]; nextCursor: string | null }> {
+    const scope: FindOptionsWhere<WebhookDelivery> = {
+      tenantId: this.tenant.tenantId,
+      ...(filter.subscriptionId ? { subscriptionId: filter.subscriptionId } : {}),
+      ...(filter.connectionId ? { connectionId: filter.connectionId } : {}),
+      ...(filter.status ? { status: filter.status } : {}),
+      ...(filter.direction ? { direction: filter.direction } : {}),
+    };
+    const { cursor } = filter;
+    const where = cursor ? [{ ...scope, createdAt: LessThan(cursor.createdAt) }, { ...scope, createdAt: Equal(cursor.createdAt), id: LessThan(cursor.id) }] : scope;
+    const rows = await this.deliveries.find({ where, order: { createdAt: 'DESC', id: 'DESC' }, take: filter.limit + 1 });
+    const page = rows.slice(0, filter.limit);
+    const last = page[page.length - 1];
+    return { items: page.map(toView), nextCursor: rows.length > filter.limit ? Buffer.from(JSON.stringify([last.createdAt.toISOString(), last.id])).toString('base64url') : null };
+  }
+
+  async get(id: string): Promise<DeliveryView> {
+    const delivery = await this.find(id);
+    const attempts = await this.attempts.find({ where: { tenantId: delivery.tenantId, deliveryId: id }, order: { attemptNumber: 'ASC' } });
+    return {
+      ...toView(delivery),
+      attempts: attempts.map((attempt) => ({
+        attempt: attempt.attemptNumber,
+        attemptedAt: attempt.attemptedAt.toISOString(),
+        statusCode: attempt.statusCode,
+        latencyMs: attempt.latencyMs,
+        error: attempt.error,
+        responseExcerpt: attempt.responseExcerpt,
+      })),
+    };
+  }
+
+  /**
+   * A new attempt series for an outbound delivery, from the top of the retry schedule, with the same
+   * `webhook-id`. The series counter and the first command commit together; a replay that races another
+   * (both read series n) stores one of them and answers 409 to the other.
+   */
+  async replay(id: string): Promise<DeliveryView> {
+    const delivery = await this.find(id);
+    if (delivery.direction !== 'out') throw new ConflictException('Only outbound deliveries can be replayed');
+    const series = delivery.series + 1;
+    const command: DeliverWebhookCommand = { deliveryId: delivery.id, series, attempt: 1 };
+    const first = { pattern: 'DeliverWebhook', message: this.publisher.prepareCommand('DeliverWebhook', command, { tenantId: delivery.tenantId, messageId: deliverMessageId(command) }) };
+    let afterCommit: (() => void) | undefined;
+    try {
+      await this.writer.write(
+        {
+          updates: [
+            {
+              target: WebhookDelivery,
+              where: { tenantId: delivery.tenantId, id: delivery.id, series: delivery.series },
+              set: { series, seriesAttempt: 0, status: 'Pending', lastError: null, completedAt: null, nextAttemptAt: new Date() },
+              expectAffected: 1,
+            },
+          ],
+        },
+        (transaction) => {
+          const joined = this.outbox.join(transaction, [first]);
+          if (joined instanceof Promise) return joined.then((callback) => void (afterCommit = callback));
+          afterCommit = joined;
+        },
+      );
+    } catch (error) {
+      if (error instanceof RowConflictError) throw new ConflictException('The delivery was replayed concurrently; try again');
+      throw error;
+    }
+    afterCommit?.();
+    return this.get(id);
+  }
+
+  private async find(id: string): Promise<WebhookDelivery> {
+    const delivery = await this.deliveries.findOneBy({ tenantId: this.tenant.tenantId, id });
+    if (!delivery) throw new NotFoundException(`Delivery ${id} not found`);
+    return delivery;
+  }
+}
+
+function toView(row: WebhookDelivery): DeliveryView {
+  const iso = (date: Date | null) => (date ? date.toISOString() : null);
+  return {
+    id: row.id,
+    direction: row.direction,
+    connectionId: row.connectionId,
+    subscriptionId: row.subscriptionId,
+    vendorDeliveryId: row.vendorDeliveryId,
+    eventId: row.eventId,
+    eventType: row.eventType,
+    status: row.status,
+    attemptCount: row.attemptCount,
+    series: row.series,
+    nextAttemptAt: iso(row.nextAttemptAt),
+    lastError: row.lastError,
+    completedAt: iso(row.completedAt),
+    createdAt: row.createdAt.toISOString(),
+  };
+}

@@ -1,0 +1,236 @@
+import { randomUUID } from 'node:crypto';
+import { Injectable, Logger, NotFoundException, UnauthorizedException } from '@nestjs/common';
+import { InjectDataSource, InjectRepository } from '@nestjs/typeorm';
+import { DataSource, In, Repository } from 'typeorm';
+import { BlobStore } from '../../../platform/blob/blob-store';
+import { RequestContext } from '../../../platform/context/request-context';
+import { buildCloudEvent } from '../../../platform/events/cloud-event';
+import { CredentialVault } from '../../../platform/integrations/credentials/credential-vault';
+import { IntegrationConnection } from '../../../platform/integrations/entities/integration-connection.entity';
+import { IntegrationCredential } from '../../../platform/integrations/entities/integration-credential.entity';
+import { IntegrationProvider } from '../../../platform/integrations/entities/integration-provider.entity';
+import { BusPublisher } from '../../../platform/messaging/bus-publisher';
+import { TransactionalOutbox } from '../../../platform/messaging/outbox/transactional-outbox';
+import { PlatformMetrics } from '../../../platform/observability/platform-metrics';
+import { GLOBAL_TENANT } from '../../../platform/persistence/columns';
+import { newId } from '../../../platform/persistence/ids';
+import { RowWriter } from '../../../platform/persistence/row-writer';
+import { WebhookDelivery } from '../../../platform/webhooks/entities/webhook-delivery.entity';
+import { MalformedWebhookError, VerifiedWebhook, WebhookVerificationError } from '../verification/webhook-verifier';
+import { WEBHOOK_VERIFIERS } from '../verification/verifier-registry';
+import { WebhookGatewayOptions } from '../webhook-gateway.options';
+
+export interface IngestResult {
+  deliveryId: string;
+  duplicate: boolean;
+}
+
+export interface RawInboundWebhook {
+  rawBody: Buffer;
+  headers: Record<string, string | string[] | undefined>;
+  /** The URL as the vendor called it (PUBLIC_BASE_URL + path + query). */
+  url: string;
+}
+
+/** Payload of `WebhookReceived`: a CloudEvent whose `type` is the normalised vendor event and whose `data` is the vendor's payload. */
+export interface WebhookReceivedExtensions {
+  connectionid: string;
+  deliveryid: string;
+  provider: string;
+}
+
+/** Headers that authenticate the vendor: verified, then never stored. */
+const SECRET_HEADERS = new Set([
+  'authorization',
+  'cookie',
+  'x-hub-signature',
+  'x-hub-signature-256',
+  'stripe-signature',
+  'webhook-signature',
+  'svix-signature',
+  'x-slack-signature',
+  'x-twilio-signature',
+]);
+
+/**
+ * IngestWebhook: the public vendor callback. Order (DESIGN.md): size limit (the raw-body parser) →
+ * connection (unknown or retired: 404) → signature over the raw bytes (401, nothing stored) → timestamp
+ * → parse (400, recorded as a failed ingestion) → dedupe on the vendor's delivery id (200, duplicate) →
+ * payload and headers to the blob port → the WebhookDelivery row and WebhookReceived, in one store
+ * transaction → 202. The blob is written first: a crash before the commit leaves an unreferenced blob,
+ * never a row or an event without its payload.
+ */
+@Injectable()
+export class WebhookIngestion {
+  private readonly logger = new Logger(WebhookIngestion.name);
+  private readonly writer: RowWriter;
+
+  constructor(
+    @InjectRepository(IntegrationConnection) private readonly connections: Repository<IntegrationConnection>,
+    @InjectRepository(IntegrationProvider) private readonly providers: Repository<IntegrationProvider>,
+    @InjectRepository(IntegrationCredential) private readonly credentials: Repository<IntegrationCredential>,
+    @InjectRepository(WebhookDelivery) private readonly deliveries: Repository<WebhookDelivery>,
+    @InjectDataSource() dataSource: DataSource,
+    private readonly vault: CredentialVault,
+    private readonly blobs: BlobStore,
+    private readonly publisher: BusPublisher,
+    private readonly outbox: TransactionalOutbox,
+    private readonly metrics: PlatformMetrics,
+    private readonly options: WebhookGatewayOptions,
+  ) {
+    this.writer = new RowWriter(dataSource);
+  }
+
+  /** The public endpoint: the connection's verifier decides. */
+  async ingest(connectionId: string, webhook: RawInboundWebhook): Promise<IngestResult> {
+    const connection = await this.connections.findOneBy({ id: connectionId });
+    if (!connection || connection.status === 'Retired') throw new NotFoundException(`Connection ${connectionId} not found`);
+    const provider = await this.providerOf(connection);
+    const verifier = provider?.webhookVerifier ? WEBHOOK_VERIFIERS.get(provider.webhookVerifier) : undefined;
+    if (!verifier || !connection.webhook) throw new NotFoundException(`Connection ${connectionId} does not receive webhooks`);
+    RequestContext.bindIds({ connectionId });
+
+    const secrets = await this.secretsOf(connection);
+    let verified: VerifiedWebhook;
+    try {
+      verified = verifier.verify(
+        { rawBody: webhook.rawBody, headers: webhook.headers, url: webhook.url, contentType: headerValue(webhook.headers, 'content-type') },
+        { secrets, now: Date.now(), toleranceMs: this.options.timestampToleranceMs, options: connection.webhook.verifierOptions },
+      );
+    } catch (error) {
+      if (error instanceof WebhookVerificationError) {
+        this.metrics.webhooksReceived.inc({ verifier: verifier.name, outcome: 'rejected' });
+        this.logger.warn({ msg: 'Inbound webhook rejected', verifier: verifier.name, reason: error.reason });
+        throw new UnauthorizedException(`Webhook signature rejected: ${error.message}`);
+      }
+      if (error instanceof MalformedWebhookError) {
+        this.metrics.webhooksReceived.inc({ verifier: verifier.name, outcome: 'invalid' });
+        await this.recordFailedIngestion(connection, webhook, error.message);
+        throw error;
+      }
+      throw error;
+    }
+    return this.accept(connection, provider!.id, verifier.name, verified, webhook);
+  }
+
+  /** A trusted edge verified the vendor already: the same pipeline from dedupe on. */
+  async ingestVerified(connection: IntegrationConnection, verified: VerifiedWebhook, headers: Record<string, string | string[] | undefined>): Promise<IngestResult> {
+    if (connection.status === 'Retired') throw new NotFoundException(`Connection ${connection.id} not found`);
+    const body = Buffer.from(JSON.stringify(verified.payload));
+    return this.accept(connection, connection.providerId, 'trusted-edge', verified, { rawBody: body, headers, url: '' });
+  }
+
+  private async accept(connection: IntegrationConnection, providerId: string, verifierName: string, verified: VerifiedWebhook, webhook: RawInboundWebhook): Promise<IngestResult> {
+    const tenantId = connection.tenantId;
+    const existing = await this.deliveries.findOne({ select: { id: true }, where: { tenantId, connectionId: connection.id, vendorDeliveryId: verified.deliveryId } });
+    if (existing) return this.duplicate(existing.id, verifierName);
+
+    const now = new Date();
+    const deliveryId = newId('dlv');
+    const payloadRef = `inbound/${connection.id}/${deliveryId}.json`;
+    await this.blobs.put(tenantId, payloadRef, Buffer.from(JSON.stringify({ receivedAt: now.toISOString(), headers: storableHeaders(webhook.headers), body: webhook.rawBody.toString('base64') })), {
+      contentType: 'application/json',
+    });
+    const delivery = Object.assign(new WebhookDelivery(), {
+      id: deliveryId,
+      tenantId,
+      direction: 'in' as const,
+      connectionId: connection.id,
+      subscriptionId: null,
+      vendorDeliveryId: verified.deliveryId.slice(0, 256),
+      eventId: randomUUID(),
+      eventType: verified.eventType.slice(0, 256),
+      status: 'Delivered' as const,
+      payloadRef,
+      attemptCount: 0,
+      series: 1,
+      seriesAttempt: 0,
+      nextAttemptAt: null,
+      lastError: null,
+      completedAt: now,
+      createdAt: now,
+      updatedAt: now,
+    });
+    const event = buildCloudEvent({
+      type: delivery.eventType,
+      source: `urn:integration-platform:connections:${connection.id}`,
+      id: delivery.eventId,
+      subject: verified.deliveryId.slice(0, 256),
+      time: verified.occurredAt ?? now,
+      data: verified.payload,
+      tenantid: tenantId,
+      extensions: { connectionid: connection.id, deliveryid: deliveryId, provider: providerId },
+    });
+    const received = { pattern: 'WebhookReceived', message: this.publisher.prepareEvent('WebhookReceived', event, { tenantId, messageId: delivery.eventId, detectDuplicates: false }) };
+    let afterCommit: (() => void) | undefined;
+    try {
+      await this.writer.insert([{ target: WebhookDelivery, rows: [delivery] }], (transaction) => {
+        const joined = this.outbox.join(transaction, [received]);
+        if (joined instanceof Promise) return joined.then((callback) => void (afterCommit = callback));
+        afterCommit = joined;
+      });
+    } catch (error) {
+      // The same vendor delivery arriving twice at once: the unique index kept the first.
+      const winner = await this.deliveries.findOne({ select: { id: true }, where: { tenantId, connectionId: connection.id, vendorDeliveryId: delivery.vendorDeliveryId } });
+      await this.blobs.delete(tenantId, payloadRef).catch(() => undefined);
+      if (winner) return this.duplicate(winner.id, verifierName);
+      throw error;
+    }
+    afterCommit?.();
+    this.metrics.webhooksReceived.inc({ verifier: verifierName, outcome: 'accepted' });
+    RequestContext.bindIds({ deliveryId });
+    return { deliveryId, duplicate: false };
+  }
+
+  private duplicate(deliveryId: string, verifierName: string): IngestResult {
+    this.metrics.webhooksReceived.inc({ verifier: verifierName, outcome: 'duplicate' });
+    return { deliveryId, duplicate: true };
+  }
+
+  /** A correctly signed body we cannot read: kept for audit (status Failed), announced to nobody. */
+  private async recordFailedIngestion(connection: IntegrationConnection, webhook: RawInboundWebhook, reason: string): Promise<void> {
+    const now = new Date();
+    const deliveryId = newId('dlv');
+    const payloadRef = `inbound/${connection.id}/${deliveryId}.json`;
+    await this.blobs.put(connection.tenantId, payloadRef, Buffer.from(JSON.stringify({ receivedAt: now.toISOString(), headers: storableHeaders(webhook.headers), body: webhook.rawBody.toString('base64') })), {
+      contentType: 'application/json',
+    });
+    await this.deliveries.insert({
+      id: deliveryId,
+      tenantId: connection.tenantId,
+      direction: 'in',
+      connectionId: connection.id,
+      subscriptionId: null,
+      vendorDeliveryId: null,
+      eventId: randomUUID(),
+      eventType: 'malformed',
+      status: 'Failed',
+      payloadRef,
+      attemptCount: 0,
+      lastError: reason.slice(0, 1000),
+      completedAt: now,
+    });
+  }
+
+  private async providerOf(connection: IntegrationConnection): Promise<IntegrationProvider | undefined> {
+    const rows = await this.providers.findBy({ id: connection.providerId, tenantId: In([connection.tenantId, GLOBAL_TENANT]) });
+    return rows.find((row) => row.tenantId === connection.tenantId) ?? rows[0];
+  }
+
+  private async secretsOf(connection: IntegrationConnection): Promise<string[]> {
+    const credential = await this.credentials.findOneBy({ tenantId: connection.tenantId, id: connection.webhook!.secretCredentialId });
+    if (!credential || credential.status !== 'Active') throw new NotFoundException(`Connection ${connection.id} does not receive webhooks`);
+    return this.vault.acceptedValues(credential);
+  }
+}
+
+function headerValue(headers: Record<string, string | string[] | undefined>, name: string): string | undefined {
+  const value = headers[name];
+  return Array.isArray(value) ? value[0] : value;
+}
+
+function storableHeaders(headers: Record<string, string | string[] | undefined>): Record<string, string | string[]> {
+  const kept: Record<string, string | string[]> = {};
+  for (const [name, value] of Object.entries(headers)) if (value !== undefined && !SECRET_HEADERS.has(name.toLowerCase())) kept[name] = value;
+  return kept;
+}

@@ -1,0 +1,49 @@
+import { Body, Controller, Delete, Get, HttpCode, HttpStatus, Param, Patch, Post } from '@nestjs/common';
+import { RequireScopes } from '../../../platform/auth/decorators';
+import { CreateSubscriptionDto, UpdateSubscriptionDto } from './subscription.dto';
+import { SubscriptionsService, SubscriptionView } from './subscriptions.service';
+
+@Controller('webhooks/subscriptions')
+export class SubscriptionsController {
+  constructor(private readonly subscriptions: SubscriptionsService) {}
+
+  /** 201 with the subscription and, this once, its `secret`. */
+  @Post()
+  @RequireScopes('webhooks.subscriptions.write')
+  create(@Body() request: CreateSubscriptionDto): Promise<SubscriptionView & { secret: string }> {
+    return this.subscriptions.create(request);
+  }
+
+  @Get()
+  @RequireScopes('webhooks.subscriptions.read')
+  async list(): Promise<{ items: SubscriptionView[] }> {
+    return { items: await this.subscriptions.list() };
+  }
+
+  @Get(':id')
+  @RequireScopes('webhooks.subscriptions.read')
+  get(@Param('id') id: string): Promise<SubscriptionView> {
+    return this.subscriptions.get(id);
+  }
+
+  @Patch(':id')
+  @RequireScopes('webhooks.subscriptions.write')
+  update(@Param('id') id: string, @Body() request: UpdateSubscriptionDto): Promise<SubscriptionView> {
+    return this.subscriptions.update(id, request);
+  }
+
+  @Delete(':id')
+  @HttpCode(HttpStatus.NO_CONTENT)
+  @RequireScopes('webhooks.subscriptions.write')
+  remove(@Param('id') id: string): Promise<void> {
+    return this.subscriptions.remove(id);
+  }
+
+  /** The new `secret`, answered this once; the previous one keeps signing for WEBHOOK_SECRET_OVERLAP. */
+  @Post(':id/rotate-secret')
+  @HttpCode(HttpStatus.OK)
+  @RequireScopes('webhooks.subscriptions.write')
+  rotateSecret(@Param('id') id: string): Promise<SubscriptionView & { secret: string }> {
+    return this.subscriptions.rotateSecret(id);
+  }
+}
