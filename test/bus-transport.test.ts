@@ -4,6 +4,7 @@ import { RequestContext } from '../src/platform/context/request-context';
 import { TenantContext } from '../src/platform/context/tenant-context';
 import { BusClient, BusRecord } from '../src/platform/messaging/bus.client';
 import { PoisonMessageError } from '../src/platform/messaging/bus-message';
+import { buildCloudEvent } from '../src/platform/events/cloud-event';
 import { BusPublisher } from '../src/platform/messaging/bus-publisher';
 import { BusContext } from '../src/platform/messaging/bus.server';
 import { MessageBus } from '../src/platform/messaging/message-bus';
@@ -110,7 +111,9 @@ describe('the bus as a Nest transport (store bus, every role in one process)', (
   });
 
   it("delivers an event once to each consuming role's subscription", async () => {
-    await platform.app.get(BusPublisher).publish('IntegrationConnectionRetired', { connectionId: 'conn-1' }, { tenantId: 'tenant-a' });
+    // A well-formed event: the roles' own handlers on these subscriptions (fan-out, health gauge) run beside the probes.
+    const event = buildCloudEvent({ type: 'IntegrationConnectionRetired', source: 'urn:test', data: { connectionId: 'conn-1', providerId: 'generic-rest' }, tenantid: 'tenant-a' });
+    await platform.app.get(BusPublisher).publish('IntegrationConnectionRetired', event, { tenantId: 'tenant-a' });
     await waitFor(() => journal.seen.length === 2);
     await sleep(400);
     expect(journal.seen.map((entry) => entry.handler).sort()).toEqual(['fan-out', 'health-worker']);

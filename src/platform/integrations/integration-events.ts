@@ -2,7 +2,6 @@ import { Injectable, Logger } from '@nestjs/common';
 import { buildCloudEvent, CloudEvent } from '../events/cloud-event';
 import type { OutgoingMessage } from '../messaging/bus-message';
 import { BusPublisher } from '../messaging/bus-publisher';
-import type { AfterCommit, StoreTransaction } from '../persistence/store-transaction';
 
 /** The platform's own events (DESIGN.md, Domain): each one is a topic of the bus topology. */
 export type IntegrationEventType =
@@ -13,6 +12,7 @@ export type IntegrationEventType =
   | 'IntegrationRunCompleted'
   | 'IntegrationFailed'
   | 'CredentialRotated'
+  | 'WebhookDelivered'
   | 'ExternalApiHealthChanged';
 
 export const EVENT_SOURCE = 'urn:integration-platform:governed-access';
@@ -43,16 +43,6 @@ export class IntegrationEvents {
   /** Publishes prepared events of one type in one send. */
   publishPrepared(type: IntegrationEventType, messages: readonly OutgoingMessage[]): Promise<void> {
     return this.publisher.publishPrepared(type, messages);
-  }
-
-  /** Whether `publishPreparedWithin` writes events in the store's own transactions (the store bus). */
-  get joinsStoreTransactions(): boolean {
-    return this.publisher.joinsStoreTransactions;
-  }
-
-  /** Prepared events written in an open store transaction (store bus only); returns what to run after the commit. */
-  publishPreparedWithin(transaction: StoreTransaction, type: IntegrationEventType, messages: readonly OutgoingMessage[]): AfterCommit | Promise<AfterCommit> | undefined {
-    return this.publisher.publishPreparedWithin(transaction, type, messages);
   }
 
   /**

@@ -1,7 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import { RequestContext } from '../context/request-context';
-import type { AfterCommit, StoreTransaction } from '../persistence/store-transaction';
 import { currentTraceparent } from '../observability/tracing';
 import type { OutgoingMessage } from './bus-message';
 import { MessageBus } from './message-bus';
@@ -69,21 +68,6 @@ export class BusPublisher {
     const route = routeFor(event);
     if (route?.kind !== 'topic') throw new Error(`${event} is not an event of the bus topology`);
     if (messages.length > 0) await this.bus.publish(route.definition.name, messages);
-  }
-
-  /**
-   * Prepared messages of one event, written in the store transaction `transaction` when the bus lives in
-   * the store (see MessageBus.publishWithin); undefined when it does not, and the caller publishes after commit.
-   */
-  publishPreparedWithin(transaction: StoreTransaction, event: string, messages: readonly OutgoingMessage[]): AfterCommit | Promise<AfterCommit> | undefined {
-    const route = routeFor(event);
-    if (route?.kind !== 'topic') throw new Error(`${event} is not an event of the bus topology`);
-    return this.bus.publishWithin?.(transaction, route.definition.name, messages);
-  }
-
-  /** Whether publishPreparedWithin can join store transactions. */
-  get joinsStoreTransactions(): boolean {
-    return typeof this.bus.publishWithin === 'function';
   }
 
   /** A command or an event, whichever the name is. */

@@ -2,9 +2,9 @@ import { Injectable, Logger, BeforeApplicationShutdown } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import type { IntegrationEventType } from '../integrations/integration-events';
-import { IntegrationEvents } from '../integrations/integration-events';
 import { IntegrationsOptions } from '../integrations/integrations.options';
 import type { OutgoingMessage } from '../messaging/bus-message';
+import { TransactionalOutbox } from '../messaging/outbox/transactional-outbox';
 import { RowWriter } from '../persistence/row-writer';
 import type { AfterCommit } from '../persistence/store-transaction';
 import { IntegrationFailure } from './entities/integration-failure.entity';
@@ -55,7 +55,7 @@ export class RunJournal implements BeforeApplicationShutdown {
 
   constructor(
     @InjectDataSource() dataSource: DataSource,
-    private readonly events: IntegrationEvents,
+    private readonly outbox: TransactionalOutbox,
     private readonly options: IntegrationsOptions,
   ) {
     this.writer = new RowWriter(dataSource);
@@ -152,51 +152,21 @@ export class RunJournal implements BeforeApplicationShutdown {
   }
 
   /**
-   * Stores the entries, and with the store bus their events in the same transaction (a run and its event
-   * exist together or not at all); with a bus outside the store, events follow the commit.
+   * Stores the entries and their events in one transaction, through the transactional outbox: a run and
+   * its event exist together or not at all, whichever bus the platform runs on.
    */
   private async write(entries: readonly JournalEntry[]): Promise<void> {
     const rows = [
       { target: IntegrationRun, rows: entries.map((entry) => entry.run) },
       { target: IntegrationFailure, rows: entries.flatMap((entry) => (entry.failure ? [entry.failure] : [])) },
     ];
-    if (!this.events.joinsStoreTransactions) {
-      await this.writer.insert(rows);
-      await this.publish(entries);
-      return;
-    }
-    const afterCommit: Array<AfterCommit | Promise<AfterCommit>> = [];
+    const items = entries.map(({ event }) => ({ pattern: event.type, message: event.message }));
+    let afterCommit: AfterCommit | undefined;
     await this.writer.insert(rows, (transaction) => {
-      const pending: Array<Promise<AfterCommit>> = [];
-      for (const [type, messages] of eventsByType(entries)) {
-        const joined = this.events.publishPreparedWithin(transaction, type, messages);
-        if (joined instanceof Promise) pending.push(joined);
-        else if (joined) afterCommit.push(joined);
-      }
-      // PostgreSQL joins asynchronously; SQLite must not get a promise back.
-      if (pending.length > 0) return Promise.all(pending).then((callbacks) => void afterCommit.push(...callbacks));
+      const joined = this.outbox.join(transaction, items);
+      if (joined instanceof Promise) return joined.then((callback) => void (afterCommit = callback));
+      afterCommit = joined;
     });
-    for (const callback of afterCommit) (callback as AfterCommit)();
+    afterCommit?.();
   }
-
-  /** The runs are stored whatever happens here: a bus failure is logged with the event ids, not thrown at the callers. */
-  private async publish(entries: readonly JournalEntry[]): Promise<void> {
-    for (const [type, messages] of eventsByType(entries)) {
-      try {
-        await this.events.publishPrepared(type, messages);
-      } catch (error) {
-        this.logger.error({ msg: 'Run events not published after the runs were stored', event: type, ids: messages.map((message) => message.messageId), err: error });
-      }
-    }
-  }
-}
-
-function eventsByType(entries: readonly JournalEntry[]): Map<IntegrationEventType, OutgoingMessage[]> {
-  const byType = new Map<IntegrationEventType, OutgoingMessage[]>();
-  for (const { event } of entries) {
-    const messages = byType.get(event.type) ?? [];
-    messages.push(event.message);
-    byType.set(event.type, messages);
-  }
-  return byType;
 }
