@@ -1,3 +1,4 @@
+import './thread-pool';
 import 'reflect-metadata';
 import { createPlatformApp } from './bootstrap';
 import { JwtVerifier } from './platform/auth/jwt-verifier';

@@ -19,8 +19,8 @@ async function createBlobStore(options: BlobOptions, runtime: RuntimeOptions, az
     return store;
   }
   const directory = resolve(runtime.dataDir, options.blobDir);
-  logger.log({ msg: 'Blob store: files', directory });
-  return new FilesystemBlobStore(directory);
+  logger.log({ msg: 'Blob store: files', directory, fileSync: options.fileSync });
+  return new FilesystemBlobStore(directory, options.fileSync);
 }
 
 /** The blob port: Azure Blob Storage when configured (BlobOptions.backend), files under DATA_DIR otherwise. */

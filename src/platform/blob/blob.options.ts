@@ -53,6 +53,12 @@ export class BlobOptions implements CrossFieldValidation {
   })
   readonly createContainer?: boolean;
 
+  @Env('BLOB_FILE_SYNC', bool(), {
+    default: false,
+    description: 'Embedded blob store: fsync every blob and its directory (survives power loss; off matches the embedded SQLite store, which survives process crashes and fsyncs at checkpoints)',
+  })
+  readonly fileSync: boolean;
+
   @Env('BLOB_DIR', str({ minLength: 1 }), { default: 'blobs', description: 'Directory of the embedded blob store, relative to DATA_DIR' })
   readonly blobDir: string;
 

@@ -31,12 +31,19 @@ export class CorruptBlobFileError extends Error {
  * Files live at `<root>/tenants/<tenantId>/<2 hex>/<SHA-256 of the storage key>`, not at the name
  * itself: that keeps Azure's semantics on any filesystem (case-sensitive names, `a` and `a/b` side by
  * side, long unicode names) and a tenant's blobs in one directory.
- * A put writes a temporary file in the target directory, fsyncs it, renames it over the target and
- * fsyncs the directory: readers and concurrent writers only ever see complete versions, and a reader
- * that has opened a version keeps streaming that version even when it is replaced meanwhile.
+ * A put writes a temporary file in the target directory and renames it over the target: readers and
+ * concurrent writers only ever see complete versions, and a reader that has opened a version keeps
+ * streaming that version even when it is replaced meanwhile. With `fileSync` the file and its directory
+ * are fsynced too, so a put survives power loss, not only a crash of the process.
  */
 export class FilesystemBlobStore extends BlobStore {
-  constructor(readonly root: string) {
+  /** Directories this process created or found: a put into one of them skips the mkdir. */
+  private readonly knownDirectories = new Set<string>();
+
+  constructor(
+    readonly root: string,
+    private readonly fileSync = true,
+  ) {
     super();
   }
 
@@ -47,18 +54,29 @@ export class FilesystemBlobStore extends BlobStore {
     await this.ensureDirectory(dirname(file));
 
     const temporary = `${file}.${randomBytes(6).toString('hex')}.tmp`;
-    const handle = await open(temporary, 'wx');
+    const handle = await open(temporary, 'wx').catch(async (error: NodeJS.ErrnoException) => {
+      if (error.code !== 'ENOENT') throw error;
+      // The directory went away behind our back (removed by hand): create it again.
+      this.knownDirectories.delete(dirname(file));
+      await this.ensureDirectory(dirname(file));
+      return open(temporary, 'wx');
+    });
     let size = 0;
-    let lastModified: Date;
     try {
-      await writeFully(handle, encodeHeader(header));
-      for await (const chunk of Buffer.isBuffer(data) ? [data] : data) {
-        const bytes = Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk);
-        await writeFully(handle, bytes);
-        size += bytes.length;
+      const encodedHeader = encodeHeader(header);
+      if (Buffer.isBuffer(data)) {
+        // One write for the common case (a payload in memory): every file operation is a thread-pool hop.
+        await writeFully(handle, Buffer.concat([encodedHeader, data]));
+        size = data.length;
+      } else {
+        await writeFully(handle, encodedHeader);
+        for await (const chunk of data) {
+          const bytes = Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk);
+          await writeFully(handle, bytes);
+          size += bytes.length;
+        }
       }
-      await handle.sync();
-      lastModified = (await handle.stat()).mtime;
+      if (this.fileSync) await handle.sync();
       await handle.close();
       await rename(temporary, file);
     } catch (error) {
@@ -66,7 +84,8 @@ export class FilesystemBlobStore extends BlobStore {
       await unlink(temporary).catch(() => undefined);
       throw error;
     }
-    await fsyncDirectory(dirname(file));
+    const lastModified = new Date();
+    if (this.fileSync) await fsyncDirectory(dirname(file));
     return { name, contentType, metadata, size, etag: header.etag, lastModified };
   }
 
@@ -105,7 +124,7 @@ export class FilesystemBlobStore extends BlobStore {
       if (isMissing(error)) return false;
       throw error;
     }
-    await fsyncDirectory(dirname(file));
+    if (this.fileSync) await fsyncDirectory(dirname(file));
     return true;
   }
 
@@ -149,8 +168,11 @@ export class FilesystemBlobStore extends BlobStore {
 
   /** Creates the directory; fsyncs every directory that gained an entry, so the new path survives a crash. */
   private async ensureDirectory(directory: string): Promise<void> {
+    if (this.knownDirectories.has(directory)) return;
     const firstCreated = await mkdir(directory, { recursive: true });
-    if (!firstCreated) return;
+    if (this.knownDirectories.size >= MAX_KNOWN_DIRECTORIES) this.knownDirectories.clear();
+    this.knownDirectories.add(directory);
+    if (!firstCreated || !this.fileSync) return;
     const topmostChanged = dirname(firstCreated);
     for (let current = directory; ; current = dirname(current)) {
       await fsyncDirectory(current);
@@ -158,6 +180,8 @@ export class FilesystemBlobStore extends BlobStore {
     }
   }
 }
+
+const MAX_KNOWN_DIRECTORIES = 10_000;
 
 function encodeHeader(header: BlobHeader): Buffer {
   const json = Buffer.from(JSON.stringify(header), 'utf8');

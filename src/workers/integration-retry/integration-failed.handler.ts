@@ -33,11 +33,13 @@ export class IntegrationFailedHandler {
   @EventPattern('IntegrationFailed', { role: 'IntegrationRetryWorker' })
   async onIntegrationFailed(@Payload() event: CloudEvent<IntegrationFailedData>): Promise<void> {
     const failure = event?.data;
-    if (!failure || typeof failure.runId !== 'string' || !Number.isInteger(failure.attempt)) {
+    if (!failure || typeof failure !== 'object') throw new PoisonMessageError('invalid_event', 'IntegrationFailed carries no data');
+    // Sync calls were answered already (their caller owns any retry); tests and verifications are one-shot;
+    // webhook deliveries (purpose 'delivery', no run) retry on their own schedule in the delivery worker.
+    if (failure.mode !== 'async' || failure.purpose !== 'call') return;
+    if (typeof failure.runId !== 'string' || !Number.isInteger(failure.attempt)) {
       throw new PoisonMessageError('invalid_event', 'IntegrationFailed carries no run id and attempt');
     }
-    // Sync calls were answered already (their caller owns any retry); tests and verifications are one-shot.
-    if (failure.mode !== 'async' || failure.purpose !== 'call') return;
 
     const run = await this.runs.find(event.tenantid, failure.runId);
     if (!run || run.state !== 'Failed' || run.attempts !== failure.attempt) {

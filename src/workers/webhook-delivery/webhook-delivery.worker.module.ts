@@ -1,12 +1,34 @@
-import { Module } from '@nestjs/common';
+import { Module, OnModuleInit } from '@nestjs/common';
 import { provideOptions } from '../../platform/config/options.provider';
+import { ConsumerSettings } from '../../platform/messaging/consumer-settings';
+import { routeFor, sourcePath } from '../../platform/messaging/topology';
+import { DELIVER_WEBHOOK } from '../../platform/webhooks/deliver-webhook.command';
+import { DeliverWebhookHandler } from './deliver-webhook.handler';
+import { DeliveryStore } from './delivery-store';
+import { EndpointSlots } from './endpoint-slots';
+import { WebhookDeliverer } from './webhook-deliverer';
 import { WebhookDeliveryOptions } from './webhook-delivery.options';
 
-/** The WebhookDeliveryWorker role. Its capability lands with its own issue; until then it mounts nothing but its options. */
+/**
+ * The WebhookDeliveryWorker role: consumes DeliverWebhook, signs and POSTs outbound webhooks, retries on
+ * WEBHOOK_RETRY_SCHEDULE through scheduled commands, dead-letters and auto-disables subscriptions.
+ */
 @Module({
-  providers: [provideOptions(WebhookDeliveryOptions)],
-  exports: [WebhookDeliveryOptions],
+  controllers: [DeliverWebhookHandler],
+  providers: [provideOptions(WebhookDeliveryOptions), EndpointSlots, DeliveryStore, WebhookDeliverer],
+  exports: [WebhookDeliveryOptions, WebhookDeliverer],
 })
-export class WebhookDeliveryWorkerModule {
+export class WebhookDeliveryWorkerModule implements OnModuleInit {
   static readonly options = [WebhookDeliveryOptions];
+
+  constructor(
+    private readonly consumers: ConsumerSettings,
+    private readonly options: WebhookDeliveryOptions,
+  ) {}
+
+  onModuleInit(): void {
+    const route = routeFor(DELIVER_WEBHOOK);
+    if (route?.kind !== 'queue') throw new Error(`${DELIVER_WEBHOOK} is not a command of the bus topology`);
+    this.consumers.set(sourcePath({ queue: route.definition.name }), { concurrency: this.options.concurrency });
+  }
 }

@@ -7,7 +7,7 @@ import { TransactionalOutbox } from '../../../platform/messaging/outbox/transact
 import { RowConflictError, RowWriter } from '../../../platform/persistence/row-writer';
 import { DeliveryAttempt } from '../../../platform/webhooks/entities/delivery-attempt.entity';
 import { DeliveryStatus, WebhookDelivery } from '../../../platform/webhooks/entities/webhook-delivery.entity';
-import { DeliverWebhookCommand, deliverMessageId } from '../fan-out/event-fan-out';
+import { DeliverWebhookCommand, deliverMessageId } from '../../../platform/webhooks/deliver-webhook.command';
 
 export interface DeliveryView {
   id: string;

@@ -8,6 +8,7 @@ import { BusPublisher } from '../../../platform/messaging/bus-publisher';
 import { TransactionalOutbox } from '../../../platform/messaging/outbox/transactional-outbox';
 import { newId } from '../../../platform/persistence/ids';
 import { RowWriter } from '../../../platform/persistence/row-writer';
+import { DeliverWebhookCommand, deliverMessageId } from '../../../platform/webhooks/deliver-webhook.command';
 import { WebhookDelivery } from '../../../platform/webhooks/entities/webhook-delivery.entity';
 import { WebhookSubscription } from '../../../platform/webhooks/entities/webhook-subscription.entity';
 
@@ -18,15 +19,6 @@ export interface FanOutResult {
   /** Subscriptions the event matched. */
   matched: number;
 }
-
-/** The body of the DeliverWebhook command: one attempt of one series of one delivery. */
-export interface DeliverWebhookCommand {
-  deliveryId: string;
-  series: number;
-  attempt: number;
-}
-
-export const deliverMessageId = (command: DeliverWebhookCommand): string => `deliver:${command.deliveryId}:${command.series}:${command.attempt}`;
 
 /**
  * Matches an event to the tenant's active subscriptions (exact type or `*`) and creates one outbound

@@ -9,6 +9,7 @@ import { CredentialVault } from '../../../platform/integrations/credentials/cred
 import { IntegrationConnection } from '../../../platform/integrations/entities/integration-connection.entity';
 import { IntegrationCredential } from '../../../platform/integrations/entities/integration-credential.entity';
 import { IntegrationProvider } from '../../../platform/integrations/entities/integration-provider.entity';
+import { IntegrationsOptions } from '../../../platform/integrations/integrations.options';
 import { BusPublisher } from '../../../platform/messaging/bus-publisher';
 import { TransactionalOutbox } from '../../../platform/messaging/outbox/transactional-outbox';
 import { PlatformMetrics } from '../../../platform/observability/platform-metrics';
@@ -16,7 +17,7 @@ import { GLOBAL_TENANT } from '../../../platform/persistence/columns';
 import { newId } from '../../../platform/persistence/ids';
 import { RowWriter } from '../../../platform/persistence/row-writer';
 import { WebhookDelivery } from '../../../platform/webhooks/entities/webhook-delivery.entity';
-import { MalformedWebhookError, VerifiedWebhook, WebhookVerificationError } from '../verification/webhook-verifier';
+import { MalformedWebhookError, VerifiedWebhook, WebhookVerificationError, WebhookVerifier } from '../verification/webhook-verifier';
 import { WEBHOOK_VERIFIERS } from '../verification/verifier-registry';
 import { WebhookGatewayOptions } from '../webhook-gateway.options';
 
@@ -38,6 +39,15 @@ export interface WebhookReceivedExtensions {
   deliveryid: string;
   provider: string;
 }
+
+interface Receiver {
+  connection: IntegrationConnection;
+  provider: IntegrationProvider;
+  verifier: WebhookVerifier;
+  secrets: string[];
+}
+
+const MAX_CACHED_RECEIVERS = 10_000;
 
 /** Headers that authenticate the vendor: verified, then never stored. */
 const SECRET_HEADERS = new Set([
@@ -64,6 +74,7 @@ const SECRET_HEADERS = new Set([
 export class WebhookIngestion {
   private readonly logger = new Logger(WebhookIngestion.name);
   private readonly writer: RowWriter;
+  private readonly receivers = new Map<string, { receiver: Receiver; expiresAt: number }>();
 
   constructor(
     @InjectRepository(IntegrationConnection) private readonly connections: Repository<IntegrationConnection>,
@@ -77,25 +88,22 @@ export class WebhookIngestion {
     private readonly outbox: TransactionalOutbox,
     private readonly metrics: PlatformMetrics,
     private readonly options: WebhookGatewayOptions,
+    private readonly integrations: IntegrationsOptions,
   ) {
     this.writer = new RowWriter(dataSource);
   }
 
   /** The public endpoint: the connection's verifier decides. */
   async ingest(connectionId: string, webhook: RawInboundWebhook): Promise<IngestResult> {
-    const connection = await this.connections.findOneBy({ id: connectionId });
-    if (!connection || connection.status === 'Retired') throw new NotFoundException(`Connection ${connectionId} not found`);
-    const provider = await this.providerOf(connection);
-    const verifier = provider?.webhookVerifier ? WEBHOOK_VERIFIERS.get(provider.webhookVerifier) : undefined;
-    if (!verifier || !connection.webhook) throw new NotFoundException(`Connection ${connectionId} does not receive webhooks`);
+    const receiver = await this.receiverOf(connectionId);
+    const { connection, provider, verifier, secrets } = receiver;
     RequestContext.bindIds({ connectionId });
 
-    const secrets = await this.secretsOf(connection);
     let verified: VerifiedWebhook;
     try {
       verified = verifier.verify(
         { rawBody: webhook.rawBody, headers: webhook.headers, url: webhook.url, contentType: headerValue(webhook.headers, 'content-type') },
-        { secrets, now: Date.now(), toleranceMs: this.options.timestampToleranceMs, options: connection.webhook.verifierOptions },
+        { secrets, now: Date.now(), toleranceMs: this.options.timestampToleranceMs, options: connection.webhook?.verifierOptions },
       );
     } catch (error) {
       if (error instanceof WebhookVerificationError) {
@@ -110,7 +118,28 @@ export class WebhookIngestion {
       }
       throw error;
     }
-    return this.accept(connection, provider!.id, verifier.name, verified, webhook);
+    return this.accept(connection, provider.id, verifier.name, verified, webhook);
+  }
+
+  /**
+   * The connection, its verifier and the secrets that verify now, read once per CONNECTION_CACHE_TTL:
+   * a busy vendor sends many webhooks a second to one connection. Unknown, retired, or not set up for
+   * webhooks: 404.
+   */
+  private async receiverOf(connectionId: string): Promise<Receiver> {
+    const cached = this.receivers.get(connectionId);
+    if (cached && cached.expiresAt > Date.now()) return cached.receiver;
+    const connection = await this.connections.findOneBy({ id: connectionId });
+    if (!connection || connection.status === 'Retired') throw new NotFoundException(`Connection ${connectionId} not found`);
+    const provider = await this.providerOf(connection);
+    const verifier = provider?.webhookVerifier ? WEBHOOK_VERIFIERS.get(provider.webhookVerifier) : undefined;
+    if (!provider || !verifier || !connection.webhook) throw new NotFoundException(`Connection ${connectionId} does not receive webhooks`);
+    const receiver = { connection, provider, verifier, secrets: await this.secretsOf(connection) };
+    if (this.integrations.connectionCacheTtlMs > 0) {
+      if (this.receivers.size >= MAX_CACHED_RECEIVERS) this.receivers.clear();
+      this.receivers.set(connectionId, { receiver, expiresAt: Date.now() + this.integrations.connectionCacheTtlMs });
+    }
+    return receiver;
   }
 
   /** A trusted edge verified the vendor already: the same pipeline from dedupe on. */

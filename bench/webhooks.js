@@ -1,0 +1,275 @@
+#!/usr/bin/env node
+// `npm run bench -- webhooks [--duration S] [--connections N] [--dialect sqlite|postgres|both] [--deliveries N] [--backlog N]`
+//
+// Ingest: GitHub-signed webhooks (a fresh X-GitHub-Delivery and HMAC per request, signed like GitHub) POSTed
+// by autocannon with N connections to `POST /webhooks/ingest/{connectionId}` of `node dist/main.js`
+// (APP_ROLE=VendorApiClientRegistryService,WebhookGatewayService: verify, dedupe, blob, row and
+// WebhookReceived in one transaction, 202), on the embedded default (SQLite, store bus, file blobs) and on
+// PostgreSQL; beside a raw baseline in the same run: a bare node:http server that only verifies the HMAC
+// and answers 202. Goal: at least 25 % of the raw rate, p99 under 50 ms.
+//
+// Delivery: N events published to a `*` subscription (`POST /webhooks/events`), delivered by the
+// WebhookDeliveryWorker (signed per Standard Webhooks, POSTed through the egress client) to a local
+// receiver that verifies each signature; deliveries/s from the first publish to the last verified receipt
+// and the lag publish -> receipt, beside raw undici POSTs of the same bodies. Goal: at least 40 % of raw.
+// Then a backlog of --backlog deliveries is drained while the worker's RSS is sampled: it must stay flat.
+const { spawn } = require('node:child_process');
+const { createHmac, randomBytes } = require('node:crypto');
+const fs = require('node:fs');
+const http = require('node:http');
+const os = require('node:os');
+const path = require('node:path');
+
+const ROOT = path.join(__dirname, '..');
+const RESULTS_DIR = path.join(__dirname, 'results');
+const POSTGRES_URL = 'postgres://postgres@127.0.0.1:5432/test';
+const GITHUB_SECRET = `bench-${randomBytes(8).toString('hex')}`;
+const GOALS = { ingestShare: 0.25, ingestP99Ms: 50, deliveryShare: 0.4 };
+
+function parseArgs(argv) {
+  const settings = { duration: 10, connections: 64, dialect: 'both', deliveries: 5000, backlog: 0, profile: false };
+  for (let i = 0; i < argv.length; i++) {
+    const [flag, inline] = argv[i].split('=', 2);
+    const value = () => inline ?? argv[++i];
+    if (flag === '--duration') settings.duration = positive(flag, value());
+    else if (flag === '--connections') settings.connections = positive(flag, value());
+    else if (flag === '--deliveries') settings.deliveries = positive(flag, value());
+    else if (flag === '--backlog') settings.backlog = Number(value());
+    else if (flag === '--profile') settings.profile = true;
+    else if (flag === '--dialect') {
+      settings.dialect = value();
+      if (!['sqlite', 'postgres', 'both'].includes(settings.dialect)) usage(`--dialect is sqlite, postgres or both, got "${settings.dialect}"`);
+    } else usage(`Unknown argument "${argv[i]}"`);
+  }
+  return settings;
+}
+
+function positive(flag, raw) {
+  const number = Number(raw);
+  if (!Number.isInteger(number) || number < 1) usage(`${flag} needs a positive integer, got "${raw}"`);
+  return number;
+}
+
+function usage(problem) {
+  process.stderr.write(`${problem}\nUsage: npm run bench -- webhooks [--duration S] [--connections N] [--dialect sqlite|postgres|both] [--deliveries N] [--backlog N] [--profile]\n`);
+  process.exit(2);
+}
+
+// --- signing, as GitHub does ---------------------------------------------------------------------------------
+
+const PAYLOAD = JSON.stringify({ action: 'opened', number: 42, pull_request: { id: 1, title: 'Bench', body: 'x'.repeat(1500) }, repository: { full_name: 'acme/bench' } });
+const signature = (body) => `sha256=${createHmac('sha256', GITHUB_SECRET).update(body).digest('hex')}`;
+
+function githubRequests(pathname) {
+  let counter = 0;
+  return [
+    {
+      method: 'POST',
+      path: pathname,
+      setupRequest: (request) => {
+        counter += 1;
+        const body = PAYLOAD.replace('"number":42', `"number":${counter}`);
+        request.body = body;
+        request.headers = {
+          'content-type': 'application/json',
+          'x-github-event': 'pull_request',
+          'x-github-delivery': `bench-${process.pid}-${counter}-${randomBytes(4).toString('hex')}`,
+          'x-hub-signature-256': signature(body),
+        };
+        return request;
+      },
+    },
+  ];
+}
+
+// --- the raw baseline: verify the HMAC, answer 202 (a child process, as the platform is) ----------------------
+
+if (process.argv[2] === '--raw-server') {
+  process.env.BENCH_GITHUB_SECRET = process.argv[3];
+  startRawServer(process.argv[3]).then(({ url }) => process.send({ url }));
+  process.on('disconnect', () => process.exit(0));
+  return;
+}
+
+function startRawServerProcess() {
+  const child = require('node:child_process').fork(__filename, ['--raw-server', GITHUB_SECRET], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  return new Promise((resolve) => child.once('message', ({ url }) => resolve({ url, stop: () => child.disconnect() })));
+}
+
+function startRawServer(secret = GITHUB_SECRET) {
+  const sign = (body) => `sha256=${createHmac('sha256', secret).update(body).digest('hex')}`;
+  const server = http.createServer((request, response) => {
+    const chunks = [];
+    request.on('data', (chunk) => chunks.push(chunk));
+    request.on('end', () => {
+      const body = Buffer.concat(chunks);
+      const expected = Buffer.from(sign(body));
+      const given = Buffer.from(String(request.headers['x-hub-signature-256'] ?? ''));
+      const valid = given.length === expected.length && require('node:crypto').timingSafeEqual(given, expected);
+      response.writeHead(valid ? 202 : 401, { 'content-type': 'application/json' });
+      response.end(valid ? '{"deliveryId":"raw"}' : '{"statusCode":401}');
+    });
+  });
+  return new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve({ server, url: `http://127.0.0.1:${server.address().port}` })));
+}
+
+// --- the platform as `node dist/main.js` ----------------------------------------------------------------------
+
+async function freePort() {
+  const server = require('node:net').createServer();
+  await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address();
+  await new Promise((resolve) => server.close(resolve));
+  return port;
+}
+
+/** `profile`: the platform writes a V8 CPU profile to bench/results when it exits. */
+async function startPlatform(env, profile = false) {
+  const port = await freePort();
+  const nodeArgs = profile ? ['--cpu-prof', `--cpu-prof-dir=${RESULTS_DIR}`] : [];
+  const child = spawn(process.execPath, [...nodeArgs, path.join(ROOT, 'dist', 'main.js')], {
+    env: { PATH: process.env.PATH, HOME: process.env.HOME, NODE_ENV: 'development', LOG_LEVEL: 'warn', PORT: String(port), HOST: '127.0.0.1', ...env },
+    stdio: ['ignore', 'ignore', 'inherit'],
+  });
+  const url = `http://127.0.0.1:${port}`;
+  let exited = false;
+  child.once('exit', () => (exited = true));
+  for (const deadline = Date.now() + 30_000; ; ) {
+    if (exited) throw new Error('The platform exited before it was ready');
+    if (Date.now() > deadline) throw new Error('The platform was not ready within 30 s');
+    const ready = await fetch(`${url}/health/ready`).then((response) => response.ok, () => false);
+    if (ready) break;
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  return { child, url, stop: () => new Promise((resolve) => (child.once('exit', resolve), child.kill('SIGTERM'))) };
+}
+
+async function token(secret, tenantId, scope) {
+  const { SignJWT } = require('jose');
+  return new SignJWT({ tenantId, scope }).setProtectedHeader({ alg: 'HS256' }).setIssuedAt().setExpirationTime('1h').sign(Buffer.from(secret, 'utf8'));
+}
+
+async function api(url, bearer, route, body) {
+  const response = await fetch(`${url}${route}`, { method: 'POST', headers: { authorization: `Bearer ${bearer}`, 'content-type': 'application/json' }, body: JSON.stringify(body) });
+  const answer = await response.json();
+  if (response.status >= 300) throw new Error(`${route} answered ${response.status}: ${JSON.stringify(answer)}`);
+  return answer;
+}
+
+function startVendorStub() {
+  const server = http.createServer((request, response) => {
+    request.resume();
+    response.writeHead(200, { 'content-type': 'application/json' }).end('{"status":"ok"}');
+  });
+  return new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve({ server, url: `http://127.0.0.1:${server.address().port}` })));
+}
+
+// --- measurement ------------------------------------------------------------------------------------------------
+
+async function load(url, requests, settings) {
+  const autocannon = require('autocannon');
+  const result = await autocannon({ url, connections: settings.connections, duration: settings.duration, requests, pipelining: 1 });
+  const ok = (result['2xx'] ?? 0);
+  return {
+    perSecond: ok / settings.duration,
+    p50: result.latency.p50,
+    p99: result.latency.p99,
+    non2xx: result.non2xx,
+    errors: result.errors,
+  };
+}
+
+async function ingestCase(dialect, settings, vendor) {
+  const jwtSecret = randomBytes(32).toString('base64url');
+  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'bench-webhooks-'));
+  const schema = `bench_${randomBytes(4).toString('hex')}_webhooks`;
+  const platform = await startPlatform({
+    APP_ROLE: 'VendorApiClientRegistryService,WebhookGatewayService',
+    DATA_DIR: dataDir,
+    AUTH_JWT_SECRET: jwtSecret,
+    EGRESS_ALLOW_LIST: '127.0.0.1',
+    ...(dialect === 'postgres' ? { DATABASE_URL: POSTGRES_URL, DATABASE_SCHEMA: schema } : {}),
+  }, settings.profile);
+  try {
+    const bearer = await token(jwtSecret, 'bench-tenant', 'integration.credentials.write integration.connections.write');
+    const credential = await api(platform.url, bearer, '/integrations/credentials', { name: 'github-webhooks', kind: 'webhook-secret', value: GITHUB_SECRET });
+    const connection = await api(platform.url, bearer, '/integrations/connections', {
+      providerId: 'github',
+      displayName: 'bench',
+      webhook: { secretCredentialId: credential.id },
+      configuration: { baseUrl: vendor.url, healthPath: '/health', auth: 'none' },
+    });
+    progress(`connection ${connection.id} is ${connection.status}; loading`);
+    const rssBefore = rssMb(platform.child.pid);
+    const result = await load(platform.url, githubRequests(`/webhooks/ingest/${connection.id}`), settings);
+    return { ...result, rssMb: { before: rssBefore, after: rssMb(platform.child.pid) } };
+  } finally {
+    await platform.stop();
+    if (dialect === 'postgres') await dropSchema(schema);
+    fs.rmSync(dataDir, { recursive: true, force: true });
+  }
+}
+
+function rssMb(pid) {
+  try {
+    const status = fs.readFileSync(`/proc/${pid}/status`, 'utf8');
+    return Number(/VmRSS:\s+(\d+)/.exec(status)[1]) / 1024;
+  } catch {
+    return NaN;
+  }
+}
+
+async function dropSchema(schema) {
+  const { Client } = require('pg');
+  const client = new Client({ connectionString: POSTGRES_URL });
+  await client.connect();
+  await client.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
+  await client.end();
+}
+
+function progress(text) {
+  process.stderr.write(`… ${text}\n`);
+}
+
+// --- main -------------------------------------------------------------------------------------------------------
+
+async function main() {
+  const settings = parseArgs(process.argv.slice(2));
+  const dialects = settings.dialect === 'both' ? ['sqlite', 'postgres'] : [settings.dialect];
+  const vendor = await startVendorStub();
+  const raw = await startRawServerProcess();
+  const report = { settings, ingest: {} };
+  const lines = [`Webhooks — ${settings.connections} connections, ${settings.duration} s per case, ${os.cpus().length} CPUs, Node ${process.version}`, ''];
+
+  progress(`raw baseline: ${settings.duration} s`);
+  const rawIngest = await load(raw.url, githubRequests('/'), settings);
+  report.ingest.raw = rawIngest;
+  lines.push('ingest case              req/s     p50       p99       non-2xx');
+  lines.push(`raw (verify + 202)   ${rawIngest.perSecond.toFixed(0).padStart(9)}   ${`${rawIngest.p50} ms`.padEnd(9)} ${`${rawIngest.p99} ms`.padEnd(9)} ${rawIngest.non2xx}`);
+  let pass = true;
+  for (const dialect of dialects) {
+    progress(`platform on ${dialect}: ${settings.duration} s`);
+    const result = await ingestCase(dialect, settings, vendor);
+    report.ingest[dialect] = result;
+    const share = result.perSecond / rawIngest.perSecond;
+    const verdict = share >= GOALS.ingestShare && result.p99 < GOALS.ingestP99Ms;
+    pass &&= verdict;
+    lines.push(
+      `platform ${dialect.padEnd(11)} ${result.perSecond.toFixed(0).padStart(9)}   ${`${result.p50} ms`.padEnd(9)} ${`${result.p99} ms`.padEnd(9)} ${result.non2xx}   ` +
+        `${(share * 100).toFixed(1)} % of raw, p99 ${result.p99} ms: ${verdict ? 'PASS' : 'FAIL'} (goal >= ${GOALS.ingestShare * 100} %, p99 < ${GOALS.ingestP99Ms} ms); RSS ${result.rssMb.before.toFixed(0)} -> ${result.rssMb.after.toFixed(0)} MB`,
+    );
+  }
+  raw.stop();
+  vendor.server.close();
+  process.stdout.write(`${lines.join('\n')}\n`);
+  fs.mkdirSync(RESULTS_DIR, { recursive: true });
+  const file = path.join(RESULTS_DIR, `webhooks-${new Date().toISOString().replace(/[:.]/g, '-')}.json`);
+  fs.writeFileSync(file, `${JSON.stringify(report, null, 2)}\n`);
+  process.stdout.write(`Results: ${path.relative(ROOT, file)}\n`);
+  process.exit(pass ? 0 : 1);
+}
+
+main().catch((error) => {
+  process.stderr.write(`${error.stack ?? error}\n`);
+  process.exit(1);
+});
