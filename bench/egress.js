@@ -151,6 +151,8 @@ async function startPlatform(settings, vendorUrl) {
   const { RequestContext } = require(path.join(ROOT, 'dist', 'platform', 'context', 'request-context'));
   const { continueTrace } = require(path.join(ROOT, 'dist', 'platform', 'observability', 'tracing'));
   const { app } = await createPlatformApp(resolveRoles(process.env.APP_ROLE), { logDestination: fs.createWriteStream(path.join(dataDir, 'platform.log')) });
+  // Init hooks first: modules tune their consumers there, before the bus starts consuming.
+  await app.init();
   await app.startAllMicroservices();
   await app.listen(0, '127.0.0.1');
   const url = `http://127.0.0.1:${app.getHttpServer().address().port}`;

@@ -91,6 +91,56 @@ if (process.argv[2] === '--raw-server') {
   return;
 }
 
+// --- the receiver of outbound deliveries: verifies every signature (a child process) ------------------------
+
+if (process.argv[2] === '--receiver') {
+  const { Webhook } = require('standardwebhooks');
+  let verifier;
+  let received = 0;
+  let invalid = 0;
+  const lags = [];
+  const server = http.createServer((request, response) => {
+    const chunks = [];
+    request.on('data', (chunk) => chunks.push(chunk));
+    request.on('end', () => {
+      const body = Buffer.concat(chunks).toString('utf8');
+      if (request.url === '/raw') {
+        received += 1;
+      } else {
+        try {
+          const event = verifier.verify(body, request.headers);
+          received += 1;
+          if (event?.data?.publishedAt) lags.push(Date.now() - event.data.publishedAt);
+        } catch {
+          invalid += 1;
+        }
+      }
+      response.writeHead(200).end();
+    });
+  });
+  server.keepAliveTimeout = 60_000;
+  process.on('message', (message) => {
+    if (message.secret) verifier = new Webhook(message.secret);
+    if (message.reset) {
+      received = 0;
+      invalid = 0;
+      lags.length = 0;
+    }
+    if (message.report) process.send({ received, invalid, lags });
+  });
+  server.listen(0, '127.0.0.1', () => process.send({ url: `http://127.0.0.1:${server.address().port}` }));
+  process.on('disconnect', () => process.exit(0));
+  return;
+}
+
+function startReceiverProcess() {
+  const child = require('node:child_process').fork(__filename, ['--receiver'], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  const ask = (message) => new Promise((resolve) => (child.once('message', resolve), child.send(message)));
+  return new Promise((resolve) =>
+    child.once('message', ({ url }) => resolve({ url, setSecret: (secret) => child.send({ secret }), reset: () => child.send({ reset: true }), report: () => ask({ report: true }), stop: () => child.disconnect() })),
+  );
+}
+
 function startRawServerProcess() {
   const child = require('node:child_process').fork(__filename, ['--raw-server', GITHUB_SECRET], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
   return new Promise((resolve) => child.once('message', ({ url }) => resolve({ url, stop: () => child.disconnect() })));
@@ -210,6 +260,71 @@ async function ingestCase(dialect, settings, vendor) {
   }
 }
 
+function percentile(values, q) {
+  const sorted = Float64Array.from(values).sort();
+  return sorted.length === 0 ? NaN : sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil(q * sorted.length) - 1))];
+}
+
+async function untilReceived(receiver, count, timeoutMs) {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const report = await receiver.report();
+    if (report.received + report.invalid >= count || Date.now() > deadline) return report;
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
+
+async function inParallel(count, concurrency, work) {
+  let next = 0;
+  await Promise.all(Array.from({ length: concurrency }, async () => {
+    while (next < count) await work(next++);
+  }));
+}
+
+/** Raw: undici POSTs of the same bodies, 64 in flight. Platform: events published to one `*` subscription and delivered by the worker. */
+async function deliveryCase(settings, receiver, vendor) {
+  const { request, Agent } = require('undici');
+  const body = JSON.stringify({ specversion: '1.0', id: 'raw', source: 'urn:bench', type: 'bench.event', tenantid: 'bench-tenant', data: { n: 1, text: 'x'.repeat(500) } });
+  const agent = new Agent({ connections: 64 });
+  receiver.reset();
+  const rawStarted = Date.now();
+  await inParallel(settings.deliveries, 64, async () => {
+    const answer = await request(`${receiver.url}/raw`, { method: 'POST', body, headers: { 'content-type': 'application/json' }, dispatcher: agent });
+    await answer.body.dump();
+  });
+  const rawPerSecond = settings.deliveries / ((Date.now() - rawStarted) / 1000);
+  await agent.close();
+
+  const jwtSecret = randomBytes(32).toString('base64url');
+  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'bench-deliveries-'));
+  const platform = await startPlatform(
+    { APP_ROLE: 'VendorApiClientRegistryService,WebhookGatewayService,WebhookDeliveryWorker', DATA_DIR: dataDir, AUTH_JWT_SECRET: jwtSecret, EGRESS_ALLOW_LIST: '127.0.0.1' },
+    settings.profile,
+  );
+  try {
+    const bearer = await token(jwtSecret, 'bench-tenant', 'webhooks.subscriptions.write webhooks.events.publish');
+    const subscription = await api(platform.url, bearer, '/webhooks/subscriptions', { url: `${receiver.url}/hooks`, eventTypes: ['*'] });
+    receiver.setSecret(subscription.secret);
+    receiver.reset();
+    const rssSamples = [];
+    const sampler = setInterval(() => rssSamples.push(rssMb(platform.child.pid)), 500);
+    const started = Date.now();
+    await inParallel(settings.deliveries, 16, async (index) => {
+      await api(platform.url, bearer, '/webhooks/events', { type: 'bench.event', id: `bench-${index}`, data: { n: index, publishedAt: Date.now(), text: 'x'.repeat(500) } });
+    });
+    const report = await untilReceived(receiver, settings.deliveries, 600_000);
+    const seconds = (Date.now() - started) / 1000;
+    clearInterval(sampler);
+    return {
+      raw: { perSecond: rawPerSecond },
+      platform: { perSecond: report.received / seconds, received: report.received, invalid: report.invalid, lagP50: percentile(report.lags, 0.5), lagP99: percentile(report.lags, 0.99), rssMb: { min: Math.min(...rssSamples), max: Math.max(...rssSamples) } },
+    };
+  } finally {
+    await platform.stop();
+    fs.rmSync(dataDir, { recursive: true, force: true });
+  }
+}
+
 function rssMb(pid) {
   try {
     const status = fs.readFileSync(`/proc/${pid}/status`, 'utf8');
@@ -260,6 +375,24 @@ async function main() {
     );
   }
   raw.stop();
+
+  if (settings.deliveries > 0) {
+    progress(`deliveries: ${settings.deliveries} raw POSTs, then ${settings.deliveries} events through the platform`);
+    const receiver = await startReceiverProcess();
+    const delivery = await deliveryCase(settings, receiver, vendor);
+    receiver.stop();
+    report.delivery = delivery;
+    const share = delivery.platform.perSecond / delivery.raw.perSecond;
+    const verdict = share >= GOALS.deliveryShare && delivery.platform.invalid === 0 && delivery.platform.received >= settings.deliveries;
+    pass &&= verdict;
+    lines.push(
+      '',
+      'delivery case            deliveries/s   lag p50    lag p99    verified',
+      `raw undici POSTs         ${delivery.raw.perSecond.toFixed(0).padStart(12)}`,
+      `platform (sqlite)        ${delivery.platform.perSecond.toFixed(0).padStart(12)}   ${`${delivery.platform.lagP50} ms`.padEnd(10)} ${`${delivery.platform.lagP99} ms`.padEnd(10)} ${delivery.platform.received} (${delivery.platform.invalid} invalid)   ` +
+        `${(share * 100).toFixed(1)} % of raw: ${verdict ? 'PASS' : 'FAIL'} (goal >= ${GOALS.deliveryShare * 100} %); RSS ${delivery.platform.rssMb.min.toFixed(0)}-${delivery.platform.rssMb.max.toFixed(0)} MB`,
+    );
+  }
   vendor.server.close();
   process.stdout.write(`${lines.join('\n')}\n`);
   fs.mkdirSync(RESULTS_DIR, { recursive: true });

@@ -28,6 +28,8 @@ async function main(): Promise<void> {
   const { app, logger } = platform;
   const runtime = app.get(RuntimeOptions);
   installGracefulShutdown(app, logger, { gracePeriodMs: runtime.shutdownGracePeriodMs, delayMs: runtime.shutdownDelayMs });
+  // Init hooks first: modules tune their consumers there, before the bus starts consuming.
+  await app.init();
   await app.startAllMicroservices();
   await app.listen(runtime.port, runtime.host);
 

@@ -49,6 +49,8 @@ export async function startInProcess(
   const logs = new LogCapture();
   try {
     const { app } = await createPlatformApp(resolveRoles(process.env.APP_ROLE), { logDestination: logs, extraModules });
+    // Init hooks first: modules tune their consumers there, before the bus starts consuming.
+    await app.init();
     await app.startAllMicroservices();
     await app.listen(0, '127.0.0.1');
     const address = app.getHttpServer().address() as { port: number };

@@ -6,9 +6,10 @@ export interface ConsumerTuning {
 }
 
 /**
- * Per-consumer tuning owned by the consuming module: in `onModuleInit` a module sets the concurrency
- * and prefetch of its entity from its own options (e.g. WEBHOOK_DELIVERY_CONCURRENCY); the bus server
- * reads them when it starts consuming. Unset values fall back to BUS_CONCURRENCY / BUS_PREFETCH.
+ * Per-consumer tuning owned by the consuming module: in its constructor or `onModuleInit` a module sets
+ * the concurrency and prefetch of its entity from its own options (e.g. WEBHOOK_DELIVERY_CONCURRENCY);
+ * the bus server reads them when it starts consuming, which the entry points do only after `app.init()`.
+ * Unset values fall back to BUS_CONCURRENCY / BUS_PREFETCH.
  */
 @Injectable()
 export class ConsumerSettings {

@@ -1,4 +1,4 @@
-import { Module, OnModuleInit } from '@nestjs/common';
+import { Module } from '@nestjs/common';
 import { provideOptions } from '../../platform/config/options.provider';
 import { ConsumerSettings } from '../../platform/messaging/consumer-settings';
 import { routeFor, sourcePath } from '../../platform/messaging/topology';
@@ -18,17 +18,13 @@ import { WebhookDeliveryOptions } from './webhook-delivery.options';
   providers: [provideOptions(WebhookDeliveryOptions), EndpointSlots, DeliveryStore, WebhookDeliverer],
   exports: [WebhookDeliveryOptions, WebhookDeliverer],
 })
-export class WebhookDeliveryWorkerModule implements OnModuleInit {
+export class WebhookDeliveryWorkerModule {
   static readonly options = [WebhookDeliveryOptions];
 
-  constructor(
-    private readonly consumers: ConsumerSettings,
-    private readonly options: WebhookDeliveryOptions,
-  ) {}
-
-  onModuleInit(): void {
+  /** The consumer runs at WEBHOOK_DELIVERY_CONCURRENCY, not BUS_CONCURRENCY. */
+  constructor(consumers: ConsumerSettings, options: WebhookDeliveryOptions) {
     const route = routeFor(DELIVER_WEBHOOK);
     if (route?.kind !== 'queue') throw new Error(`${DELIVER_WEBHOOK} is not a command of the bus topology`);
-    this.consumers.set(sourcePath({ queue: route.definition.name }), { concurrency: this.options.concurrency });
+    consumers.set(sourcePath({ queue: route.definition.name }), { concurrency: options.concurrency });
   }
 }
