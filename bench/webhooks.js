@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// `npm run bench -- webhooks [--duration S] [--connections N] [--dialect sqlite|postgres|both] [--deliveries N] [--backlog N]`
+// `npm run bench -- webhooks [--duration S] [--connections N] [--dialect sqlite|postgres|both] [--deliveries N (0 skips)] [--profile]`
 //
 // Ingest: GitHub-signed webhooks (a fresh X-GitHub-Delivery and HMAC per request, signed like GitHub) POSTed
 // by autocannon with N connections to `POST /webhooks/ingest/{connectionId}` of `node dist/main.js`
@@ -12,7 +12,8 @@
 // WebhookDeliveryWorker (signed per Standard Webhooks, POSTed through the egress client) to a local
 // receiver that verifies each signature; deliveries/s from the first publish to the last verified receipt
 // and the lag publish -> receipt, beside raw undici POSTs of the same bodies. Goal: at least 40 % of raw.
-// Then a backlog of --backlog deliveries is drained while the worker's RSS is sampled: it must stay flat.
+// The platform's RSS is sampled while the deliveries drain. BENCH_DATA_ROOT puts DATA_DIR elsewhere (e.g.
+// /dev/shm, to tell the disk's share from the platform's).
 const { spawn } = require('node:child_process');
 const { createHmac, randomBytes } = require('node:crypto');
 const fs = require('node:fs');
@@ -27,14 +28,13 @@ const GITHUB_SECRET = `bench-${randomBytes(8).toString('hex')}`;
 const GOALS = { ingestShare: 0.25, ingestP99Ms: 50, deliveryShare: 0.4 };
 
 function parseArgs(argv) {
-  const settings = { duration: 10, connections: 64, dialect: 'both', deliveries: 5000, backlog: 0, profile: false };
+  const settings = { duration: 10, connections: 64, dialect: 'both', deliveries: 5000, profile: false };
   for (let i = 0; i < argv.length; i++) {
     const [flag, inline] = argv[i].split('=', 2);
     const value = () => inline ?? argv[++i];
     if (flag === '--duration') settings.duration = positive(flag, value());
     else if (flag === '--connections') settings.connections = positive(flag, value());
-    else if (flag === '--deliveries') settings.deliveries = positive(flag, value());
-    else if (flag === '--backlog') settings.backlog = Number(value());
+    else if (flag === '--deliveries') settings.deliveries = count(flag, value());
     else if (flag === '--profile') settings.profile = true;
     else if (flag === '--dialect') {
       settings.dialect = value();
@@ -44,6 +44,12 @@ function parseArgs(argv) {
   return settings;
 }
 
+function count(flag, raw) {
+  const number = Number(raw);
+  if (!Number.isInteger(number) || number < 0) usage(`${flag} needs a whole number, got "${raw}"`);
+  return number;
+}
+
 function positive(flag, raw) {
   const number = Number(raw);
   if (!Number.isInteger(number) || number < 1) usage(`${flag} needs a positive integer, got "${raw}"`);
@@ -51,7 +57,7 @@ function positive(flag, raw) {
 }
 
 function usage(problem) {
-  process.stderr.write(`${problem}\nUsage: npm run bench -- webhooks [--duration S] [--connections N] [--dialect sqlite|postgres|both] [--deliveries N] [--backlog N] [--profile]\n`);
+  process.stderr.write(`${problem}\nUsage: npm run bench -- webhooks [--duration S] [--connections N] [--dialect sqlite|postgres|both] [--deliveries N] [--profile]\n`);
   process.exit(2);
 }
 
@@ -231,7 +237,7 @@ async function load(url, requests, settings) {
 
 async function ingestCase(dialect, settings, vendor) {
   const jwtSecret = randomBytes(32).toString('base64url');
-  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'bench-webhooks-'));
+  const dataDir = fs.mkdtempSync(path.join(process.env.BENCH_DATA_ROOT ?? os.tmpdir(), 'bench-webhooks-'));
   const schema = `bench_${randomBytes(4).toString('hex')}_webhooks`;
   const platform = await startPlatform({
     APP_ROLE: 'VendorApiClientRegistryService,WebhookGatewayService',
@@ -298,7 +304,14 @@ async function deliveryCase(settings, receiver, vendor) {
   const jwtSecret = randomBytes(32).toString('base64url');
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'bench-deliveries-'));
   const platform = await startPlatform(
-    { APP_ROLE: 'VendorApiClientRegistryService,WebhookGatewayService,WebhookDeliveryWorker', DATA_DIR: dataDir, AUTH_JWT_SECRET: jwtSecret, EGRESS_ALLOW_LIST: '127.0.0.1' },
+    // One receiver endpoint takes all the load here: allow it as many POSTs in flight as the raw baseline has.
+    {
+      APP_ROLE: 'VendorApiClientRegistryService,WebhookGatewayService,WebhookDeliveryWorker',
+      DATA_DIR: dataDir,
+      AUTH_JWT_SECRET: jwtSecret,
+      EGRESS_ALLOW_LIST: '127.0.0.1',
+      WEBHOOK_ENDPOINT_CONCURRENCY: '64',
+    },
     settings.profile,
   );
   try {

@@ -36,7 +36,9 @@ import { WebhookDeliveryOptions } from './webhook-delivery.options';
 export const WEBHOOK_USER_AGENT = 'integration-platform-webhooks/1.0';
 const EXCERPT_BYTES = 1024;
 /** A full endpoint is tried again after about this long (±20 %). */
-const BUSY_RETRY_MS = 1_000;
+/** A full endpoint frees a slot within milliseconds when healthy: come back soon, then less and less often. */
+const BUSY_RETRY_FIRST_MS = 100;
+const BUSY_RETRY_MAX_MS = 5_000;
 const MIN_DEFER_MS = 50;
 /** Rounds of recording an outcome when the subscription row changed under us. */
 const RECORD_ROUNDS = 5;
@@ -152,7 +154,7 @@ export class WebhookDeliverer {
       return;
     }
     if (!this.slots.tryAcquire(endpoint.origin)) {
-      await this.defer(scope, messageId, jittered(BUSY_RETRY_MS), 'endpoint_busy');
+      await this.defer(scope, messageId, jittered(busyDelay(messageId)), 'endpoint_busy');
       return;
     }
     let result: PostResult;
@@ -165,7 +167,7 @@ export class WebhookDeliverer {
     switch (result.kind) {
       case 'circuit-open': {
         // Half-open with its one trial call in flight: that call decides soon, so look again shortly.
-        const delayMs = result.retryAfterMs ?? (result.halfOpen ? jittered(BUSY_RETRY_MS) : this.breakers.settings.resetTimeoutMs);
+        const delayMs = result.retryAfterMs ?? (result.halfOpen ? jittered(busyDelay(messageId)) : this.breakers.settings.resetTimeoutMs);
         await this.defer(scope, messageId, Math.max(MIN_DEFER_MS, delayMs), 'circuit_open');
         return;
       }
@@ -500,6 +502,11 @@ export function endpointOf(url: string): Endpoint {
   const host = parsed?.host.toLowerCase() || 'invalid';
   const breakerKey = `webhook:${host.replace(BREAKER_KEY_CHARS, '_')}`.slice(0, MAX_BREAKER_KEY);
   return { origin: parsed && parsed.origin !== 'null' ? parsed.origin : `invalid:${host}`, breakerKey };
+}
+
+/** The wait before the next try at a full endpoint: doubles with each deferral of the same attempt. */
+function busyDelay(messageId: string): number {
+  return Math.min(BUSY_RETRY_MAX_MS, BUSY_RETRY_FIRST_MS * 2 ** deferralOf(messageId));
 }
 
 /** Which deferral of an attempt a message is (0 for the scheduled message itself). */
