@@ -1,4 +1,4 @@
-import { Injectable, Logger } from '@nestjs/common';
+import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, In } from 'typeorm';
 import { RequestContext } from '../context/request-context';
@@ -6,6 +6,9 @@ import { IntegrationEvents } from '../integrations/integration-events';
 import type { OutgoingMessage } from '../messaging/bus-message';
 import { PlatformMetrics } from '../observability/platform-metrics';
 import { newId } from '../persistence/ids';
+import { RowWriter } from '../persistence/row-writer';
+import type { AfterCommit } from '../persistence/store-transaction';
+import { TransactionalOutbox } from '../messaging/outbox/transactional-outbox';
 import { FailureClassification, IntegrationError } from '../resilience/failure-classifier';
 import { IntegrationFailure } from './entities/integration-failure.entity';
 import { IntegrationRunAttempt } from './entities/integration-run-attempt.entity';
@@ -80,7 +83,7 @@ export interface IntegrationRunCompletedData {
  */
 @Injectable()
 export class RunRecorder {
-  private readonly logger = new Logger(RunRecorder.name);
+  private readonly writer: RowWriter;
   /** Sync runs stored when they began (they carry an idempotency key): finished by an update, not by the journal. */
   private readonly storedEarly = new WeakSet<IntegrationRun>();
 
@@ -88,8 +91,11 @@ export class RunRecorder {
     @InjectDataSource() private readonly dataSource: DataSource,
     private readonly events: IntegrationEvents,
     private readonly journal: RunJournal,
+    private readonly outbox: TransactionalOutbox,
     private readonly metrics: PlatformMetrics,
-  ) {}
+  ) {
+    this.writer = new RowWriter(dataSource);
+  }
 
   /**
    * A sync run lives in memory until it finishes; the RunJournal then stores it in one group commit. A
@@ -231,17 +237,24 @@ export class RunRecorder {
       await this.journal.record({ run, failure: failureRow, event: this.event(run, failure) });
       return run;
     }
-    await this.dataSource.transaction(async (manager) => {
-      if (attempt) await manager.insert(IntegrationRunAttempt, attempt);
-      await manager.update(IntegrationRun, { tenantId: run.tenantId, id: run.id }, changes);
-      if (failureRow) await manager.insert(IntegrationFailure, failureRow);
-    });
+    // The attempt, the run's new state, its failure and its event commit together (TransactionalOutbox).
     const { type, message } = this.event(run, failure);
-    try {
-      await this.events.publishPrepared(type, [message]);
-    } catch (error) {
-      this.logger.error({ msg: 'Run event not published after the run was stored', event: type, runId: run.id, err: error });
-    }
+    let afterCommit: AfterCommit | undefined;
+    await this.writer.write(
+      {
+        updates: [{ target: IntegrationRun, where: { tenantId: run.tenantId, id: run.id }, set: changes }],
+        inserts: [
+          { target: IntegrationRunAttempt, rows: attempt ? [attempt] : [] },
+          { target: IntegrationFailure, rows: failureRow ? [failureRow] : [] },
+        ],
+      },
+      (transaction) => {
+        const joined = this.outbox.join(transaction, [{ pattern: type, message }]);
+        if (joined instanceof Promise) return joined.then((callback) => void (afterCommit = callback));
+        afterCommit = joined;
+      },
+    );
+    afterCommit?.();
     return run;
   }
 

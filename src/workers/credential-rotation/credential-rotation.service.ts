@@ -12,6 +12,7 @@ import { IntegrationEvents } from '../../platform/integrations/integration-event
 import { sleep } from '../../platform/messaging/pull-consumer';
 import { PlatformMetrics } from '../../platform/observability/platform-metrics';
 import { classifyError, IntegrationError } from '../../platform/resilience/failure-classifier';
+import { RowWriter } from '../../platform/persistence/row-writer';
 import { RunRecorder } from '../../platform/runs/run-recorder';
 import { CredentialRotationOptions } from './credential-rotation.options';
 
@@ -137,20 +138,24 @@ export class CredentialRotationService {
     const now = Date.now();
     const fingerprint = await this.vault.fingerprint(await this.vault.read(credential, candidate));
     const validUntil = new Date(now + (credential.rotationPolicy?.overlapMs ?? DEFAULT_OVERLAP_MS));
-    await this.credentials.manager.transaction(async (manager) => {
-      await manager.update(
-        IntegrationCredential,
-        { tenantId: credential.tenantId, id: credential.id, secretVersion: rotation.previousVersion },
+    // Current only if nobody changed the credential meanwhile (the previous version is still current).
+    await new RowWriter(this.credentials.manager.connection).write({
+      updates: [
         {
-          secretVersion: candidate,
-          previousSecretVersion: rotation.previousVersion,
-          previousVersionValidUntil: validUntil,
-          fingerprint,
-          lastRotatedAt: new Date(now),
-          nextRotationAt: credential.rotationPolicy?.intervalMs ? new Date(now + credential.rotationPolicy.intervalMs) : null,
+          target: IntegrationCredential,
+          where: { tenantId: credential.tenantId, id: credential.id, secretVersion: rotation.previousVersion },
+          set: {
+            secretVersion: candidate,
+            previousSecretVersion: rotation.previousVersion,
+            previousVersionValidUntil: validUntil,
+            fingerprint,
+            lastRotatedAt: new Date(now),
+            nextRotationAt: credential.rotationPolicy?.intervalMs ? new Date(now + credential.rotationPolicy.intervalMs) : null,
+          },
+          expectAffected: 1,
         },
-      );
-      await manager.update(CredentialRotation, { tenantId: rotation.tenantId, id: rotation.id }, { status: 'Succeeded', completedAt: new Date(now) });
+        { target: CredentialRotation, where: { tenantId: rotation.tenantId, id: rotation.id }, set: { status: 'Succeeded', completedAt: new Date(now) } },
+      ],
     });
     this.resolver.invalidateCredential(credential.tenantId, credential.id);
     this.metrics.credentialRotations.inc({ outcome: 'rotated' });

@@ -8,6 +8,7 @@ import { IntegrationProvider } from '../../../platform/integrations/entities/int
 import { IntegrationEvents } from '../../../platform/integrations/integration-events';
 import { GLOBAL_TENANT } from '../../../platform/persistence/columns';
 import { newId } from '../../../platform/persistence/ids';
+import { RowWriter } from '../../../platform/persistence/row-writer';
 import { IntegrationError } from '../../../platform/resilience/failure-classifier';
 import { RegisterClientDto } from './clients.dto';
 
@@ -33,12 +34,16 @@ const DEFAULT_RETRY = { maxAttempts: 5, baseDelayMs: 1_000, maxDelayMs: 300_000,
  */
 @Injectable()
 export class ClientsService {
+  private readonly writer: RowWriter;
+
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
     private readonly egress: EgressClient,
     private readonly events: IntegrationEvents,
     private readonly tenant: TenantContext,
-  ) {}
+  ) {
+    this.writer = new RowWriter(dataSource);
+  }
 
   async register(request: RegisterClientDto): Promise<ClientView> {
     const tenantId = this.tenant.tenantId;
@@ -50,28 +55,31 @@ export class ClientsService {
       if (error instanceof IntegrationError && error.category === 'Validation') throw new BadRequestException(error.message);
       throw error;
     }
-    let client: ExternalApiClient;
+    const repository = this.dataSource.getRepository(ExternalApiClient);
+    const latest = await repository.findOne({ where: { tenantId, providerId: provider.id }, order: { version: 'DESC' } });
+    const client = Object.assign(new ExternalApiClient(), {
+      id: newId('client'),
+      tenantId,
+      providerId: provider.id,
+      version: (latest?.version ?? 0) + 1,
+      baseUrl: request.baseUrl,
+      apiVersion: request.apiVersion ?? null,
+      rateLimitProfile: request.rateLimitProfile ? { ...request.rateLimitProfile } : DEFAULT_RATE,
+      retryPolicy: request.retryPolicy ? { ...request.retryPolicy, retryOn: request.retryPolicy.retryOn ?? DEFAULT_RETRY.retryOn } : DEFAULT_RETRY,
+      status: 'Active' as const,
+      createdAt: new Date(),
+    });
     try {
-      client = await this.dataSource.transaction(async (manager) => {
-        const repository = manager.getRepository(ExternalApiClient);
-        const latest = await repository.findOne({ where: { tenantId, providerId: provider.id }, order: { version: 'DESC' } });
-        await repository.update({ tenantId, providerId: provider.id, status: 'Active' }, { status: 'Superseded' });
-        const created = repository.create({
-          id: newId('client'),
-          tenantId,
-          providerId: provider.id,
-          version: (latest?.version ?? 0) + 1,
-          baseUrl: request.baseUrl,
-          apiVersion: request.apiVersion ?? null,
-          rateLimitProfile: request.rateLimitProfile ? { ...request.rateLimitProfile } : DEFAULT_RATE,
-          retryPolicy: request.retryPolicy ? { ...request.retryPolicy, retryOn: request.retryPolicy.retryOn ?? DEFAULT_RETRY.retryOn } : DEFAULT_RETRY,
-          status: 'Active',
-        });
-        return repository.save(created);
+      await this.writer.write({
+        updates: [{ target: ExternalApiClient, where: { tenantId, providerId: provider.id, status: 'Active' }, set: { status: 'Superseded' } }],
+        inserts: [{ target: ExternalApiClient, rows: [client] }],
       });
     } catch (error) {
       // Two registrations at once: the unique (tenant, provider, version) index lets one win.
-      throw new ConflictException(`Another registration of a ${request.providerId} client happened at the same time; retry`, { cause: error });
+      if (await repository.existsBy({ tenantId, providerId: provider.id, version: client.version })) {
+        throw new ConflictException(`Another registration of a ${request.providerId} client happened at the same time; retry`, { cause: error });
+      }
+      throw error;
     }
     await this.events.publishAfterCommit('ExternalApiClientRegistered', { clientId: client.id, providerId: client.providerId, version: client.version, baseUrl: client.baseUrl, apiVersion: client.apiVersion }, { tenantId, subject: client.id });
     return toView(client);

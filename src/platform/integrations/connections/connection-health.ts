@@ -3,6 +3,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, In } from 'typeorm';
 import { HEALTH_STATUS_VALUE, PlatformMetrics } from '../../observability/platform-metrics';
 import { newId } from '../../persistence/ids';
+import { RowWriter } from '../../persistence/row-writer';
 import { CircuitBreakerRegistry } from '../../resilience/breaker-registry';
 import type { FailureClassification } from '../../resilience/failure-classifier';
 import { ConnectionHealthCheck } from '../entities/connection-health-check.entity';
@@ -38,6 +39,7 @@ export interface ExternalApiHealthChangedData {
 @Injectable()
 export class ConnectionHealthService {
   private readonly logger = new Logger(ConnectionHealthService.name);
+  private readonly writer: RowWriter;
 
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
@@ -46,7 +48,9 @@ export class ConnectionHealthService {
     private readonly events: IntegrationEvents,
     private readonly metrics: PlatformMetrics,
     private readonly options: IntegrationsOptions,
-  ) {}
+  ) {
+    this.writer = new RowWriter(dataSource);
+  }
 
   /** Records one probe and moves the connection's health; `holdOpenMs` is how long an Unhealthy verdict holds the breaker open (until the next probe). */
   async recordProbe(profile: ConnectionProfile, verdict: ProbeVerdict, holdOpenMs: number): Promise<ConnectionHealth> {
@@ -60,25 +64,28 @@ export class ConnectionHealthService {
     if (verdict.passed && status === 'Degraded') status = 'Active';
     if (!verdict.passed && verdict.failure?.category === 'Auth' && status === 'Active') status = 'Degraded';
 
-    await this.dataSource.transaction(async (manager) => {
-      await manager.insert(ConnectionHealthCheck, {
-        id: newId('hc'),
-        tenantId: connection.tenantId,
-        connectionId: connection.id,
-        providerId: profile.provider.id,
-        checkedAt,
-        passed: verdict.passed,
-        health,
-        latencyMs: verdict.latencyMs,
-        statusCode: verdict.status,
-        failureCategory: verdict.failure?.category ?? null,
-        failureCode: verdict.failure?.code ?? null,
-      });
-      await manager.update(
-        IntegrationConnection,
-        { tenantId: connection.tenantId, id: connection.id, status: In(['Active', 'Degraded']) },
-        { health, status, lastCheckedAt: checkedAt, consecutiveProbeFailures: failures },
-      );
+    const check = Object.assign(new ConnectionHealthCheck(), {
+      id: newId('hc'),
+      tenantId: connection.tenantId,
+      connectionId: connection.id,
+      providerId: profile.provider.id,
+      checkedAt,
+      passed: verdict.passed,
+      health,
+      latencyMs: verdict.latencyMs,
+      statusCode: verdict.status,
+      failureCategory: verdict.failure?.category ?? null,
+      failureCode: verdict.failure?.code ?? null,
+    });
+    await this.writer.write({
+      inserts: [{ target: ConnectionHealthCheck, rows: [check] }],
+      updates: [
+        {
+          target: IntegrationConnection,
+          where: { tenantId: connection.tenantId, id: connection.id, status: In(['Active', 'Degraded']) },
+          set: { health, status, lastCheckedAt: checkedAt, consecutiveProbeFailures: failures },
+        },
+      ],
     });
 
     this.metrics.externalHealthStatus.set({ provider: profile.provider.id, target: connection.id }, HEALTH_STATUS_VALUE[health]);

@@ -129,28 +129,39 @@ export class TransactionalOutbox implements OnApplicationBootstrap, BeforeApplic
 
   private async relay(): Promise<void> {
     for (;;) {
-      const relayed = await this.dataSource.transaction(async (manager) => {
-        const postgres = this.dataSource.driver.options.type === 'postgres';
-        // PostgreSQL: rows another replica is relaying are skipped, not waited for.
-        const rows: StoredOutboxRow[] = await manager.query(
-          postgres
-            ? `SELECT id, kind, destination, message FROM outbox_messages ORDER BY "createdAt", id LIMIT ${RELAY_BATCH} FOR UPDATE SKIP LOCKED`
-            : `SELECT id, kind, destination, message FROM outbox_messages ORDER BY createdAt, id LIMIT ${RELAY_BATCH}`,
-        );
-        if (rows.length === 0) return 0;
-        for (const [key, messages] of groupRows(rows)) {
-          const [kind, destination] = key.split('\u0000');
-          if (kind === 'queue') await this.bus.send(destination, messages);
-          else await this.bus.publish(destination, messages);
-        }
-        const ids = rows.map((row) => row.id);
-        await manager.query(
-          postgres ? 'DELETE FROM outbox_messages WHERE id = ANY($1::text[])' : `DELETE FROM outbox_messages WHERE id IN (${ids.map(() => '?').join(', ')})`,
-          postgres ? [ids] : ids,
-        );
-        return rows.length;
-      });
+      const relayed = this.dataSource.driver.options.type === 'postgres' ? await this.relayPostgres() : await this.relaySqlite();
       if (relayed < RELAY_BATCH) return;
+    }
+  }
+
+  /** PostgreSQL: rows are locked while they are published, and rows another replica is relaying are skipped, not waited for. */
+  private relayPostgres(): Promise<number> {
+    return this.dataSource.transaction(async (manager) => {
+      const rows: StoredOutboxRow[] = await manager.query(
+        `SELECT id, kind, destination, message FROM outbox_messages ORDER BY "createdAt", id LIMIT ${RELAY_BATCH} FOR UPDATE SKIP LOCKED`,
+      );
+      await this.publishRows(rows);
+      if (rows.length > 0) await manager.query('DELETE FROM outbox_messages WHERE id = ANY($1::text[])', [rows.map((row) => row.id)]);
+      return rows.length;
+    });
+  }
+
+  /**
+   * SQLite: one process owns the file, so no locking is needed, and no transaction may stay open across
+   * the publish (the embedded store has one connection: it would take in everyone else's writes).
+   */
+  private async relaySqlite(): Promise<number> {
+    const rows: StoredOutboxRow[] = await this.dataSource.query(`SELECT id, kind, destination, message FROM outbox_messages ORDER BY createdAt, id LIMIT ${RELAY_BATCH}`);
+    await this.publishRows(rows);
+    if (rows.length > 0) await this.dataSource.query(`DELETE FROM outbox_messages WHERE id IN (${rows.map(() => '?').join(', ')})`, rows.map((row) => row.id));
+    return rows.length;
+  }
+
+  private async publishRows(rows: readonly StoredOutboxRow[]): Promise<void> {
+    for (const [key, messages] of groupRows(rows)) {
+      const [kind, destination] = key.split('\u0000');
+      if (kind === 'queue') await this.bus.send(destination, messages);
+      else await this.bus.publish(destination, messages);
     }
   }
 }
