@@ -11,9 +11,10 @@ import { IntegrationCredential } from '../../../platform/integrations/entities/i
 import { IntegrationProvider } from '../../../platform/integrations/entities/integration-provider.entity';
 import { IntegrationsOptions } from '../../../platform/integrations/integrations.options';
 import { BusPublisher } from '../../../platform/messaging/bus-publisher';
-import { TransactionalOutbox } from '../../../platform/messaging/outbox/transactional-outbox';
+import { OutboxItem, TransactionalOutbox } from '../../../platform/messaging/outbox/transactional-outbox';
 import { PlatformMetrics } from '../../../platform/observability/platform-metrics';
 import { GLOBAL_TENANT } from '../../../platform/persistence/columns';
+import { GroupCommit } from '../../../platform/persistence/group-commit';
 import { newId } from '../../../platform/persistence/ids';
 import { RowWriter } from '../../../platform/persistence/row-writer';
 import { WebhookDelivery } from '../../../platform/webhooks/entities/webhook-delivery.entity';
@@ -38,6 +39,11 @@ export interface WebhookReceivedExtensions {
   connectionid: string;
   deliveryid: string;
   provider: string;
+}
+
+interface AcceptedWebhook {
+  delivery: WebhookDelivery;
+  received: OutboxItem;
 }
 
 interface Receiver {
@@ -75,6 +81,7 @@ export class WebhookIngestion {
   private readonly logger = new Logger(WebhookIngestion.name);
   private readonly writer: RowWriter;
   private readonly receivers = new Map<string, { receiver: Receiver; expiresAt: number }>();
+  private readonly commits = new GroupCommit<AcceptedWebhook>((entries) => this.writeAccepted(entries));
 
   constructor(
     @InjectRepository(IntegrationConnection) private readonly connections: Repository<IntegrationConnection>,
@@ -191,13 +198,8 @@ export class WebhookIngestion {
       extensions: { connectionid: connection.id, deliveryid: deliveryId, provider: providerId },
     });
     const received = { pattern: 'WebhookReceived', message: this.publisher.prepareEvent('WebhookReceived', event, { tenantId, messageId: delivery.eventId, detectDuplicates: false }) };
-    let afterCommit: (() => void) | undefined;
     try {
-      await this.writer.insert([{ target: WebhookDelivery, rows: [delivery] }], (transaction) => {
-        const joined = this.outbox.join(transaction, [received]);
-        if (joined instanceof Promise) return joined.then((callback) => void (afterCommit = callback));
-        afterCommit = joined;
-      });
+      await this.commits.submit({ delivery, received });
     } catch (error) {
       // The same vendor delivery arriving twice at once: the unique index kept the first.
       const winner = await this.deliveries.findOne({ select: { id: true }, where: { tenantId, connectionId: connection.id, vendorDeliveryId: delivery.vendorDeliveryId } });
@@ -205,7 +207,6 @@ export class WebhookIngestion {
       if (winner) return this.duplicate(winner.id, verifierName);
       throw error;
     }
-    afterCommit?.();
     this.metrics.webhooksReceived.inc({ verifier: verifierName, outcome: 'accepted' });
     RequestContext.bindIds({ deliveryId });
     return { deliveryId, duplicate: false };
@@ -214,6 +215,20 @@ export class WebhookIngestion {
   private duplicate(deliveryId: string, verifierName: string): IngestResult {
     this.metrics.webhooksReceived.inc({ verifier: verifierName, outcome: 'duplicate' });
     return { deliveryId, duplicate: true };
+  }
+
+  /** Rows and their WebhookReceived events of concurrent webhooks, in one transaction (group commit). */
+  private async writeAccepted(entries: readonly AcceptedWebhook[]): Promise<void> {
+    let afterCommit: (() => void) | undefined;
+    await this.writer.insert([{ target: WebhookDelivery, rows: entries.map((entry) => entry.delivery) }], (transaction) => {
+      const joined = this.outbox.join(
+        transaction,
+        entries.map((entry) => entry.received),
+      );
+      if (joined instanceof Promise) return joined.then((callback) => void (afterCommit = callback));
+      afterCommit = joined;
+    });
+    afterCommit?.();
   }
 
   /** A correctly signed body we cannot read: kept for audit (status Failed), announced to nobody. */
