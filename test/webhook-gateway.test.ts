@@ -1,3 +1,4 @@
+import { createHmac } from 'node:crypto';
 import { sign as signGithub } from '@octokit/webhooks-methods';
 import { Webhook } from 'standardwebhooks';
 import Stripe from 'stripe';
@@ -174,6 +175,26 @@ describe('webhook gateway: verified ingestion, subscriptions and fan-out (embedd
       expect((await tenantA.post('/webhooks/deliveries', { connectionId: github, vendorDeliveryId: 'edge-1', eventType: 'github.push', payload: {} })).body).toMatchObject({ duplicate: true });
       // Another tenant cannot inject into this tenant's connection.
       expect((await tenantB.post('/webhooks/deliveries', { connectionId: github, vendorDeliveryId: 'edge-2', eventType: 'github.push', payload: {} })).status).toBe(400);
+    });
+
+    it('checks generic-hmac settings when the connection is created, then verifies with them', async () => {
+      const credential = await tenantA.post('/integrations/credentials', { name: 'generic-hooks', kind: 'webhook-secret', value: 'generic-secret-1' });
+      const create = (verifierOptions: Record<string, string>) =>
+        tenantA.post('/integrations/connections', { providerId: 'generic-hmac', displayName: 'generic', webhook: { secretCredentialId: credential.body.id, verifierOptions } });
+      const missingHeader = await create({ algorithm: 'sha256' });
+      expect(missingHeader.status).toBe(400);
+      expect(missingHeader.body.message).toMatch(/header/);
+      expect((await create({ header: 'x-signature', algorithm: 'md5' })).status).toBe(400);
+
+      const connection = await create({ header: 'x-signature', prefix: 'sha256=', deliveryIdHeader: 'x-delivery', eventTypeHeader: 'x-event' });
+      expect(connection.status).toBe(201);
+      const body = JSON.stringify({ hello: 'world' });
+      const signature = `sha256=${createHmac('sha256', 'generic-secret-1').update(body).digest('hex')}`;
+      const answer = await ingest(connection.body.id, body, { 'x-signature': signature, 'x-delivery': 'generic-1', 'x-event': 'thing.happened' });
+      expect(answer.status).toBe(202);
+      const { deliveryId } = (await answer.json()) as { deliveryId: string };
+      expect((await tenantA.get(`/webhooks/deliveries/${deliveryId}`)).body).toMatchObject({ eventType: 'generic.thing.happened', vendorDeliveryId: 'generic-1' });
+      expect((await ingest(connection.body.id, body, { 'x-signature': 'sha256=00', 'x-delivery': 'generic-2' })).status).toBe(401);
     });
 
     it('never stores or logs the webhook secret', async () => {

@@ -12,6 +12,7 @@ import { IntegrationProvider } from '../../../platform/integrations/entities/int
 import { GovernedHttpClient, runOf } from '../../../platform/integrations/governed/governed-http-client';
 import { IntegrationEvents } from '../../../platform/integrations/integration-events';
 import { GLOBAL_TENANT } from '../../../platform/persistence/columns';
+import { parseGenericHmacOptions } from '../../../platform/webhooks/verification/generic-hmac.verifier';
 import { newId } from '../../../platform/persistence/ids';
 import { classifyError, IntegrationError } from '../../../platform/resilience/failure-classifier';
 import { VendorRegistryOptions } from '../vendor-api-client-registry.options';
@@ -66,7 +67,10 @@ export class ConnectionsService {
     if (problems.length > 0) throw new BadRequestException(problems.join('; '));
     const authMode = connectionAuthMode({ configuration }, provider);
     await this.checkCredential(request.credentialId, authMode);
-    if (request.webhook) await this.checkCredential(request.webhook.secretCredentialId, 'webhook');
+    if (request.webhook) {
+      await this.checkCredential(request.webhook.secretCredentialId, 'webhook');
+      this.checkVerifierOptions(provider, request.webhook.verifierOptions);
+    }
     for (const url of [configuration.baseUrl, configuration.tokenUrl]) {
       if (typeof url === 'string') await this.assertEgressAllowed(url);
     }
@@ -187,6 +191,19 @@ export class ConnectionsService {
     if (credential.status !== 'Active') throw new BadRequestException(`Credential ${credentialId} is disabled`);
     const oauthKinds: Record<string, string> = { 'oauth2-client-credentials': 'oauth2-client', 'oauth2-refresh-token': 'oauth2-refresh-token' };
     if (oauthKinds[use] && credential.kind !== oauthKinds[use]) throw new BadRequestException(`auth ${use} needs a credential of kind ${oauthKinds[use]}`);
+  }
+
+  /** generic-hmac is configured per connection: a setting it cannot use is the caller's mistake, told now rather than at the first webhook. */
+  private checkVerifierOptions(provider: IntegrationProvider, options: Record<string, string> | undefined): void {
+    if (provider.webhookVerifier !== 'generic-hmac') return;
+    if (options !== undefined && Object.values(options).some((value) => typeof value !== 'string')) {
+      throw new BadRequestException('webhook.verifierOptions values must be strings');
+    }
+    try {
+      parseGenericHmacOptions(options ?? {});
+    } catch (error) {
+      throw new BadRequestException(`webhook.verifierOptions: ${(error as Error).message.replace(/^generic-hmac: /, '')}`);
+    }
   }
 
   private async assertEgressAllowed(url: string): Promise<void> {

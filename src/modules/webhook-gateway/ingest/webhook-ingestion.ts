@@ -18,8 +18,8 @@ import { GroupCommit } from '../../../platform/persistence/group-commit';
 import { newId } from '../../../platform/persistence/ids';
 import { RowWriter } from '../../../platform/persistence/row-writer';
 import { WebhookDelivery } from '../../../platform/webhooks/entities/webhook-delivery.entity';
-import { MalformedWebhookError, VerifiedWebhook, WebhookVerificationError, WebhookVerifier } from '../verification/webhook-verifier';
-import { WEBHOOK_VERIFIERS } from '../verification/verifier-registry';
+import { MalformedWebhookError, VerifiedWebhook, WebhookVerificationError, WebhookVerifier } from '../../../platform/webhooks/verification/webhook-verifier';
+import { WEBHOOK_VERIFIERS } from '../../../platform/webhooks/verification/verifier-registry';
 import { WebhookGatewayOptions } from '../webhook-gateway.options';
 
 export interface IngestResult {

@@ -1,5 +1,5 @@
 import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
-import { IntegrationError } from '../../../platform/resilience/failure-classifier';
+import { IntegrationError } from '../../resilience/failure-classifier';
 
 export interface InboundWebhook {
   /** The exact bytes received. */
