@@ -47,6 +47,7 @@ export class RowWriter {
    * transaction would take in whatever other requests write meanwhile.
    */
   async write(change: { inserts?: readonly RowBatch[]; updates?: readonly RowUpdate[] }, alongside?: (transaction: StoreTransaction) => void | Promise<void>): Promise<void> {
+    if ((change.inserts ?? []).every((batch) => batch.rows.length === 0) && (change.updates ?? []).length === 0 && !alongside) return;
     const updates = (change.updates ?? []).map((update) => ({ ...update, statement: this.updateStatement(update) }));
     const inserts = (change.inserts ?? []).filter((batch) => batch.rows.length > 0);
     if (this.sqlite) {
@@ -86,26 +87,8 @@ export class RowWriter {
    * `alongside` joins the same transaction (e.g. the store bus writing the messages that announce these
    * rows): everything commits together or not at all. On SQLite it must write synchronously.
    */
-  async insert(batches: readonly RowBatch[], alongside?: (transaction: StoreTransaction) => void | Promise<void>): Promise<void> {
-    const nonEmpty = batches.filter((batch) => batch.rows.length > 0);
-    if (nonEmpty.length === 0 && !alongside) return;
-    if (this.sqlite) {
-      const db = this.sqlite;
-      const prepared = nonEmpty.map((batch) => ({ ...this.statementFor(batch.target), rows: batch.rows }));
-      db.transaction(() => {
-        for (const { statement, values, rows } of prepared) {
-          for (const row of rows) statement.run(values(row));
-        }
-        if (alongside && alongside({ dialect: 'sqlite', db }) instanceof Promise) {
-          throw new TypeError('Writes joining a SQLite transaction must be synchronous');
-        }
-      })();
-      return;
-    }
-    await this.dataSource.transaction(async (manager: EntityManager) => {
-      for (const batch of nonEmpty) await bulkInsert(manager, batch.target, batch.rows);
-      await alongside?.({ dialect: 'postgres', query: (sql, parameters) => manager.query(sql, parameters) });
-    });
+  insert(batches: readonly RowBatch[], alongside?: (transaction: StoreTransaction) => void | Promise<void>): Promise<void> {
+    return this.write({ inserts: batches }, alongside);
   }
 
   private statementFor(target: EntityTarget<ObjectLiteral>): { statement: Statement; values: (row: ObjectLiteral) => unknown[] } {

@@ -1,13 +1,13 @@
-import { BadRequestException, Controller, Get, Param, Query } from '@nestjs/common';
-import { IsIn, IsInt, IsOptional, Matches, Max, Min } from 'class-validator';
-import { Type } from 'class-transformer';
+import { Controller, Get, Param, Query } from '@nestjs/common';
+import { IsIn, IsOptional, Matches } from 'class-validator';
 import { RequireScopes } from '../../../platform/auth/decorators';
+import { decodePageCursor, PageQuery } from '../../../platform/http/page-cursor';
 import type { RunState } from '../../../platform/runs/entities/integration-run.entity';
-import { decodeCursor, RunsService, RunView } from './runs.service';
+import { RunsService, RunView } from './runs.service';
 
 const RUN_STATES = ['Pending', 'Running', 'Completed', 'Failed', 'Retrying', 'DeadLettered'] as const;
 
-export class ListRunsQuery {
+export class ListRunsQuery extends PageQuery {
   @IsOptional()
   @Matches(/^conn-[0-9a-f]{32}$/, { message: 'connectionId must be a connection id' })
   connectionId?: string;
@@ -16,17 +16,6 @@ export class ListRunsQuery {
   @IsIn(RUN_STATES, { message: `status must be one of: ${RUN_STATES.join(', ')}` })
   status?: RunState;
 
-  @IsOptional()
-  @Type(() => Number)
-  @IsInt()
-  @Min(1)
-  @Max(500)
-  limit?: number;
-
-  /** `nextCursor` of the previous page. */
-  @IsOptional()
-  @Matches(/^[A-Za-z0-9_-]{1,400}$/, { message: 'cursor must be the nextCursor of a previous page' })
-  cursor?: string;
 }
 
 @Controller('integrations/runs')
@@ -36,8 +25,7 @@ export class RunsController {
   @Get()
   @RequireScopes('integration.runs.read')
   list(@Query() query: ListRunsQuery): Promise<{ items: RunView[]; nextCursor: string | null }> {
-    const cursor = query.cursor === undefined ? undefined : decodeCursor(query.cursor);
-    if (query.cursor !== undefined && !cursor) throw new BadRequestException('cursor must be the nextCursor of a previous page');
+    const cursor = query.cursor === undefined ? undefined : decodePageCursor(query.cursor);
     return this.runs.list({ connectionId: query.connectionId, status: query.status, cursor, limit: query.limit ?? 50 });
   }
 

@@ -1,7 +1,8 @@
 import { Injectable, NotFoundException } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
-import { Equal, FindOptionsWhere, LessThan, Repository } from 'typeorm';
+import { FindOptionsWhere, Repository } from 'typeorm';
 import { TenantContext } from '../../../platform/context/tenant-context';
+import { afterCursor, PageCursor, toPage } from '../../../platform/http/page-cursor';
 import { IntegrationFailure } from '../../../platform/runs/entities/integration-failure.entity';
 import { IntegrationRunAttempt } from '../../../platform/runs/entities/integration-run-attempt.entity';
 import { IntegrationRun, RunState } from '../../../platform/runs/entities/integration-run.entity';
@@ -33,28 +34,7 @@ export interface RunFilter {
   status?: RunState;
   limit: number;
   /** Where the previous page ended (its `nextCursor`). */
-  cursor?: RunCursor;
-}
-
-/** A position in the newest-first order: (createdAt, id), so runs created in the same millisecond are neither skipped nor repeated. */
-export interface RunCursor {
-  createdAt: Date;
-  id: string;
-}
-
-export function encodeCursor(run: Pick<IntegrationRun, 'createdAt' | 'id'>): string {
-  return Buffer.from(JSON.stringify([run.createdAt.toISOString(), run.id])).toString('base64url');
-}
-
-/** Undefined for anything that is not a cursor this API issued. */
-export function decodeCursor(text: string): RunCursor | undefined {
-  try {
-    const [createdAt, id] = JSON.parse(Buffer.from(text, 'base64url').toString('utf8')) as unknown[];
-    if (typeof createdAt !== 'string' || typeof id !== 'string' || Number.isNaN(Date.parse(createdAt))) return undefined;
-    return { createdAt: new Date(createdAt), id };
-  } catch {
-    return undefined;
-  }
+  cursor?: PageCursor;
 }
 
 @Injectable()
@@ -95,12 +75,8 @@ export class RunsService {
       ...(filter.connectionId ? { connectionId: filter.connectionId } : {}),
       ...(filter.status ? { state: filter.status } : {}),
     };
-    const { cursor } = filter;
-    const where = cursor ? [{ ...scope, createdAt: LessThan(cursor.createdAt) }, { ...scope, createdAt: Equal(cursor.createdAt), id: LessThan(cursor.id) }] : scope;
-    // One more than a page tells whether another page follows.
-    const rows = await this.runs.find({ where, order: { createdAt: 'DESC', id: 'DESC' }, take: filter.limit + 1 });
-    const page = rows.slice(0, filter.limit);
-    return { items: page.map(toView), nextCursor: rows.length > filter.limit ? encodeCursor(page[page.length - 1]) : null };
+    const rows = await this.runs.find({ where: afterCursor(scope, filter.cursor), order: { createdAt: 'DESC', id: 'DESC' }, take: filter.limit + 1 });
+    return toPage(rows, filter.limit, toView);
   }
 
   async findByIdempotencyKey(idempotencyKey: string): Promise<RunView | undefined> {

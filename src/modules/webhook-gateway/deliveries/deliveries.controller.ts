@@ -1,13 +1,13 @@
-import { BadRequestException, Controller, Get, HttpCode, HttpStatus, Param, Post, Query } from '@nestjs/common';
-import { Type } from 'class-transformer';
-import { IsIn, IsInt, IsOptional, Matches, Max, Min } from 'class-validator';
+import { Controller, Get, HttpCode, HttpStatus, Param, Post, Query } from '@nestjs/common';
+import { IsIn, IsOptional, Matches } from 'class-validator';
 import { RequireScopes } from '../../../platform/auth/decorators';
+import { decodePageCursor, PageQuery } from '../../../platform/http/page-cursor';
 import type { DeliveryStatus } from '../../../platform/webhooks/entities/webhook-delivery.entity';
 import { DeliveriesService, DeliveryView } from './deliveries.service';
 
 const STATUSES = ['Pending', 'Delivered', 'DeadLettered', 'Failed'] as const;
 
-export class ListDeliveriesQuery {
+export class ListDeliveriesQuery extends PageQuery {
   @IsOptional()
   @Matches(/^sub-[0-9a-f]{32}$/, { message: 'subscriptionId must be a subscription id' })
   subscriptionId?: string;
@@ -24,16 +24,6 @@ export class ListDeliveriesQuery {
   @IsIn(['in', 'out'], { message: 'direction must be in or out' })
   direction?: 'in' | 'out';
 
-  @IsOptional()
-  @Type(() => Number)
-  @IsInt()
-  @Min(1)
-  @Max(500)
-  limit?: number;
-
-  @IsOptional()
-  @Matches(/^[A-Za-z0-9_-]{1,400}$/, { message: 'cursor must be the nextCursor of a previous page' })
-  cursor?: string;
 }
 
 @Controller('webhooks/deliveries')
@@ -43,7 +33,7 @@ export class DeliveriesController {
   @Get()
   @RequireScopes('webhooks.deliveries.read')
   list(@Query() query: ListDeliveriesQuery): Promise<{ items: DeliveryView[]; nextCursor: string | null }> {
-    return this.deliveries.list({ ...query, limit: query.limit ?? 50, cursor: query.cursor === undefined ? undefined : decodeCursor(query.cursor) });
+    return this.deliveries.list({ ...query, limit: query.limit ?? 50, cursor: query.cursor === undefined ? undefined : decodePageCursor(query.cursor) });
   }
 
   @Get(':id')
@@ -59,14 +49,4 @@ export class DeliveriesController {
   replay(@Param('id') id: string): Promise<DeliveryView> {
     return this.deliveries.replay(id);
   }
-}
-
-function decodeCursor(text: string): { createdAt: Date; id: string } {
-  try {
-    const [createdAt, id] = JSON.parse(Buffer.from(text, 'base64url').toString('utf8')) as unknown[];
-    if (typeof createdAt === 'string' && typeof id === 'string' && !Number.isNaN(Date.parse(createdAt))) return { createdAt: new Date(createdAt), id };
-  } catch {
-    // fall through
-  }
-  throw new BadRequestException('cursor must be the nextCursor of a previous page');
 }

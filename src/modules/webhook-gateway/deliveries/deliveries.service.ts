@@ -1,7 +1,8 @@
 import { ConflictException, Injectable, NotFoundException } from '@nestjs/common';
 import { InjectDataSource, InjectRepository } from '@nestjs/typeorm';
-import { DataSource, Equal, FindOptionsWhere, LessThan, Repository } from 'typeorm';
+import { DataSource, FindOptionsWhere, Repository } from 'typeorm';
 import { TenantContext } from '../../../platform/context/tenant-context';
+import { afterCursor, PageCursor, toPage } from '../../../platform/http/page-cursor';
 import { BusPublisher } from '../../../platform/messaging/bus-publisher';
 import { TransactionalOutbox } from '../../../platform/messaging/outbox/transactional-outbox';
 import { RowConflictError, RowWriter } from '../../../platform/persistence/row-writer';
@@ -33,7 +34,7 @@ export interface DeliveryFilter {
   status?: DeliveryStatus;
   direction?: 'in' | 'out';
   limit: number;
-  cursor?: { createdAt: Date; id: string };
+  cursor?: PageCursor;
 }
 
 @Injectable()
@@ -59,12 +60,8 @@ export class DeliveriesService {
       ...(filter.status ? { status: filter.status } : {}),
       ...(filter.direction ? { direction: filter.direction } : {}),
     };
-    const { cursor } = filter;
-    const where = cursor ? [{ ...scope, createdAt: LessThan(cursor.createdAt) }, { ...scope, createdAt: Equal(cursor.createdAt), id: LessThan(cursor.id) }] : scope;
-    const rows = await this.deliveries.find({ where, order: { createdAt: 'DESC', id: 'DESC' }, take: filter.limit + 1 });
-    const page = rows.slice(0, filter.limit);
-    const last = page[page.length - 1];
-    return { items: page.map(toView), nextCursor: rows.length > filter.limit ? Buffer.from(JSON.stringify([last.createdAt.toISOString(), last.id])).toString('base64url') : null };
+    const rows = await this.deliveries.find({ where: afterCursor(scope, filter.cursor), order: { createdAt: 'DESC', id: 'DESC' }, take: filter.limit + 1 });
+    return toPage(rows, filter.limit, toView);
   }
 
   async get(id: string): Promise<DeliveryView> {
