@@ -20,6 +20,9 @@ export interface FanOutResult {
   matched: number;
 }
 
+const ACTIVE_CACHE_MS = 1_000;
+const MAX_CACHED_TENANTS = 10_000;
+
 /**
  * Matches an event to the tenant's active subscriptions (exact type or `*`) and creates one outbound
  * WebhookDelivery per match with its first DeliverWebhook, rows and commands in one store transaction.
@@ -30,6 +33,7 @@ export interface FanOutResult {
 export class EventFanOut {
   private readonly logger = new Logger(EventFanOut.name);
   private readonly writer: RowWriter;
+  private readonly activeByTenant = new Map<string, { subscriptions: Array<Pick<WebhookSubscription, 'id' | 'eventTypes'>>; expiresAt: number }>();
 
   constructor(
     @InjectRepository(WebhookSubscription) private readonly subscriptions: Repository<WebhookSubscription>,
@@ -42,9 +46,27 @@ export class EventFanOut {
     this.writer = new RowWriter(dataSource);
   }
 
+  /** A change to the tenant's subscriptions in this process is seen at once; in others within ACTIVE_CACHE_MS. */
+  forgetTenant(tenantId: string): void {
+    this.activeByTenant.delete(tenantId);
+  }
+
+  /**
+   * The tenant's active subscriptions, read at most once per ACTIVE_CACHE_MS: every platform event
+   * (one per governed call) is matched against them, and most tenants have none or a few.
+   */
+  private async activeSubscriptions(tenantId: string): Promise<Array<Pick<WebhookSubscription, 'id' | 'eventTypes'>>> {
+    const cached = this.activeByTenant.get(tenantId);
+    if (cached && cached.expiresAt > Date.now()) return cached.subscriptions;
+    const subscriptions = await this.subscriptions.find({ select: { id: true, eventTypes: true }, where: { tenantId, status: 'Active' } });
+    if (this.activeByTenant.size >= MAX_CACHED_TENANTS) this.activeByTenant.clear();
+    this.activeByTenant.set(tenantId, { subscriptions, expiresAt: Date.now() + ACTIVE_CACHE_MS });
+    return subscriptions;
+  }
+
   async fanOut(event: CloudEvent): Promise<FanOutResult> {
     const tenantId = event.tenantid;
-    const active = await this.subscriptions.find({ select: { id: true, eventTypes: true }, where: { tenantId, status: 'Active' } });
+    const active = await this.activeSubscriptions(tenantId);
     const matching = active.filter((subscription) => subscription.eventTypes.includes('*') || subscription.eventTypes.includes(event.type));
     if (matching.length === 0) return { eventId: event.id, deliveries: 0, matched: 0 };
 

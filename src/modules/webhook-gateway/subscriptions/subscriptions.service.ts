@@ -7,6 +7,7 @@ import { newId } from '../../../platform/persistence/ids';
 import { IntegrationError } from '../../../platform/resilience/failure-classifier';
 import { WebhookSubscription } from '../../../platform/webhooks/entities/webhook-subscription.entity';
 import { SubscriptionSecrets } from '../../../platform/webhooks/subscription-secrets';
+import { EventFanOut } from '../fan-out/event-fan-out';
 import { WebhookGatewayOptions } from '../webhook-gateway.options';
 import { CreateSubscriptionDto, UpdateSubscriptionDto } from './subscription.dto';
 
@@ -35,6 +36,7 @@ export class SubscriptionsService {
     private readonly secrets: SubscriptionSecrets,
     private readonly egress: EgressClient,
     private readonly options: WebhookGatewayOptions,
+    private readonly fanOut: EventFanOut,
     private readonly tenant: TenantContext,
   ) {}
 
@@ -57,6 +59,7 @@ export class SubscriptionsService {
       consecutiveDeadLetters: 0,
     });
     await this.subscriptions.save(row);
+    this.fanOut.forgetTenant(tenantId);
     return { ...toView(await this.find(id)), secret };
   }
 
@@ -83,12 +86,14 @@ export class SubscriptionsService {
         ...(request.status === 'Disabled' ? { status: 'Disabled', disabledReason: 'disabled by the tenant' } : {}),
       },
     );
+    this.fanOut.forgetTenant(subscription.tenantId);
     return toView(await this.find(id));
   }
 
   async remove(id: string): Promise<void> {
     const subscription = await this.find(id);
     await this.subscriptions.delete({ tenantId: subscription.tenantId, id });
+    this.fanOut.forgetTenant(subscription.tenantId);
   }
 
   /** A new secret; the previous one keeps signing (both signatures on every delivery) for WEBHOOK_SECRET_OVERLAP. */
