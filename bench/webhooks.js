@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// `npm run bench -- webhooks [--duration S] [--connections N] [--dialect sqlite|postgres|both] [--deliveries N (0 skips)] [--profile]`
+// `npm run bench -- webhooks [--duration S] [--connections N] [--dialect sqlite|postgres|both] [--deliveries N (0 skips)] [--backlog N] [--profile]`
 //
 // Ingest: GitHub-signed webhooks (a fresh X-GitHub-Delivery and HMAC per request, signed like GitHub) POSTed
 // by autocannon with N connections to `POST /webhooks/ingest/{connectionId}` of `node dist/main.js`
@@ -12,7 +12,9 @@
 // WebhookDeliveryWorker (signed per Standard Webhooks, POSTed through the egress client) to a local
 // receiver that verifies each signature; deliveries/s from the first publish to the last verified receipt
 // and the lag publish -> receipt, beside raw undici POSTs of the same bodies. Goal: at least 40 % of raw.
-// The platform's RSS is sampled while the deliveries drain. BENCH_DATA_ROOT puts DATA_DIR elsewhere (e.g.
+// The platform's RSS is sampled while the deliveries drain. `--backlog N`: N events are published with no
+// worker running, then a WebhookDeliveryWorker process starts and drains them while its RSS is sampled
+// every 500 ms: it must stay flat (bounded by prefetch and concurrency, not by the backlog). BENCH_DATA_ROOT puts DATA_DIR elsewhere (e.g.
 // /dev/shm, to tell the disk's share from the platform's).
 const { spawn } = require('node:child_process');
 const { createHmac, randomBytes } = require('node:crypto');
@@ -28,7 +30,7 @@ const GITHUB_SECRET = `bench-${randomBytes(8).toString('hex')}`;
 const GOALS = { ingestShare: 0.25, ingestP99Ms: 50, deliveryShare: 0.4 };
 
 function parseArgs(argv) {
-  const settings = { duration: 10, connections: 64, dialect: 'both', deliveries: 5000, profile: false };
+  const settings = { duration: 10, connections: 64, dialect: 'both', deliveries: 5000, backlog: 0, profile: false };
   for (let i = 0; i < argv.length; i++) {
     const [flag, inline] = argv[i].split('=', 2);
     const value = () => inline ?? argv[++i];
@@ -36,6 +38,7 @@ function parseArgs(argv) {
     else if (flag === '--connections') settings.connections = positive(flag, value());
     else if (flag === '--deliveries') settings.deliveries = count(flag, value());
     else if (flag === '--profile') settings.profile = true;
+    else if (flag === '--backlog') settings.backlog = count(flag, value());
     else if (flag === '--dialect') {
       settings.dialect = value();
       if (!['sqlite', 'postgres', 'both'].includes(settings.dialect)) usage(`--dialect is sqlite, postgres or both, got "${settings.dialect}"`);
@@ -57,7 +60,7 @@ function positive(flag, raw) {
 }
 
 function usage(problem) {
-  process.stderr.write(`${problem}\nUsage: npm run bench -- webhooks [--duration S] [--connections N] [--dialect sqlite|postgres|both] [--deliveries N] [--profile]\n`);
+  process.stderr.write(`${problem}\nUsage: npm run bench -- webhooks [--duration S] [--connections N] [--dialect sqlite|postgres|both] [--deliveries N] [--backlog N] [--profile]\n`);
   process.exit(2);
 }
 
@@ -338,6 +341,47 @@ async function deliveryCase(settings, receiver, vendor) {
   }
 }
 
+/** Publishes `settings.backlog` events with no worker running, then drains them with a worker process, sampling its RSS. */
+async function backlogCase(settings, receiver) {
+  const jwtSecret = randomBytes(32).toString('base64url');
+  const dataDir = fs.mkdtempSync(path.join(process.env.BENCH_DATA_ROOT ?? os.tmpdir(), 'bench-backlog-'));
+  const shared = { DATA_DIR: dataDir, AUTH_JWT_SECRET: jwtSecret, EGRESS_ALLOW_LIST: '127.0.0.1', SECRETS_MASTER_KEY: randomBytes(32).toString('base64') };
+  const gateway = await startPlatform({ ...shared, APP_ROLE: 'WebhookGatewayService' });
+  let worker;
+  try {
+    const bearer = await token(jwtSecret, 'bench-tenant', 'webhooks.subscriptions.write webhooks.events.publish');
+    const subscription = await api(gateway.url, bearer, '/webhooks/subscriptions', { url: `${receiver.url}/hooks`, eventTypes: ['*'] });
+    receiver.setSecret(subscription.secret);
+    receiver.reset();
+    const publishStarted = Date.now();
+    await inParallel(settings.backlog, 32, async (index) => {
+      await api(gateway.url, bearer, '/webhooks/events', { type: 'bench.backlog', id: `backlog-${index}`, data: { n: index, text: 'x'.repeat(500) } });
+      if ((index + 1) % 10_000 === 0) progress(`${index + 1} of ${settings.backlog} events published`);
+    });
+    const publishSeconds = (Date.now() - publishStarted) / 1000;
+    worker = await startPlatform({ ...shared, APP_ROLE: 'WebhookDeliveryWorker', WEBHOOK_ENDPOINT_CONCURRENCY: '64' });
+    const samples = [];
+    const sampler = setInterval(() => samples.push(rssMb(worker.child.pid)), 500);
+    const drainStarted = Date.now();
+    const report = await untilReceived(receiver, settings.backlog, 3_600_000);
+    clearInterval(sampler);
+    const third = Math.max(1, Math.floor(samples.length / 3));
+    const mean = (values) => values.reduce((sum, value) => sum + value, 0) / values.length;
+    return {
+      events: settings.backlog,
+      publishPerSecond: settings.backlog / publishSeconds,
+      drainPerSecond: report.received / ((Date.now() - drainStarted) / 1000),
+      received: report.received,
+      invalid: report.invalid,
+      rssMb: { first: mean(samples.slice(0, third)), last: mean(samples.slice(-third)), max: Math.max(...samples) },
+    };
+  } finally {
+    await worker?.stop();
+    await gateway.stop();
+    fs.rmSync(dataDir, { recursive: true, force: true });
+  }
+}
+
 function rssMb(pid) {
   try {
     const status = fs.readFileSync(`/proc/${pid}/status`, 'utf8');
@@ -404,6 +448,20 @@ async function main() {
       `raw undici POSTs         ${delivery.raw.perSecond.toFixed(0).padStart(12)}`,
       `platform (sqlite)        ${delivery.platform.perSecond.toFixed(0).padStart(12)}   ${`${delivery.platform.lagP50} ms`.padEnd(10)} ${`${delivery.platform.lagP99} ms`.padEnd(10)} ${delivery.platform.received} (${delivery.platform.invalid} invalid)   ` +
         `${(share * 100).toFixed(1)} % of raw: ${verdict ? 'PASS' : 'FAIL'} (goal >= ${GOALS.deliveryShare * 100} %); RSS ${delivery.platform.rssMb.min.toFixed(0)}-${delivery.platform.rssMb.max.toFixed(0)} MB`,
+    );
+  }
+  if (settings.backlog > 0) {
+    progress(`backlog: ${settings.backlog} events published with no worker, then drained`);
+    const receiver = await startReceiverProcess();
+    const backlog = await backlogCase(settings, receiver);
+    receiver.stop();
+    report.backlog = backlog;
+    const flat = backlog.rssMb.last <= backlog.rssMb.first * 1.2 + 10;
+    pass &&= flat && backlog.invalid === 0;
+    lines.push(
+      '',
+      `backlog of ${backlog.events}: published at ${backlog.publishPerSecond.toFixed(0)}/s, drained at ${backlog.drainPerSecond.toFixed(0)}/s, ${backlog.received} verified (${backlog.invalid} invalid); ` +
+        `worker RSS first third ${backlog.rssMb.first.toFixed(0)} MB, last third ${backlog.rssMb.last.toFixed(0)} MB, max ${backlog.rssMb.max.toFixed(0)} MB: ${flat ? 'FLAT' : 'GROWING'}`,
     );
   }
   vendor.server.close();
