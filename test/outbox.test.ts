@@ -69,7 +69,7 @@ describe.each(['sqlite', 'postgres'] as const)('transactional outbox with Servic
   };
 
   it('publishes a committed message right after the commit, and never a rolled-back one', async () => {
-    const outbox = new TransactionalOutbox(bus, store.dataSource);
+    const outbox = new TransactionalOutbox(bus, store.dataSource, new RowWriter(store.dataSource));
     expect(outbox.native).toBe(false);
     await expect(stage(outbox, `${dialect}-rolled-back`, true)).rejects.toThrow('the surrounding work failed');
     const afterCommit = await stage(outbox, `${dialect}-committed`, false);
@@ -83,10 +83,10 @@ describe.each(['sqlite', 'postgres'] as const)('transactional outbox with Servic
   });
 
   it('relays what a process staged but never published (it died after the commit) on the next sweep', async () => {
-    const crashed = new TransactionalOutbox(bus, store.dataSource);
+    const crashed = new TransactionalOutbox(bus, store.dataSource, new RowWriter(store.dataSource));
     await stage(crashed, `${dialect}-orphaned`, false); // committed; its after-commit callback never runs
 
-    const survivor = new TransactionalOutbox(bus, store.dataSource);
+    const survivor = new TransactionalOutbox(bus, store.dataSource, new RowWriter(store.dataSource));
     survivor.onApplicationBootstrap(); // a (re)started process sweeps at once
     await waitFor(() => received.some((incoming) => incoming.messageId === `${dialect}-orphaned`), 'the orphaned message');
     expect(received.find((incoming) => incoming.messageId === `${dialect}-orphaned`)?.body).toEqual({ deliveryId: `${dialect}-orphaned` });

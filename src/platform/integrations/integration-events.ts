@@ -40,11 +40,6 @@ export class IntegrationEvents {
     return this.publisher.prepareEvent(type, event, { tenantId: options.tenantId, messageId: options.id, detectDuplicates: options.detectDuplicates });
   }
 
-  /** Publishes prepared events of one type in one send. */
-  publishPrepared(type: IntegrationEventType, messages: readonly OutgoingMessage[]): Promise<void> {
-    return this.publisher.publishPrepared(type, messages);
-  }
-
   /**
    * For events that follow a committed change: the change stands whether or not the bus took the
    * event, so a failure is logged (with the event id, for reconciliation) rather than failing the caller.

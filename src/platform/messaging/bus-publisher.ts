@@ -50,7 +50,7 @@ export class BusPublisher {
 
   /**
    * An event's message, addressed and stamped now (tenant, trace and correlation of the current scope),
-   * to be published later with others in one batch by `publishPrepared`.
+   * for the transactional outbox.
    */
   prepareEvent<T>(event: string, body: T, options: PublishOptions = {}): OutgoingMessage<T> {
     if (routeFor(event)?.kind !== 'topic') throw new Error(`${event} is not an event of the bus topology`);
@@ -61,13 +61,6 @@ export class BusPublisher {
   prepareCommand<T>(command: string, body: T, options: PublishOptions = {}): OutgoingMessage<T> {
     if (routeFor(command)?.kind !== 'queue') throw new Error(`${command} is not a command of the bus topology`);
     return this.envelope(command, body, options);
-  }
-
-  /** Prepared messages of one event, in one send. */
-  async publishPrepared(event: string, messages: readonly OutgoingMessage[]): Promise<void> {
-    const route = routeFor(event);
-    if (route?.kind !== 'topic') throw new Error(`${event} is not an event of the bus topology`);
-    if (messages.length > 0) await this.bus.publish(route.definition.name, messages);
   }
 
   /** A command or an event, whichever the name is. */

@@ -42,7 +42,7 @@ describe('GroupCommit', () => {
     const sizes: number[] = [];
     const commits = new GroupCommit<number>(async (entries) => {
       sizes.push(entries.length);
-    }, 2);
+    }, { maxBatch: 2 });
     await Promise.all([1, 2, 3, 4, 5].map((entry) => commits.submit(entry)));
     expect(sizes).toEqual([2, 2, 1]);
   });

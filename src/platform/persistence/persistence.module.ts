@@ -6,6 +6,7 @@ import { RuntimeOptions } from '../config/runtime.options';
 import { buildDataSourceOptions, sqliteFilePath, StoreSchema } from './data-source-options';
 import { DatabaseOptions } from './database.options';
 import { runMigrationsExclusively } from './migration-runner';
+import { RowWriter } from './row-writer';
 import { StoreReadiness } from './store-readiness';
 
 /** The relational store: PostgreSQL when DATABASE_URL is set, SQLite in DATA_DIR otherwise; migrated at boot. */
@@ -30,7 +31,8 @@ export class PersistenceModule {
           },
         }),
       ],
-      providers: [StoreReadiness],
+      providers: [StoreReadiness, { provide: RowWriter, inject: [DataSource], useFactory: (dataSource: DataSource) => new RowWriter(dataSource) }],
+      exports: [RowWriter],
     };
   }
 }

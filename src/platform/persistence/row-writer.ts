@@ -17,6 +17,12 @@ export interface RowUpdate {
   expectAffected?: number;
 }
 
+/** New rows and conditional updates written together. */
+export interface RowChange {
+  inserts?: readonly RowBatch[];
+  updates?: readonly RowUpdate[];
+}
+
 /** A conditional update found the row moved on: nothing of the write was stored. */
 export class RowConflictError extends Error {
   constructor(readonly table: string) {
@@ -46,7 +52,7 @@ export class RowWriter {
    * the transaction never spans an await: the embedded store has one connection, so an open asynchronous
    * transaction would take in whatever other requests write meanwhile.
    */
-  async write(change: { inserts?: readonly RowBatch[]; updates?: readonly RowUpdate[] }, alongside?: (transaction: StoreTransaction) => void | Promise<void>): Promise<void> {
+  async write(change: RowChange, alongside?: (transaction: StoreTransaction) => void | Promise<void>): Promise<void> {
     if ((change.inserts ?? []).every((batch) => batch.rows.length === 0) && (change.updates ?? []).length === 0 && !alongside) return;
     const updates = (change.updates ?? []).map((update) => ({ ...update, statement: this.updateStatement(update) }));
     const inserts = (change.inserts ?? []).filter((batch) => batch.rows.length > 0);

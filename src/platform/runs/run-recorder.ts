@@ -6,8 +6,6 @@ import { IntegrationEvents } from '../integrations/integration-events';
 import type { OutgoingMessage } from '../messaging/bus-message';
 import { PlatformMetrics } from '../observability/platform-metrics';
 import { newId } from '../persistence/ids';
-import { RowWriter } from '../persistence/row-writer';
-import type { AfterCommit } from '../persistence/store-transaction';
 import { TransactionalOutbox } from '../messaging/outbox/transactional-outbox';
 import { FailureClassification, IntegrationError } from '../resilience/failure-classifier';
 import { IntegrationFailure } from './entities/integration-failure.entity';
@@ -83,7 +81,6 @@ export interface IntegrationRunCompletedData {
  */
 @Injectable()
 export class RunRecorder {
-  private readonly writer: RowWriter;
   /** Sync runs stored when they began (they carry an idempotency key): finished by an update, not by the journal. */
   private readonly storedEarly = new WeakSet<IntegrationRun>();
 
@@ -94,7 +91,6 @@ export class RunRecorder {
     private readonly outbox: TransactionalOutbox,
     private readonly metrics: PlatformMetrics,
   ) {
-    this.writer = new RowWriter(dataSource);
   }
 
   /**
@@ -239,8 +235,7 @@ export class RunRecorder {
     }
     // The attempt, the run's new state, its failure and its event commit together (TransactionalOutbox).
     const { type, message } = this.event(run, failure);
-    let afterCommit: AfterCommit | undefined;
-    await this.writer.write(
+    await this.outbox.commit(
       {
         updates: [{ target: IntegrationRun, where: { tenantId: run.tenantId, id: run.id }, set: changes }],
         inserts: [
@@ -248,13 +243,8 @@ export class RunRecorder {
           { target: IntegrationFailure, rows: failureRow ? [failureRow] : [] },
         ],
       },
-      (transaction) => {
-        const joined = this.outbox.join(transaction, [{ pattern: type, message }]);
-        if (joined instanceof Promise) return joined.then((callback) => void (afterCommit = callback));
-        afterCommit = joined;
-      },
+      [{ pattern: type, message }],
     );
-    afterCommit?.();
     return run;
   }
 

@@ -13,6 +13,7 @@ import { sleep } from '../../platform/messaging/pull-consumer';
 import { PlatformMetrics } from '../../platform/observability/platform-metrics';
 import { classifyError, IntegrationError } from '../../platform/resilience/failure-classifier';
 import { RowWriter } from '../../platform/persistence/row-writer';
+import { generateWebhookSecret } from '../../platform/webhooks/standard-webhooks';
 import { RunRecorder } from '../../platform/runs/run-recorder';
 import { CredentialRotationOptions } from './credential-rotation.options';
 
@@ -55,6 +56,7 @@ export class CredentialRotationService {
     private readonly lock: DistributedLock,
     private readonly metrics: PlatformMetrics,
     private readonly options: CredentialRotationOptions,
+    private readonly writer: RowWriter,
   ) {}
 
   async rotate(tenantId: string, rotationId: string): Promise<void> {
@@ -100,7 +102,7 @@ export class CredentialRotationService {
   private async sourceCandidate(credential: IntegrationCredential): Promise<string | undefined> {
     if (credential.origin === 'bound') return this.vault.newerVersion(credential);
     if (credential.origin === 'generated' && credential.kind === 'webhook-secret') {
-      return (await this.vault.store(credential.secretRef, CredentialVault.generateWebhookSecret())).version;
+      return (await this.vault.store(credential.secretRef, generateWebhookSecret())).version;
     }
     return undefined;
   }
@@ -139,7 +141,7 @@ export class CredentialRotationService {
     const fingerprint = await this.vault.fingerprint(await this.vault.read(credential, candidate));
     const validUntil = new Date(now + (credential.rotationPolicy?.overlapMs ?? DEFAULT_OVERLAP_MS));
     // Current only if nobody changed the credential meanwhile (the previous version is still current).
-    await new RowWriter(this.credentials.manager.connection).write({
+    await this.writer.write({
       updates: [
         {
           target: IntegrationCredential,

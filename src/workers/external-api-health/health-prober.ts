@@ -111,7 +111,7 @@ export class HealthProber implements OnApplicationBootstrap, OnApplicationShutdo
 
   /** `external_health_status{target="provider:endpoint"}`: the worst health among the endpoint's live connections. */
   private async reportProviders(): Promise<void> {
-    const rows = await this.connections.find({ select: { providerId: true, health: true, configuration: true }, where: { status: In(['Active', 'Degraded']) } });
+    const rows = await this.connections.find({ select: { providerId: true, health: true }, where: { status: In(['Active', 'Degraded']) } });
     const worst = new Map<string, ConnectionHealth>();
     for (const row of rows) {
       const current = worst.get(row.providerId);

@@ -8,7 +8,7 @@ import { EgressClient, EgressResponse } from '../../platform/egress/egress-clien
 import { EgressRefusedError, InvalidEgressUrlError } from '../../platform/egress/egress-policy';
 import { IntegrationEvents } from '../../platform/integrations/integration-events';
 import { BusPublisher } from '../../platform/messaging/bus-publisher';
-import type { OutboxItem } from '../../platform/messaging/outbox/transactional-outbox';
+import { OutboxItem, TransactionalOutbox } from '../../platform/messaging/outbox/transactional-outbox';
 import { PlatformMetrics } from '../../platform/observability/platform-metrics';
 import { SecretRedactor } from '../../platform/observability/redaction';
 import { newId } from '../../platform/persistence/ids';
@@ -29,7 +29,6 @@ import {
   WebhookDeliveredData,
   WebhookDeliveryFailedData,
 } from '../../platform/webhooks/deliver-webhook.command';
-import { DeliveryStore } from './delivery-store';
 import { EndpointSlots } from './endpoint-slots';
 import { WebhookDeliveryOptions } from './webhook-delivery.options';
 
@@ -114,7 +113,7 @@ export class WebhookDeliverer {
     private readonly egress: EgressClient,
     private readonly breakers: CircuitBreakerRegistry,
     private readonly slots: EndpointSlots,
-    private readonly store: DeliveryStore,
+    private readonly outbox: TransactionalOutbox,
     private readonly publisher: BusPublisher,
     private readonly events: IntegrationEvents,
     private readonly metrics: PlatformMetrics,
@@ -237,7 +236,7 @@ export class WebhookDeliverer {
     for (let round = 1; ; round += 1) {
       const plan = this.plan(scope, outcome, current);
       try {
-        await this.store.commit({ updates: plan.updates, inserts: plan.inserts }, plan.items);
+        await this.outbox.commit({ updates: plan.updates, inserts: plan.inserts }, plan.items);
       } catch (error) {
         if (!(error instanceof RowConflictError)) throw error;
         // The delivery is no longer at this attempt: a duplicate recorded it, or a replay started a new series.

@@ -4,7 +4,6 @@ import { ConsumerSettings } from '../../platform/messaging/consumer-settings';
 import { routeFor, sourcePath } from '../../platform/messaging/topology';
 import { DELIVER_WEBHOOK } from '../../platform/webhooks/deliver-webhook.command';
 import { DeliverWebhookHandler } from './deliver-webhook.handler';
-import { DeliveryStore } from './delivery-store';
 import { EndpointSlots } from './endpoint-slots';
 import { WebhookDeliverer } from './webhook-deliverer';
 import { WebhookDeliveryOptions } from './webhook-delivery.options';
@@ -15,7 +14,7 @@ import { WebhookDeliveryOptions } from './webhook-delivery.options';
  */
 @Module({
   controllers: [DeliverWebhookHandler],
-  providers: [provideOptions(WebhookDeliveryOptions), EndpointSlots, DeliveryStore, WebhookDeliverer],
+  providers: [provideOptions(WebhookDeliveryOptions), EndpointSlots, WebhookDeliverer],
   exports: [WebhookDeliveryOptions, WebhookDeliverer],
 })
 export class WebhookDeliveryWorkerModule {

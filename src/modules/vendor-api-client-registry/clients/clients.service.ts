@@ -34,16 +34,13 @@ const DEFAULT_RETRY = { maxAttempts: 5, baseDelayMs: 1_000, maxDelayMs: 300_000,
  */
 @Injectable()
 export class ClientsService {
-  private readonly writer: RowWriter;
-
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
     private readonly egress: EgressClient,
     private readonly events: IntegrationEvents,
     private readonly tenant: TenantContext,
-  ) {
-    this.writer = new RowWriter(dataSource);
-  }
+    private readonly writer: RowWriter,
+  ) {}
 
   async register(request: RegisterClientDto): Promise<ClientView> {
     const tenantId = this.tenant.tenantId;

@@ -17,6 +17,7 @@ import { newId } from '../../../platform/persistence/ids';
 import { classifyError, IntegrationError } from '../../../platform/resilience/failure-classifier';
 import { VendorRegistryOptions } from '../vendor-api-client-registry.options';
 import { CreateConnectionDto, ListConnectionsQuery } from './connection.dto';
+import { isoOrNull } from '../../../platform/http/iso-date';
 
 export interface ConnectionView {
   id: string;
@@ -217,7 +218,6 @@ export class ConnectionsService {
 }
 
 export function toView(row: IntegrationConnection): ConnectionView {
-  const iso = (date: Date | null) => (date ? date.toISOString() : null);
   return {
     id: row.id,
     tenantId: row.tenantId,
@@ -233,9 +233,9 @@ export function toView(row: IntegrationConnection): ConnectionView {
     rateLimitBudget: row.rateLimitBudget,
     retryPolicy: row.retryPolicy,
     lastTest: row.lastTest,
-    lastCheckedAt: iso(row.lastCheckedAt),
-    establishedAt: iso(row.establishedAt),
-    retiredAt: iso(row.retiredAt),
+    lastCheckedAt: isoOrNull(row.lastCheckedAt),
+    establishedAt: isoOrNull(row.establishedAt),
+    retiredAt: isoOrNull(row.retiredAt),
     createdAt: row.createdAt.toISOString(),
   };
 }

@@ -10,6 +10,7 @@ import { CredentialKind, IntegrationCredential } from '../../../platform/integra
 import { newId } from '../../../platform/persistence/ids';
 import { SecretNotFoundError } from '../../../platform/secrets/secret-store';
 import { CreateCredentialDto, RotateCredentialDto } from './credential.dto';
+import { isoOrNull } from '../../../platform/http/iso-date';
 
 export interface CredentialView {
   id: string;
@@ -161,10 +162,6 @@ function assertValueShape(kind: CredentialKind, value: string): void {
   }
 }
 
-function iso(date: Date | null): string | null {
-  return date ? date.toISOString() : null;
-}
-
 function toView(row: IntegrationCredential): CredentialView {
   return {
     id: row.id,
@@ -177,9 +174,9 @@ function toView(row: IntegrationCredential): CredentialView {
     rotationPolicy: row.rotationPolicy,
     status: row.status,
     previousVersion: row.previousSecretVersion,
-    previousVersionValidUntil: iso(row.previousVersionValidUntil),
-    lastRotatedAt: iso(row.lastRotatedAt),
-    nextRotationAt: iso(row.nextRotationAt),
+    previousVersionValidUntil: isoOrNull(row.previousVersionValidUntil),
+    lastRotatedAt: isoOrNull(row.lastRotatedAt),
+    nextRotationAt: isoOrNull(row.nextRotationAt),
     createdAt: row.createdAt.toISOString(),
   };
 }
@@ -197,7 +194,7 @@ export function toRotationView(row: CredentialRotation, duplicate?: boolean): Ro
     failureCode: row.failureCode,
     failureMessage: row.failureMessage,
     createdAt: row.createdAt.toISOString(),
-    completedAt: iso(row.completedAt),
+    completedAt: isoOrNull(row.completedAt),
     ...(duplicate !== undefined ? { duplicate } : {}),
   };
 }

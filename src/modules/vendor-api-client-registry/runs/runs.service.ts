@@ -6,6 +6,7 @@ import { afterCursor, PageCursor, toPage } from '../../../platform/http/page-cur
 import { IntegrationFailure } from '../../../platform/runs/entities/integration-failure.entity';
 import { IntegrationRunAttempt } from '../../../platform/runs/entities/integration-run-attempt.entity';
 import { IntegrationRun, RunState } from '../../../platform/runs/entities/integration-run.entity';
+import { isoOrNull } from '../../../platform/http/iso-date';
 
 export interface RunView {
   id: string;
@@ -102,7 +103,6 @@ function syncAttempt(run: IntegrationRun, failureMessage: string | undefined): N
 }
 
 function toView(run: IntegrationRun): RunView {
-  const iso = (date: Date | null) => (date ? date.toISOString() : null);
   return {
     id: run.id,
     connectionId: run.connectionId,
@@ -119,7 +119,7 @@ function toView(run: IntegrationRun): RunView {
     failure: run.failureCategory ? { category: run.failureCategory, code: run.failureCode ?? 'unknown' } : null,
     traceId: run.traceId,
     createdAt: run.createdAt.toISOString(),
-    startedAt: iso(run.startedAt),
-    completedAt: iso(run.completedAt),
+    startedAt: isoOrNull(run.startedAt),
+    completedAt: isoOrNull(run.completedAt),
   };
 }

@@ -1,14 +1,15 @@
 import { ConflictException, Injectable, NotFoundException } from '@nestjs/common';
-import { InjectDataSource, InjectRepository } from '@nestjs/typeorm';
-import { DataSource, FindOptionsWhere, Repository } from 'typeorm';
+import { InjectRepository } from '@nestjs/typeorm';
+import { FindOptionsWhere, Repository } from 'typeorm';
 import { TenantContext } from '../../../platform/context/tenant-context';
 import { afterCursor, PageCursor, toPage } from '../../../platform/http/page-cursor';
 import { BusPublisher } from '../../../platform/messaging/bus-publisher';
 import { TransactionalOutbox } from '../../../platform/messaging/outbox/transactional-outbox';
-import { RowConflictError, RowWriter } from '../../../platform/persistence/row-writer';
+import { RowConflictError } from '../../../platform/persistence/row-writer';
 import { DeliveryAttempt } from '../../../platform/webhooks/entities/delivery-attempt.entity';
 import { DeliveryStatus, WebhookDelivery } from '../../../platform/webhooks/entities/webhook-delivery.entity';
 import { DeliverWebhookCommand, deliverMessageId } from '../../../platform/webhooks/deliver-webhook.command';
+import { isoOrNull } from '../../../platform/http/iso-date';
 
 export interface DeliveryView {
   id: string;
@@ -39,18 +40,13 @@ export interface DeliveryFilter {
 
 @Injectable()
 export class DeliveriesService {
-  private readonly writer: RowWriter;
-
   constructor(
     @InjectRepository(WebhookDelivery) private readonly deliveries: Repository<WebhookDelivery>,
     @InjectRepository(DeliveryAttempt) private readonly attempts: Repository<DeliveryAttempt>,
-    @InjectDataSource() dataSource: DataSource,
     private readonly publisher: BusPublisher,
     private readonly outbox: TransactionalOutbox,
     private readonly tenant: TenantContext,
-  ) {
-    this.writer = new RowWriter(dataSource);
-  }
+  ) {}
 
   async list(filter: DeliveryFilter): Promise<{ items: DeliveryView[]; nextCursor: string | null }> {
     const scope: FindOptionsWhere<WebhookDelivery> = {
@@ -91,9 +87,8 @@ export class DeliveriesService {
     const series = delivery.series + 1;
     const command: DeliverWebhookCommand = { deliveryId: delivery.id, series, attempt: 1 };
     const first = { pattern: 'DeliverWebhook', message: this.publisher.prepareCommand('DeliverWebhook', command, { tenantId: delivery.tenantId, messageId: deliverMessageId(command) }) };
-    let afterCommit: (() => void) | undefined;
     try {
-      await this.writer.write(
+      await this.outbox.commit(
         {
           updates: [
             {
@@ -104,17 +99,12 @@ export class DeliveriesService {
             },
           ],
         },
-        (transaction) => {
-          const joined = this.outbox.join(transaction, [first]);
-          if (joined instanceof Promise) return joined.then((callback) => void (afterCommit = callback));
-          afterCommit = joined;
-        },
+        [first],
       );
     } catch (error) {
       if (error instanceof RowConflictError) throw new ConflictException('The delivery was replayed concurrently; try again');
       throw error;
     }
-    afterCommit?.();
     return this.get(id);
   }
 
@@ -126,7 +116,6 @@ export class DeliveriesService {
 }
 
 function toView(row: WebhookDelivery): DeliveryView {
-  const iso = (date: Date | null) => (date ? date.toISOString() : null);
   return {
     id: row.id,
     direction: row.direction,
@@ -138,9 +127,9 @@ function toView(row: WebhookDelivery): DeliveryView {
     status: row.status,
     attemptCount: row.attemptCount,
     series: row.series,
-    nextAttemptAt: iso(row.nextAttemptAt),
+    nextAttemptAt: isoOrNull(row.nextAttemptAt),
     lastError: row.lastError,
-    completedAt: iso(row.completedAt),
+    completedAt: isoOrNull(row.completedAt),
     createdAt: row.createdAt.toISOString(),
   };
 }

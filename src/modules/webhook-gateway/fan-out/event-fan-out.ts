@@ -1,13 +1,12 @@
 import { createHash } from 'node:crypto';
 import { Injectable, Logger } from '@nestjs/common';
-import { InjectDataSource, InjectRepository } from '@nestjs/typeorm';
-import { DataSource, In, Repository } from 'typeorm';
+import { InjectRepository } from '@nestjs/typeorm';
+import { In, Repository } from 'typeorm';
 import { BlobStore } from '../../../platform/blob/blob-store';
 import type { CloudEvent } from '../../../platform/events/cloud-event';
 import { BusPublisher } from '../../../platform/messaging/bus-publisher';
 import { TransactionalOutbox } from '../../../platform/messaging/outbox/transactional-outbox';
 import { newId } from '../../../platform/persistence/ids';
-import { RowWriter } from '../../../platform/persistence/row-writer';
 import { DeliverWebhookCommand, deliverMessageId } from '../../../platform/webhooks/deliver-webhook.command';
 import { WebhookDelivery } from '../../../platform/webhooks/entities/webhook-delivery.entity';
 import { WebhookSubscription } from '../../../platform/webhooks/entities/webhook-subscription.entity';
@@ -32,19 +31,15 @@ const MAX_CACHED_TENANTS = 10_000;
 @Injectable()
 export class EventFanOut {
   private readonly logger = new Logger(EventFanOut.name);
-  private readonly writer: RowWriter;
   private readonly activeByTenant = new Map<string, { subscriptions: Array<Pick<WebhookSubscription, 'id' | 'eventTypes'>>; expiresAt: number }>();
 
   constructor(
     @InjectRepository(WebhookSubscription) private readonly subscriptions: Repository<WebhookSubscription>,
     @InjectRepository(WebhookDelivery) private readonly deliveries: Repository<WebhookDelivery>,
-    @InjectDataSource() dataSource: DataSource,
     private readonly blobs: BlobStore,
     private readonly publisher: BusPublisher,
     private readonly outbox: TransactionalOutbox,
-  ) {
-    this.writer = new RowWriter(dataSource);
-  }
+  ) {}
 
   /** A change to the tenant's subscriptions in this process is seen at once; in others within ACTIVE_CACHE_MS. */
   forgetTenant(tenantId: string): void {
@@ -108,13 +103,8 @@ export class EventFanOut {
       const command: DeliverWebhookCommand = { deliveryId: row.id, series: 1, attempt: 1 };
       return { pattern: 'DeliverWebhook', message: this.publisher.prepareCommand('DeliverWebhook', command, { tenantId, messageId: deliverMessageId(command) }) };
     });
-    let afterCommit: (() => void) | undefined;
     try {
-      await this.writer.insert([{ target: WebhookDelivery, rows }], (transaction) => {
-        const joined = this.outbox.join(transaction, commands);
-        if (joined instanceof Promise) return joined.then((callback) => void (afterCommit = callback));
-        afterCommit = joined;
-      });
+      await this.outbox.commit({ inserts: [{ target: WebhookDelivery, rows }] }, commands);
     } catch (error) {
       // The same event fanned out concurrently: the unique (tenant, subscription, event) index kept one; retry what is left.
       const raced = await this.deliveries.count({ where: { tenantId, eventId: event.id, subscriptionId: In(fresh.map((subscription) => subscription.id)) } });
@@ -122,7 +112,6 @@ export class EventFanOut {
       this.logger.debug({ msg: 'Concurrent fan-out of the same event; retrying the rest', eventId: event.id });
       return this.fanOut(event);
     }
-    afterCommit?.();
     return { eventId: event.id, deliveries: rows.length, matched: matching.length };
   }
 }

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { Injectable, Logger, NotFoundException, UnauthorizedException } from '@nestjs/common';
-import { InjectDataSource, InjectRepository } from '@nestjs/typeorm';
-import { DataSource, In, Repository } from 'typeorm';
+import { InjectRepository } from '@nestjs/typeorm';
+import { In, Repository } from 'typeorm';
 import { BlobStore } from '../../../platform/blob/blob-store';
 import { RequestContext } from '../../../platform/context/request-context';
 import { buildCloudEvent } from '../../../platform/events/cloud-event';
@@ -16,7 +16,6 @@ import { PlatformMetrics } from '../../../platform/observability/platform-metric
 import { GLOBAL_TENANT } from '../../../platform/persistence/columns';
 import { GroupCommit } from '../../../platform/persistence/group-commit';
 import { newId } from '../../../platform/persistence/ids';
-import { RowWriter } from '../../../platform/persistence/row-writer';
 import { WebhookDelivery } from '../../../platform/webhooks/entities/webhook-delivery.entity';
 import { MalformedWebhookError, VerifiedWebhook, WebhookVerificationError, WebhookVerifier } from '../../../platform/webhooks/verification/webhook-verifier';
 import { WEBHOOK_VERIFIERS } from '../../../platform/webhooks/verification/verifier-registry';
@@ -79,7 +78,6 @@ const SECRET_HEADERS = new Set([
 @Injectable()
 export class WebhookIngestion {
   private readonly logger = new Logger(WebhookIngestion.name);
-  private readonly writer: RowWriter;
   private readonly receivers = new Map<string, { receiver: Receiver; expiresAt: number }>();
   private readonly commits = new GroupCommit<AcceptedWebhook>((entries) => this.writeAccepted(entries));
 
@@ -88,7 +86,6 @@ export class WebhookIngestion {
     @InjectRepository(IntegrationProvider) private readonly providers: Repository<IntegrationProvider>,
     @InjectRepository(IntegrationCredential) private readonly credentials: Repository<IntegrationCredential>,
     @InjectRepository(WebhookDelivery) private readonly deliveries: Repository<WebhookDelivery>,
-    @InjectDataSource() dataSource: DataSource,
     private readonly vault: CredentialVault,
     private readonly blobs: BlobStore,
     private readonly publisher: BusPublisher,
@@ -96,9 +93,7 @@ export class WebhookIngestion {
     private readonly metrics: PlatformMetrics,
     private readonly options: WebhookGatewayOptions,
     private readonly integrations: IntegrationsOptions,
-  ) {
-    this.writer = new RowWriter(dataSource);
-  }
+  ) {}
 
   /** The public endpoint: the connection's verifier decides. */
   async ingest(connectionId: string, webhook: RawInboundWebhook): Promise<IngestResult> {
@@ -163,10 +158,7 @@ export class WebhookIngestion {
 
     const now = new Date();
     const deliveryId = newId('dlv');
-    const payloadRef = `inbound/${connection.id}/${deliveryId}.json`;
-    await this.blobs.put(tenantId, payloadRef, Buffer.from(JSON.stringify({ receivedAt: now.toISOString(), headers: storableHeaders(webhook.headers), body: webhook.rawBody.toString('base64') })), {
-      contentType: 'application/json',
-    });
+    const payloadRef = await this.storePayload(connection, deliveryId, webhook, now);
     const delivery = Object.assign(new WebhookDelivery(), {
       id: deliveryId,
       tenantId,
@@ -218,27 +210,26 @@ export class WebhookIngestion {
   }
 
   /** Rows and their WebhookReceived events of concurrent webhooks, in one transaction (group commit). */
-  private async writeAccepted(entries: readonly AcceptedWebhook[]): Promise<void> {
-    let afterCommit: (() => void) | undefined;
-    await this.writer.insert([{ target: WebhookDelivery, rows: entries.map((entry) => entry.delivery) }], (transaction) => {
-      const joined = this.outbox.join(
-        transaction,
-        entries.map((entry) => entry.received),
-      );
-      if (joined instanceof Promise) return joined.then((callback) => void (afterCommit = callback));
-      afterCommit = joined;
-    });
-    afterCommit?.();
+  private writeAccepted(entries: readonly AcceptedWebhook[]): Promise<void> {
+    return this.outbox.commit(
+      { inserts: [{ target: WebhookDelivery, rows: entries.map((entry) => entry.delivery) }] },
+      entries.map((entry) => entry.received),
+    );
+  }
+
+  /** The raw body and the headers (minus the vendor's signature) as one blob; returns its name. */
+  private async storePayload(connection: IntegrationConnection, deliveryId: string, webhook: RawInboundWebhook, receivedAt: Date): Promise<string> {
+    const payloadRef = `inbound/${connection.id}/${deliveryId}.json`;
+    const stored = { receivedAt: receivedAt.toISOString(), headers: storableHeaders(webhook.headers), body: webhook.rawBody.toString('base64') };
+    await this.blobs.put(connection.tenantId, payloadRef, Buffer.from(JSON.stringify(stored)), { contentType: 'application/json' });
+    return payloadRef;
   }
 
   /** A correctly signed body we cannot read: kept for audit (status Failed), announced to nobody. */
   private async recordFailedIngestion(connection: IntegrationConnection, webhook: RawInboundWebhook, reason: string): Promise<void> {
     const now = new Date();
     const deliveryId = newId('dlv');
-    const payloadRef = `inbound/${connection.id}/${deliveryId}.json`;
-    await this.blobs.put(connection.tenantId, payloadRef, Buffer.from(JSON.stringify({ receivedAt: now.toISOString(), headers: storableHeaders(webhook.headers), body: webhook.rawBody.toString('base64') })), {
-      contentType: 'application/json',
-    });
+    const payloadRef = await this.storePayload(connection, deliveryId, webhook, now);
     await this.deliveries.insert({
       id: deliveryId,
       tenantId: connection.tenantId,

@@ -39,7 +39,6 @@ export interface ExternalApiHealthChangedData {
 @Injectable()
 export class ConnectionHealthService {
   private readonly logger = new Logger(ConnectionHealthService.name);
-  private readonly writer: RowWriter;
 
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
@@ -48,9 +47,8 @@ export class ConnectionHealthService {
     private readonly events: IntegrationEvents,
     private readonly metrics: PlatformMetrics,
     private readonly options: IntegrationsOptions,
-  ) {
-    this.writer = new RowWriter(dataSource);
-  }
+    private readonly writer: RowWriter,
+  ) {}
 
   /** Records one probe and moves the connection's health; `holdOpenMs` is how long an Unhealthy verdict holds the breaker open (until the next probe). */
   async recordProbe(profile: ConnectionProfile, verdict: ProbeVerdict, holdOpenMs: number): Promise<ConnectionHealth> {

@@ -24,11 +24,6 @@ export class CredentialVault {
     return `${CredentialVault.tenantNamespace(tenantId)}${credentialId}`;
   }
 
-  /** A `whsec_` signing secret (Standard Webhooks): 32 random bytes, base64. */
-  static generateWebhookSecret(): string {
-    return `whsec_${randomBytes(32).toString('base64')}`;
-  }
-
   async store(secretName: string, value: string): Promise<{ version: string; fingerprint: string }> {
     const stored = await this.secrets.set(secretName, value, { contentType: 'text/plain' });
     return { version: stored.version, fingerprint: await this.fingerprint(value) };

@@ -119,13 +119,6 @@ export class GovernedHttpClient {
     return { run: outcome.run, status: outcome.response!.status, headers: outcome.response!.headers, body: outcome.response!.body, latencyMs: outcome.response!.latencyMs };
   }
 
-  /** Like `request`, but a non-2xx answer is an HttpStatusError (vendor modules that only want success). */
-  async requestOk(connectionId: string, request: GovernedRequest, options: GovernedCallOptions = {}): Promise<GovernedResponse> {
-    const response = await this.request(connectionId, request, options);
-    if (response.status < 200 || response.status >= 300) throw HttpStatusError.fromResponse(response);
-    return response;
-  }
-
   /** An asynchronous call: a Pending run holding the request, executed later by `execute` (ExecuteIntegrationRun). */
   async prepare(connectionId: string, request: GovernedRequest, options: GovernedCallOptions = {}): Promise<IntegrationRun> {
     const tenantId = options.tenantId ?? RequestContext.current()?.tenantId;

@@ -2,6 +2,7 @@ import { BeforeApplicationShutdown, Injectable, Logger, OnApplicationBootstrap }
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import { newId } from '../../persistence/ids';
+import { RowChange, RowWriter } from '../../persistence/row-writer';
 import type { AfterCommit, StoreTransaction } from '../../persistence/store-transaction';
 import type { OutgoingMessage } from '../bus-message';
 import { MessageBus } from '../message-bus';
@@ -40,7 +41,27 @@ export class TransactionalOutbox implements OnApplicationBootstrap, BeforeApplic
   constructor(
     private readonly bus: MessageBus,
     @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly writer: RowWriter,
   ) {}
+
+  /**
+   * Rows (inserts, conditional updates) and the messages that announce them, in one store transaction;
+   * consumers are woken once it has committed. A RowConflictError rolls back the rows and the messages.
+   */
+  async commit(change: RowChange, items: readonly OutboxItem[]): Promise<void> {
+    let afterCommit: AfterCommit | undefined;
+    await this.writer.write(
+      change,
+      items.length === 0
+        ? undefined
+        : (transaction) => {
+            const joined = this.join(transaction, items);
+            if (joined instanceof Promise) return joined.then((callback) => void (afterCommit = callback));
+            afterCommit = joined;
+          },
+    );
+    afterCommit?.();
+  }
 
   /** Whether messages go straight into the bus tables (store bus) rather than through `outbox_messages`. */
   get native(): boolean {
