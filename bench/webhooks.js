@@ -305,7 +305,7 @@ async function deliveryCase(settings, receiver, vendor) {
   await agent.close();
 
   const jwtSecret = randomBytes(32).toString('base64url');
-  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'bench-deliveries-'));
+  const dataDir = fs.mkdtempSync(path.join(process.env.BENCH_DATA_ROOT ?? os.tmpdir(), 'bench-deliveries-'));
   const platform = await startPlatform(
     // One receiver endpoint takes all the load here: allow it as many POSTs in flight as the raw baseline has.
     {

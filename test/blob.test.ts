@@ -40,6 +40,8 @@ const freshContainerName = () => `c-${randomBytes(6).toString('hex')}`;
 const azureCredentials = new AzureCredentials(loadOptions(AzureIdentityOptions, {}));
 
 describeBlobStoreContract('filesystem', async () => new FilesystemBlobStore(freshDirectory()));
+// Without fsync, small in-memory puts take the synchronous path: the same contract holds.
+describeBlobStoreContract('filesystem without fsync', async () => new FilesystemBlobStore(freshDirectory(), false));
 
 describe('Azure Blob adapter against Azurite', () => {
   let azurite: Azurite;
@@ -187,6 +189,19 @@ describe('filesystem blob store durability', () => {
     });
     await store.put('tenant', 'doc', source);
     expect(bytesOnDiskBeforeLastChunk).toBeGreaterThan((chunks / 2) * MiB);
+  });
+
+  it('writes a small put without fsync in place, leaving no temporary file, even after its directory was removed', async () => {
+    const root = freshDirectory();
+    const store = new FilesystemBlobStore(root, false);
+    await store.put('tenant', 'doc', Buffer.from('version 1'));
+    rmSync(join(root, 'tenants'), { recursive: true });
+
+    await store.put('tenant', 'doc', Buffer.from('version 2'), { metadata: { version: '2' } });
+
+    expect(filesUnder(root)).toHaveLength(1);
+    expect(filesUnder(root)[0]).not.toMatch(/\.tmp$/);
+    expect(await store.get('tenant', 'doc')).toMatchObject({ data: Buffer.from('version 2'), properties: { metadata: { version: '2' }, size: 9 } });
   });
 
   it('answers ping by creating its directory', async () => {

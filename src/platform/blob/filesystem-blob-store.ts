@@ -1,5 +1,5 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { constants } from 'node:fs';
+import { closeSync, constants, mkdirSync, openSync, renameSync, unlinkSync, writeSync } from 'node:fs';
 import { access, FileHandle, mkdir, open, rename, unlink } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import type { Readable } from 'node:stream';
@@ -9,6 +9,13 @@ import { blobKey, BlobProperties, BlobStore, blobWriteProperties, PutBlobOptions
 const MAGIC = Buffer.from('BLB1');
 const PREFIX_LENGTH = MAGIC.length + 4;
 const MAX_HEADER_LENGTH = 64 * 1024;
+/**
+ * Without fsync, a put of an in-memory buffer is a copy into the page cache: done synchronously it costs
+ * about 30 µs of CPU, through the thread pool (open, write, close, rename: four hops) about 120 µs, most
+ * of it promise and hop overhead. Up to this size puts without `fileSync` are written synchronously;
+ * larger ones, streams, and every put with `fileSync` go through the thread pool.
+ */
+const SYNCHRONOUS_PUT_MAX_BYTES = 256 * 1024;
 
 interface BlobHeader {
   name: string;
@@ -51,6 +58,10 @@ export class FilesystemBlobStore extends BlobStore {
     const file = this.fileOf(tenantId, name);
     const { contentType, metadata } = blobWriteProperties(options);
     const header: BlobHeader = { name, contentType, metadata, etag: `"${randomBytes(8).toString('hex')}"` };
+    if (!this.fileSync && Buffer.isBuffer(data) && data.length <= SYNCHRONOUS_PUT_MAX_BYTES) {
+      this.putSmall(file, Buffer.concat([encodeHeader(header), data]));
+      return { name, contentType, metadata, size: data.length, etag: header.etag, lastModified: new Date() };
+    }
     await this.ensureDirectory(dirname(file));
 
     const temporary = `${file}.${randomBytes(6).toString('hex')}.tmp`;
@@ -87,6 +98,43 @@ export class FilesystemBlobStore extends BlobStore {
     const lastModified = new Date();
     if (this.fileSync) await fsyncDirectory(dirname(file));
     return { name, contentType, metadata, size, etag: header.etag, lastModified };
+  }
+
+  /** The same temporary-file-and-rename protocol as the asynchronous path, in one synchronous step. */
+  private putSmall(file: string, contents: Buffer): void {
+    const directory = dirname(file);
+    const temporary = `${file}.${randomBytes(6).toString('hex')}.tmp`;
+    if (!this.knownDirectories.has(directory)) {
+      mkdirSync(directory, { recursive: true });
+      if (this.knownDirectories.size >= MAX_KNOWN_DIRECTORIES) this.knownDirectories.clear();
+      this.knownDirectories.add(directory);
+    }
+    let descriptor: number;
+    try {
+      descriptor = openSync(temporary, 'wx');
+    } catch (error) {
+      if (!isMissing(error)) throw error;
+      // The directory went away behind our back (removed by hand): create it again.
+      mkdirSync(directory, { recursive: true });
+      descriptor = openSync(temporary, 'wx');
+    }
+    try {
+      for (let offset = 0; offset < contents.length; ) offset += writeSync(descriptor, contents, offset, contents.length - offset);
+      closeSync(descriptor);
+      renameSync(temporary, file);
+    } catch (error) {
+      try {
+        closeSync(descriptor);
+      } catch {
+        // Already closed: the failure was the rename.
+      }
+      try {
+        unlinkSync(temporary);
+      } catch {
+        // Never created or already gone: nothing to clean up.
+      }
+      throw error;
+    }
   }
 
   override async get(tenantId: string, name: string): Promise<{ data: Buffer; properties: BlobProperties } | null> {
