@@ -1,8 +1,8 @@
-// Makes `npm start`, `npm run token` and `npm test` work on a fresh clone: install when node_modules is
-// missing or older than the lockfile, build when dist is missing or older than any source file.
+// Makes `npm start`, `npm run token` and `npm test` work on a fresh clone: install when node_modules is missing
+// or older than the lockfile, build when dist is missing or older than any source file.
 const { execFileSync } = require('node:child_process');
 const { existsSync, readdirSync, statSync, writeFileSync } = require('node:fs');
-const { join } = require('node:path');
+const { join, relative } = require('node:path');
 
 const root = join(__dirname, '..');
 const npm = process.platform === 'win32' ? 'npm.cmd' : 'npm';
@@ -20,11 +20,21 @@ function newestIn(dir) {
   return newest;
 }
 
+/** `npm ci` in `dir` unless its node_modules is at least as new as its lockfile. */
+function installIn(dir) {
+  const marker = join(dir, 'node_modules', '.package-lock.json');
+  if (mtime(marker) >= mtime(join(dir, 'package-lock.json'))) return;
+  process.stderr.write(`Installing dependencies in ${relative(root, dir) || '.'} (npm ci)...\n`);
+  execFileSync(npm, ['ci', '--no-audit', '--no-fund'], { cwd: dir, stdio: ['ignore', 2, 2] });
+}
+
 function ensureInstalled() {
-  const marker = join(root, 'node_modules', '.package-lock.json');
-  if (mtime(marker) >= mtime(join(root, 'package-lock.json'))) return;
-  process.stderr.write('Installing dependencies (npm ci)...\n');
-  execFileSync(npm, ['ci', '--no-audit', '--no-fund'], { cwd: root, stdio: ['ignore', 2, 2] });
+  installIn(root);
+}
+
+/** The Pulumi program keeps its own package (@pulumi/azure-native alone is about 136 MB): only the test suite needs it. */
+function ensureDeployToolsInstalled() {
+  installIn(join(root, 'deploy', 'pulumi'));
 }
 
 function ensureBuilt() {
@@ -40,4 +50,4 @@ function ensureBuilt() {
   writeFileSync(stamp, new Date().toISOString());
 }
 
-module.exports = { ensureInstalled, ensureBuilt, root };
+module.exports = { ensureInstalled, ensureDeployToolsInstalled, ensureBuilt, root };

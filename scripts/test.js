@@ -3,9 +3,10 @@
 // which need PostgreSQL at 127.0.0.1:5432, database `test`; see README). Extra arguments go to jest.
 const { spawnSync } = require('node:child_process');
 const { join } = require('node:path');
-const { ensureInstalled, root } = require('./ensure');
+const { ensureDeployToolsInstalled, ensureInstalled, root } = require('./ensure');
 
 ensureInstalled();
+ensureDeployToolsInstalled();
 // The Key Vault test peer serves HTTPS with a test CA; Node reads NODE_EXTRA_CA_CERTS only at start-up.
 const { ensureTestCa, TEST_CA_CERT_PATH } = require('../test/support/key-vault-peer/test-ca.js');
 ensureTestCa();
