@@ -6,16 +6,14 @@
 const { existsSync, readFileSync, writeFileSync } = require('node:fs');
 const { join } = require('node:path');
 const { ensureBuilt, root } = require('./ensure');
+const { failer, firstDifference, parseMode } = require('./generated-file');
 
 const README = join(root, 'README.md');
 const START = '<!-- config:start -->';
 const END = '<!-- config:end -->';
 const WRITE_HINT = 'Run `npm run config:docs -- --write` to regenerate it.';
 
-function fail(message) {
-  process.stderr.write(`config-docs: ${message}\n`);
-  process.exit(1);
-}
+const fail = failer('config-docs');
 
 function optionClasses() {
   const { PLATFORM_OPTIONS } = require(join(root, 'dist', 'bootstrap.js'));
@@ -74,23 +72,11 @@ function readReadme() {
   return { text, from: start + START.length, to: end };
 }
 
-function firstDifference(expected, actual) {
-  const want = expected.split('\n');
-  const have = actual.split('\n');
-  for (let line = 0; line < Math.max(want.length, have.length); line += 1) {
-    if (want[line] !== have[line]) {
-      return { line: line + 1, expected: want[line] ?? '(end of section)', actual: have[line] ?? '(end of section)' };
-    }
-  }
-  return undefined;
-}
 
 function main(args) {
-  const unknown = args.filter((arg) => arg !== '--write' && arg !== '--check');
-  if (unknown.length > 0) fail(`unknown argument(s): ${unknown.join(' ')} (expected --write or --check)`);
-  const write = args.includes('--write');
-  const check = args.includes('--check');
-  if (write && check) fail('use either --write or --check, not both.');
+  const mode = parseMode(args, fail);
+  const write = mode === 'write';
+  const check = mode === 'check';
 
   ensureBuilt();
   const generated = generate();
@@ -104,7 +90,7 @@ function main(args) {
   const wanted = generated.trim();
 
   if (check) {
-    const difference = firstDifference(wanted, current);
+    const difference = firstDifference(wanted, current, '(end of section)');
     if (!difference) {
       process.stdout.write('README.md configuration reference is up to date.\n');
       return;

@@ -60,6 +60,8 @@ export interface ConsumeOptions {
 }
 
 export interface MessageConsumer {
+  /** Stops receiving and releases prefetched messages; handlers already running go on (shutdown waits for them, up to its grace period). */
+  stopReceiving(): Promise<void>;
   /** Stops receiving; in-flight handlers finish, prefetched messages are released. */
   close(): Promise<void>;
 }

@@ -43,6 +43,7 @@ export class BusServer extends Server implements CustomTransportStrategy {
   private consumers: MessageConsumer[] = [];
   private depthTimer?: NodeJS.Timeout;
   private stopping?: Promise<void>;
+  private receiving?: Promise<void>;
 
   constructor(
     private readonly bus: MessageBus,
@@ -54,7 +55,9 @@ export class BusServer extends Server implements CustomTransportStrategy {
     private readonly metrics: PlatformMetrics,
   ) {
     super();
-    lifecycle.onDrain(() => this.stopConsuming());
+    // Draining only stops receiving: running handlers are counted in-flight work, which shutdown waits
+    // for up to its grace period; close() then waits for whatever is still running.
+    lifecycle.onDrain(() => this.stopReceiving());
   }
 
   async listen(callback: (error?: unknown) => void): Promise<void> {
@@ -98,6 +101,14 @@ export class BusServer extends Server implements CustomTransportStrategy {
 
   unwrap<T>(): T {
     return this.bus as T;
+  }
+
+  private stopReceiving(): Promise<void> {
+    this.receiving ??= (async () => {
+      clearInterval(this.depthTimer);
+      await Promise.all(this.consumers.map((consumer) => consumer.stopReceiving()));
+    })();
+    return this.receiving;
   }
 
   private stopConsuming(): Promise<void> {

@@ -25,7 +25,7 @@ const ERROR_BACKOFF_MS = [250, 500, 1_000, 2_000, 5_000];
  * The consume loop shared by every adapter: keeps at most `concurrency` handlers running and
  * `prefetch` more messages locked and waiting, renews locks of what it holds, and survives backend
  * errors (logged, retried with backoff; an unsettled message reappears when its lock expires).
- * `close()` stops receiving, releases what was prefetched and waits for running handlers.
+ * `stopReceiving()` stops the loop and releases what was prefetched; `close()` also waits for running handlers.
  */
 export class PullConsumer implements MessageConsumer {
   private readonly logger = new Logger(PullConsumer.name);
@@ -49,7 +49,7 @@ export class PullConsumer implements MessageConsumer {
     this.loopDone = this.loop();
   }
 
-  async close(): Promise<void> {
+  async stopReceiving(): Promise<void> {
     if (!this.stop.signal.aborted) {
       this.stop.abort();
       this.slotFreed?.();
@@ -60,6 +60,11 @@ export class PullConsumer implements MessageConsumer {
     await this.source.release(unstarted).catch((error: unknown) => {
       this.logger.warn({ msg: 'Releasing prefetched messages failed; their locks will expire', entity: this.source.entity, err: error });
     });
+  }
+
+  async close(): Promise<void> {
+    await this.stopReceiving();
+    // Locks of running handlers stay renewed until they settle.
     await Promise.allSettled([...this.running]);
     clearInterval(this.renewTimer);
   }

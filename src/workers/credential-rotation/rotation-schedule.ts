@@ -26,7 +26,8 @@ export class RotationSchedule implements OnApplicationBootstrap, OnApplicationSh
     private readonly lifecycle: ProcessLifecycle,
     private readonly options: CredentialRotationOptions,
   ) {
-    lifecycle.onDrain(() => this.stop());
+    // A tick in progress is in-flight work (lifecycle.run): shutdown waits for it up to its grace period.
+    lifecycle.onDrain(() => clearInterval(this.timer));
   }
 
   onApplicationBootstrap(): void {

@@ -38,7 +38,8 @@ export class HealthProber implements OnApplicationBootstrap, OnApplicationShutdo
     private readonly metrics: PlatformMetrics,
     private readonly options: ExternalApiHealthOptions,
   ) {
-    lifecycle.onDrain(() => this.stop());
+    // A tick in progress is in-flight work (lifecycle.run): shutdown waits for it up to its grace period.
+    lifecycle.onDrain(() => clearInterval(this.timer));
   }
 
   onApplicationBootstrap(): void {

@@ -43,6 +43,8 @@ export class ServiceBusMessageBus extends MessageBus {
     const consumer = new PullConsumer(new ServiceBusDeliverySource(sourcePath(source), receiver, () => this.sender(retryTarget)), handler, options);
     this.consumers.add(consumer);
     return {
+      // The receiver stays open: running handlers settle their messages through it.
+      stopReceiving: () => consumer.stopReceiving(),
       close: async () => {
         this.consumers.delete(consumer);
         await consumer.close();

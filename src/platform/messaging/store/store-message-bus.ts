@@ -96,6 +96,10 @@ export class StoreMessageBus extends MessageBus {
     const consumer = new PullConsumer(deliveries, handler, options);
     this.consumers.add(consumer);
     return {
+      stopReceiving: async () => {
+        this.written.off(entity, wake);
+        await consumer.stopReceiving();
+      },
       close: async () => {
         this.written.off(entity, wake);
         this.consumers.delete(consumer);
