@@ -1,14 +1,12 @@
-import { ChildProcessByStdio, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createServer, IncomingHttpHeaders, Server, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { Readable } from 'node:stream';
 import { delimiter, dirname, join } from 'node:path';
-import { createInterface } from 'node:readline';
 import { DockerfileParser, Instruction, JSONInstruction, PropertyInstruction } from 'dockerfile-ast';
 import { Webhook } from 'standardwebhooks';
 import { waitFor } from '../support/governed-api';
+import { PlatformProcess } from '../support/platform-process';
 import { newJwtSecret, signHs256 } from '../support/tokens';
 
 const ROOT = join(__dirname, '..', '..');
@@ -49,85 +47,21 @@ function finalStage(): ImageSpec {
   return { entrypoint: json(last('ENTRYPOINT')), cmd: json(last('CMD')), env, workdir: last('WORKDIR').getArgumentsContent()!.trim() };
 }
 
-interface LogLine {
-  msg: string;
-  [field: string]: unknown;
-}
-
-/** The container's process tree outside a container: ENTRYPOINT + CMD with the image's ENV and `-e` flags. */
-class ContainerProcess {
-  readonly stdout: string[] = [];
-  readonly stderr: string[] = [];
-  readonly exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
-  port = 0;
-
-  private constructor(readonly child: ChildProcessByStdio<null, Readable, Readable>) {
-    createInterface({ input: child.stdout }).on('line', (line) => this.stdout.push(line));
-    createInterface({ input: child.stderr }).on('line', (line) => this.stderr.push(line));
-    this.exited = new Promise((resolve) => child.once('exit', (code, signal) => resolve({ code, signal })));
-  }
-
-  /**
-   * The image's WORKDIR holds dist/ and node_modules/ as the repository root does. The environment is
-   * the image's ENV plus `runEnv` and PATH (whose first entry is this Node), nothing inherited.
-   */
-  static async start(image: ImageSpec, runEnv: Record<string, string>): Promise<ContainerProcess> {
-    expect(image.workdir).toBe('/app');
-    const [command, ...args] = [...image.entrypoint, ...image.cmd];
-    expect(existsSync(command)).toBe(true);
-    const env = { PATH: [dirname(process.execPath), process.env.PATH].join(delimiter), ...image.env, ...runEnv };
-    const container = new ContainerProcess(spawn(command, args, { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] }));
-    const listening = await container.waitForLog((line) => line.msg.startsWith('Integration platform listening'));
-    container.port = Number(listening.port);
-    const ready = async () => (await fetch(`${container.url}/health/ready`).catch(() => undefined))?.status === 200;
-    await waitFor(ready, 30_000, () => `${runEnv.APP_ROLE} to be ready:\n${container.output()}`);
-    return container;
-  }
-
-  get url(): string {
-    return `http://127.0.0.1:${this.port}`;
-  }
-
-  get running(): boolean {
-    return this.child.exitCode === null && this.child.signalCode === null;
-  }
-
-  logs(): LogLine[] {
-    return this.stdout.flatMap((line) => {
-      try {
-        return [JSON.parse(line) as LogLine];
-      } catch {
-        return [];
-      }
-    });
-  }
-
-  output(): string {
-    return [...this.stdout, ...this.stderr].join('\n').slice(-4000);
-  }
-
-  async waitForLog(match: (line: LogLine) => boolean, timeoutMs = 30_000): Promise<LogLine> {
-    let found: LogLine | undefined;
-    await waitFor(
-      () => {
-        found = this.logs().find(match);
-        if (!found && !this.running) throw new Error(`The process exited before the expected log line:\n${this.output()}`);
-        return found !== undefined;
-      },
-      timeoutMs,
-      () => `a log line:\n${this.output()}`,
-    );
-    return found!;
-  }
-
-  /** SIGTERM (tini forwards it to Node; a SIGKILL would stop tini alone and orphan Node), SIGKILL as a last resort. */
-  async stop(): Promise<void> {
-    if (!this.running) return;
-    this.child.kill('SIGTERM');
-    const timer = setTimeout(() => this.child.kill('SIGKILL'), 10_000);
-    await this.exited;
-    clearTimeout(timer);
-  }
+/**
+ * The container's process tree outside a container: ENTRYPOINT + CMD with the image's ENV and `-e` flags,
+ * nothing else inherited but PATH (whose first entry is this Node). The image's WORKDIR holds dist/ and
+ * node_modules/ as the repository root does. Resolves once the process is ready.
+ */
+async function runImage(image: ImageSpec, runEnv: Record<string, string>): Promise<PlatformProcess> {
+  expect(image.workdir).toBe('/app');
+  const [command, ...args] = [...image.entrypoint, ...image.cmd];
+  expect(existsSync(command)).toBe(true);
+  const env = { PATH: [dirname(process.execPath), process.env.PATH].join(delimiter), ...image.env, ...runEnv };
+  const container = PlatformProcess.spawnCommand(command, args, env, ROOT);
+  await container.listening();
+  const ready = async () => (await fetch(`${container.url}/health/ready`).catch(() => undefined))?.status === 200;
+  await waitFor(ready, 30_000, () => `${runEnv.APP_ROLE} to be ready:\n${container.output().slice(-4000)}`);
+  return container;
 }
 
 interface ReceivedWebhook {
@@ -208,17 +142,17 @@ describe('the container entrypoint', () => {
     TINI_SUBREAPER: '1',
   };
   const workerEnv = { ...runEnv, APP_ROLE: 'WebhookDeliveryWorker', WEBHOOK_DELIVERY_CONCURRENCY: String(IN_FLIGHT), WEBHOOK_ENDPOINT_CONCURRENCY: String(IN_FLIGHT) };
-  const started: ContainerProcess[] = [];
+  const started: PlatformProcess[] = [];
   let receiver: HoldingReceiver;
 
   const startContainer = async (env: Record<string, string>) => {
-    const container = await ContainerProcess.start(image, env);
+    const container = await runImage(image, env);
     started.push(container);
     return container;
   };
 
   /** The gateway's API as the tenant. */
-  const apiOf = async (gateway: ContainerProcess) => {
+  const apiOf = async (gateway: PlatformProcess) => {
     const token = await signHs256(jwtSecret, {
       tenantId: TENANT,
       scope: 'webhooks.subscriptions.write webhooks.events.publish webhooks.deliveries.read',
@@ -247,7 +181,8 @@ describe('the container entrypoint', () => {
   });
 
   afterAll(async () => {
-    await Promise.all(started.map((container) => container.stop()));
+    // SIGTERM first: tini forwards it to Node, where a SIGKILL would stop tini alone and orphan Node.
+    await Promise.all(started.map((container) => container.stop('SIGTERM', 10_000)));
     await receiver?.close();
     rmSync(dataDir, { recursive: true, force: true });
   });

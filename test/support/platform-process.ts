@@ -38,12 +38,26 @@ export class PlatformProcess {
     return new PlatformProcess(child);
   }
 
+  /** Runs `command` with exactly `env`, nothing inherited: how a container runtime starts an image's entrypoint. */
+  static spawnCommand(command: string, args: readonly string[], env: Record<string, string>, cwd: string): PlatformProcess {
+    return new PlatformProcess(spawn(command, args, { cwd, env, stdio: ['pipe', 'pipe', 'pipe'] }));
+  }
+
   /** Spawns and waits for the "listening" line; rejects with the output if the process exits first. */
   static async start(env: Record<string, string>, timeoutMs = 30_000): Promise<PlatformProcess> {
     const platform = PlatformProcess.spawn(env);
-    await platform.waitForLog((line) => line.msg.startsWith('Integration platform listening'), timeoutMs);
-    platform.port = Number(platform.logs().find((line) => line.msg.startsWith('Integration platform listening'))!.port);
+    await platform.listening(timeoutMs);
     return platform;
+  }
+
+  /** Waits for the "listening" line and takes the port from it. */
+  async listening(timeoutMs = 30_000): Promise<void> {
+    const line = await this.waitForLog((candidate) => candidate.msg.startsWith('Integration platform listening'), timeoutMs);
+    this.port = Number(line.port);
+  }
+
+  get running(): boolean {
+    return this.child.exitCode === null && this.child.signalCode === null;
   }
 
   get url(): string {
@@ -78,9 +92,14 @@ export class PlatformProcess {
     }
   }
 
-  async stop(signal: NodeJS.Signals = 'SIGTERM'): Promise<number | null> {
-    if (this.child.exitCode === null && this.child.signalCode === null) this.child.kill(signal);
-    return (await this.exited).code;
+  /** Sends `signal`; with `killAfterMs`, a SIGKILL follows if the process is still running by then. */
+  async stop(signal: NodeJS.Signals = 'SIGTERM', killAfterMs?: number): Promise<number | null> {
+    if (!this.running) return (await this.exited).code;
+    this.child.kill(signal);
+    const timer = killAfterMs === undefined ? undefined : setTimeout(() => this.child.kill('SIGKILL'), killAfterMs);
+    const { code } = await this.exited;
+    clearTimeout(timer);
+    return code;
   }
 }
 
