@@ -359,7 +359,7 @@ async function backlogCase(settings, receiver) {
       if ((index + 1) % 10_000 === 0) progress(`${index + 1} of ${settings.backlog} events published`);
     });
     const publishSeconds = (Date.now() - publishStarted) / 1000;
-    worker = await startPlatform({ ...shared, APP_ROLE: 'WebhookDeliveryWorker', WEBHOOK_ENDPOINT_CONCURRENCY: '64' });
+    worker = await startPlatform({ ...shared, APP_ROLE: 'WebhookDeliveryWorker', WEBHOOK_ENDPOINT_CONCURRENCY: '64' }, settings.profile);
     const samples = [];
     const sampler = setInterval(() => samples.push(rssMb(worker.child.pid)), 500);
     const drainStarted = Date.now();

@@ -1,7 +1,7 @@
 import { Global, Logger, Module } from '@nestjs/common';
 import { Test } from '@nestjs/testing';
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
@@ -11,7 +11,7 @@ import { BlobOptions } from '../src/platform/blob/blob.options';
 import { BlobStore } from '../src/platform/blob/blob-store';
 import { AzureCredentials, AzureIdentityModule } from '../src/platform/azure/azure-credentials';
 import { AzureIdentityOptions } from '../src/platform/azure/azure-identity.options';
-import { FilesystemBlobStore } from '../src/platform/blob/filesystem-blob-store';
+import { CorruptBlobFileError, FilesystemBlobStore } from '../src/platform/blob/filesystem-blob-store';
 import { bindOptions, loadOptions } from '../src/platform/config/options';
 import { RuntimeOptions } from '../src/platform/config/runtime.options';
 import { ReadinessCheck, ReadinessChecks } from '../src/platform/health/readiness-checks';
@@ -202,6 +202,18 @@ describe('filesystem blob store durability', () => {
     expect(filesUnder(root)).toHaveLength(1);
     expect(filesUnder(root)[0]).not.toMatch(/\.tmp$/);
     expect(await store.get('tenant', 'doc')).toMatchObject({ data: Buffer.from('version 2'), properties: { metadata: { version: '2' }, size: 9 } });
+  });
+
+  it('refuses a damaged blob file with CorruptBlobFileError instead of answering garbage', async () => {
+    const root = freshDirectory();
+    const store = new FilesystemBlobStore(root, false);
+    await store.put('tenant', 'doc', Buffer.from('intact'));
+    const [file] = filesUnder(root);
+
+    writeFileSync(file, readFileSync(file).subarray(0, 12));
+    await expect(store.get('tenant', 'doc')).rejects.toThrow(CorruptBlobFileError);
+    writeFileSync(file, Buffer.from('not a blob file at all'));
+    await expect(store.get('tenant', 'doc')).rejects.toThrow(/unknown format/);
   });
 
   it('answers ping by creating its directory', async () => {

@@ -4,6 +4,8 @@ import type { ColumnMetadata } from 'typeorm/metadata/ColumnMetadata';
 import { bulkInsert } from './bulk-insert';
 import type { StoreTransaction } from './store-transaction';
 
+const MAX_PREPARED_UPDATES = 256;
+
 export interface RowBatch {
   target: EntityTarget<ObjectLiteral>;
   rows: readonly ObjectLiteral[];
@@ -23,6 +25,11 @@ export interface RowChange {
   updates?: readonly RowUpdate[];
 }
 
+/** Several writers' changes as one: their updates (in order), then their inserts. */
+export function mergeRowChanges(changes: readonly RowChange[]): RowChange {
+  return { updates: changes.flatMap((change) => change.updates ?? []), inserts: changes.flatMap((change) => change.inserts ?? []) };
+}
+
 /** A conditional update found the row moved on: nothing of the write was stored. */
 export class RowConflictError extends Error {
   constructor(readonly table: string) {
@@ -40,6 +47,7 @@ export class RowConflictError extends Error {
 export class RowWriter {
   private readonly sqlite?: Database;
   private readonly statements = new Map<EntityTarget<ObjectLiteral>, { statement: Statement; values: (row: ObjectLiteral) => unknown[] }>();
+  private readonly updates = new Map<string, Statement>();
 
   constructor(private readonly dataSource: DataSource) {
     if (dataSource.driver.options.type === 'better-sqlite3') {
@@ -61,7 +69,7 @@ export class RowWriter {
       const prepared = inserts.map((batch) => ({ ...this.statementFor(batch.target), rows: batch.rows }));
       db.transaction(() => {
         for (const update of updates) {
-          const { changes } = db.prepare(update.statement.sql).run(...update.statement.parameters);
+          const { changes } = this.preparedUpdate(update.statement.sql).run(...update.statement.parameters);
           if (update.expectAffected !== undefined && changes !== update.expectAffected) throw new RowConflictError(update.statement.table);
         }
         for (const { statement, values, rows } of prepared) {
@@ -95,6 +103,17 @@ export class RowWriter {
    */
   insert(batches: readonly RowBatch[], alongside?: (transaction: StoreTransaction) => void | Promise<void>): Promise<void> {
     return this.write({ inserts: batches }, alongside);
+  }
+
+  /** Updates take a handful of shapes (which columns are set, which compared): each is prepared once. */
+  private preparedUpdate(sql: string): Statement {
+    let statement = this.updates.get(sql);
+    if (!statement) {
+      if (this.updates.size >= MAX_PREPARED_UPDATES) this.updates.clear();
+      statement = this.sqlite!.prepare(sql);
+      this.updates.set(sql, statement);
+    }
+    return statement;
   }
 
   private statementFor(target: EntityTarget<ObjectLiteral>): { statement: Statement; values: (row: ObjectLiteral) => unknown[] } {

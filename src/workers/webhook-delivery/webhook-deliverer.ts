@@ -8,6 +8,7 @@ import { EgressClient, EgressResponse } from '../../platform/egress/egress-clien
 import { EgressRefusedError, InvalidEgressUrlError } from '../../platform/egress/egress-policy';
 import { IntegrationEvents } from '../../platform/integrations/integration-events';
 import { BusPublisher } from '../../platform/messaging/bus-publisher';
+import { GroupedOutboxCommits } from '../../platform/messaging/outbox/grouped-outbox-commits';
 import { OutboxItem, TransactionalOutbox } from '../../platform/messaging/outbox/transactional-outbox';
 import { PlatformMetrics } from '../../platform/observability/platform-metrics';
 import { SecretRedactor } from '../../platform/observability/redaction';
@@ -104,6 +105,8 @@ export class WebhookDeliverer {
   private readonly logger = new Logger(WebhookDeliverer.name);
   private readonly policy: RetryPolicy;
   private readonly deliveriesTable: string;
+  /** Outcomes of concurrent deliveries share one transaction; each settle still sees its own RowConflictError. */
+  private readonly outcomes: GroupedOutboxCommits;
 
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
@@ -113,12 +116,13 @@ export class WebhookDeliverer {
     private readonly egress: EgressClient,
     private readonly breakers: CircuitBreakerRegistry,
     private readonly slots: EndpointSlots,
-    private readonly outbox: TransactionalOutbox,
+    outbox: TransactionalOutbox,
     private readonly publisher: BusPublisher,
     private readonly events: IntegrationEvents,
     private readonly metrics: PlatformMetrics,
   ) {
     this.deliveriesTable = dataSource.getMetadata(WebhookDelivery).tableName;
+    this.outcomes = new GroupedOutboxCommits(outbox);
     this.policy = RetryPolicy.schedule(options.retryScheduleMs, { retryAfterCapMs: options.retryAfterCapMs, retryOn: FAILURE_CATEGORIES });
   }
 
@@ -236,7 +240,7 @@ export class WebhookDeliverer {
     for (let round = 1; ; round += 1) {
       const plan = this.plan(scope, outcome, current);
       try {
-        await this.outbox.commit({ updates: plan.updates, inserts: plan.inserts }, plan.items);
+        await this.outcomes.commit({ updates: plan.updates, inserts: plan.inserts }, plan.items);
       } catch (error) {
         if (!(error instanceof RowConflictError)) throw error;
         // The delivery is no longer at this attempt: a duplicate recorded it, or a replay started a new series.

@@ -5,6 +5,7 @@ import { In, Repository } from 'typeorm';
 import { BlobStore } from '../../../platform/blob/blob-store';
 import type { CloudEvent } from '../../../platform/events/cloud-event';
 import { BusPublisher } from '../../../platform/messaging/bus-publisher';
+import { GroupedOutboxCommits } from '../../../platform/messaging/outbox/grouped-outbox-commits';
 import { TransactionalOutbox } from '../../../platform/messaging/outbox/transactional-outbox';
 import { newId } from '../../../platform/persistence/ids';
 import { DeliverWebhookCommand, deliverMessageId } from '../../../platform/webhooks/deliver-webhook.command';
@@ -30,6 +31,8 @@ const MAX_CACHED_TENANTS = 10_000;
  */
 @Injectable()
 export class EventFanOut {
+  /** Deliveries and their DeliverWebhook commands of concurrent events share one transaction. */
+  private readonly commits: GroupedOutboxCommits;
   private readonly logger = new Logger(EventFanOut.name);
   private readonly activeByTenant = new Map<string, { subscriptions: Array<Pick<WebhookSubscription, 'id' | 'eventTypes'>>; expiresAt: number }>();
 
@@ -38,8 +41,10 @@ export class EventFanOut {
     @InjectRepository(WebhookDelivery) private readonly deliveries: Repository<WebhookDelivery>,
     private readonly blobs: BlobStore,
     private readonly publisher: BusPublisher,
-    private readonly outbox: TransactionalOutbox,
-  ) {}
+    outbox: TransactionalOutbox,
+  ) {
+    this.commits = new GroupedOutboxCommits(outbox);
+  }
 
   /** A change to the tenant's subscriptions in this process is seen at once; in others within ACTIVE_CACHE_MS. */
   forgetTenant(tenantId: string): void {
@@ -104,7 +109,7 @@ export class EventFanOut {
       return { pattern: 'DeliverWebhook', message: this.publisher.prepareCommand('DeliverWebhook', command, { tenantId, messageId: deliverMessageId(command) }) };
     });
     try {
-      await this.outbox.commit({ inserts: [{ target: WebhookDelivery, rows }] }, commands);
+      await this.commits.commit({ inserts: [{ target: WebhookDelivery, rows }] }, commands);
     } catch (error) {
       // The same event fanned out concurrently: the unique (tenant, subscription, event) index kept one; retry what is left.
       const raced = await this.deliveries.count({ where: { tenantId, eventId: event.id, subscriptionId: In(fresh.map((subscription) => subscription.id)) } });

@@ -11,10 +11,10 @@ import { IntegrationCredential } from '../../../platform/integrations/entities/i
 import { IntegrationProvider } from '../../../platform/integrations/entities/integration-provider.entity';
 import { IntegrationsOptions } from '../../../platform/integrations/integrations.options';
 import { BusPublisher } from '../../../platform/messaging/bus-publisher';
-import { OutboxItem, TransactionalOutbox } from '../../../platform/messaging/outbox/transactional-outbox';
+import { GroupedOutboxCommits } from '../../../platform/messaging/outbox/grouped-outbox-commits';
+import { TransactionalOutbox } from '../../../platform/messaging/outbox/transactional-outbox';
 import { PlatformMetrics } from '../../../platform/observability/platform-metrics';
 import { GLOBAL_TENANT } from '../../../platform/persistence/columns';
-import { GroupCommit } from '../../../platform/persistence/group-commit';
 import { newId } from '../../../platform/persistence/ids';
 import { WebhookDelivery } from '../../../platform/webhooks/entities/webhook-delivery.entity';
 import { MalformedWebhookError, VerifiedWebhook, WebhookVerificationError, WebhookVerifier } from '../../../platform/webhooks/verification/webhook-verifier';
@@ -38,11 +38,6 @@ export interface WebhookReceivedExtensions {
   connectionid: string;
   deliveryid: string;
   provider: string;
-}
-
-interface AcceptedWebhook {
-  delivery: WebhookDelivery;
-  received: OutboxItem;
 }
 
 interface Receiver {
@@ -79,7 +74,8 @@ const SECRET_HEADERS = new Set([
 export class WebhookIngestion {
   private readonly logger = new Logger(WebhookIngestion.name);
   private readonly receivers = new Map<string, { receiver: Receiver; expiresAt: number }>();
-  private readonly commits = new GroupCommit<AcceptedWebhook>((entries) => this.writeAccepted(entries));
+  /** Rows and WebhookReceived events of concurrent webhooks share one transaction. */
+  private readonly commits: GroupedOutboxCommits;
   private dedupeSql?: string;
 
   constructor(
@@ -90,11 +86,13 @@ export class WebhookIngestion {
     private readonly vault: CredentialVault,
     private readonly blobs: BlobStore,
     private readonly publisher: BusPublisher,
-    private readonly outbox: TransactionalOutbox,
+    outbox: TransactionalOutbox,
     private readonly metrics: PlatformMetrics,
     private readonly options: WebhookGatewayOptions,
     private readonly integrations: IntegrationsOptions,
-  ) {}
+  ) {
+    this.commits = new GroupedOutboxCommits(outbox);
+  }
 
   /** The public endpoint: the connection's verifier decides. */
   async ingest(connectionId: string, webhook: RawInboundWebhook): Promise<IngestResult> {
@@ -192,7 +190,7 @@ export class WebhookIngestion {
     });
     const received = { pattern: 'WebhookReceived', message: this.publisher.prepareEvent('WebhookReceived', event, { tenantId, messageId: delivery.eventId, detectDuplicates: false }) };
     try {
-      await this.commits.submit({ delivery, received });
+      await this.commits.commit({ inserts: [{ target: WebhookDelivery, rows: [delivery] }] }, [received]);
     } catch (error) {
       // The same vendor delivery arriving twice at once: the unique index kept the first.
       const winner = await this.inboundDeliveryId(tenantId, connection.id, delivery.vendorDeliveryId!);
@@ -217,14 +215,6 @@ export class WebhookIngestion {
   private duplicate(deliveryId: string, verifierName: string): IngestResult {
     this.metrics.webhooksReceived.inc({ verifier: verifierName, outcome: 'duplicate' });
     return { deliveryId, duplicate: true };
-  }
-
-  /** Rows and their WebhookReceived events of concurrent webhooks, in one transaction (group commit). */
-  private writeAccepted(entries: readonly AcceptedWebhook[]): Promise<void> {
-    return this.outbox.commit(
-      { inserts: [{ target: WebhookDelivery, rows: entries.map((entry) => entry.delivery) }] },
-      entries.map((entry) => entry.received),
-    );
   }
 
   /** The raw body and the headers (minus the vendor's signature) as one blob; returns its name. */
