@@ -1,5 +1,5 @@
 import { promises as dns } from 'node:dns';
-import { subscribe, unsubscribe } from 'node:diagnostics_channel';
+import { watchConnectAttempts } from './support/connect-attempts';
 import { once } from 'node:events';
 import { readFileSync } from 'node:fs';
 import { createServer, IncomingMessage, RequestListener, Server } from 'node:http';
@@ -106,18 +106,6 @@ async function failureOf(promise: Promise<unknown>): Promise<IntegrationError> {
   return error as IntegrationError;
 }
 
-/** Counts connection attempts made by undici, whatever the destination. */
-function watchConnectAttempts(): { readonly count: number; stop(): void } {
-  let count = 0;
-  const onConnect = () => count++;
-  subscribe('undici:client:beforeConnect', onConnect);
-  return {
-    get count() {
-      return count;
-    },
-    stop: () => unsubscribe('undici:client:beforeConnect', onConnect),
-  };
-}
 
 type LookupResult = Array<{ address: string; family: number }>;
 

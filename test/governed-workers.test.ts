@@ -6,6 +6,7 @@ import { MessageBus } from '../src/platform/messaging/message-bus';
 import { SecretStore } from '../src/platform/secrets/secret-store';
 import { RotationSchedule } from '../src/workers/credential-rotation/rotation-schedule';
 import { EventRecorderModule, RecordedEvents } from './support/event-recorder';
+import { until } from './support/governed-api';
 import { InProcessPlatform, startInProcess } from './support/platform-app';
 import { newJwtSecret, signHs256 } from './support/tokens';
 import { startVendorPeer, VendorPeer } from './support/vendor-peer';
@@ -22,16 +23,6 @@ const ALL_SCOPES = [
   'integration.runs.execute',
 ].join(' ');
 
-async function until<T>(probe: () => Promise<T>, accept: (value: T) => boolean, timeoutMs = 15_000, what = 'condition'): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let last: T;
-  do {
-    last = await probe();
-    if (accept(last)) return last;
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  } while (Date.now() < deadline);
-  throw new Error(`Timed out waiting for ${what}; last value: ${JSON.stringify(last)}`);
-}
 
 class Api {
   constructor(

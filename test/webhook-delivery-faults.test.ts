@@ -3,6 +3,7 @@ import { rmSync } from 'node:fs';
 import { createServer, IncomingMessage, Server, ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import { Webhook } from 'standardwebhooks';
+import { waitFor } from './support/governed-api';
 import { PlatformProcess, tempDataDir } from './support/platform-process';
 import { createTestSchema, TEST_DATABASE_URL } from './support/postgres';
 import { newJwtSecret, signHs256 } from './support/tokens';
@@ -30,14 +31,8 @@ const TENANT = 'tenant-webhook-faults';
 type Json = any;
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
-async function until(predicate: () => Promise<boolean> | boolean, timeoutMs: number, what: () => string): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await predicate())) {
-    if (Date.now() > deadline) throw new Error(`Timed out waiting for ${what()}`);
-    await sleep(100);
-  }
-}
+/** Some waits list deliveries over the API: poll gently while 2,000 of them are in flight. */
+const POLL_MS = 100;
 
 /** A webhook endpoint that verifies every POST with the standardwebhooks library and answers 200 after a delay. */
 class VerifyingReceiver {
@@ -215,11 +210,11 @@ describe('WebhookDeliveryWorker SIGKILLed mid-flight (PostgreSQL store bus, two 
     }).then(() => (publishedAt = Date.now()));
     publishing.catch(() => undefined); // awaited below; this only keeps an early failure from going unhandled
 
-    await until(() => publishAnswers.length >= BACKLOG, 60_000, () => `${BACKLOG} events published (have ${publishAnswers.length})`);
+    await waitFor(() => publishAnswers.length >= BACKLOG, 60_000, () => `${BACKLOG} events published (have ${publishAnswers.length})`, POLL_MS);
     const firstWorker = await PlatformProcess.start(workerEnv, 60_000);
     processes.push(firstWorker);
 
-    await until(() => receiver!.distinct >= KILL_AFTER, 60_000, () => `${KILL_AFTER} deliveries before the kill (have ${receiver!.distinct})`);
+    await waitFor(() => receiver!.distinct >= KILL_AFTER, 60_000, () => `${KILL_AFTER} deliveries before the kill (have ${receiver!.distinct})`, POLL_MS);
     const atKill = { distinct: receiver.distinct, posts: receiver.posts, inFlight: receiver.inFlight, published: publishAnswers.length, ms: Date.now() - publishStarted };
     firstWorker.child.kill('SIGKILL');
     expect(await firstWorker.exited).toEqual({ code: null, signal: 'SIGKILL' });
@@ -235,10 +230,11 @@ describe('WebhookDeliveryWorker SIGKILLed mid-flight (PostgreSQL store bus, two 
     const unexpectedPublish = publishAnswers.filter((answer) => answer.status !== 202 || answer.body?.deliveries !== 1 || answer.body?.id !== answer.id);
     expect(unexpectedPublish).toEqual([]);
 
-    await until(
+    await waitFor(
       () => eventIds.every((id) => receiver!.arrivals.has(id)),
       100_000,
       () => `every event to arrive (have ${eventIds.filter((id) => receiver!.arrivals.has(id)).length} of ${EVENTS})`,
+      POLL_MS,
     );
     const allArrivedAt = Date.now();
 
@@ -263,10 +259,11 @@ describe('WebhookDeliveryWorker SIGKILLed mid-flight (PostgreSQL store bus, two 
       return items;
     };
     let listed: Awaited<ReturnType<typeof delivered>> = [];
-    await until(
+    await waitFor(
       async () => (listed = await delivered()).length >= EVENTS,
       30_000,
       () => `GET /webhooks/deliveries?status=Delivered to list ${EVENTS} (lists ${listed.length})`,
+      POLL_MS,
     );
     expect(listed).toHaveLength(EVENTS);
     expect(listed.every((item) => item.status === 'Delivered' && item.direction === 'out' && item.subscriptionId === subscriptionId)).toBe(true);

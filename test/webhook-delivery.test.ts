@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { subscribe, unsubscribe } from 'node:diagnostics_channel';
+import { watchConnectAttempts } from './support/connect-attempts';
 import { promises as dnsPromises } from 'node:dns';
 import { createServer, IncomingHttpHeaders, IncomingMessage, Server, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -15,6 +15,7 @@ import { DeliveryAttempt } from '../src/platform/webhooks/entities/delivery-atte
 import { WebhookDelivery } from '../src/platform/webhooks/entities/webhook-delivery.entity';
 import { WebhookSubscription } from '../src/platform/webhooks/entities/webhook-subscription.entity';
 import { SubscriptionSecrets } from '../src/platform/webhooks/subscription-secrets';
+import { until } from './support/governed-api';
 import { InProcessPlatform, startInProcess } from './support/platform-app';
 import { newJwtSecret } from './support/tokens';
 
@@ -23,16 +24,6 @@ type Json = any;
 
 const TENANT = 'tenant-webhooks';
 
-async function until<T>(probe: () => Promise<T>, accept: (value: T) => boolean, timeoutMs = 15_000, what = 'condition'): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let last: T;
-  do {
-    last = await probe();
-    if (accept(last)) return last;
-    await new Promise((resolve) => setTimeout(resolve, 25));
-  } while (Date.now() < deadline);
-  throw new Error(`Timed out waiting for ${what}; last value: ${JSON.stringify(last)}`);
-}
 
 const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -122,18 +113,6 @@ class Receiver {
   }
 }
 
-/** Counts connection attempts made by undici (the egress client), whatever the destination. */
-function watchConnectAttempts(): { readonly count: number; stop(): void } {
-  let count = 0;
-  const onConnect = () => count++;
-  subscribe('undici:client:beforeConnect', onConnect);
-  return {
-    get count() {
-      return count;
-    },
-    stop: () => unsubscribe('undici:client:beforeConnect', onConnect),
-  };
-}
 
 /** Direct access to the worker's store, blob and bus, to set up state the way the gateway would. */
 class Harness {

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { parse } from 'yaml';
 import { ENTITY_DEFAULTS, QUEUES, TOPICS } from '../../src/platform/messaging/topology';
 import { ROLES } from '../../src/roles';
+import { kubernetesName } from '../../deploy/pulumi/lib/naming';
 
 const ROOT = join(__dirname, '..', '..');
 const COMPOSE_FILE = join(ROOT, 'docker-compose.yml');
@@ -47,14 +48,6 @@ function resolved(...profiles: string[]): ComposeFile {
 }
 
 /** Kubernetes-style name of a role, as the Helm chart and Pulumi name its workloads. */
-function kebab(role: string): string {
-  return role
-    .replace(/OpenAI/g, 'Openai')
-    .replace(/GitHub/g, 'Github')
-    .replace(/DevOps/g, 'Devops')
-    .replace(/([a-z0-9])([A-Z])/g, '$1-$2')
-    .toLowerCase();
-}
 
 function seconds(duration: string): number {
   const units: Record<string, number> = { h: 3600, m: 60, s: 1, ms: 0.001 };
@@ -102,7 +95,7 @@ describe('docker-compose.yml', () => {
     beforeAll(() => {
       file = resolved();
       defaultServices = Object.entries(file.services).filter(([, service]) => !service.profiles?.length);
-      roleServices = ROLES.map((role) => ({ role, name: kebab(role.name), service: file.services[kebab(role.name)] }));
+      roleServices = ROLES.map((role) => ({ role, name: kubernetesName(role.name), service: file.services[kubernetesName(role.name)] }));
     });
 
     it('names roles the way the cluster does', () => {
@@ -114,7 +107,7 @@ describe('docker-compose.yml', () => {
         'AzureDevOpsIntegrationService',
         'McpConnectorService',
       ];
-      expect(roles.map(kebab)).toEqual([
+      expect(roles.map(kubernetesName)).toEqual([
         'webhook-delivery-worker',
         'openai-integration-service',
         'github-integration-service',

@@ -8,8 +8,10 @@ import { PodDisruptionBudget } from 'kubernetes-models/policy/v1/PodDisruptionBu
 import { Service } from 'kubernetes-models/v1/Service';
 import { ServiceAccount } from 'kubernetes-models/v1/ServiceAccount';
 import { ROLES, type RoleDefinition } from '../../src/roles';
-import { QUEUES, TOPICS } from '../../src/platform/messaging/topology';
+import { QUEUES, sourcesConsumedBy, TOPICS } from '../../src/platform/messaging/topology';
 import { helm, runHelm } from '../support/helm';
+import { roleAccess } from '../../deploy/pulumi/lib/access';
+import { kubernetesName } from '../../deploy/pulumi/lib/naming';
 
 /* eslint-disable @typescript-eslint/no-explicit-any -- rendered manifests are untyped YAML */
 type Manifest = { apiVersion: string; kind: string; metadata: { name: string; labels?: Record<string, string>; annotations?: Record<string, string> }; spec?: any; [key: string]: any };
@@ -25,16 +27,8 @@ const HTTP_KINDS = new Set(['http', 'http+grpc']);
 const CLOSE_ALLOWANCE_SECONDS = 2;
 
 /** The naming convention shared by the chart and the Pulumi program. */
-function kebab(roleName: string): string {
-  return roleName
-    .replace('OpenAI', 'Openai')
-    .replace('GitHub', 'Github')
-    .replace('DevOps', 'Devops')
-    .replace(/([a-z0-9])([A-Z])/g, '$1-$2')
-    .toLowerCase();
-}
 
-const ROLE_BY_KEBAB = new Map(ROLES.map((role) => [kebab(role.name), role]));
+const ROLE_BY_KEBAB = new Map(ROLES.map((role) => [kubernetesName(role.name), role]));
 const HTTP_ROLES = ROLES.filter((role) => HTTP_KINDS.has(role.kind));
 const SCALED_ROLES = ROLES.filter((role) => !HTTP_KINDS.has(role.kind));
 
@@ -79,10 +73,7 @@ const envValue = (deployment: Manifest, name: string): string | undefined => env
 
 /** Every bus source (queue, or topic subscription) topology.ts assigns to a role. */
 function consumedEntities(role: RoleDefinition): string[] {
-  return [
-    ...QUEUES.filter((queue) => queue.consumer === role.name).map((queue) => `queue:${queue.name}`),
-    ...TOPICS.flatMap((topic) => topic.subscriptions.filter((subscription) => subscription.consumer === role.name).map((subscription) => `topic:${topic.name}/${subscription.name}`)),
-  ];
+  return sourcesConsumedBy(role.name).map((source) => ('queue' in source ? `queue:${source.queue}` : `topic:${source.topic}/${source.subscription}`));
 }
 
 function serviceBusEntity(trigger: any): string {
@@ -176,7 +167,7 @@ describe.each([
   });
 
   it('renders exactly one Deployment per role, named after it, with APP_ROLE set to the role', () => {
-    expect(deployments.map((deployment) => deployment.metadata.name).sort()).toEqual(ROLES.map((role) => kebab(role.name)).sort());
+    expect(deployments.map((deployment) => deployment.metadata.name).sort()).toEqual(ROLES.map((role) => kubernetesName(role.name)).sort());
     for (const deployment of deployments) {
       expect(envValue(deployment, 'APP_ROLE')).toBe(ROLE_BY_KEBAB.get(deployment.metadata.name)!.name);
     }
@@ -214,7 +205,7 @@ describe.each([
       PORT: '3000',
     };
     for (const role of values.roles) {
-      const deployment = named(manifests, 'Deployment', kebab(role.name));
+      const deployment = named(manifests, 'Deployment', kubernetesName(role.name));
       const names = envOf(deployment).map((entry) => entry.name);
       expect(new Set(names).size).toBe(names.length);
       for (const [name, value] of Object.entries(expected)) expect(envValue(deployment, name)).toBe(value);
@@ -226,7 +217,8 @@ describe.each([
   });
 
   it('gives the Blob settings to exactly the roles whose identities deploy/pulumi grants a blob role', () => {
-    expect(values.roles.filter((role: any) => role.payloads).map((role: any) => role.name).sort()).toEqual(['WebhookDeliveryWorker', 'WebhookGatewayService']);
+    const withBlobRole = roleAccess().filter((access) => access.blob !== undefined).map((access) => access.role);
+    expect(values.roles.filter((role: any) => role.payloads).map((role: any) => role.name).sort()).toEqual(withBlobRole.sort());
   });
 
   it('probes every container: startup and liveness on /health/live, readiness on /health/ready', () => {
@@ -281,9 +273,9 @@ describe.each([
 
   it('gives every HTTP role a Service on its http port and an autoscaling/v2 HPA on CPU', () => {
     const services = of(manifests, 'Service');
-    expect(services.map((service) => service.metadata.name).sort()).toEqual(HTTP_ROLES.map((role) => kebab(role.name)).sort());
+    expect(services.map((service) => service.metadata.name).sort()).toEqual(HTTP_ROLES.map((role) => kubernetesName(role.name)).sort());
     for (const role of HTTP_ROLES) {
-      const name = kebab(role.name);
+      const name = kubernetesName(role.name);
       const deployment = named(manifests, 'Deployment', name);
       const service = named(manifests, 'Service', name);
       expect(deployment.spec.template.metadata.labels).toMatchObject(service.spec.selector);
@@ -311,10 +303,10 @@ describe.each([
 
   it('scales every worker and bus consumer with a KEDA ScaledObject on the entities it consumes in topology.ts', () => {
     const scaledObjects = of(manifests, 'ScaledObject');
-    expect(scaledObjects.map((scaled) => scaled.metadata.name).sort()).toEqual(SCALED_ROLES.map((role) => kebab(role.name)).sort());
+    expect(scaledObjects.map((scaled) => scaled.metadata.name).sort()).toEqual(SCALED_ROLES.map((role) => kubernetesName(role.name)).sort());
     const authentications = of(manifests, 'TriggerAuthentication');
     for (const role of SCALED_ROLES) {
-      const name = kebab(role.name);
+      const name = kubernetesName(role.name);
       const scaled = named(manifests, 'ScaledObject', name);
       expect(scaled.apiVersion).toBe('keda.sh/v1alpha1');
       expect(scaled.spec.scaleTargetRef).toEqual({ apiVersion: 'apps/v1', kind: 'Deployment', name });
@@ -365,7 +357,7 @@ describe.each([
 
   it('gives every role a ServiceAccount with its workload identity client id, and labels its pods for the webhook', () => {
     for (const role of ROLES) {
-      const name = kebab(role.name);
+      const name = kubernetesName(role.name);
       const account = named(manifests, 'ServiceAccount', name);
       const annotations = account.metadata.annotations ?? {};
       if (clientIds[role.name]) expect(annotations['azure.workload.identity/client-id']).toBe(clientIds[role.name]);
@@ -385,7 +377,7 @@ describe.each([
     const ingress = policies.find((policy) => policy.metadata.name.endsWith('-ingress-http'))!;
     const [componentRule] = ingress.spec.podSelector.matchExpressions;
     expect(componentRule.key).toBe('app.kubernetes.io/component');
-    expect([...componentRule.values].sort()).toEqual(HTTP_ROLES.map((role) => kebab(role.name)).sort());
+    expect([...componentRule.values].sort()).toEqual(HTTP_ROLES.map((role) => kubernetesName(role.name)).sort());
     expect(ingress.spec.ingress[0].ports).toEqual([{ protocol: 'TCP', port: 'http' }]);
 
     const egress = policies.find((policy) => policy.metadata.name.endsWith('-egress'))!;
@@ -418,10 +410,10 @@ describe.each([
       for (const deployment of deployments) for (const item of items) expect(envOf(deployment).find((entry) => entry.name === item.env)).toBeUndefined();
       return;
     }
-    expect(providers.map((provider) => provider.metadata.name).sort()).toEqual(ROLES.map((role) => kebab(role.name)).sort());
+    expect(providers.map((provider) => provider.metadata.name).sort()).toEqual(ROLES.map((role) => kubernetesName(role.name)).sort());
     const vaultName = new URL(values.azure.keyVaultUrl).hostname.split('.')[0];
     for (const role of ROLES) {
-      const name = kebab(role.name);
+      const name = kubernetesName(role.name);
       const provider = named(manifests, 'SecretProviderClass', name);
       expect(provider.apiVersion).toBe('secrets-store.csi.x-k8s.io/v1');
       expect(provider.spec.provider).toBe('azure');
@@ -453,7 +445,7 @@ describe.each([
     const [rendered] = parseManifests(
       helm(['template', RELEASE, copy, '--namespace', NAMESPACE, '--show-only', 'templates/notes.yaml', ...valueFiles.flatMap((file) => ['--values', file])]),
     ) as unknown as Array<{ notes: string }>;
-    for (const role of ROLES) expect(rendered.notes).toContain(kebab(role.name));
+    for (const role of ROLES) expect(rendered.notes).toContain(kubernetesName(role.name));
   });
 });
 

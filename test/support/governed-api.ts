@@ -106,13 +106,25 @@ export class TenantApi {
 }
 
 /** Polls `predicate` until it holds; fails naming what was awaited. */
-export async function waitFor(predicate: () => boolean | Promise<boolean>, timeoutMs: number, what: string | (() => string)): Promise<void> {
+export async function waitFor(predicate: () => boolean | Promise<boolean>, timeoutMs: number, what: string | (() => string), intervalMs = 25): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     if (await predicate()) return;
     if (Date.now() > deadline) throw new Error(`Timed out waiting for ${typeof what === 'string' ? what : what()}`);
-    await new Promise((resolve) => setTimeout(resolve, 25));
+    await new Promise((resolve) => setTimeout(resolve, intervalMs));
   }
+}
+
+/** Polls `probe` until `accept` holds and returns that value; a timeout reports the last value seen. */
+export async function until<T>(probe: () => Promise<T>, accept: (value: T) => boolean, timeoutMs = 15_000, what = 'condition'): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  let last: T;
+  do {
+    last = await probe();
+    if (accept(last)) return last;
+    await new Promise((resolve) => setTimeout(resolve, 25));
+  } while (Date.now() < deadline);
+  throw new Error(`Timed out waiting for ${what}; last value: ${JSON.stringify(last)}`);
 }
 
 /** Every row of every table of the store (the store bus's tables included), each table as JSON text. */

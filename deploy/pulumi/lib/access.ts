@@ -1,4 +1,4 @@
-import { MessageSource, QUEUES, sourcePath, TOPICS } from '../../../src/platform/messaging/topology';
+import { MessageSource, QUEUES, sourcePath, sourcesConsumedBy, TOPICS } from '../../../src/platform/messaging/topology';
 import { ROLES, RoleKind } from '../../../src/roles';
 import { kubernetesName } from './naming';
 
@@ -55,14 +55,6 @@ export function roleAccess(): RoleAccess[] {
   }));
 }
 
-function sourcesConsumedBy(roleName: string): MessageSource[] {
-  return [
-    ...QUEUES.filter((queue) => queue.consumer === roleName).map((queue) => ({ queue: queue.name })),
-    ...TOPICS.flatMap((topic) =>
-      topic.subscriptions.filter((subscription) => subscription.consumer === roleName).map((subscription) => ({ topic: topic.name, subscription: subscription.name })),
-    ),
-  ];
-}
 
 /** A stable key for a source in resource names: `deliver-webhook`, `integration-failed--IntegrationRetryWorker`. */
 export function sourceKey(source: MessageSource): string {

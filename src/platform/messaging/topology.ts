@@ -89,6 +89,16 @@ export function topicByName(name: string): TopicDefinition | undefined {
   return TOPICS.find((candidate) => candidate.name === name);
 }
 
+/** The queues and topic subscriptions a role consumes (what it must be allowed to receive from, and scale on). */
+export function sourcesConsumedBy(role: string): MessageSource[] {
+  return [
+    ...QUEUES.filter((queue) => queue.consumer === role).map((queue) => ({ queue: queue.name })),
+    ...TOPICS.flatMap((topic) =>
+      topic.subscriptions.filter((subscription) => subscription.consumer === role).map((subscription) => ({ topic: topic.name, subscription: subscription.name })),
+    ),
+  ];
+}
+
 /** Every source path that exists (queues and subscriptions): what the store bus and the emulator config declare. */
 export function allSourcePaths(): string[] {
   return [

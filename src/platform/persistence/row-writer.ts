@@ -25,9 +25,18 @@ export interface RowChange {
   updates?: readonly RowUpdate[];
 }
 
-/** Several writers' changes as one: their updates (in order), then their inserts. */
+/** Several writers' changes as one: their updates (in order), then their inserts, one batch per entity (one multi-row INSERT on PostgreSQL). */
 export function mergeRowChanges(changes: readonly RowChange[]): RowChange {
-  return { updates: changes.flatMap((change) => change.updates ?? []), inserts: changes.flatMap((change) => change.inserts ?? []) };
+  const rowsByTarget = new Map<EntityTarget<ObjectLiteral>, ObjectLiteral[]>();
+  for (const batch of changes.flatMap((change) => change.inserts ?? [])) {
+    const rows = rowsByTarget.get(batch.target) ?? [];
+    rows.push(...batch.rows);
+    rowsByTarget.set(batch.target, rows);
+  }
+  return {
+    updates: changes.flatMap((change) => change.updates ?? []),
+    inserts: [...rowsByTarget].map(([target, rows]) => ({ target, rows })),
+  };
 }
 
 /** A conditional update found the row moved on: nothing of the write was stored. */

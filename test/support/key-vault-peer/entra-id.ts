@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import type { PeerRequest, PeerResponse } from './peer-http';
+import type { PeerRequest, PeerResponse } from '../peer-http';
 
 export interface ClientRegistration {
   readonly tenantId: string;

@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import { createServer, request, Server } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { ClientRegistration, EntraIdPeer } from './entra-id';
-import type { PeerRequest, PeerResponse } from './peer-http';
+import { PeerRequest, PeerResponse, readBody, withHeaders, writeResponse } from '../peer-http';
 import { SecretsApi, VaultFault } from './secrets-api';
 import { ensureTestCa, TEST_CA_CERT_PATH } from './test-ca';
 
@@ -47,28 +47,14 @@ export class KeyVaultPeer {
       pageSize: options.pageSize ?? 2,
       acceptsToken: (token, audience) => this.identity.accepts(token, audience),
     });
-    server.on('request', (request, response) => {
-      const chunks: Buffer[] = [];
-      request.on('data', (chunk: Buffer) => chunks.push(chunk));
-      request.on('end', () => {
-        const url = new URL(request.url ?? '/', this.url);
-        const peerRequest: PeerRequest = {
-          method: request.method ?? 'GET',
-          path: url.pathname,
-          query: url.searchParams,
-          headers: request.headers,
-          body: Buffer.concat(chunks),
-        };
-        const answer = this.dispatch(peerRequest);
-        this.requests.push({ method: peerRequest.method, path: peerRequest.path, query: url.search, apiVersion: url.searchParams.get('api-version'), status: answer.status, withToken: !!request.headers.authorization });
-        const body = answer.body === undefined ? '' : JSON.stringify(answer.body);
-        response.writeHead(answer.status, {
-          ...(body ? { 'content-type': 'application/json; charset=utf-8' } : {}),
-          'x-ms-request-id': randomUUID(),
-          ...answer.headers,
-        });
-        response.end(body);
-      });
+    server.on('request', async (request, response) => {
+      const body = await readBody(request);
+      const url = new URL(request.url ?? '/', this.url);
+      // The Key Vault routes are matched on the decoded path.
+      const peerRequest: PeerRequest = { method: request.method ?? 'GET', path: url.pathname, query: url.searchParams, headers: request.headers, body };
+      const answer = this.dispatch(peerRequest);
+      this.requests.push({ method: peerRequest.method, path: peerRequest.path, query: url.search, apiVersion: url.searchParams.get('api-version'), status: answer.status, withToken: !!request.headers.authorization });
+      writeResponse(response, withHeaders(answer, { 'x-ms-request-id': randomUUID() }));
     });
   }
 

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import type { PeerRequest, PeerResponse } from './peer-http';
+import type { PeerRequest, PeerResponse } from '../peer-http';
 
 /** Key Vault's data-plane audience: tokens must be issued for `${KEY_VAULT_RESOURCE}/.default`. */
 export const KEY_VAULT_RESOURCE = 'https://vault.azure.net';

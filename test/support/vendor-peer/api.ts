@@ -1,5 +1,5 @@
 import { IncomingHttpHeaders } from 'node:http';
-import { jsonResponse, messageResponse, PeerRequest, PeerResponse, queryToObject } from './http';
+import { jsonResponse, messageResponse, PeerRequest, PeerResponse, queryToObject } from '../peer-http';
 
 export interface VendorItem {
   id: string;

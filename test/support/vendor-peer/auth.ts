@@ -1,4 +1,4 @@
-import { headerValue, messageResponse, PeerRequest, PeerResponse } from './http';
+import { headerValue, messageResponse, PeerRequest, PeerResponse } from '../peer-http';
 import type { AccessTokenStatus } from './oauth';
 
 /** The credentials the protected API accepts; any one valid credential authenticates a request. */

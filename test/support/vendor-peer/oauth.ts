@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { headerValue, jsonResponse, PeerRequest, PeerResponse } from './http';
+import { headerValue, jsonResponse, PeerRequest, PeerResponse } from '../peer-http';
 
 export const TOKEN_ENDPOINT_PATH = '/oauth/token';
 

@@ -1,4 +1,4 @@
-import { messageResponse, PeerResponse } from './http';
+import { messageResponse, PeerResponse } from '../peer-http';
 
 export interface RateLimitConfig {
   /** Requests allowed per window. */

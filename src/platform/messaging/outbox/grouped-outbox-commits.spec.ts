@@ -32,7 +32,7 @@ describe('GroupedOutboxCommits', () => {
 
     expect(commits).toHaveLength(1);
     expect(commits[0].change.updates!.map((update) => update.where.id)).toEqual(['a', 'b', 'c']);
-    expect(commits[0].change.inserts!.flatMap((batch) => batch.rows)).toEqual([{ deliveryId: 'a' }, { deliveryId: 'b' }, { deliveryId: 'c' }]);
+    expect(commits[0].change.inserts).toEqual([{ target: Attempt, rows: [{ deliveryId: 'a' }, { deliveryId: 'b' }, { deliveryId: 'c' }] }]);
     expect(commits[0].items.map((entry) => entry.message.messageId)).toEqual(['a', 'b', 'c']);
   });
 

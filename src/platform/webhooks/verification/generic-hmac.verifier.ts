@@ -1,13 +1,13 @@
 import {
   anySignatureMatches,
   assertFresh,
-  decodeBytes,
   hmac,
   HmacAlgorithm,
   InboundWebhook,
   isRecord,
   parseJsonBody,
   parseTimestampSeconds,
+  prefixedSignature,
   readHeader,
   requireHeader,
   requireSecrets,
@@ -70,8 +70,7 @@ export class GenericHmacVerifier implements WebhookVerifier {
     const secrets = requireSecrets(context);
     const header = requireHeader(webhook, options.header);
     const timestamp = options.timestampHeader ? requireHeader(webhook, options.timestampHeader) : undefined;
-    const signature = header.startsWith(options.prefix) ? decodeBytes(header.slice(options.prefix.length), options.encoding) : undefined;
-    if (!signature) throw new WebhookVerificationError('malformed_header', `Header ${options.header} is not a ${options.encoding} signature with the configured prefix`);
+    const signature = prefixedSignature(header, options.prefix, options.encoding, `Header ${options.header} is not a ${options.encoding} signature with the configured prefix`);
     const timestampSeconds = timestamp === undefined ? undefined : parseTimestampSeconds(timestamp, options.timestampHeader!);
     const signedPrefix = options.signedContent === 'timestamp.body' ? `${timestamp}.` : '';
     const expected = secrets.map((secret) => hmac(options.algorithm, secret, signedPrefix, webhook.rawBody));

@@ -1,12 +1,12 @@
 import {
   anySignatureMatches,
-  decodeBytes,
   hmac,
   InboundWebhook,
   isFormEncoded,
   MalformedWebhookError,
   parseFormBody,
   parseJsonBody,
+  prefixedSignature,
   readHeader,
   requireHeader,
   requireSecrets,
@@ -26,8 +26,7 @@ export class GithubVerifier implements WebhookVerifier {
   verify(webhook: InboundWebhook, context: VerificationContext): VerifiedWebhook {
     const secrets = requireSecrets(context);
     const header = requireHeader(webhook, 'x-hub-signature-256');
-    const signature = header.startsWith(SIGNATURE_PREFIX) ? decodeBytes(header.slice(SIGNATURE_PREFIX.length), 'hex') : undefined;
-    if (!signature) throw new WebhookVerificationError('malformed_header', 'X-Hub-Signature-256 is not sha256=<hex>');
+    const signature = prefixedSignature(header, SIGNATURE_PREFIX, 'hex', 'X-Hub-Signature-256 is not sha256=<hex>');
     const expected = secrets.map((secret) => hmac('sha256', secret, webhook.rawBody));
     if (!anySignatureMatches(expected, [signature])) throw new WebhookVerificationError('bad_signature', 'The GitHub signature does not match');
 

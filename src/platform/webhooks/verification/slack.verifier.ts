@@ -1,7 +1,6 @@
 import {
   anySignatureMatches,
   assertFresh,
-  decodeBytes,
   epochSecondsToIso,
   hmac,
   InboundWebhook,
@@ -11,6 +10,7 @@ import {
   parseFormBody,
   parseJsonBody,
   parseTimestampSeconds,
+  prefixedSignature,
   requireHeader,
   requireSecrets,
   sha256,
@@ -35,8 +35,7 @@ export class SlackVerifier implements WebhookVerifier {
     const secrets = requireSecrets(context);
     const header = requireHeader(webhook, 'x-slack-signature');
     const timestamp = requireHeader(webhook, 'x-slack-request-timestamp');
-    const signature = header.startsWith(SIGNATURE_PREFIX) ? decodeBytes(header.slice(SIGNATURE_PREFIX.length), 'hex') : undefined;
-    if (!signature) throw new WebhookVerificationError('malformed_header', 'X-Slack-Signature is not v0=<hex>');
+    const signature = prefixedSignature(header, SIGNATURE_PREFIX, 'hex', 'X-Slack-Signature is not v0=<hex>');
     const timestampSeconds = parseTimestampSeconds(timestamp, 'X-Slack-Request-Timestamp');
     const expected = secrets.map((secret) => hmac('sha256', secret, `v0:${timestamp}:`, webhook.rawBody));
     if (!anySignatureMatches(expected, [signature])) throw new WebhookVerificationError('bad_signature', 'The Slack signature does not match');

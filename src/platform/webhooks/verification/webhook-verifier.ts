@@ -122,6 +122,13 @@ export function decodeBytes(text: string, encoding: SignatureEncoding): Buffer |
   return canonical === text || canonical.replace(/=+$/, '') === text ? bytes : undefined;
 }
 
+/** The bytes of a `<prefix><encoded signature>` header; anything else is a malformed header (`expectation` says what was due). */
+export function prefixedSignature(header: string, prefix: string, encoding: SignatureEncoding, expectation: string): Buffer {
+  const signature = header.startsWith(prefix) ? decodeBytes(header.slice(prefix.length), encoding) : undefined;
+  if (!signature) throw new WebhookVerificationError('malformed_header', expectation);
+  return signature;
+}
+
 export function parseTimestampSeconds(text: string, header: string): number {
   if (!/^\d{1,12}$/.test(text)) throw new WebhookVerificationError('malformed_header', `Header ${header} is not a timestamp in seconds`);
   return Number(text);

@@ -1,6 +1,7 @@
+// The HTTP plumbing shared by the test peers that stand in for vendor APIs and Azure Key Vault.
 import { IncomingHttpHeaders, IncomingMessage, ServerResponse, STATUS_CODES } from 'node:http';
 
-/** A request as the peer's handlers see it: the path as sent (percent-encoding kept), the body read whole. */
+/** A request as a test peer's handlers see it (the peer says whether `path` is decoded), the body read whole. */
 export interface PeerRequest {
   readonly method: string;
   readonly path: string;
