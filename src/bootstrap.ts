@@ -1,15 +1,16 @@
-import { raw } from 'express';
 import { EgressOptions } from './platform/egress/egress.options';
 import { IntegrationsOptions } from './platform/integrations/integrations.options';
 import type { DynamicModule, Type } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
-import type { NestExpressApplication } from '@nestjs/platform-express';
+import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import type { DestinationStream, Logger } from 'pino';
 import { AppModule } from './app.module';
 import { AuthOptions } from './platform/auth/auth.options';
 import { ObservabilityOptions } from './platform/config/observability.options';
 import { envBindings, loadOptions, OptionsClass, validateOptions } from './platform/config/options';
 import { RuntimeOptions } from './platform/config/runtime.options';
+import { createHttpAdapter } from './platform/http/http-adapter';
+import { installRequestBodyHandling } from './platform/http/request-body';
 import { RequestValidationPipe } from './platform/http/validation.pipe';
 import { HttpObservability } from './platform/observability/http-observability';
 import { createRootLogger } from './platform/observability/logger';
@@ -48,7 +49,7 @@ export function optionsOf(roles: readonly RoleDefinition[]): OptionsClass[] {
 }
 
 export interface PlatformApp {
-  app: NestExpressApplication;
+  app: NestFastifyApplication;
   logger: Logger;
 }
 
@@ -77,17 +78,18 @@ export async function createPlatformApp(roles: readonly RoleDefinition[], settin
   const logger = createRootLogger({ level: observability.logLevel, role: label, destination: settings.logDestination });
   const metrics = new PlatformMetrics(label);
 
-  const app = await NestFactory.create<NestExpressApplication>(
+  const app = await NestFactory.create<NestFastifyApplication>(
     AppModule.forRoles(roles, { roles: new ActiveRoles(roles.map((role) => role.name), label), logger, metrics }, settings.extraModules),
+    createHttpAdapter(runtime),
     { logger: new PinoNestLogger(logger), bodyParser: false, abortOnError: false },
   );
-  app.disable('x-powered-by');
-  app.use(app.get(HttpObservability).middleware);
-  // Before the JSON parser: a raw-body route's bytes must reach its handler untouched.
-  for (const route of roles.flatMap((role) => role.load().rawBodyRoutes ?? [])) {
-    app.use(route.path, raw({ type: () => true, limit: route.limitBytes() }));
-  }
-  app.useBodyParser('json', { limit: runtime.httpBodyLimitBytes });
+  const fastify = app.getHttpAdapter().getInstance();
+  app.get(HttpObservability).install(fastify);
+  installRequestBodyHandling(fastify, {
+    jsonLimitBytes: runtime.httpBodyLimitBytes,
+    jsonMaxDepth: runtime.httpJsonMaxDepth,
+    rawRoutes: roles.flatMap((role) => role.load().rawBodyRoutes ?? []).map((route) => ({ path: route.path, limitBytes: route.limitBytes() })),
+  });
   app.useGlobalPipes(new RequestValidationPipe());
   app.connectMicroservice({ strategy: app.get(BusServer) }, { inheritAppConfig: true });
   return { app, logger };

@@ -1,3 +1,4 @@
+import { FastifyAdapter } from '@nestjs/platform-fastify';
 import { Controller, Get, Global, INestApplication, Logger, Module } from '@nestjs/common';
 import { Test } from '@nestjs/testing';
 import { AuthModule } from '../src/platform/auth/auth.module';
@@ -37,7 +38,7 @@ describe('GET /health/circuits', () => {
   beforeAll(async () => {
     Object.assign(process.env, { AUTH_JWT_SECRET: newJwtSecret(), BREAKER_VOLUME_THRESHOLD: '2', BREAKER_RESET_TIMEOUT: '30s' });
     const moduleRef = await Test.createTestingModule({ imports: [PlatformStubModule, AuthModule, ResilienceModule], controllers: [GuardedController] }).compile();
-    app = moduleRef.createNestApplication({ logger: false });
+    app = moduleRef.createNestApplication(new FastifyAdapter(), { logger: false });
     await app.listen(0, '127.0.0.1');
     url = `http://127.0.0.1:${(app.getHttpServer().address() as { port: number }).port}`;
     registry = app.get(CircuitBreakerRegistry);

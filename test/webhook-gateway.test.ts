@@ -3,7 +3,8 @@ import { sign as signGithub } from '@octokit/webhooks-methods';
 import { Webhook } from 'standardwebhooks';
 import Stripe from 'stripe';
 import { DataSource } from 'typeorm';
-import { BlobStore } from '../src/platform/blob/blob-store';
+import { InboundPayloadStore } from '../src/modules/webhook-gateway/ingest/inbound-payload-store';
+import { WebhookDelivery } from '../src/platform/webhooks/entities/webhook-delivery.entity';
 import { generateWebhookSecret, signStandardWebhook } from '../src/platform/webhooks/standard-webhooks';
 import { EventRecorderModule, RecordedEvents } from './support/event-recorder';
 import { dumpStore, REGISTRY_SCOPES, TenantApi, waitFor, WEBHOOK_SCOPES } from './support/governed-api';
@@ -46,6 +47,11 @@ describe('webhook gateway: verified ingestion, subscriptions and fan-out (embedd
     'x-hub-signature-256': await signGithub(secret, body),
   });
 
+  const storedPayload = async (deliveryId: string) => {
+    const delivery = await platform.app.get(DataSource).getRepository(WebhookDelivery).findOneByOrFail({ id: deliveryId });
+    return (await platform.app.get(InboundPayloadStore).read(delivery))!;
+  };
+
   beforeAll(async () => {
     peer = await startVendorPeer({ auth: { anonymous: true } });
     platform = await startInProcess(
@@ -82,11 +88,9 @@ describe('webhook gateway: verified ingestion, subscriptions and fan-out (embedd
       const received = events.ofType<{ number: number }>('github.pull_request.opened')[0];
       expect(received).toMatchObject({ specversion: '1.0', tenantid: 'tenant-hooks-a', subject: 'gh-delivery-1', connectionid: github, deliveryid: deliveryId, data: { number: 7 } });
 
-      // The raw payload and the headers (minus the signature) are in the blob store.
-      const row = await platform.app.get(DataSource).query('SELECT "payloadRef" FROM webhook_deliveries WHERE id = ?', [deliveryId]);
-      const blob = await platform.app.get(BlobStore).get('tenant-hooks-a', row[0].payloadRef);
-      const stored = JSON.parse(blob!.data.toString('utf8')) as { headers: Record<string, string>; body: string };
-      expect(Buffer.from(stored.body, 'base64').toString('utf8')).toBe(body);
+      // The raw payload and the headers (minus the signature) are kept with the delivery.
+      const stored = await storedPayload(deliveryId);
+      expect(stored.body.toString('utf8')).toBe(body);
       expect(stored.headers['x-github-delivery']).toBe('gh-delivery-1');
       expect(stored.headers['x-hub-signature-256']).toBeUndefined();
     });
@@ -106,6 +110,25 @@ describe('webhook gateway: verified ingestion, subscriptions and fan-out (embedd
       expect(events.ofType('github.pull_request.closed')).toHaveLength(1);
     });
 
+    it('answers a reused delivery id with a different signed body as a duplicate, but keeps and counts the conflict', async () => {
+      const first = JSON.stringify({ action: 'closed', number: 10 });
+      expect((await ingest(github, first, await githubDelivery(first, 'gh-delivery-reused'))).status).toBe(202);
+      const metric = async () => Number(/^webhooks_received_total\{[^}]*outcome="conflict"[^}]*\} (\d+)$/m.exec(await (await fetch(`${platform.url}/metrics`)).text())?.[1] ?? 0);
+      const conflictsBefore = await metric();
+
+      const second = JSON.stringify({ action: 'closed', number: 11 });
+      const again = await ingest(github, second, await githubDelivery(second, 'gh-delivery-reused'));
+      expect(again.status).toBe(200);
+      expect(await again.json()).toMatchObject({ duplicate: true });
+      expect(await metric()).toBe(conflictsBefore + 1);
+
+      const failed = await tenantA.get(`/webhooks/deliveries?connectionId=${github}&status=Failed&limit=500`);
+      const conflict = failed.body.items.find((item: { eventType: string }) => item.eventType === 'conflict');
+      expect(conflict).toBeDefined();
+      expect((await storedPayload(conflict.id)).body.toString('utf8')).toBe(second);
+      expect(platform.logs.text()).toContain('reused a delivery id with a different body');
+    });
+
     it('refuses a bad or missing signature with 401 and stores nothing', async () => {
       const body = JSON.stringify({ action: 'opened', number: 9 });
       const before = (await tenantA.get(`/webhooks/deliveries?connectionId=${github}&limit=500`)).body.items.length;
@@ -122,8 +145,9 @@ describe('webhook gateway: verified ingestion, subscriptions and fan-out (embedd
       const answer = await ingest(github, body, await githubDelivery(body, 'gh-malformed'));
       expect(answer.status).toBe(400);
       const failed = await tenantA.get(`/webhooks/deliveries?connectionId=${github}&status=Failed`);
-      expect(failed.body.items).toHaveLength(1);
-      expect(failed.body.items[0]).toMatchObject({ direction: 'in', eventType: 'malformed' });
+      const malformed = failed.body.items.filter((item: { eventType: string }) => item.eventType === 'malformed');
+      expect(malformed).toHaveLength(1);
+      expect(malformed[0]).toMatchObject({ direction: 'in', eventType: 'malformed' });
     });
 
     it('answers 413 above the body limit, 404 for an unknown or retired connection', async () => {
@@ -194,6 +218,8 @@ describe('webhook gateway: verified ingestion, subscriptions and fan-out (embedd
       expect(answer.status).toBe(202);
       const { deliveryId } = (await answer.json()) as { deliveryId: string };
       expect((await tenantA.get(`/webhooks/deliveries/${deliveryId}`)).body).toMatchObject({ eventType: 'generic.thing.happened', vendorDeliveryId: 'generic-1' });
+      expect((await storedPayload(deliveryId)).headers).toMatchObject({ 'x-delivery': 'generic-1' });
+      expect((await storedPayload(deliveryId)).headers['x-signature']).toBeUndefined();
       expect((await ingest(connection.body.id, body, { 'x-signature': 'sha256=00', 'x-delivery': 'generic-2' })).status).toBe(401);
     });
 

@@ -2,7 +2,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
-import type { NestExpressApplication } from '@nestjs/platform-express';
+import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { createPlatformApp, PlatformAppSettings } from '../../src/bootstrap';
 import { resolveRoles } from '../../src/roles';
 import type { LogLine } from './platform-process';
@@ -26,7 +26,7 @@ export class LogCapture extends Writable {
 }
 
 export interface InProcessPlatform {
-  app: NestExpressApplication;
+  app: NestFastifyApplication;
   url: string;
   logs: LogCapture;
   close(): Promise<void>;

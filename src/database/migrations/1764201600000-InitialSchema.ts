@@ -309,6 +309,7 @@ export function columnKit(queryRunner: QueryRunner) {
     id: (): TableColumnOptions => ({ ...varchar('id', 64), isPrimary: true }),
     tenantId: (): TableColumnOptions => varchar('tenantId', 128),
     json: (name: string, nullable = false): TableColumnOptions => ({ name, type: 'text', isNullable: nullable }),
+    binary: (name: string, nullable = false): TableColumnOptions => ({ name, type: postgres ? 'bytea' : 'blob', isNullable: nullable }),
     timestamp: (name: string, nullable = false): TableColumnOptions => ({ name, type: timestampType, isNullable: nullable }),
     createdAt: (): TableColumnOptions => ({ name: 'createdAt', type: timestampType, default: now }),
     updatedAt: (): TableColumnOptions => ({ name: 'updatedAt', type: timestampType, default: now }),

@@ -6,6 +6,7 @@ import { DeliveriesService } from './deliveries/deliveries.service';
 import { EventFanOut } from './fan-out/event-fan-out';
 import { EventsController } from './fan-out/events.controller';
 import { PlatformEventsHandler } from './fan-out/platform-events.handler';
+import { InboundPayloadStore } from './ingest/inbound-payload-store';
 import { IngestController } from './ingest/ingest.controller';
 import { WebhookIngestion } from './ingest/webhook-ingestion';
 import { SubscriptionsController } from './subscriptions/subscriptions.controller';
@@ -18,8 +19,8 @@ import { WebhookGatewayOptions } from './webhook-gateway.options';
  */
 @Module({
   controllers: [IngestController, SubscriptionsController, EventsController, DeliveriesController, PlatformEventsHandler],
-  providers: [provideOptions(WebhookGatewayOptions), WebhookIngestion, SubscriptionsService, EventFanOut, DeliveriesService],
-  exports: [WebhookGatewayOptions, EventFanOut],
+  providers: [provideOptions(WebhookGatewayOptions), WebhookIngestion, InboundPayloadStore, SubscriptionsService, EventFanOut, DeliveriesService],
+  exports: [WebhookGatewayOptions, EventFanOut, InboundPayloadStore],
 })
 export class WebhookGatewayModule {
   static readonly options = [WebhookGatewayOptions];

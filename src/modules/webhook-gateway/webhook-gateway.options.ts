@@ -6,6 +6,12 @@ export class WebhookGatewayOptions {
   @Env('WEBHOOK_MAX_BODY_BYTES', bytes({ min: 1024 }), { default: 5 * 1024 * 1024, description: 'Largest inbound webhook body accepted (413 above it)' })
   readonly maxBodyBytes: number;
 
+  @Env('WEBHOOK_INLINE_PAYLOAD_MAX', bytes({ min: 0, max: 1024 * 1024 }), {
+    default: 64 * 1024,
+    description: 'Inbound bodies up to this size are kept in their delivery row, committed with it; larger ones go to the blob store (0: always the blob store)',
+  })
+  readonly inlinePayloadMaxBytes: number;
+
   @Env('WEBHOOK_TIMESTAMP_TOLERANCE', duration({ min: 1000 }), { default: 300_000, description: 'How far a signed timestamp may be from now before the webhook is rejected' })
   readonly timestampToleranceMs: number;
 

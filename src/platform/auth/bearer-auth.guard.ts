@@ -1,6 +1,6 @@
 import { CanActivate, ExecutionContext, ForbiddenException, Injectable, UnauthorizedException } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
-import type { Request, Response } from 'express';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import { RequestContext } from '../context/request-context';
 import { PUBLIC_ROUTE, REQUIRED_SCOPES } from './decorators';
 import { InvalidTokenError, JwtVerifier } from './jwt-verifier';
@@ -21,11 +21,11 @@ export class BearerAuthGuard implements CanActivate {
     const targets = [context.getHandler(), context.getClass()];
     if (this.reflector.getAllAndOverride<boolean>(PUBLIC_ROUTE, targets)) return true;
 
-    const request = context.switchToHttp().getRequest<Request>();
-    const response = context.switchToHttp().getResponse<Response>();
+    const request = context.switchToHttp().getRequest<FastifyRequest>();
+    const response = context.switchToHttp().getResponse<FastifyReply>();
     const token = bearerToken(request.headers.authorization);
     if (!token) {
-      response.setHeader('WWW-Authenticate', 'Bearer');
+      response.header('www-authenticate', 'Bearer');
       throw new UnauthorizedException('A bearer token is required');
     }
 
@@ -34,7 +34,7 @@ export class BearerAuthGuard implements CanActivate {
       principal = await this.verifier.verify(token);
     } catch (error) {
       if (!(error instanceof InvalidTokenError)) throw error;
-      response.setHeader('WWW-Authenticate', `Bearer error="invalid_token", error_description="${error.message}"`);
+      response.header('www-authenticate', `Bearer error="invalid_token", error_description="${quotable(error.message)}"`);
       throw new UnauthorizedException(`Invalid bearer token: ${error.message}`);
     }
 
@@ -48,7 +48,7 @@ export class BearerAuthGuard implements CanActivate {
     const required = this.reflector.getAllAndOverride<string[]>(REQUIRED_SCOPES, targets) ?? [];
     const missing = required.filter((scope) => !principal.scopes.has(scope));
     if (missing.length > 0) {
-      response.setHeader('WWW-Authenticate', `Bearer error="insufficient_scope", scope="${required.join(' ')}"`);
+      response.header('www-authenticate', `Bearer error="insufficient_scope", scope="${quotable(required.join(' '))}"`);
       throw new ForbiddenException(`Missing scope: ${missing.join(' ')}`);
     }
     return true;
@@ -58,4 +58,9 @@ export class BearerAuthGuard implements CanActivate {
 function bearerToken(header: string | undefined): string | undefined {
   const match = /^Bearer\s+([A-Za-z0-9\-._~+/]+=*)\s*$/i.exec(header ?? '');
   return match?.[1];
+}
+
+/** RFC 6750 error_description and scope allow visible ASCII except the quote and the backslash; anything else is replaced. */
+function quotable(text: string): string {
+  return text.replace(/[^\x20-\x21\x23-\x5b\x5d-\x7e]/g, '?');
 }

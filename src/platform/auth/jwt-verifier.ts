@@ -63,7 +63,7 @@ export class JwtVerifier {
   private keyFor(header: JWTHeaderParameters, input: Parameters<JWTVerifyGetKey>[1]) {
     if (header.alg === 'HS256' && this.secret) return this.secret;
     if (header.alg === 'RS256' && this.jwks) return this.jwks(header, input);
-    throw new InvalidTokenError(`tokens signed with ${header.alg ?? 'no algorithm'} are not accepted`);
+    throw new InvalidTokenError(`tokens signed with ${algorithmName(header.alg)} are not accepted`);
   }
 }
 
@@ -90,4 +90,10 @@ function describeJoseError(error: unknown): string {
   if (error instanceof errors.JWKSTimeout || error instanceof errors.JWKSInvalid) return 'the identity provider keys could not be fetched';
   if (error instanceof errors.JWSInvalid || error instanceof errors.JWTInvalid) return 'the token is malformed';
   return 'the token could not be verified';
+}
+
+/** The token's `alg` as it may be quoted back: only a plausible algorithm name, never arbitrary header text. */
+function algorithmName(alg: unknown): string {
+  if (typeof alg !== 'string' || alg === '') return 'no algorithm';
+  return /^[A-Za-z0-9+-]{1,16}$/.test(alg) ? alg : 'an unrecognised algorithm';
 }

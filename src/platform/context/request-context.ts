@@ -23,6 +23,11 @@ export const RequestContext = {
     return storage.run({ ids: {}, ...store }, work);
   },
 
+  /** Runs `work` in this very store, so what the work adds to it (the tenant, ids) stays visible to the caller. */
+  runIn<T>(store: ContextStore, work: () => T): T {
+    return storage.run(store, work);
+  },
+
   current(): ContextStore | undefined {
     return storage.getStore();
   },

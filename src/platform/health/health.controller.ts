@@ -1,5 +1,5 @@
 import { ArgumentsHost, Catch, Controller, ExceptionFilter, Get, ServiceUnavailableException, UseFilters } from '@nestjs/common';
-import type { Response } from 'express';
+import type { FastifyReply } from 'fastify';
 import { HealthCheck, HealthCheckService, HealthIndicatorFunction, HealthIndicatorService } from '@nestjs/terminus';
 import { Public } from '../auth/decorators';
 import { ProcessLifecycle } from '../lifecycle/process-lifecycle';
@@ -12,7 +12,7 @@ const CHECK_TIMEOUT_MS = 3_000;
 @Catch(ServiceUnavailableException)
 class HealthReportFilter implements ExceptionFilter {
   catch(exception: ServiceUnavailableException, host: ArgumentsHost): void {
-    host.switchToHttp().getResponse<Response>().status(503).json(exception.getResponse());
+    host.switchToHttp().getResponse<FastifyReply>().code(503).send(exception.getResponse());
   }
 }
 

@@ -1,5 +1,5 @@
 import { ArgumentsHost, Catch, ExceptionFilter, HttpException, HttpStatus, Logger } from '@nestjs/common';
-import type { Response } from 'express';
+import type { FastifyReply } from 'fastify';
 import { Observable, throwError } from 'rxjs';
 import { IntegrationError } from '../resilience/failure-classifier';
 import { integrationErrorStatus } from './integration-error-status';
@@ -10,16 +10,13 @@ export interface ErrorBody {
   message: string;
 }
 
-/**
- * Errors raised by Express's body parser before a route runs, mapped to what the client did wrong.
- * (Malformed JSON never gets here: Nest turns the parser's SyntaxError into a BadRequestException.)
- */
-const BODY_PARSER_ERRORS: Record<string, (error: { limit?: number }) => [number, string]> = {
-  'entity.too.large': (error) => [HttpStatus.PAYLOAD_TOO_LARGE, `The request body exceeds the limit of ${error.limit} bytes`],
-  'encoding.unsupported': () => [HttpStatus.UNSUPPORTED_MEDIA_TYPE, 'The request body encoding is not supported'],
-  'charset.unsupported': () => [HttpStatus.UNSUPPORTED_MEDIA_TYPE, 'The request body charset is not supported'],
-  'request.aborted': () => [HttpStatus.BAD_REQUEST, 'The request was aborted by the client'],
-};
+/** An error Fastify raised itself before a route ran (a bad URL, a bad Content-Length): its 4xx stands. */
+function fastifyClientError(exception: unknown): { statusCode: number; message: string } | undefined {
+  const error = exception as { code?: unknown; statusCode?: unknown; message?: unknown };
+  if (typeof error?.code !== 'string' || !error.code.startsWith('FST_')) return undefined;
+  if (typeof error.statusCode !== 'number' || error.statusCode < 400 || error.statusCode >= 500) return undefined;
+  return { statusCode: error.statusCode, message: typeof error.message === 'string' ? error.message : 'Bad request' };
+}
 
 /**
  * Every error answer has the contract's shape `{statusCode, error, message}`. Client mistakes keep
@@ -34,7 +31,7 @@ export class HttpErrorFilter implements ExceptionFilter {
     // (Nest's default would replace it with a generic "Internal server error" object).
     if (host.getType() === 'rpc') return throwError(() => exception);
     if (host.getType() !== 'http') throw exception;
-    const response = host.switchToHttp().getResponse<Response>();
+    const response = host.switchToHttp().getResponse<FastifyReply>();
     const body = this.toBody(exception);
     if (exception instanceof IntegrationError) {
       this.decorate(response, exception);
@@ -42,19 +39,19 @@ export class HttpErrorFilter implements ExceptionFilter {
     } else if (body.statusCode >= 500) {
       this.logger.error({ msg: 'Unhandled error while serving a request', err: exception });
     }
-    if (response.headersSent) {
-      response.destroy();
+    if (response.sent || response.raw.headersSent) {
+      response.raw.destroy();
       return;
     }
-    response.status(body.statusCode).json(body);
+    response.code(body.statusCode).type('application/json; charset=utf-8').send(body);
   }
 
   /** Retry-After for waits the platform knows (budget, breaker), and the run the failure belongs to. */
-  private decorate(response: Response, error: IntegrationError): void {
-    if (response.headersSent) return;
-    if (error.retryAfterMs !== undefined) response.setHeader('retry-after', String(Math.max(1, Math.ceil(error.retryAfterMs / 1000))));
+  private decorate(response: FastifyReply, error: IntegrationError): void {
+    if (response.sent) return;
+    if (error.retryAfterMs !== undefined) response.header('retry-after', String(Math.max(1, Math.ceil(error.retryAfterMs / 1000))));
     const runId = (error as IntegrationError & { run?: { id: string } }).run?.id;
-    if (runId) response.setHeader('x-integration-run-id', runId);
+    if (runId) response.header('x-integration-run-id', runId);
   }
 
   private toBody(exception: unknown): ErrorBody {
@@ -68,12 +65,8 @@ export class HttpErrorFilter implements ExceptionFilter {
       const statusCode = integrationErrorStatus(exception);
       return { statusCode, error: reasonPhrase(statusCode), message: exception.message };
     }
-    const parserError = exception as { type?: string; limit?: number };
-    const mapped = parserError?.type ? BODY_PARSER_ERRORS[parserError.type] : undefined;
-    if (mapped) {
-      const [statusCode, message] = mapped(parserError);
-      return { statusCode, error: reasonPhrase(statusCode), message };
-    }
+    const clientError = fastifyClientError(exception);
+    if (clientError) return { ...clientError, error: reasonPhrase(clientError.statusCode) };
     return { statusCode: 500, error: reasonPhrase(500), message: 'Internal server error' };
   }
 }

@@ -1,23 +1,33 @@
-import { AsyncResource } from 'node:async_hooks';
+import type { Socket } from 'node:net';
 import { Inject, Injectable } from '@nestjs/common';
-import type { NextFunction, Request, Response } from 'express';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Logger } from 'pino';
 import { ObservabilityOptions } from '../config/observability.options';
-import { RequestContext } from '../context/request-context';
+import { ContextStore, RequestContext } from '../context/request-context';
 import { ProcessLifecycle } from '../lifecycle/process-lifecycle';
 import { PlatformMetrics } from './platform-metrics';
 import { ROOT_LOGGER } from './observability.tokens';
 import { continueTrace } from './tracing';
 
 const QUIET_PATHS = new Set(['/health/live', '/health/ready', '/metrics']);
+const CONTEXT = Symbol('requestContext');
+const STARTED = Symbol('requestStarted');
+
+type ObservedRequest = FastifyRequest & { [CONTEXT]?: ContextStore; [STARTED]?: bigint };
 
 /**
- * The first middleware of every request: opens the request context (trace continued from
- * `traceparent`), counts the request as in-flight work, and on completion logs one line and records
- * the HTTP metrics under the matched route (never the raw path, which would explode cardinality).
+ * Hooks on every request: `onRequest` opens the request context (trace continued from `traceparent`)
+ * and counts the request as in-flight work; `preHandler` runs the handler inside that context; when the
+ * answer is finished, or the client goes away first, the work ends and one log line and the HTTP
+ * metrics are recorded under the matched route (never the raw path, which would explode cardinality).
+ *
+ * A request's work also ends when its socket closes: a client that pipelines requests and hangs up
+ * leaves responses that were never written and never emit `close` themselves.
  */
 @Injectable()
 export class HttpObservability {
+  private readonly pendingBySocket = new WeakMap<Socket, Set<() => void>>();
+
   constructor(
     private readonly metrics: PlatformMetrics,
     private readonly lifecycle: ProcessLifecycle,
@@ -25,47 +35,78 @@ export class HttpObservability {
     @Inject(ROOT_LOGGER) private readonly logger: Logger,
   ) {}
 
-  readonly middleware = (request: Request, response: Response, next: NextFunction): void => {
-    const started = process.hrtime.bigint();
-    const endWork = this.lifecycle.startWork('http');
-    const trace = continueTrace(request.headers);
-    response.setHeader('X-Trace-Id', trace.traceId);
-    RequestContext.run({ trace }, () => {
-      response.once(
-        'close',
-        AsyncResource.bind(() => {
-          endWork();
-          this.record(request, response, Number(process.hrtime.bigint() - started) / 1e9);
-        }),
-      );
-      next();
+  install(fastify: FastifyInstance): void {
+    fastify.addHook('onRequest', (request, reply, done) => {
+      this.open(request as ObservedRequest, reply);
+      done();
     });
-  };
+    fastify.addHook('preHandler', (request, _reply, done) => {
+      const store = (request as ObservedRequest)[CONTEXT];
+      if (store) RequestContext.runIn(store, done);
+      else done();
+    });
+  }
 
-  private record(request: Request, response: Response, seconds: number): void {
-    const route = matchedRoute(request);
-    const status = response.writableFinished ? response.statusCode : 499;
+  private open(request: ObservedRequest, reply: FastifyReply): void {
+    request[STARTED] = process.hrtime.bigint();
+    const trace = continueTrace(request.headers);
+    request[CONTEXT] = { trace, ids: {} };
+    reply.header('x-trace-id', trace.traceId);
+
+    const endWork = this.lifecycle.startWork('http');
+    const socket = request.raw.socket;
+    let ended = false;
+    const end = () => {
+      if (ended) return;
+      ended = true;
+      endWork();
+      this.pendingOf(socket)?.delete(end);
+      this.record(request, reply);
+    };
+    reply.raw.once('close', end);
+    this.track(socket, end);
+  }
+
+  private track(socket: Socket, end: () => void): void {
+    let pending = this.pendingBySocket.get(socket);
+    if (!pending) {
+      const created = new Set<() => void>();
+      pending = created;
+      this.pendingBySocket.set(socket, created);
+      socket.once('close', () => {
+        for (const release of [...created]) release();
+        this.pendingBySocket.delete(socket);
+      });
+    }
+    pending.add(end);
+  }
+
+  private pendingOf(socket: Socket): Set<() => void> | undefined {
+    return this.pendingBySocket.get(socket);
+  }
+
+  private record(request: ObservedRequest, reply: FastifyReply): void {
+    const seconds = Number(process.hrtime.bigint() - (request[STARTED] ?? process.hrtime.bigint())) / 1e9;
+    const route = request.is404 ? 'unmatched' : (request.routeOptions.url ?? 'unmatched');
+    const status = reply.raw.writableFinished ? reply.raw.statusCode : 499;
     const labels = { method: request.method, route, status: String(status) };
     this.metrics.httpRequests.inc(labels);
     this.metrics.httpRequestDuration.observe(labels, seconds);
     if (!this.options.logHttpRequests) return;
-    const line = {
-      method: request.method,
-      route,
-      path: request.path,
-      status,
-      durationMs: Math.round(seconds * 10_000) / 10,
-      userAgent: request.headers['user-agent'],
+    const path = pathOf(request.url);
+    const line = { method: request.method, route, path, status, durationMs: Math.round(seconds * 10_000) / 10, userAgent: request.headers['user-agent'] };
+    const log = () => {
+      if (QUIET_PATHS.has(path) && status < 400) this.logger.debug(line, 'request completed');
+      else if (status >= 500) this.logger.error(line, 'request failed');
+      else this.logger.info(line, 'request completed');
     };
-    const quiet = QUIET_PATHS.has(request.path) && status < 400;
-    if (quiet) this.logger.debug(line, 'request completed');
-    else if (status >= 500) this.logger.error(line, 'request failed');
-    else this.logger.info(line, 'request completed');
+    const store = request[CONTEXT];
+    if (store) RequestContext.runIn(store, log);
+    else log();
   }
 }
 
-function matchedRoute(request: Request): string {
-  const routePath = (request.route as { path?: string } | undefined)?.path;
-  if (!routePath) return 'unmatched';
-  return `${request.baseUrl ?? ''}${routePath}`;
+function pathOf(url: string): string {
+  const query = url.indexOf('?');
+  return query === -1 ? url : url.slice(0, query);
 }

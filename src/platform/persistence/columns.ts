@@ -12,6 +12,8 @@ export const TenantIdColumn = (): PropertyDecorator => Column({ type: 'varchar',
 export const TimestampColumn = (options: ColumnOptions = {}): PropertyDecorator => Column({ ...options, type: TIMESTAMP_TYPE });
 export const CreatedAtColumn = (): PropertyDecorator => CreateDateColumn({ type: TIMESTAMP_TYPE });
 export const UpdatedAtColumn = (): PropertyDecorator => UpdateDateColumn({ type: TIMESTAMP_TYPE });
+/** Bytes as they are: `bytea` on PostgreSQL, `blob` on SQLite; read back as a Buffer. */
+export const BinaryColumn = (options: { nullable?: boolean } = {}): PropertyDecorator => Column({ type: STORE_DIALECT === 'postgres' ? 'bytea' : 'blob', ...options });
 export const JsonColumn = (options: { nullable?: boolean } = {}): PropertyDecorator => Column({ type: 'simple-json', ...options });
 export const RowVersionColumn = (): PropertyDecorator => VersionColumn();
 

@@ -1,5 +1,5 @@
 import { Body, Controller, Get, HttpCode, HttpStatus, Param, Post, Query, Res } from '@nestjs/common';
-import type { Response } from 'express';
+import type { FastifyReply } from 'fastify';
 import { RequireScopes } from '../../../platform/auth/decorators';
 import { RunView } from '../runs/runs.service';
 import { CreateConnectionDto, GovernedRequestDto, ListConnectionsQuery } from './connection.dto';
@@ -52,14 +52,14 @@ export class ConnectionsController {
    */
   @Post(':id/requests')
   @RequireScopes('integration.runs.execute')
-  async request(@Param('id') id: string, @Body() request: GovernedRequestDto, @Res({ passthrough: true }) response: Response): Promise<GovernedAnswer | RunView> {
+  async request(@Param('id') id: string, @Body() request: GovernedRequestDto, @Res({ passthrough: true }) response: FastifyReply): Promise<GovernedAnswer | RunView> {
     if (request.async) {
       const run = await this.requests.submit(id, request);
-      response.status(HttpStatus.ACCEPTED).setHeader('x-integration-run-id', run.id);
+      response.code(HttpStatus.ACCEPTED).header('x-integration-run-id', run.id);
       return run;
     }
     const answer = await this.requests.call(id, request);
-    response.status(HttpStatus.OK).setHeader('x-integration-run-id', answer.runId);
+    response.code(HttpStatus.OK).header('x-integration-run-id', answer.runId);
     return answer;
   }
 }

@@ -1,6 +1,6 @@
 import { BadRequestException, Body, Controller, HttpStatus, NotFoundException, Param, Post, Req, Res } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
-import type { Request, Response } from 'express';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import { IsDefined, IsObject, IsOptional, IsString, Length, Matches } from 'class-validator';
 import { Repository } from 'typeorm';
 import { Public, RequireScopes } from '../../../platform/auth/decorators';
@@ -45,7 +45,7 @@ export class IngestController {
   /** 202 `{deliveryId}`; a repeated vendor delivery 200 `{deliveryId, duplicate: true}`. */
   @Public()
   @Post('ingest/:connectionId')
-  async ingest(@Param('connectionId') connectionId: string, @Req() request: Request, @Res({ passthrough: true }) response: Response): Promise<IngestResult | { deliveryId: string }> {
+  async ingest(@Param('connectionId') connectionId: string, @Req() request: FastifyRequest, @Res({ passthrough: true }) response: FastifyReply): Promise<IngestResult | { deliveryId: string }> {
     if (!/^conn-[0-9a-f]{32}$/.test(connectionId)) throw new NotFoundException(`Connection ${connectionId} not found`);
     const rawBody = Buffer.isBuffer(request.body) ? request.body : Buffer.alloc(0);
     const result = await this.ingestion.ingest(connectionId, { rawBody, headers: request.headers, url: this.publicUrl(request) });
@@ -54,25 +54,25 @@ export class IngestController {
 
   @Post('deliveries')
   @RequireScopes('webhooks.deliveries.ingest')
-  async ingestTrusted(@Body() delivery: TrustedDeliveryDto, @Res({ passthrough: true }) response: Response): Promise<IngestResult | { deliveryId: string }> {
+  async ingestTrusted(@Body() delivery: TrustedDeliveryDto, @Res({ passthrough: true }) response: FastifyReply): Promise<IngestResult | { deliveryId: string }> {
     const connection = await this.connections.findOneBy({ tenantId: this.tenant.tenantId, id: delivery.connectionId });
     if (!connection) throw new BadRequestException(`Connection ${delivery.connectionId} not found`);
     const result = await this.ingestion.ingestVerified(connection, { deliveryId: delivery.vendorDeliveryId, eventType: delivery.eventType, payload: delivery.payload }, delivery.headers ?? {});
     return this.answer(result, response);
   }
 
-  private answer(result: IngestResult, response: Response): IngestResult | { deliveryId: string } {
+  private answer(result: IngestResult, response: FastifyReply): IngestResult | { deliveryId: string } {
     if (result.duplicate) {
-      response.status(HttpStatus.OK);
+      response.code(HttpStatus.OK);
       return result;
     }
-    response.status(HttpStatus.ACCEPTED);
+    response.code(HttpStatus.ACCEPTED);
     return { deliveryId: result.deliveryId };
   }
 
   /** The URL the vendor called, as it sees it (Twilio signs over it): PUBLIC_BASE_URL when set, else this request's. */
-  private publicUrl(request: Request): string {
-    const base = this.options.publicBaseUrl ?? `${request.protocol}://${request.get('host')}`;
-    return `${base.replace(/\/+$/, '')}${request.originalUrl}`;
+  private publicUrl(request: FastifyRequest): string {
+    const base = this.options.publicBaseUrl ?? `${request.protocol}://${request.host}`;
+    return `${base.replace(/\/+$/, '')}${request.url}`;
   }
 }

@@ -1,8 +1,7 @@
-import { randomUUID } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import { Injectable, Logger, NotFoundException, UnauthorizedException } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { In, Repository } from 'typeorm';
-import { BlobStore } from '../../../platform/blob/blob-store';
 import { RequestContext } from '../../../platform/context/request-context';
 import { buildCloudEvent } from '../../../platform/events/cloud-event';
 import { CredentialVault } from '../../../platform/integrations/credentials/credential-vault';
@@ -20,6 +19,7 @@ import { WebhookDelivery } from '../../../platform/webhooks/entities/webhook-del
 import { MalformedWebhookError, VerifiedWebhook, WebhookVerificationError, WebhookVerifier } from '../../../platform/webhooks/verification/webhook-verifier';
 import { WEBHOOK_VERIFIERS } from '../../../platform/webhooks/verification/verifier-registry';
 import { WebhookGatewayOptions } from '../webhook-gateway.options';
+import { InboundPayload, InboundPayloadStore } from './inbound-payload-store';
 
 export interface IngestResult {
   deliveryId: string;
@@ -45,22 +45,20 @@ interface Receiver {
   provider: IntegrationProvider;
   verifier: WebhookVerifier;
   secrets: string[];
+  /** Headers never stored with the payload: credentials, and this connection's signature headers. */
+  withheldHeaders: ReadonlySet<string>;
+}
+
+/** A stored delivery as the dedupe lookup sees it. */
+interface KnownDelivery {
+  id: string;
+  payloadSha256: string | null;
 }
 
 const MAX_CACHED_RECEIVERS = 10_000;
 
-/** Headers that authenticate the vendor: verified, then never stored. */
-const SECRET_HEADERS = new Set([
-  'authorization',
-  'cookie',
-  'x-hub-signature',
-  'x-hub-signature-256',
-  'stripe-signature',
-  'webhook-signature',
-  'svix-signature',
-  'x-slack-signature',
-  'x-twilio-signature',
-]);
+/** Headers that carry credentials whatever the scheme: never stored. */
+const CREDENTIAL_HEADERS = ['authorization', 'proxy-authorization', 'cookie'];
 
 /**
  * IngestWebhook: the public vendor callback. Order (DESIGN.md): size limit (the raw-body parser) →
@@ -84,7 +82,7 @@ export class WebhookIngestion {
     @InjectRepository(IntegrationCredential) private readonly credentials: Repository<IntegrationCredential>,
     @InjectRepository(WebhookDelivery) private readonly deliveries: Repository<WebhookDelivery>,
     private readonly vault: CredentialVault,
-    private readonly blobs: BlobStore,
+    private readonly payloads: InboundPayloadStore,
     private readonly publisher: BusPublisher,
     outbox: TransactionalOutbox,
     private readonly metrics: PlatformMetrics,
@@ -114,12 +112,12 @@ export class WebhookIngestion {
       }
       if (error instanceof MalformedWebhookError) {
         this.metrics.webhooksReceived.inc({ verifier: verifier.name, outcome: 'invalid' });
-        await this.recordFailedIngestion(connection, webhook, error.message);
+        await this.recordFailedIngestion(connection, this.payloadOf(webhook, receiver.withheldHeaders), 'malformed', error.message);
         throw error;
       }
       throw error;
     }
-    return this.accept(connection, provider.id, verifier.name, verified, webhook);
+    return this.accept(connection, provider.id, verifier.name, verified, this.payloadOf(webhook, receiver.withheldHeaders));
   }
 
   /**
@@ -135,7 +133,8 @@ export class WebhookIngestion {
     const provider = await this.providerOf(connection);
     const verifier = provider?.webhookVerifier ? WEBHOOK_VERIFIERS.get(provider.webhookVerifier) : undefined;
     if (!provider || !verifier || !connection.webhook) throw new NotFoundException(`Connection ${connectionId} does not receive webhooks`);
-    const receiver = { connection, provider, verifier, secrets: await this.secretsOf(connection) };
+    const withheldHeaders = new Set([...CREDENTIAL_HEADERS, ...verifier.signatureHeaders(connection.webhook.verifierOptions)]);
+    const receiver = { connection, provider, verifier, secrets: await this.secretsOf(connection), withheldHeaders };
     if (this.integrations.connectionCacheTtlMs > 0) {
       if (this.receivers.size >= MAX_CACHED_RECEIVERS) this.receivers.clear();
       this.receivers.set(connectionId, { receiver, expiresAt: Date.now() + this.integrations.connectionCacheTtlMs });
@@ -147,28 +146,34 @@ export class WebhookIngestion {
   async ingestVerified(connection: IntegrationConnection, verified: VerifiedWebhook, headers: Record<string, string | string[] | undefined>): Promise<IngestResult> {
     if (connection.status === 'Retired') throw new NotFoundException(`Connection ${connection.id} not found`);
     const body = Buffer.from(JSON.stringify(verified.payload));
-    return this.accept(connection, connection.providerId, 'trusted-edge', verified, { rawBody: body, headers, url: '' });
+    return this.accept(connection, connection.providerId, 'trusted-edge', verified, this.payloadOf({ rawBody: body, headers, url: '' }, new Set(CREDENTIAL_HEADERS)));
   }
 
-  private async accept(connection: IntegrationConnection, providerId: string, verifierName: string, verified: VerifiedWebhook, webhook: RawInboundWebhook): Promise<IngestResult> {
+  private payloadOf(webhook: RawInboundWebhook, withheldHeaders: ReadonlySet<string>): InboundPayload {
+    return { body: webhook.rawBody, headers: storableHeaders(webhook.headers, withheldHeaders), sha256: createHash('sha256').update(webhook.rawBody).digest('hex') };
+  }
+
+  private async accept(connection: IntegrationConnection, providerId: string, verifierName: string, verified: VerifiedWebhook, payload: InboundPayload): Promise<IngestResult> {
     const tenantId = connection.tenantId;
-    const existing = await this.inboundDeliveryId(tenantId, connection.id, verified.deliveryId.slice(0, 256));
-    if (existing) return this.duplicate(existing, verifierName);
+    const vendorDeliveryId = verified.deliveryId.slice(0, 256);
+    const existing = await this.knownDelivery(tenantId, connection.id, vendorDeliveryId);
+    if (existing) return this.duplicate(connection, existing, vendorDeliveryId, verifierName, payload);
 
     const now = new Date();
     const deliveryId = newId('dlv');
-    const payloadRef = await this.storePayload(connection, deliveryId, webhook, now);
+    const stored = await this.payloads.prepare(tenantId, inboundBlobName(connection, deliveryId), payload, now);
     const delivery = Object.assign(new WebhookDelivery(), {
       id: deliveryId,
       tenantId,
       direction: 'in' as const,
       connectionId: connection.id,
       subscriptionId: null,
-      vendorDeliveryId: verified.deliveryId.slice(0, 256),
+      vendorDeliveryId,
       eventId: randomUUID(),
       eventType: verified.eventType.slice(0, 256),
       status: 'Delivered' as const,
-      payloadRef,
+      ...stored,
+      payloadSha256: payload.sha256,
       attemptCount: 0,
       series: 1,
       seriesAttempt: 0,
@@ -193,9 +198,9 @@ export class WebhookIngestion {
       await this.commits.commit({ inserts: [{ target: WebhookDelivery, rows: [delivery] }] }, [received]);
     } catch (error) {
       // The same vendor delivery arriving twice at once: the unique index kept the first.
-      const winner = await this.inboundDeliveryId(tenantId, connection.id, delivery.vendorDeliveryId!);
-      await this.blobs.delete(tenantId, payloadRef).catch(() => undefined);
-      if (winner) return this.duplicate(winner, verifierName);
+      const winner = await this.knownDelivery(tenantId, connection.id, vendorDeliveryId);
+      await this.payloads.discard(tenantId, stored);
+      if (winner) return this.duplicate(connection, winner, vendorDeliveryId, verifierName, payload);
       throw error;
     }
     this.metrics.webhooksReceived.inc({ verifier: verifierName, outcome: 'accepted' });
@@ -207,29 +212,32 @@ export class WebhookIngestion {
    * The dedupe lookup runs once per webhook: plain SQL on the unique index (a cached prepared statement)
    * instead of a query builder, which costs more than the lookup itself.
    */
-  private inboundDeliveryId(tenantId: string, connectionId: string, vendorDeliveryId: string): Promise<string | undefined> {
+  private knownDelivery(tenantId: string, connectionId: string, vendorDeliveryId: string): Promise<KnownDelivery | undefined> {
     this.dedupeSql ??= dedupeQuery(this.deliveries);
-    return this.deliveries.query(this.dedupeSql, [tenantId, connectionId, vendorDeliveryId]).then((rows: Array<{ id: string }>) => rows[0]?.id);
+    return this.deliveries.query(this.dedupeSql, [tenantId, connectionId, vendorDeliveryId]).then((rows: KnownDelivery[]) => rows[0]);
   }
 
-  private duplicate(deliveryId: string, verifierName: string): IngestResult {
-    this.metrics.webhooksReceived.inc({ verifier: verifierName, outcome: 'duplicate' });
-    return { deliveryId, duplicate: true };
+  /**
+   * A delivery id seen before. The same body is the vendor retrying: answered as a duplicate. A different,
+   * validly signed body under a reused id is answered the same way (the vendor must not retry it forever),
+   * but kept as a Failed `conflict` delivery with its payload, logged and counted, so it is never lost silently.
+   */
+  private async duplicate(connection: IntegrationConnection, existing: KnownDelivery, vendorDeliveryId: string, verifierName: string, payload: InboundPayload): Promise<IngestResult> {
+    if (existing.payloadSha256 !== null && existing.payloadSha256 !== payload.sha256) {
+      this.metrics.webhooksReceived.inc({ verifier: verifierName, outcome: 'conflict' });
+      const conflictId = await this.recordFailedIngestion(connection, payload, 'conflict', `Delivery id ${vendorDeliveryId} was received before (${existing.id}) with a different body`);
+      this.logger.warn({ msg: 'Inbound webhook reused a delivery id with a different body', verifier: verifierName, firstDeliveryId: existing.id, conflictDeliveryId: conflictId });
+    } else {
+      this.metrics.webhooksReceived.inc({ verifier: verifierName, outcome: 'duplicate' });
+    }
+    return { deliveryId: existing.id, duplicate: true };
   }
 
-  /** The raw body and the headers (minus the vendor's signature) as one blob; returns its name. */
-  private async storePayload(connection: IntegrationConnection, deliveryId: string, webhook: RawInboundWebhook, receivedAt: Date): Promise<string> {
-    const payloadRef = `inbound/${connection.id}/${deliveryId}.json`;
-    const stored = { receivedAt: receivedAt.toISOString(), headers: storableHeaders(webhook.headers), body: webhook.rawBody.toString('base64') };
-    await this.blobs.put(connection.tenantId, payloadRef, Buffer.from(JSON.stringify(stored)), { contentType: 'application/json' });
-    return payloadRef;
-  }
-
-  /** A correctly signed body we cannot read: kept for audit (status Failed), announced to nobody. */
-  private async recordFailedIngestion(connection: IntegrationConnection, webhook: RawInboundWebhook, reason: string): Promise<void> {
+  /** A correctly signed body we cannot accept (unreadable, or a conflicting reuse of a delivery id): kept for audit (status Failed), announced to nobody. */
+  private async recordFailedIngestion(connection: IntegrationConnection, payload: InboundPayload, eventType: 'malformed' | 'conflict', reason: string): Promise<string> {
     const now = new Date();
     const deliveryId = newId('dlv');
-    const payloadRef = await this.storePayload(connection, deliveryId, webhook, now);
+    const stored = await this.payloads.prepare(connection.tenantId, inboundBlobName(connection, deliveryId), payload, now);
     await this.deliveries.insert({
       id: deliveryId,
       tenantId: connection.tenantId,
@@ -238,13 +246,15 @@ export class WebhookIngestion {
       subscriptionId: null,
       vendorDeliveryId: null,
       eventId: randomUUID(),
-      eventType: 'malformed',
+      eventType,
       status: 'Failed',
-      payloadRef,
+      ...stored,
+      payloadSha256: payload.sha256,
       attemptCount: 0,
       lastError: reason.slice(0, 1000),
       completedAt: now,
     });
+    return deliveryId;
   }
 
   private async providerOf(connection: IntegrationConnection): Promise<IntegrationProvider | undefined> {
@@ -264,6 +274,7 @@ function dedupeQuery(deliveries: Repository<WebhookDelivery>): string {
   const [sql] = deliveries
     .createQueryBuilder('delivery')
     .select('delivery.id', 'id')
+    .addSelect('delivery.payloadSha256', 'payloadSha256')
     .where('delivery.tenantId = :tenantId AND delivery.connectionId = :connectionId AND delivery.vendorDeliveryId = :vendorDeliveryId', {
       tenantId: '',
       connectionId: '',
@@ -273,13 +284,17 @@ function dedupeQuery(deliveries: Repository<WebhookDelivery>): string {
   return sql;
 }
 
+function inboundBlobName(connection: IntegrationConnection, deliveryId: string): string {
+  return `inbound/${connection.id}/${deliveryId}.json`;
+}
+
 function headerValue(headers: Record<string, string | string[] | undefined>, name: string): string | undefined {
   const value = headers[name];
   return Array.isArray(value) ? value[0] : value;
 }
 
-function storableHeaders(headers: Record<string, string | string[] | undefined>): Record<string, string | string[]> {
+function storableHeaders(headers: Record<string, string | string[] | undefined>, withheld: ReadonlySet<string>): Record<string, string | string[]> {
   const kept: Record<string, string | string[]> = {};
-  for (const [name, value] of Object.entries(headers)) if (value !== undefined && !SECRET_HEADERS.has(name.toLowerCase())) kept[name] = value;
+  for (const [name, value] of Object.entries(headers)) if (value !== undefined && !withheld.has(name.toLowerCase())) kept[name] = value;
   return kept;
 }

@@ -1,5 +1,6 @@
 import { Column, Entity, Index } from 'typeorm';
 import {
+  BinaryColumn,
   CreatedAtColumn,
   IdColumn,
   TenantIdColumn,
@@ -47,8 +48,21 @@ export class WebhookDelivery implements TenantOwned {
   @Column({ type: 'varchar', length: 16, default: 'Pending' })
   status: DeliveryStatus;
 
+  /** The payload in the blob store, when it is not kept in the row (`payloadBody`). */
   @Column({ type: 'varchar', length: 1024, nullable: true })
   payloadRef: string | null;
+
+  /** Inbound: the exact bytes received, kept in the row when small enough (WEBHOOK_INLINE_PAYLOAD_MAX). */
+  @BinaryColumn({ nullable: true })
+  payloadBody: Buffer | null;
+
+  /** Inbound, with `payloadBody`: the request headers as JSON, signature and credential headers left out. */
+  @Column({ type: 'text', nullable: true })
+  payloadHeaders: string | null;
+
+  /** Inbound: hex SHA-256 of the body, to tell a vendor's retry from a different body under a reused delivery id. */
+  @Column({ type: 'varchar', length: 64, nullable: true })
+  payloadSha256: string | null;
 
   /** Attempts made in all, every series included. */
   @Column({ type: 'integer', default: 0 })

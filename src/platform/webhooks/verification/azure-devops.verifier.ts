@@ -23,6 +23,10 @@ const BASIC = /^basic\s+([A-Za-z0-9+/]+={0,2})\s*$/i;
 export class AzureDevOpsVerifier implements WebhookVerifier {
   readonly name = 'azure-devops';
 
+  signatureHeaders(): readonly string[] {
+    return ['authorization'];
+  }
+
   verify(webhook: InboundWebhook, context: VerificationContext): VerifiedWebhook {
     const secrets = requireSecrets(context);
     const match = BASIC.exec(requireHeader(webhook, 'authorization'));

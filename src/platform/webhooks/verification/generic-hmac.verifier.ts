@@ -65,6 +65,11 @@ export function parseGenericHmacOptions(options: Readonly<Record<string, string>
 export class GenericHmacVerifier implements WebhookVerifier {
   readonly name = 'generic-hmac';
 
+  signatureHeaders(options?: Readonly<Record<string, string>>): readonly string[] {
+    const header = options?.header?.trim().toLowerCase();
+    return header ? [header] : [];
+  }
+
   verify(webhook: InboundWebhook, context: VerificationContext): VerifiedWebhook {
     const options = parseGenericHmacOptions(context.options);
     const secrets = requireSecrets(context);

@@ -23,6 +23,10 @@ const SIGNATURE_PREFIX = 'sha256=';
 export class GithubVerifier implements WebhookVerifier {
   readonly name = 'github';
 
+  signatureHeaders(): readonly string[] {
+    return ['x-hub-signature', 'x-hub-signature-256'];
+  }
+
   verify(webhook: InboundWebhook, context: VerificationContext): VerifiedWebhook {
     const secrets = requireSecrets(context);
     const header = requireHeader(webhook, 'x-hub-signature-256');

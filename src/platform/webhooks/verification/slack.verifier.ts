@@ -31,6 +31,10 @@ const SIGNATURE_PREFIX = 'v0=';
 export class SlackVerifier implements WebhookVerifier {
   readonly name = 'slack';
 
+  signatureHeaders(): readonly string[] {
+    return ['x-slack-signature'];
+  }
+
   verify(webhook: InboundWebhook, context: VerificationContext): VerifiedWebhook {
     const secrets = requireSecrets(context);
     const header = requireHeader(webhook, 'x-slack-signature');

@@ -27,6 +27,10 @@ const SECRET_PREFIX = 'whsec_';
 export class StandardWebhooksVerifier implements WebhookVerifier {
   readonly name = 'standard-webhooks';
 
+  signatureHeaders(): readonly string[] {
+    return ['webhook-signature', 'svix-signature'];
+  }
+
   verify(webhook: InboundWebhook, context: VerificationContext): VerifiedWebhook {
     const keys = signingKeys(context);
     const prefix = readHeader(webhook, 'webhook-signature') === undefined && readHeader(webhook, 'svix-signature') !== undefined ? 'svix' : 'webhook';

@@ -21,6 +21,10 @@ import {
 export class StripeVerifier implements WebhookVerifier {
   readonly name = 'stripe';
 
+  signatureHeaders(): readonly string[] {
+    return ['stripe-signature'];
+  }
+
   verify(webhook: InboundWebhook, context: VerificationContext): VerifiedWebhook {
     const secrets = requireSecrets(context);
     const { timestamp, signatures } = parseStripeSignature(requireHeader(webhook, 'stripe-signature'));

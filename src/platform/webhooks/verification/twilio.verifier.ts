@@ -25,6 +25,10 @@ import {
 export class TwilioVerifier implements WebhookVerifier {
   readonly name = 'twilio';
 
+  signatureHeaders(): readonly string[] {
+    return ['x-twilio-signature'];
+  }
+
   verify(webhook: InboundWebhook, context: VerificationContext): VerifiedWebhook {
     const secrets = requireSecrets(context);
     const signature = decodeBytes(requireHeader(webhook, 'x-twilio-signature'), 'base64');

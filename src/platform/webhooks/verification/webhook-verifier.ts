@@ -1,4 +1,5 @@
 import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
+import { jsonDepthExceeds } from '../../http/json-body';
 import { IntegrationError } from '../../resilience/failure-classifier';
 
 export interface InboundWebhook {
@@ -35,6 +36,8 @@ export interface VerifiedWebhook {
 
 export interface WebhookVerifier {
   readonly name: string;
+  /** The headers that carry the signature or credentials (lower-case): verified, then never stored. */
+  signatureHeaders(options?: Readonly<Record<string, string>>): readonly string[];
   verify(webhook: InboundWebhook, context: VerificationContext): VerifiedWebhook;
 }
 
@@ -141,7 +144,15 @@ export function assertFresh(timestampSeconds: number, context: VerificationConte
   }
 }
 
+/**
+ * Deeper than any vendor's payload: the parsed payload is re-serialised into the CloudEvent and walked by
+ * normalisers, and a signed body nested 100,000 deep must be a 400, not a stack overflow.
+ */
+export const MAX_PAYLOAD_DEPTH = 512;
+
 export function parseJsonBody(body: Buffer | string): unknown {
+  const bytes = typeof body === 'string' ? Buffer.from(body) : body;
+  if (jsonDepthExceeds(bytes, MAX_PAYLOAD_DEPTH)) throw new MalformedWebhookError(`The body is nested deeper than ${MAX_PAYLOAD_DEPTH} levels`);
   try {
     return JSON.parse(typeof body === 'string' ? body : body.toString('utf8'));
   } catch {

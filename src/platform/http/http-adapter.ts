@@ -1,0 +1,27 @@
+import { FastifyAdapter } from '@nestjs/platform-fastify';
+import type { RuntimeOptions } from '../config/runtime.options';
+
+/** How often the listener checks requests against the header and request timeouts (Node's default is 30 s). */
+const TIMEOUT_CHECK_INTERVAL_MS = 1_000;
+
+/**
+ * The HTTP adapter of every role: Fastify, with the listener's timeouts set so a client that trickles its
+ * head or body, or sits idle, cannot hold a socket for long; Fastify's own logging off (the platform
+ * logs each request once, see HttpObservability); no middleware engine (the platform uses hooks).
+ */
+export function createHttpAdapter(runtime: RuntimeOptions): FastifyAdapter {
+  return new FastifyAdapter({
+    logger: false,
+    skipMiddie: true,
+    keepAliveTimeout: runtime.httpKeepAliveTimeoutMs,
+    connectionTimeout: runtime.httpIdleTimeoutMs,
+    requestTimeout: runtime.httpRequestTimeoutMs,
+    http: {
+      headersTimeout: runtime.httpHeadersTimeoutMs,
+      requestTimeout: runtime.httpRequestTimeoutMs,
+      connectionsCheckingInterval: TIMEOUT_CHECK_INTERVAL_MS,
+    },
+    routerOptions: { ignoreTrailingSlash: true, maxParamLength: 512 },
+    return503OnClosing: true,
+  });
+}

@@ -1,0 +1,160 @@
+import { BadRequestException, PayloadTooLargeException, UnsupportedMediaTypeException } from '@nestjs/common';
+import type { IncomingMessage } from 'node:http';
+import type { Readable, Transform } from 'node:stream';
+import { createBrotliDecompress, createGunzip, createInflate } from 'node:zlib';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { parseJsonBody } from './json-body';
+
+/** A route prefix whose bodies reach the handler as the exact bytes received (webhook signatures). */
+export interface RawBodyRule {
+  readonly path: string;
+  readonly limitBytes: number;
+}
+
+export interface RequestBodyRules {
+  /** Largest body of a JSON route, after decompression. */
+  readonly jsonLimitBytes: number;
+  readonly jsonMaxDepth: number;
+  readonly rawRoutes: readonly RawBodyRule[];
+}
+
+const DECODERS: Record<string, () => Transform> = {
+  gzip: createGunzip,
+  'x-gzip': createGunzip,
+  deflate: createInflate,
+  br: createBrotliDecompress,
+};
+const MAX_ENCODING_LAYERS = 2;
+const JSON_CONTENT_TYPE = /^application\/(?:[\w.+-]+\+)?json\s*(?:;|$)/i;
+
+/**
+ * One way in for every request body. Content-Encoding gzip, deflate and br are decoded (others are a 415,
+ * undecodable bytes a 400); every limit applies to the decoded size, so a zip bomb is a 413 after at most
+ * limit + one chunk of output. Raw-body routes get the decoded bytes untouched; every other route takes
+ * JSON only (415 otherwise), parsed once with a nesting limit.
+ */
+export function installRequestBodyHandling(fastify: FastifyInstance, rules: RequestBodyRules): void {
+  const rawLimitByRoute = new Map<string, number | null>();
+  const rawLimitOf = (request: FastifyRequest): number | null => {
+    const route = request.routeOptions.url ?? '';
+    let limit = rawLimitByRoute.get(route);
+    if (limit === undefined) {
+      limit = rules.rawRoutes.find((rule) => route.startsWith(rule.path))?.limitBytes ?? null;
+      rawLimitByRoute.set(route, limit);
+    }
+    return limit;
+  };
+
+  fastify.addHook('preParsing', (request, _reply, payload, done) => {
+    const encoding = request.headers['content-encoding'];
+    if (encoding === undefined) return done(null, payload);
+    try {
+      done(null, decodedPayload(payload, encoding));
+    } catch (error) {
+      done(error as Error);
+    }
+  });
+
+  fastify.removeAllContentTypeParsers();
+  fastify.addContentTypeParser('*', (request, payload, done) => {
+    const rawLimit = rawLimitOf(request);
+    if (rawLimit !== null) {
+      readBody(request.raw, payload, rawLimit).then((bytes) => done(null, bytes), done);
+      return;
+    }
+    const contentType = request.headers['content-type'] ?? '';
+    if (!JSON_CONTENT_TYPE.test(contentType)) {
+      done(new UnsupportedMediaTypeException(`Content-Type ${contentType ? `"${printable(contentType)}"` : '(none)'} is not supported; send application/json`));
+      return;
+    }
+    readBody(request.raw, payload, rules.jsonLimitBytes).then((bytes) => {
+      let body: unknown;
+      try {
+        body = parseJsonBody(bytes, rules.jsonMaxDepth);
+      } catch (error) {
+        done(error as Error);
+        return;
+      }
+      done(null, body);
+    }, done);
+  });
+}
+
+function decodedPayload(payload: Readable, header: string): Readable {
+  const encodings = header
+    .split(',')
+    .map((value) => value.trim().toLowerCase())
+    .filter((value) => value !== '' && value !== 'identity');
+  if (encodings.length === 0) return payload;
+  if (encodings.length > MAX_ENCODING_LAYERS) throw new UnsupportedMediaTypeException(`At most ${MAX_ENCODING_LAYERS} content encodings are accepted`);
+  for (const encoding of encodings) {
+    if (!DECODERS[encoding]) throw new UnsupportedMediaTypeException(`Content-Encoding "${printable(encoding)}" is not supported; send identity, gzip, deflate or br`);
+  }
+  let encodedLength = 0;
+  payload.on('data', (chunk: Buffer) => (encodedLength += chunk.length));
+  // Decoded in reverse order of application (RFC 9110 §8.4).
+  let stream: Readable = payload;
+  for (const encoding of encodings.reverse()) {
+    const decoder = DECODERS[encoding]();
+    stream.on('error', (error) => decoder.destroy(error));
+    stream = stream.pipe(decoder);
+  }
+  // The content-length check compares the header with the bytes on the wire, not the decoded ones.
+  Object.defineProperty(stream, 'receivedEncodedLength', { get: () => encodedLength });
+  (stream as Readable & { encodings: string[] }).encodings = encodings;
+  return stream;
+}
+
+/**
+ * The whole body, refusing more than `limit` bytes (413 on the declared length before reading, or as
+ * soon as the received bytes pass it), and a body that ends short of its Content-Length or is
+ * abandoned mid-way (400).
+ */
+function readBody(request: IncomingMessage, payload: Readable, limit: number): Promise<Buffer> {
+  const declared = Number(request.headers['content-length']);
+  if (declared > limit) return Promise.reject(tooLarge(limit));
+  const decoded = payload !== request;
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let received = 0;
+    const finish = (error?: Error, body?: Buffer) => {
+      payload.off('data', onData);
+      payload.off('end', onEnd);
+      payload.off('error', onError);
+      payload.off('close', onClose);
+      if (error) reject(error);
+      else resolve(body!);
+    };
+    const onData = (chunk: Buffer) => {
+      received += chunk.length;
+      if (received > limit) {
+        finish(tooLarge(limit));
+        if (decoded) payload.destroy();
+        return;
+      }
+      chunks.push(chunk);
+    };
+    const onEnd = () => {
+      const onWire = decoded ? (payload as Readable & { receivedEncodedLength: number }).receivedEncodedLength : received;
+      if (!Number.isNaN(declared) && onWire !== declared) return finish(new BadRequestException('The request body is shorter or longer than its Content-Length'));
+      finish(undefined, chunks.length === 1 ? chunks[0] : Buffer.concat(chunks, received));
+    };
+    const onError = (error: Error) => {
+      finish(decoded && !(error instanceof PayloadTooLargeException) ? new BadRequestException(`The request body does not decode as ${(payload as Readable & { encodings?: string[] }).encodings?.join(', ')}`) : new BadRequestException('The request body could not be read'));
+    };
+    const onClose = () => finish(new BadRequestException('The request was aborted before its body ended'));
+    payload.on('data', onData);
+    payload.once('end', onEnd);
+    payload.once('error', onError);
+    payload.once('close', onClose);
+  });
+}
+
+function tooLarge(limit: number): PayloadTooLargeException {
+  return new PayloadTooLargeException(`The request body exceeds the limit of ${limit} bytes`);
+}
+
+/** Header text quoted back in an error, with anything but visible ASCII replaced. */
+export function printable(text: string, max = 100): string {
+  return text.slice(0, max).replace(/[^\x20-\x7e]|"/g, '?');
+}
