@@ -48,6 +48,7 @@ export class InvalidEgressUrlError extends IntegrationError {
 }
 
 const MAX_REMEMBERED_LITERALS = 4096;
+const IPV6_ZONE_ID = /^[a-z][a-z0-9+.-]*:\/\/(?:[^/?#@]*@)?\[[^\]]*%/i;
 
 const unbracketed = (host: string): string => (host.startsWith('[') && host.endsWith(']') ? host.slice(1, -1) : host);
 
@@ -65,8 +66,10 @@ export class EgressPolicy {
     this.allowList = new EgressAllowList(options.allowList);
   }
 
-  /** Checks the URL's form (http or https, no user-info) before anything is resolved. */
+  /** Checks the URL's form (http or https, no user-info, no IPv6 zone id) before anything is resolved. */
   parseUrl(url: string | URL): URL {
+    // WHATWG URLs have no zone ids (`[fe80::1%25eth0]`) and refuse them: say why, not just "not a URL".
+    if (typeof url === 'string' && IPV6_ZONE_ID.test(url)) throw new InvalidEgressUrlError('IPv6 zone ids (%25…) are not allowed in the host');
     let parsed: URL;
     try {
       parsed = typeof url === 'string' ? new URL(url) : url;
@@ -77,6 +80,20 @@ export class EgressPolicy {
     if (parsed.username !== '' || parsed.password !== '') {
       throw new InvalidEgressUrlError('user-info (user:password@) is not allowed in the URL; send credentials in a header');
     }
+    return parsed;
+  }
+
+  /**
+   * A base URL kept for later calls (a provider's default, an API client's): parseUrl's rules, https
+   * unless the host is on EGRESS_ALLOW_LIST, and no IP literal the policy refuses. Names are not resolved
+   * here: what they resolve to is checked on every connection.
+   */
+  checkBaseUrl(url: string): URL {
+    const parsed = this.parseUrl(url);
+    if (parsed.protocol === 'http:' && !this.allowList.allowsHost(parsed.hostname)) {
+      throw new InvalidEgressUrlError('plain http is allowed only to hosts on EGRESS_ALLOW_LIST; use https');
+    }
+    this.checkIpLiteral(parsed.hostname);
     return parsed;
   }
 

@@ -10,6 +10,7 @@ const BY_CODE: Readonly<Record<string, number>> = {
   credential_disabled: HttpStatus.CONFLICT,
   token_url_missing: HttpStatus.CONFLICT,
   base_url_missing: HttpStatus.CONFLICT,
+  base_url_invalid: HttpStatus.CONFLICT,
   test_unconfigured: HttpStatus.CONFLICT,
   idempotency_key_used: HttpStatus.CONFLICT,
   body_too_large: HttpStatus.PAYLOAD_TOO_LARGE,

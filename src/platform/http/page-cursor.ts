@@ -1,7 +1,8 @@
 import { BadRequestException } from '@nestjs/common';
 import { Type } from 'class-transformer';
-import { IsInt, IsOptional, Matches, Max, Min } from 'class-validator';
+import { IsInt, Matches, Max, Min } from 'class-validator';
 import { Equal, FindOptionsWhere, LessThan, ObjectLiteral } from 'typeorm';
+import { OptionalField } from './optional-field';
 
 /**
  * Newest-first pages over rows with `createdAt` and `id`: the cursor is the (createdAt, id) of the last
@@ -15,14 +16,14 @@ export interface PageCursor {
 
 /** The paging part of a list endpoint's query: `limit` (1-500) and `cursor` (a previous page's `nextCursor`). */
 export class PageQuery {
-  @IsOptional()
+  @OptionalField()
   @Type(() => Number)
   @IsInt()
   @Min(1)
   @Max(500)
   limit?: number;
 
-  @IsOptional()
+  @OptionalField()
   @Matches(/^[A-Za-z0-9_-]{1,400}$/, { message: 'cursor must be the nextCursor of a previous page' })
   cursor?: string;
 }

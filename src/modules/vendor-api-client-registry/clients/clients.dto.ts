@@ -1,5 +1,6 @@
 import { Type } from 'class-transformer';
-import { IsOptional, IsString, IsUrl, Length, Matches, ValidateNested } from 'class-validator';
+import { IsString, IsUrl, Length, Matches, ValidateNested } from 'class-validator';
+import { OptionalField } from '../../../platform/http/optional-field';
 import { RateLimitBudgetDto, RetryPolicyDto } from '../connections/connection.dto';
 
 export class RegisterClientDto {
@@ -9,17 +10,17 @@ export class RegisterClientDto {
   @IsUrl({ protocols: ['https', 'http'], require_protocol: true, require_tld: false }, { message: 'baseUrl must be an http(s) URL' })
   baseUrl: string;
 
-  @IsOptional()
+  @OptionalField()
   @IsString()
   @Length(1, 64)
   apiVersion?: string;
 
-  @IsOptional()
+  @OptionalField()
   @ValidateNested()
   @Type(() => RateLimitBudgetDto)
   rateLimitProfile?: RateLimitBudgetDto;
 
-  @IsOptional()
+  @OptionalField()
   @ValidateNested()
   @Type(() => RetryPolicyDto)
   retryPolicy?: RetryPolicyDto;

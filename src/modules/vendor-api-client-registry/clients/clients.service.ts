@@ -3,13 +3,14 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, In } from 'typeorm';
 import { TenantContext } from '../../../platform/context/tenant-context';
 import { EgressClient } from '../../../platform/egress/egress-client';
+import { EgressPolicy } from '../../../platform/egress/egress-policy';
+import { refusedUrlAsBadRequest } from '../../../platform/http/refused-url';
 import { ExternalApiClient } from '../../../platform/integrations/entities/external-api-client.entity';
 import { IntegrationProvider } from '../../../platform/integrations/entities/integration-provider.entity';
 import { IntegrationEvents } from '../../../platform/integrations/integration-events';
 import { GLOBAL_TENANT } from '../../../platform/persistence/columns';
 import { newId } from '../../../platform/persistence/ids';
 import { RowWriter } from '../../../platform/persistence/row-writer';
-import { IntegrationError } from '../../../platform/resilience/failure-classifier';
 import { RegisterClientDto } from './clients.dto';
 
 export interface ClientView {
@@ -37,6 +38,7 @@ export class ClientsService {
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
     private readonly egress: EgressClient,
+    private readonly egressPolicy: EgressPolicy,
     private readonly events: IntegrationEvents,
     private readonly tenant: TenantContext,
     private readonly writer: RowWriter,
@@ -46,12 +48,10 @@ export class ClientsService {
     const tenantId = this.tenant.tenantId;
     const provider = await this.dataSource.getRepository(IntegrationProvider).findOneBy({ id: request.providerId, tenantId: In([tenantId, GLOBAL_TENANT]) });
     if (!provider) throw new BadRequestException(`Provider ${request.providerId} does not exist`);
-    try {
+    await refusedUrlAsBadRequest(async () => {
+      this.egressPolicy.checkBaseUrl(request.baseUrl);
       await this.egress.assertDestinationAllowed(request.baseUrl);
-    } catch (error) {
-      if (error instanceof IntegrationError && error.category === 'Validation') throw new BadRequestException(error.message);
-      throw error;
-    }
+    });
     const repository = this.dataSource.getRepository(ExternalApiClient);
     const latest = await repository.findOne({ where: { tenantId, providerId: provider.id }, order: { version: 'DESC' } });
     const client = Object.assign(new ExternalApiClient(), {

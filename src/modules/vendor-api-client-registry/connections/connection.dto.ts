@@ -1,11 +1,12 @@
 import { Type } from 'class-transformer';
-import { IsArray, IsBoolean, IsIn, IsInt, IsObject, IsOptional, IsString, Length, Matches, Max, Min, ValidateNested } from 'class-validator';
+import { IsArray, IsBoolean, IsIn, IsInt, IsObject, IsString, Length, Matches, Max, Min, ValidateNested } from 'class-validator';
+import { OptionalField } from '../../../platform/http/optional-field';
 
 export class WebhookSettingsDto {
   @Matches(/^cred-[0-9a-f]{32}$/, { message: 'webhook.secretCredentialId must be a credential id' })
   secretCredentialId: string;
 
-  @IsOptional()
+  @OptionalField()
   @IsObject()
   verifierOptions?: Record<string, string>;
 }
@@ -38,7 +39,7 @@ export class RetryPolicyDto {
   @Max(86_400_000)
   maxDelayMs: number;
 
-  @IsOptional()
+  @OptionalField()
   @IsArray()
   @IsIn(['Transient', 'RateLimited'], { each: true })
   retryOn?: Array<'Transient' | 'RateLimited'>;
@@ -52,30 +53,30 @@ export class CreateConnectionDto {
   @Length(1, 200)
   displayName: string;
 
-  @IsOptional()
+  @OptionalField()
   @IsString()
   @Length(1, 128)
   projectId?: string;
 
-  @IsOptional()
+  @OptionalField()
   @Matches(/^cred-[0-9a-f]{32}$/, { message: 'credentialId must be a credential id' })
   credentialId?: string;
 
-  @IsOptional()
+  @OptionalField()
   @ValidateNested()
   @Type(() => WebhookSettingsDto)
   webhook?: WebhookSettingsDto;
 
-  @IsOptional()
+  @OptionalField()
   @IsObject()
   configuration?: Record<string, unknown>;
 
-  @IsOptional()
+  @OptionalField()
   @ValidateNested()
   @Type(() => RateLimitBudgetDto)
   rateLimitBudget?: RateLimitBudgetDto;
 
-  @IsOptional()
+  @OptionalField()
   @ValidateNested()
   @Type(() => RetryPolicyDto)
   retryPolicy?: RetryPolicyDto;
@@ -89,35 +90,35 @@ export class GovernedRequestDto {
   @Length(1, 2048)
   path: string;
 
-  @IsOptional()
+  @OptionalField()
   @IsObject()
   query?: Record<string, string | string[]>;
 
-  @IsOptional()
+  @OptionalField()
   @IsObject()
   headers?: Record<string, string>;
 
-  /** A string is sent as is; anything else is sent as JSON. */
-  @IsOptional()
+  /** A string is sent as is; anything else, null included, is sent as JSON. */
+  @OptionalField({ nullable: true })
   body?: unknown;
 
   /** Run through the bus (202 with the run id) and retried by the IntegrationRetryWorker, instead of answering the vendor's response now. */
-  @IsOptional()
+  @OptionalField()
   @IsBoolean()
   async?: boolean;
 
-  @IsOptional()
+  @OptionalField()
   @IsString()
   @Length(1, 256)
   idempotencyKey?: string;
 }
 
 export class ListConnectionsQuery {
-  @IsOptional()
+  @OptionalField()
   @IsIn(['Pending', 'Active', 'Degraded', 'Retired'])
   status?: 'Pending' | 'Active' | 'Degraded' | 'Retired';
 
-  @IsOptional()
+  @OptionalField()
   @Matches(/^[a-z0-9][a-z0-9-]{1,62}$/)
   providerId?: string;
 }

@@ -3,8 +3,11 @@ import { InjectRepository } from '@nestjs/typeorm';
 import { In, Repository } from 'typeorm';
 import { TenantContext } from '../../../platform/context/tenant-context';
 import { EgressClient } from '../../../platform/egress/egress-client';
+import { EgressPolicy } from '../../../platform/egress/egress-policy';
+import { isoOrNull } from '../../../platform/http/iso-date';
+import { refusedUrlAsBadRequest } from '../../../platform/http/refused-url';
 import { configurationProblems } from '../../../platform/integrations/connections/connection-configuration';
-import { connectionAuthMode } from '../../../platform/integrations/connections/connection-profile';
+import { baseUrlOf, connectionAuthMode } from '../../../platform/integrations/connections/connection-profile';
 import { ConnectionResolver } from '../../../platform/integrations/connections/connection-resolver';
 import { ConnectionStatus, ConnectionTestResult, IntegrationConnection } from '../../../platform/integrations/entities/integration-connection.entity';
 import { IntegrationCredential } from '../../../platform/integrations/entities/integration-credential.entity';
@@ -17,7 +20,6 @@ import { newId } from '../../../platform/persistence/ids';
 import { classifyError, IntegrationError } from '../../../platform/resilience/failure-classifier';
 import { VendorRegistryOptions } from '../vendor-api-client-registry.options';
 import { CreateConnectionDto, ListConnectionsQuery } from './connection.dto';
-import { isoOrNull } from '../../../platform/http/iso-date';
 
 export interface ConnectionView {
   id: string;
@@ -54,6 +56,7 @@ export class ConnectionsService {
     private readonly resolver: ConnectionResolver,
     private readonly governed: GovernedHttpClient,
     private readonly egress: EgressClient,
+    private readonly egressPolicy: EgressPolicy,
     private readonly events: IntegrationEvents,
     private readonly options: VendorRegistryOptions,
     private readonly tenant: TenantContext,
@@ -73,8 +76,9 @@ export class ConnectionsService {
       this.checkVerifierOptions(provider, request.webhook.verifierOptions);
     }
     for (const url of [configuration.baseUrl, configuration.tokenUrl]) {
-      if (typeof url === 'string') await this.assertEgressAllowed(url);
+      if (typeof url === 'string') await refusedUrlAsBadRequest(() => this.egress.assertDestinationAllowed(url));
     }
+    if (configuration.baseUrl === undefined) await this.checkInheritedBaseUrl(provider);
 
     const connection = this.connections.create({
       id: newId('conn'),
@@ -194,6 +198,16 @@ export class ConnectionsService {
     if (oauthKinds[use] && credential.kind !== oauthKinds[use]) throw new BadRequestException(`auth ${use} needs a credential of kind ${oauthKinds[use]}`);
   }
 
+  /**
+   * The provider's (or its client's) base URL, when the connection sets none: one stored before base URLs
+   * were checked at registration may not even parse. Its host is resolved and checked at send time.
+   */
+  private async checkInheritedBaseUrl(provider: IntegrationProvider): Promise<void> {
+    const client = await this.resolver.currentClient(this.tenant.tenantId, provider.id);
+    const baseUrl = baseUrlOf({ connection: { configuration: {} }, client, provider });
+    if (baseUrl) await refusedUrlAsBadRequest(() => this.egressPolicy.parseUrl(baseUrl));
+  }
+
   /** generic-hmac is configured per connection: a setting it cannot use is the caller's mistake, told now rather than at the first webhook. */
   private checkVerifierOptions(provider: IntegrationProvider, options: Record<string, string> | undefined): void {
     if (provider.webhookVerifier !== 'generic-hmac') return;
@@ -204,15 +218,6 @@ export class ConnectionsService {
       parseGenericHmacOptions(options ?? {});
     } catch (error) {
       throw new BadRequestException(`webhook.verifierOptions: ${(error as Error).message.replace(/^generic-hmac: /, '')}`);
-    }
-  }
-
-  private async assertEgressAllowed(url: string): Promise<void> {
-    try {
-      await this.egress.assertDestinationAllowed(url);
-    } catch (error) {
-      if (error instanceof IntegrationError && error.category === 'Validation') throw new BadRequestException(error.message);
-      throw error;
     }
   }
 }

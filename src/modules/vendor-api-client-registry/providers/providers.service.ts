@@ -2,6 +2,8 @@ import { ConflictException, Injectable, NotFoundException } from '@nestjs/common
 import { InjectRepository } from '@nestjs/typeorm';
 import { Repository } from 'typeorm';
 import { TenantContext } from '../../../platform/context/tenant-context';
+import { EgressPolicy } from '../../../platform/egress/egress-policy';
+import { refusedUrlAsBadRequest } from '../../../platform/http/refused-url';
 import { IntegrationEvents } from '../../../platform/integrations/integration-events';
 import { GLOBAL_TENANT } from '../../../platform/persistence/columns';
 import { IntegrationProvider, ProviderCategory } from '../../../platform/integrations/entities/integration-provider.entity';
@@ -28,6 +30,7 @@ export class ProvidersService {
     @InjectRepository(IntegrationProvider) private readonly providers: Repository<IntegrationProvider>,
     private readonly tenant: TenantContext,
     private readonly events: IntegrationEvents,
+    private readonly egressPolicy: EgressPolicy,
   ) {}
 
   async list(filter: { category?: ProviderCategory } = {}): Promise<ProviderView[]> {
@@ -47,6 +50,8 @@ export class ProvidersService {
 
   async register(request: RegisterProviderDto): Promise<ProviderView> {
     if (await this.findVisible(request.id)) throw new ConflictException(`Provider ${request.id} already exists`);
+    const { defaultBaseUrl } = request;
+    if (defaultBaseUrl !== undefined) await refusedUrlAsBadRequest(() => this.egressPolicy.checkBaseUrl(defaultBaseUrl));
     const row = this.providers.create({
       tenantId: this.tenant.tenantId,
       id: request.id,

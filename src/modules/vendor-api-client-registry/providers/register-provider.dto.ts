@@ -1,4 +1,5 @@
-import { ArrayMaxSize, IsArray, IsIn, IsOptional, IsString, IsUrl, Length, Matches } from 'class-validator';
+import { ArrayMaxSize, IsArray, IsIn, IsString, IsUrl, Length, Matches } from 'class-validator';
+import { OptionalField } from '../../../platform/http/optional-field';
 import { AUTH_MODELS, AuthModel, PROVIDER_CATEGORIES, ProviderCategory, WEBHOOK_VERIFIERS, WebhookVerifier } from '../../../platform/integrations/entities/integration-provider.entity';
 
 export class RegisterProviderDto {
@@ -15,15 +16,15 @@ export class RegisterProviderDto {
   @IsIn(AUTH_MODELS)
   authModel: AuthModel;
 
-  @IsOptional()
+  @OptionalField()
   @IsIn(WEBHOOK_VERIFIERS)
   webhookVerifier?: WebhookVerifier;
 
-  @IsOptional()
+  @OptionalField()
   @IsUrl({ protocols: ['https', 'http'], require_protocol: true, require_tld: false }, { message: 'defaultBaseUrl must be an http(s) URL' })
   defaultBaseUrl?: string;
 
-  @IsOptional()
+  @OptionalField()
   @IsArray()
   @ArrayMaxSize(50)
   @IsString({ each: true })

@@ -1,6 +1,7 @@
 import { Controller, Get, Param, Query } from '@nestjs/common';
-import { IsIn, IsOptional, Matches } from 'class-validator';
+import { IsIn, Matches } from 'class-validator';
 import { RequireScopes } from '../../../platform/auth/decorators';
+import { OptionalField } from '../../../platform/http/optional-field';
 import { decodePageCursor, PageQuery } from '../../../platform/http/page-cursor';
 import type { RunState } from '../../../platform/runs/entities/integration-run.entity';
 import { RunsService, RunView } from './runs.service';
@@ -8,11 +9,11 @@ import { RunsService, RunView } from './runs.service';
 const RUN_STATES = ['Pending', 'Running', 'Completed', 'Failed', 'Retrying', 'DeadLettered'] as const;
 
 export class ListRunsQuery extends PageQuery {
-  @IsOptional()
+  @OptionalField()
   @Matches(/^conn-[0-9a-f]{32}$/, { message: 'connectionId must be a connection id' })
   connectionId?: string;
 
-  @IsOptional()
+  @OptionalField()
   @IsIn(RUN_STATES, { message: `status must be one of: ${RUN_STATES.join(', ')}` })
   status?: RunState;
 

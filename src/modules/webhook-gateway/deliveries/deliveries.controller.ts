@@ -1,6 +1,7 @@
 import { Controller, Get, HttpCode, HttpStatus, Param, Post, Query } from '@nestjs/common';
-import { IsIn, IsOptional, Matches } from 'class-validator';
+import { IsIn, Matches } from 'class-validator';
 import { RequireScopes } from '../../../platform/auth/decorators';
+import { OptionalField } from '../../../platform/http/optional-field';
 import { decodePageCursor, PageQuery } from '../../../platform/http/page-cursor';
 import type { DeliveryStatus } from '../../../platform/webhooks/entities/webhook-delivery.entity';
 import { DeliveriesService, DeliveryView } from './deliveries.service';
@@ -8,19 +9,19 @@ import { DeliveriesService, DeliveryView } from './deliveries.service';
 const STATUSES = ['Pending', 'Delivered', 'DeadLettered', 'Failed'] as const;
 
 export class ListDeliveriesQuery extends PageQuery {
-  @IsOptional()
+  @OptionalField()
   @Matches(/^sub-[0-9a-f]{32}$/, { message: 'subscriptionId must be a subscription id' })
   subscriptionId?: string;
 
-  @IsOptional()
+  @OptionalField()
   @Matches(/^conn-[0-9a-f]{32}$/, { message: 'connectionId must be a connection id' })
   connectionId?: string;
 
-  @IsOptional()
+  @OptionalField()
   @IsIn(STATUSES, { message: `status must be one of: ${STATUSES.join(', ')}` })
   status?: DeliveryStatus;
 
-  @IsOptional()
+  @OptionalField()
   @IsIn(['in', 'out'], { message: 'direction must be in or out' })
   direction?: 'in' | 'out';
 

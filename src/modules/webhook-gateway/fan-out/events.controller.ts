@@ -1,9 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import { Body, Controller, HttpCode, HttpStatus, Post } from '@nestjs/common';
-import { IsDefined, IsOptional, IsString, Length, Matches } from 'class-validator';
+import { IsDefined, IsString, Length, Matches } from 'class-validator';
 import { RequireScopes } from '../../../platform/auth/decorators';
 import { TenantContext } from '../../../platform/context/tenant-context';
 import { buildCloudEvent } from '../../../platform/events/cloud-event';
+import { OptionalField } from '../../../platform/http/optional-field';
 import { EventFanOut, FanOutResult } from './event-fan-out';
 
 export class PublishEventDto {
@@ -14,7 +15,7 @@ export class PublishEventDto {
   data: unknown;
 
   /** The idempotency key: the same id again delivers nothing new. */
-  @IsOptional()
+  @OptionalField()
   @IsString()
   @Length(1, 200)
   @Matches(/^[\x21-\x7e]+$/, { message: 'id must be printable ASCII without spaces' })

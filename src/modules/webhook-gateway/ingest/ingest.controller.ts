@@ -1,10 +1,11 @@
 import { BadRequestException, Body, Controller, HttpStatus, NotFoundException, Param, Post, Req, Res } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { IsDefined, IsObject, IsOptional, IsString, Length, Matches } from 'class-validator';
+import { IsDefined, IsObject, IsString, Length, Matches } from 'class-validator';
 import { Repository } from 'typeorm';
 import { Public, RequireScopes } from '../../../platform/auth/decorators';
 import { TenantContext } from '../../../platform/context/tenant-context';
+import { OptionalField } from '../../../platform/http/optional-field';
 import { IntegrationConnection } from '../../../platform/integrations/entities/integration-connection.entity';
 import { WebhookGatewayOptions } from '../webhook-gateway.options';
 import { IngestResult, WebhookIngestion } from './webhook-ingestion';
@@ -23,7 +24,7 @@ export class TrustedDeliveryDto {
   @IsDefined({ message: 'payload is required' })
   payload: unknown;
 
-  @IsOptional()
+  @OptionalField()
   @IsObject()
   headers?: Record<string, string>;
 }

@@ -1,4 +1,5 @@
-import { ArrayMaxSize, ArrayMinSize, IsArray, IsIn, IsOptional, IsString, IsUrl, Length, Matches } from 'class-validator';
+import { ArrayMaxSize, ArrayMinSize, IsArray, IsIn, IsString, IsUrl, Length, Matches } from 'class-validator';
+import { OptionalField } from '../../../platform/http/optional-field';
 
 /** `*`, or an event type: the platform's own (`IntegrationRunCompleted`), a vendor's normalised one (`github.pull_request.opened`), or a factory event. */
 const EVENT_TYPE = /^(\*|[A-Za-z0-9][A-Za-z0-9._:/-]{0,199})$/;
@@ -15,31 +16,32 @@ export class CreateSubscriptionDto {
   @Matches(EVENT_TYPE, { each: true, message: 'eventTypes must be "*" or event type names' })
   eventTypes: string[];
 
-  @IsOptional()
+  @OptionalField()
   @IsString()
   @Length(0, 500)
   description?: string;
 }
 
 export class UpdateSubscriptionDto {
-  @IsOptional()
+  @OptionalField()
   @IsUrl(URL_OPTIONS, { message: 'url must be an http(s) URL' })
   @Length(1, 2048)
   url?: string;
 
-  @IsOptional()
+  @OptionalField()
   @IsArray()
   @ArrayMinSize(1)
   @ArrayMaxSize(100)
   @Matches(EVENT_TYPE, { each: true, message: 'eventTypes must be "*" or event type names' })
   eventTypes?: string[];
 
-  @IsOptional()
+  @OptionalField()
   @IsIn(['Active', 'Disabled'])
   status?: 'Active' | 'Disabled';
 
-  @IsOptional()
+  /** null clears it. */
+  @OptionalField({ nullable: true })
   @IsString()
   @Length(0, 500)
-  description?: string;
+  description?: string | null;
 }

@@ -1,10 +1,10 @@
-import { BadRequestException, Injectable, NotFoundException } from '@nestjs/common';
+import { Injectable, NotFoundException } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { Repository } from 'typeorm';
 import { TenantContext } from '../../../platform/context/tenant-context';
 import { EgressClient } from '../../../platform/egress/egress-client';
+import { refusedUrlAsBadRequest } from '../../../platform/http/refused-url';
 import { newId } from '../../../platform/persistence/ids';
-import { IntegrationError } from '../../../platform/resilience/failure-classifier';
 import { WebhookSubscription } from '../../../platform/webhooks/entities/webhook-subscription.entity';
 import { SubscriptionSecrets } from '../../../platform/webhooks/subscription-secrets';
 import { EventFanOut } from '../fan-out/event-fan-out';
@@ -42,7 +42,7 @@ export class SubscriptionsService {
 
   async create(request: CreateSubscriptionDto): Promise<SubscriptionView & { secret: string }> {
     const tenantId = this.tenant.tenantId;
-    await this.assertDestinationAllowed(request.url);
+    await refusedUrlAsBadRequest(() => this.egress.assertDestinationAllowed(request.url));
     const id = newId('sub');
     const { ref, secret } = await this.secrets.create(tenantId, id);
     const row = this.subscriptions.create({
@@ -74,11 +74,12 @@ export class SubscriptionsService {
 
   async update(id: string, request: UpdateSubscriptionDto): Promise<SubscriptionView> {
     const subscription = await this.find(id);
-    if (request.url !== undefined) await this.assertDestinationAllowed(request.url);
+    const { url } = request;
+    if (url !== undefined) await refusedUrlAsBadRequest(() => this.egress.assertDestinationAllowed(url));
     await this.subscriptions.update(
       { tenantId: subscription.tenantId, id },
       {
-        ...(request.url !== undefined ? { url: request.url } : {}),
+        ...(url !== undefined ? { url } : {}),
         ...(request.eventTypes !== undefined ? { eventTypes: unique(request.eventTypes) } : {}),
         ...(request.description !== undefined ? { description: request.description } : {}),
         // Re-enabling clears the reason and the dead-letter streak that may have disabled it.
@@ -111,15 +112,6 @@ export class SubscriptionsService {
     const subscription = await this.subscriptions.findOneBy({ tenantId: this.tenant.tenantId, id });
     if (!subscription) throw new NotFoundException(`Subscription ${id} not found`);
     return subscription;
-  }
-
-  private async assertDestinationAllowed(url: string): Promise<void> {
-    try {
-      await this.egress.assertDestinationAllowed(url);
-    } catch (error) {
-      if (error instanceof IntegrationError && error.category === 'Validation') throw new BadRequestException(error.message);
-      throw error;
-    }
   }
 }
 

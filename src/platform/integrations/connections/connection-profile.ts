@@ -1,4 +1,5 @@
 import type { TokenBucketRule } from '../../cache/cache.ports';
+import { IntegrationError } from '../../resilience/failure-classifier';
 import type { ExternalApiClient } from '../entities/external-api-client.entity';
 import type { IntegrationConnection } from '../entities/integration-connection.entity';
 import type { IntegrationCredential } from '../entities/integration-credential.entity';
@@ -36,8 +37,8 @@ export function buildProfile(parts: ConnectionParts, options: IntegrationsOption
   const { connection, provider, client } = parts;
   const configuration = connection.configuration as HttpConnectionConfiguration;
   const defaults = PROVIDER_HTTP_DEFAULTS[provider.id] ?? {};
-  const baseUrlText = configuration.baseUrl ?? client?.baseUrl ?? provider.defaultBaseUrl ?? undefined;
-  const baseUrl = baseUrlText ? new URL(baseUrlText) : undefined;
+  const baseUrlText = baseUrlOf(parts);
+  const baseUrl = baseUrlText ? parseBaseUrl(baseUrlText, connection.id) : undefined;
   const endpoint = baseUrl ? baseUrl.host : 'unconfigured';
   const providerProfile = client?.rateLimitProfile;
   return {
@@ -59,6 +60,20 @@ export function buildProfile(parts: ConnectionParts, options: IntegrationsOption
     connectionBudgetKey: `budget:connection:${connection.id}`,
     providerBudgetKey: `budget:provider:${connection.tenantId}:${provider.id}:${endpoint}`,
   };
+}
+
+/** The base URL a connection calls: its configuration's, else its provider's current client's, else the provider's default. */
+export function baseUrlOf({ connection, client, provider }: { connection: Pick<IntegrationConnection, 'configuration'>; client: Pick<ExternalApiClient, 'baseUrl'> | null; provider: Pick<IntegrationProvider, 'defaultBaseUrl'> }): string | undefined {
+  return (connection.configuration as HttpConnectionConfiguration).baseUrl ?? client?.baseUrl ?? provider.defaultBaseUrl ?? undefined;
+}
+
+/** A stored base URL that does not parse (say, a provider's registered before base URLs were checked) is the connection's state, not a crash. */
+function parseBaseUrl(text: string, connectionId: string): URL {
+  try {
+    return new URL(text);
+  } catch {
+    throw IntegrationError.validation('base_url_invalid', `Connection ${connectionId} has no usable base URL (its provider's or client's is not a valid URL): set configuration.baseUrl`);
+  }
 }
 
 /** The auth mode a connection's calls use: its configuration's, else its provider's when the pipeline supports that model. */
