@@ -72,7 +72,10 @@ function bodyFields(controller: Type, handler: string): string[] {
 function send(baseUrl: string, request: HostileRequest): Promise<RawAnswer> {
   const { hostname, port } = new URL(baseUrl);
   return new Promise((resolve) => {
-    const outgoing = httpRequest({ hostname, port, method: request.method, path: request.path, headers: request.headers, agent: false, timeout: 20_000 }, (response) => {
+    const body = request.body === undefined ? undefined : Buffer.from(request.body, 'latin1');
+    // Node frames no body of a GET or DELETE by itself: unframed bytes would be a second, garbage request.
+    const headers = body === undefined || hasHeader(request.headers, 'content-length') ? request.headers : { ...request.headers, 'content-length': String(body.length) };
+    const outgoing = httpRequest({ hostname, port, method: request.method, path: request.path, headers, agent: false, timeout: 20_000 }, (response) => {
       const chunks: Buffer[] = [];
       response.on('data', (chunk: Buffer) => chunks.push(chunk));
       response.on('error', (error: NodeJS.ErrnoException) => resolve({ error: error.code ?? error.message, text: '' }));
@@ -80,9 +83,11 @@ function send(baseUrl: string, request: HostileRequest): Promise<RawAnswer> {
     });
     outgoing.on('timeout', () => outgoing.destroy(new Error('timeout')));
     outgoing.on('error', (error: NodeJS.ErrnoException) => resolve({ error: error.code ?? error.message, text: '' }));
-    outgoing.end(request.body === undefined ? undefined : Buffer.from(request.body, 'latin1'));
+    outgoing.end(body);
   });
 }
+
+const hasHeader = (headers: Record<string, string>, name: string): boolean => Object.keys(headers).some((key) => key.toLowerCase() === name);
 
 const base64url = (text: string): string => Buffer.from(text, 'utf8').toString('base64url');
 

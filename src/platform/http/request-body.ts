@@ -47,7 +47,8 @@ export function installRequestBodyHandling(fastify: FastifyInstance, rules: Requ
 
   fastify.addHook('preParsing', (request, _reply, payload, done) => {
     const encoding = request.headers['content-encoding'];
-    if (encoding === undefined) return done(null, payload);
+    // A GET or HEAD body is never read, so its encoding does not matter.
+    if (encoding === undefined || request.method === 'GET' || request.method === 'HEAD') return done(null, payload);
     try {
       done(null, decodedPayload(payload, encoding));
     } catch (error) {
@@ -97,6 +98,8 @@ function decodedPayload(payload: Readable, header: string): Readable {
   for (const encoding of encodings.reverse()) {
     const decoder = DECODERS[encoding]();
     stream.on('error', (error) => decoder.destroy(error));
+    // Undecodable bytes surface where the body is read (a 400); a body nobody reads must not crash the process.
+    decoder.on('error', ignoreUntilRead);
     stream = stream.pipe(decoder);
   }
   // The content-length check compares the header with the bytes on the wire, not the decoded ones.
@@ -149,6 +152,8 @@ function readBody(request: IncomingMessage, payload: Readable, limit: number): P
     payload.once('close', onClose);
   });
 }
+
+function ignoreUntilRead(): void {}
 
 function tooLarge(limit: number): PayloadTooLargeException {
   return new PayloadTooLargeException(`The request body exceeds the limit of ${limit} bytes`);
