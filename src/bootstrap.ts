@@ -10,6 +10,7 @@ import { ObservabilityOptions } from './platform/config/observability.options';
 import { envBindings, loadOptions, OptionsClass, validateOptions } from './platform/config/options';
 import { RuntimeOptions } from './platform/config/runtime.options';
 import { createHttpAdapter } from './platform/http/http-adapter';
+import { MountedRoute, recordMountedRoutes } from './platform/http/mounted-routes';
 import { installRequestBodyHandling } from './platform/http/request-body';
 import { RequestValidationPipe } from './platform/http/validation.pipe';
 import { HttpObservability } from './platform/observability/http-observability';
@@ -51,6 +52,8 @@ export function optionsOf(roles: readonly RoleDefinition[]): OptionsClass[] {
 export interface PlatformApp {
   app: NestFastifyApplication;
   logger: Logger;
+  /** Every route served, filled by `app.init()`. */
+  routes: readonly MountedRoute[];
 }
 
 /**
@@ -84,6 +87,7 @@ export async function createPlatformApp(roles: readonly RoleDefinition[], settin
     { logger: new PinoNestLogger(logger), bodyParser: false, abortOnError: false },
   );
   const fastify = app.getHttpAdapter().getInstance();
+  const routes = recordMountedRoutes(fastify);
   app.get(HttpObservability).install(fastify);
   installRequestBodyHandling(fastify, {
     jsonLimitBytes: runtime.httpBodyLimitBytes,
@@ -92,5 +96,5 @@ export async function createPlatformApp(roles: readonly RoleDefinition[], settin
   });
   app.useGlobalPipes(new RequestValidationPipe());
   app.connectMicroservice({ strategy: app.get(BusServer) }, { inheritAppConfig: true });
-  return { app, logger };
+  return { app, logger, routes };
 }

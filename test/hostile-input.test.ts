@@ -43,8 +43,9 @@ interface RawAnswer {
 }
 
 /** Every route the controllers of the running app declare, with its body DTO's fields. */
+/** Every route the server mounted, with the body fields its DTO declares (from the controllers' metadata). */
 function routesOf(platform: InProcessPlatform): Route[] {
-  const routes = new Map<string, Route>();
+  const fields = new Map<string, string[]>();
   for (const module of platform.app.get(ModulesContainer).values()) {
     for (const { metatype } of module.controllers.values()) {
       const controller = metatype as Type;
@@ -54,10 +55,12 @@ function routesOf(platform: InProcessPlatform): Route[] {
         const method = Reflect.getMetadata(METHOD_METADATA, handler) as RequestMethod | undefined;
         if (name === 'constructor' || method === undefined) continue;
         const template = `/${[base, String(Reflect.getMetadata(PATH_METADATA, handler))].join('/')}`.replace(/\/+/g, '/').replace(/(.)\/$/, '$1');
-        routes.set(`${RequestMethod[method]} ${template}`, { method: RequestMethod[method], template, fields: bodyFields(controller, name) });
+        fields.set(`${RequestMethod[method]} ${template}`, bodyFields(controller, name));
       }
     }
   }
+  const routes = new Map<string, Route>();
+  for (const { method, url } of platform.routes) routes.set(`${method} ${url}`, { method, template: url, fields: fields.get(`${method} ${url}`) ?? [] });
   return [...routes.values()];
 }
 

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { createPlatformApp, PlatformAppSettings } from '../../src/bootstrap';
+import type { MountedRoute } from '../../src/platform/http/mounted-routes';
 import { resolveRoles } from '../../src/roles';
 import type { LogLine } from './platform-process';
 
@@ -27,6 +28,8 @@ export class LogCapture extends Writable {
 
 export interface InProcessPlatform {
   app: NestFastifyApplication;
+  /** Every route the server mounted. */
+  routes: readonly MountedRoute[];
   url: string;
   logs: LogCapture;
   close(): Promise<void>;
@@ -48,7 +51,7 @@ export async function startInProcess(
   }
   const logs = new LogCapture();
   try {
-    const { app } = await createPlatformApp(resolveRoles(process.env.APP_ROLE), { logDestination: logs, extraModules });
+    const { app, routes } = await createPlatformApp(resolveRoles(process.env.APP_ROLE), { logDestination: logs, extraModules });
     // Init hooks first: modules tune their consumers there, before the bus starts consuming.
     await app.init();
     await app.startAllMicroservices();
@@ -56,6 +59,7 @@ export async function startInProcess(
     const address = app.getHttpServer().address() as { port: number };
     return {
       app,
+      routes,
       url: `http://127.0.0.1:${address.port}`,
       logs,
       async close() {

@@ -1,0 +1,57 @@
+import { Injectable, NotFoundException, OnModuleInit } from '@nestjs/common';
+import { HttpAdapterHost } from '@nestjs/core';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { WebhookGatewayOptions } from '../webhook-gateway.options';
+import { WebhookIngestion } from './webhook-ingestion';
+
+const CONNECTION_ID = /^conn-[0-9a-f]{32}$/;
+
+/** Answers serialised from their schema (fast-json-stringify), not by JSON.stringify. */
+const ANSWER_SCHEMAS = {
+  200: { type: 'object', properties: { deliveryId: { type: 'string' }, duplicate: { type: 'boolean' } }, required: ['deliveryId', 'duplicate'] },
+  202: { type: 'object', properties: { deliveryId: { type: 'string' } }, required: ['deliveryId'] },
+} as const;
+
+/**
+ * `POST /webhooks/ingest/{connectionId}`: the public vendor callback. No bearer token: the vendor's
+ * signature over the raw bytes is the authentication. 202 `{deliveryId}`; a repeated vendor delivery 200
+ * `{deliveryId, duplicate: true}`; errors in the contract's shape (the platform's exception filter).
+ *
+ * The hottest route of the platform, so it is a Fastify route rather than a Nest controller method: it
+ * needs no guard, pipe or interceptor, and Nest's per-request execution context costs more than the
+ * route's own work. The platform's Fastify hooks (request context, in-flight work, metrics, raw body
+ * with its own limit, Content-Encoding) apply to it as to every route.
+ */
+@Injectable()
+export class PublicIngestRoute implements OnModuleInit {
+  constructor(
+    private readonly adapterHost: HttpAdapterHost,
+    private readonly ingestion: WebhookIngestion,
+    private readonly options: WebhookGatewayOptions,
+  ) {}
+
+  onModuleInit(): void {
+    const fastify = this.adapterHost.httpAdapter.getInstance<FastifyInstance>();
+    fastify.route<{ Params: { connectionId: string }; Body: Buffer }>({
+      method: 'POST',
+      url: '/webhooks/ingest/:connectionId',
+      schema: { response: ANSWER_SCHEMAS },
+      handler: (request, reply) => this.handle(request, reply),
+    });
+  }
+
+  private async handle(request: FastifyRequest<{ Params: { connectionId: string }; Body: Buffer }>, reply: FastifyReply): Promise<unknown> {
+    const { connectionId } = request.params;
+    if (!CONNECTION_ID.test(connectionId)) throw new NotFoundException(`Connection ${connectionId} not found`);
+    const rawBody = Buffer.isBuffer(request.body) ? request.body : Buffer.alloc(0);
+    const result = await this.ingestion.ingest(connectionId, { rawBody, headers: request.headers, url: this.publicUrl(request) });
+    if (result.duplicate) return reply.code(200).send(result);
+    return reply.code(202).send({ deliveryId: result.deliveryId });
+  }
+
+  /** The URL the vendor called, as it sees it (Twilio signs over it): PUBLIC_BASE_URL when set, else this request's. */
+  private publicUrl(request: FastifyRequest): string {
+    const base = this.options.publicBaseUrl ?? `${request.protocol}://${request.host}`;
+    return `${base.replace(/\/+$/, '')}${request.url}`;
+  }
+}
