@@ -13,6 +13,14 @@ const QUIET_PATHS = new Set(['/health/live', '/health/ready', '/metrics']);
 const CONTEXT = Symbol('requestContext');
 const STARTED = Symbol('requestStarted');
 
+/** Routes are bounded (matched templates), methods and statuses nearly so; the cap only guards against surprises. */
+const MAX_SERIES = 2_000;
+
+interface HttpSeries {
+  requests: { inc(): void };
+  duration: { observe(value: number): void };
+}
+
 type ObservedRequest = FastifyRequest & { [CONTEXT]?: ContextStore; [STARTED]?: bigint };
 
 /**
@@ -27,6 +35,7 @@ type ObservedRequest = FastifyRequest & { [CONTEXT]?: ContextStore; [STARTED]?: 
 @Injectable()
 export class HttpObservability {
   private readonly pendingBySocket = new WeakMap<Socket, Set<() => void>>();
+  private readonly series = new Map<string, HttpSeries>();
 
   constructor(
     private readonly metrics: PlatformMetrics,
@@ -89,20 +98,32 @@ export class HttpObservability {
     const seconds = Number(process.hrtime.bigint() - (request[STARTED] ?? process.hrtime.bigint())) / 1e9;
     const route = request.is404 ? 'unmatched' : (request.routeOptions.url ?? 'unmatched');
     const status = reply.raw.writableFinished ? reply.raw.statusCode : 499;
-    const labels = { method: request.method, route, status: String(status) };
-    this.metrics.httpRequests.inc(labels);
-    this.metrics.httpRequestDuration.observe(labels, seconds);
+    const series = this.seriesOf(request.method, route, status);
+    series.requests.inc();
+    series.duration.observe(seconds);
     if (!this.options.logHttpRequests) return;
     const path = pathOf(request.url);
+    const quiet = QUIET_PATHS.has(path) && status < 400;
+    const level = quiet ? 'debug' : status >= 500 ? 'error' : 'info';
+    if (!this.logger.isLevelEnabled(level)) return;
     const line = { method: request.method, route, path, status, durationMs: Math.round(seconds * 10_000) / 10, userAgent: request.headers['user-agent'] };
-    const log = () => {
-      if (QUIET_PATHS.has(path) && status < 400) this.logger.debug(line, 'request completed');
-      else if (status >= 500) this.logger.error(line, 'request failed');
-      else this.logger.info(line, 'request completed');
-    };
+    const log = () => this.logger[level](line, status >= 500 ? 'request failed' : 'request completed');
     const store = request[CONTEXT];
     if (store) RequestContext.runIn(store, log);
     else log();
+  }
+
+  /** The metric children of one method, route and status, resolved once (prom-client hashes the labels on every call otherwise). */
+  private seriesOf(method: string, route: string, status: number): HttpSeries {
+    const key = `${method} ${status} ${route}`;
+    let series = this.series.get(key);
+    if (!series) {
+      if (this.series.size >= MAX_SERIES) this.series.clear();
+      const labels = { method, route, status: String(status) };
+      series = { requests: this.metrics.httpRequests.labels(labels), duration: this.metrics.httpRequestDuration.labels(labels) };
+      this.series.set(key, series);
+    }
+    return series;
   }
 }
 

@@ -66,6 +66,7 @@ const newSpanId = (): string => randomHex(8);
  * carrier when one is there and valid, otherwise the root of a new sampled trace.
  */
 export function continueTrace(carrier: TraceCarrier = {}): TraceContext {
+  if (carrier.traceparent === undefined) return { traceId: newTraceId(), spanId: newSpanId(), traceFlags: TraceFlags.SAMPLED };
   const parent = trace.getSpanContext(propagator.extract(ROOT_CONTEXT, carrier, getter));
   if (parent && isSpanContextValid(parent)) {
     return {

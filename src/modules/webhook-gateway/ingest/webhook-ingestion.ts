@@ -15,6 +15,7 @@ import { TransactionalOutbox } from '../../../platform/messaging/outbox/transact
 import { PlatformMetrics } from '../../../platform/observability/platform-metrics';
 import { GLOBAL_TENANT } from '../../../platform/persistence/columns';
 import { newId } from '../../../platform/persistence/ids';
+import { PreparedQuery } from '../../../platform/persistence/prepared-query';
 import { WebhookDelivery } from '../../../platform/webhooks/entities/webhook-delivery.entity';
 import { MalformedWebhookError, VerifiedWebhook, WebhookVerificationError, WebhookVerifier } from '../../../platform/webhooks/verification/webhook-verifier';
 import { WEBHOOK_VERIFIERS } from '../../../platform/webhooks/verification/verifier-registry';
@@ -74,7 +75,7 @@ export class WebhookIngestion {
   private readonly receivers = new Map<string, { receiver: Receiver; expiresAt: number }>();
   /** Rows and WebhookReceived events of concurrent webhooks share one transaction. */
   private readonly commits: GroupedOutboxCommits;
-  private dedupeSql?: string;
+  private dedupe?: PreparedQuery<KnownDelivery>;
 
   constructor(
     @InjectRepository(IntegrationConnection) private readonly connections: Repository<IntegrationConnection>,
@@ -213,8 +214,8 @@ export class WebhookIngestion {
    * instead of a query builder, which costs more than the lookup itself.
    */
   private knownDelivery(tenantId: string, connectionId: string, vendorDeliveryId: string): Promise<KnownDelivery | undefined> {
-    this.dedupeSql ??= dedupeQuery(this.deliveries);
-    return this.deliveries.query(this.dedupeSql, [tenantId, connectionId, vendorDeliveryId]).then((rows: KnownDelivery[]) => rows[0]);
+    this.dedupe ??= new PreparedQuery<KnownDelivery>(this.deliveries.manager.connection, dedupeQuery(this.deliveries));
+    return this.dedupe.all([tenantId, connectionId, vendorDeliveryId]).then((rows) => rows[0]);
   }
 
   /**
