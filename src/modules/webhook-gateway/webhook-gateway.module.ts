@@ -8,6 +8,7 @@ import { EventsController } from './fan-out/events.controller';
 import { PlatformEventsHandler } from './fan-out/platform-events.handler';
 import { InboundPayloadStore } from './ingest/inbound-payload-store';
 import { IngestController } from './ingest/ingest.controller';
+import { KnownDeliveries } from './ingest/known-deliveries';
 import { PublicIngestRoute } from './ingest/public-ingest.route';
 import { WebhookIngestion } from './ingest/webhook-ingestion';
 import { SubscriptionsController } from './subscriptions/subscriptions.controller';
@@ -20,7 +21,7 @@ import { WebhookGatewayOptions } from './webhook-gateway.options';
  */
 @Module({
   controllers: [IngestController, SubscriptionsController, EventsController, DeliveriesController, PlatformEventsHandler],
-  providers: [provideOptions(WebhookGatewayOptions), WebhookIngestion, InboundPayloadStore, PublicIngestRoute, SubscriptionsService, EventFanOut, DeliveriesService],
+  providers: [provideOptions(WebhookGatewayOptions), WebhookIngestion, InboundPayloadStore, KnownDeliveries, PublicIngestRoute, SubscriptionsService, EventFanOut, DeliveriesService],
   exports: [WebhookGatewayOptions, EventFanOut, InboundPayloadStore],
 })
 export class WebhookGatewayModule {

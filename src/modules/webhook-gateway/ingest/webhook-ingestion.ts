@@ -15,12 +15,12 @@ import { TransactionalOutbox } from '../../../platform/messaging/outbox/transact
 import { PlatformMetrics } from '../../../platform/observability/platform-metrics';
 import { GLOBAL_TENANT } from '../../../platform/persistence/columns';
 import { newId } from '../../../platform/persistence/ids';
-import { PreparedQuery } from '../../../platform/persistence/prepared-query';
 import { WebhookDelivery } from '../../../platform/webhooks/entities/webhook-delivery.entity';
 import { MalformedWebhookError, VerifiedWebhook, WebhookVerificationError, WebhookVerifier } from '../../../platform/webhooks/verification/webhook-verifier';
 import { WEBHOOK_VERIFIERS } from '../../../platform/webhooks/verification/verifier-registry';
 import { WebhookGatewayOptions } from '../webhook-gateway.options';
 import { InboundPayload, InboundPayloadStore } from './inbound-payload-store';
+import { KnownDeliveries, KnownDelivery } from './known-deliveries';
 
 export interface IngestResult {
   deliveryId: string;
@@ -50,11 +50,6 @@ interface Receiver {
   withheldHeaders: ReadonlySet<string>;
 }
 
-/** A stored delivery as the dedupe lookup sees it. */
-interface KnownDelivery {
-  id: string;
-  payloadSha256: string | null;
-}
 
 const MAX_CACHED_RECEIVERS = 10_000;
 
@@ -75,7 +70,6 @@ export class WebhookIngestion {
   private readonly receivers = new Map<string, { receiver: Receiver; expiresAt: number }>();
   /** Rows and WebhookReceived events of concurrent webhooks share one transaction. */
   private readonly commits: GroupedOutboxCommits;
-  private dedupe?: PreparedQuery<KnownDelivery>;
 
   constructor(
     @InjectRepository(IntegrationConnection) private readonly connections: Repository<IntegrationConnection>,
@@ -84,6 +78,7 @@ export class WebhookIngestion {
     @InjectRepository(WebhookDelivery) private readonly deliveries: Repository<WebhookDelivery>,
     private readonly vault: CredentialVault,
     private readonly payloads: InboundPayloadStore,
+    private readonly known: KnownDeliveries,
     private readonly publisher: BusPublisher,
     outbox: TransactionalOutbox,
     private readonly metrics: PlatformMetrics,
@@ -157,7 +152,7 @@ export class WebhookIngestion {
   private async accept(connection: IntegrationConnection, providerId: string, verifierName: string, verified: VerifiedWebhook, payload: InboundPayload): Promise<IngestResult> {
     const tenantId = connection.tenantId;
     const vendorDeliveryId = verified.deliveryId.slice(0, 256);
-    const existing = await this.knownDelivery(tenantId, connection.id, vendorDeliveryId);
+    const existing = await this.known.find(tenantId, connection.id, vendorDeliveryId);
     if (existing) return this.duplicate(connection, existing, vendorDeliveryId, verifierName, payload);
 
     const now = new Date();
@@ -199,7 +194,7 @@ export class WebhookIngestion {
       await this.commits.commit({ inserts: [{ target: WebhookDelivery, rows: [delivery] }] }, [received]);
     } catch (error) {
       // The same vendor delivery arriving twice at once: the unique index kept the first.
-      const winner = await this.knownDelivery(tenantId, connection.id, vendorDeliveryId);
+      const winner = await this.known.find(tenantId, connection.id, vendorDeliveryId);
       await this.payloads.discard(tenantId, stored);
       if (winner) return this.duplicate(connection, winner, vendorDeliveryId, verifierName, payload);
       throw error;
@@ -207,15 +202,6 @@ export class WebhookIngestion {
     this.metrics.webhooksReceived.inc({ verifier: verifierName, outcome: 'accepted' });
     RequestContext.bindIds({ deliveryId });
     return { deliveryId, duplicate: false };
-  }
-
-  /**
-   * The dedupe lookup runs once per webhook: plain SQL on the unique index (a cached prepared statement)
-   * instead of a query builder, which costs more than the lookup itself.
-   */
-  private knownDelivery(tenantId: string, connectionId: string, vendorDeliveryId: string): Promise<KnownDelivery | undefined> {
-    this.dedupe ??= new PreparedQuery<KnownDelivery>(this.deliveries.manager.connection, dedupeQuery(this.deliveries));
-    return this.dedupe.all([tenantId, connectionId, vendorDeliveryId]).then((rows) => rows[0]);
   }
 
   /**
@@ -268,21 +254,6 @@ export class WebhookIngestion {
     if (!credential || credential.status !== 'Active') throw new NotFoundException(`Connection ${connection.id} does not receive webhooks`);
     return this.vault.acceptedValues(credential);
   }
-}
-
-/** The SQL of the dedupe lookup, rendered once by the query builder (quoting, schema, placeholders), parameters in this order: tenant, connection, vendor delivery id. */
-function dedupeQuery(deliveries: Repository<WebhookDelivery>): string {
-  const [sql] = deliveries
-    .createQueryBuilder('delivery')
-    .select('delivery.id', 'id')
-    .addSelect('delivery.payloadSha256', 'payloadSha256')
-    .where('delivery.tenantId = :tenantId AND delivery.connectionId = :connectionId AND delivery.vendorDeliveryId = :vendorDeliveryId', {
-      tenantId: '',
-      connectionId: '',
-      vendorDeliveryId: '',
-    })
-    .getQueryAndParameters();
-  return sql;
 }
 
 function inboundBlobName(connection: IntegrationConnection, deliveryId: string): string {
