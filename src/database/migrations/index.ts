@@ -3,6 +3,7 @@ import { StoreBus1764288000000 } from './1764288000000-StoreBus';
 import { StoreBusClaim1764374400000 } from './1764374400000-StoreBusClaim';
 import { GovernedAccess1764460800000 } from './1764460800000-GovernedAccess';
 import { Webhooks1764547200000 } from './1764547200000-Webhooks';
+import { LeanRunIndexes1764633600000 } from './1764633600000-LeanRunIndexes';
 
 /** In order. A new migration is appended here and never edited once released. */
-export const MIGRATIONS = [InitialSchema1764201600000, StoreBus1764288000000, StoreBusClaim1764374400000, GovernedAccess1764460800000, Webhooks1764547200000];
+export const MIGRATIONS = [InitialSchema1764201600000, StoreBus1764288000000, StoreBusClaim1764374400000, GovernedAccess1764460800000, Webhooks1764547200000, LeanRunIndexes1764633600000];
