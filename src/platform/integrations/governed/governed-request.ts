@@ -84,6 +84,8 @@ export function validateGovernedRequest(request: GovernedRequest, limits: { maxB
 const MAX_DECODING_DEPTH = 3;
 const SEPARATOR_OR_NUL = /[/\\\0]/;
 const PERCENT_ESCAPE = /%([0-9A-Fa-f]{2})/g;
+/** Nothing to look at more closely without a percent sign, a backslash, a NUL or a segment starting with a dot. */
+const NEEDS_SEGMENT_CHECK = /[%\\\0]|\/\./;
 
 /**
  * Refuses a path a vendor could resolve outside the base URL: a dot segment (`..`, `.`, literal or
@@ -92,6 +94,7 @@ const PERCENT_ESCAPE = /%([0-9A-Fa-f]{2})/g;
  * servers and proxies may decode `%2f` into `/` (or `%5c` into `\\`) before routing.
  */
 function assertPathStaysPut(path: string): void {
+  if (!NEEDS_SEGMENT_CHECK.test(path)) return;
   for (const segment of path.split('/').slice(1)) {
     let decoded = segment;
     for (let depth = 0; depth <= MAX_DECODING_DEPTH; depth++) {
