@@ -93,6 +93,7 @@ function percentiles(values) {
 async function sequential(call, count) {
   for (let i = 0; i < WARMUP; i++) await call();
   const latencies = new Array(count);
+  const cpu = process.cpuUsage();
   const started = process.hrtime.bigint();
   for (let i = 0; i < count; i++) {
     const begin = process.hrtime.bigint();
@@ -100,7 +101,7 @@ async function sequential(call, count) {
     latencies[i] = Number(process.hrtime.bigint() - begin) / 1e6;
   }
   const seconds = Number(process.hrtime.bigint() - started) / 1e9;
-  return { latencies, perSecond: count / seconds };
+  return { latencies, perSecond: count / seconds, cpuUsPerCall: cpuMicros(process.cpuUsage(cpu)) / count };
 }
 
 async function concurrent(call, count, concurrency) {
@@ -110,6 +111,7 @@ async function concurrent(call, count, concurrency) {
   await Promise.all(warm);
   let next = 0;
   const latencies = [];
+  const cpu = process.cpuUsage();
   const started = process.hrtime.bigint();
   await Promise.all(
     Array.from({ length: concurrency }, async () => {
@@ -122,8 +124,11 @@ async function concurrent(call, count, concurrency) {
     }),
   );
   const seconds = Number(process.hrtime.bigint() - started) / 1e9;
-  return { latencies, perSecond: count / seconds };
+  return { latencies, perSecond: count / seconds, cpuUsPerCall: cpuMicros(process.cpuUsage(cpu)) / count };
 }
+
+/** User plus system CPU time of this process (every thread), in microseconds. */
+const cpuMicros = ({ user, system }) => user + system;
 
 /** The in-process V8 profiler, switched on only around the calls to profile. */
 async function cpuProfiler() {
@@ -287,12 +292,16 @@ async function main() {
   await agent.close();
   server.disconnect();
 
-  const merge = (list) => ({ latencies: list.flatMap((run) => run.latencies), perSecond: list.reduce((sum, run) => sum + run.perSecond, 0) / list.length });
+  const mean = (list, field) => list.reduce((sum, run) => sum + run[field], 0) / list.length;
+  const merge = (list) => ({ latencies: list.flatMap((run) => run.latencies), perSecond: mean(list, 'perSecond'), cpuUsPerCall: mean(list, 'cpuUsPerCall') });
   const result = {};
   for (const subject of ['raw', 'governed']) {
     const seq = merge(runs[subject].sequential);
     const con = merge(runs[subject].concurrent);
-    result[subject] = { sequential: { perSecond: seq.perSecond, ...percentiles(seq.latencies) }, concurrent: { perSecond: con.perSecond, ...percentiles(con.latencies) } };
+    result[subject] = {
+      sequential: { perSecond: seq.perSecond, cpuUsPerCall: seq.cpuUsPerCall, ...percentiles(seq.latencies) },
+      concurrent: { perSecond: con.perSecond, cpuUsPerCall: con.cpuUsPerCall, ...percentiles(con.latencies) },
+    };
   }
   const addedP50 = result.governed.sequential.p50 - result.raw.sequential.p50;
   const addedP99 = result.governed.sequential.p99 - result.raw.sequential.p99;
@@ -303,12 +312,12 @@ async function main() {
   const lines = [
     `Governed egress pipeline vs raw undici — ${settings.dialect}, run journal ${settings.journal}, ${settings.requests} calls per run (x${ROUNDS}), concurrency ${settings.concurrency}, ${os.cpus().length} CPUs, Node ${process.version}`,
     '',
-    'case                     calls/s    p50         p90         p99         max',
+    'case                     calls/s    CPU/call    p50         p90         p99         max',
   ];
   for (const subject of ['raw', 'governed']) {
     for (const shape of ['sequential', 'concurrent']) {
       const row = result[subject][shape];
-      lines.push(`${`${subject} ${shape}`.padEnd(22)} ${row.perSecond.toFixed(0).padStart(8)}    ${ms(row.p50).padEnd(11)} ${ms(row.p90).padEnd(11)} ${ms(row.p99).padEnd(11)} ${ms(row.max)}`);
+      lines.push(`${`${subject} ${shape}`.padEnd(22)} ${row.perSecond.toFixed(0).padStart(8)}    ${`${row.cpuUsPerCall.toFixed(0)} µs`.padEnd(11)} ${ms(row.p50).padEnd(11)} ${ms(row.p90).padEnd(11)} ${ms(row.p99).padEnd(11)} ${ms(row.max)}`);
     }
   }
   lines.push(
