@@ -419,8 +419,12 @@ function publishEvents(count, { batch, concurrency, type, idPrefix }, publish) {
   });
 }
 
-/** The platform's publish: one event per request, or an array of them. */
-const platformPublisher = (url, bearer) => (events) => api(url, bearer, '/webhooks/events', events.length === 1 ? events[0] : events);
+/** The platform's publish: one event per request, or an array of them (a build without the batch form refuses arrays). */
+const platformPublisher = (url, bearer) => (events) =>
+  api(url, bearer, '/webhooks/events', events.length === 1 ? events[0] : events).catch((error) => {
+    if (events.length > 1 && / answered 400:/.test(error.message)) error.message += '\n(this build has no batch form of POST /webhooks/events yet: run with --batch 1)';
+    throw error;
+  });
 
 /** The peer's publish: `queue.add`, or `addBulk` for a batch. */
 function peerPublisher(queue) {
