@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// `npm run bench -- egress [--requests N] [--concurrency C] [--dialect sqlite|postgres] [--journal commit|background]`: the cost of the
+// `npm run bench -- egress [--requests N] [--concurrency C] [--dialect sqlite|postgres] [--journal commit|background] [--profile]`: the cost of the
 // governed pipeline (dist/platform/integrations/governed) against a raw baseline measured in the same run:
 // undici `request` calls, on a keep-alive Agent, to the same local HTTP server.
 //
@@ -16,6 +16,8 @@
 //   sequential  one call at a time: latency (p50/p99), the added latency is governed minus raw
 //   concurrent  C calls in flight: throughput
 // Goals (issue 4): p50 added latency under 1 ms, governed throughput at least 50 % of raw.
+// `--profile`: a V8 CPU profile of the governed concurrent runs only (bench/results/egress-*.cpuprofile), and
+// its self time by module printed.
 const { fork } = require('node:child_process');
 const { randomBytes } = require('node:crypto');
 const fs = require('node:fs');
@@ -51,12 +53,13 @@ if (process.argv[2] === '--server') {
 // --- arguments -----------------------------------------------------------------------------------------------
 
 function parseArgs(argv) {
-  const settings = { requests: 5000, concurrency: 16, dialect: 'sqlite', journal: 'commit' };
+  const settings = { requests: 5000, concurrency: 16, dialect: 'sqlite', journal: 'commit', profile: false };
   for (let i = 0; i < argv.length; i++) {
     const [flag, inline] = argv[i].split('=', 2);
     const value = () => inline ?? argv[++i];
     if (flag === '--requests') settings.requests = positive(flag, value());
     else if (flag === '--concurrency') settings.concurrency = positive(flag, value());
+    else if (flag === '--profile') settings.profile = true;
     else if (flag === '--dialect') {
       settings.dialect = value();
       if (!['sqlite', 'postgres'].includes(settings.dialect)) usage(`--dialect is sqlite or postgres, got "${settings.dialect}"`);
@@ -75,7 +78,7 @@ function positive(flag, raw) {
 }
 
 function usage(problem) {
-  process.stderr.write(`${problem}\nUsage: npm run bench -- egress [--requests N] [--concurrency C] [--dialect sqlite|postgres] [--journal commit|background]\n`);
+  process.stderr.write(`${problem}\nUsage: npm run bench -- egress [--requests N] [--concurrency C] [--dialect sqlite|postgres] [--journal commit|background] [--profile]\n`);
   process.exit(2);
 }
 
@@ -90,6 +93,7 @@ function percentiles(values) {
 async function sequential(call, count) {
   for (let i = 0; i < WARMUP; i++) await call();
   const latencies = new Array(count);
+  const cpu = process.cpuUsage();
   const started = process.hrtime.bigint();
   for (let i = 0; i < count; i++) {
     const begin = process.hrtime.bigint();
@@ -97,7 +101,7 @@ async function sequential(call, count) {
     latencies[i] = Number(process.hrtime.bigint() - begin) / 1e6;
   }
   const seconds = Number(process.hrtime.bigint() - started) / 1e9;
-  return { latencies, perSecond: count / seconds };
+  return { latencies, perSecond: count / seconds, cpuUsPerCall: cpuMicros(process.cpuUsage(cpu)) / count };
 }
 
 async function concurrent(call, count, concurrency) {
@@ -107,6 +111,7 @@ async function concurrent(call, count, concurrency) {
   await Promise.all(warm);
   let next = 0;
   const latencies = [];
+  const cpu = process.cpuUsage();
   const started = process.hrtime.bigint();
   await Promise.all(
     Array.from({ length: concurrency }, async () => {
@@ -119,7 +124,54 @@ async function concurrent(call, count, concurrency) {
     }),
   );
   const seconds = Number(process.hrtime.bigint() - started) / 1e9;
-  return { latencies, perSecond: count / seconds };
+  return { latencies, perSecond: count / seconds, cpuUsPerCall: cpuMicros(process.cpuUsage(cpu)) / count };
+}
+
+/** User plus system CPU time of this process (every thread), in microseconds. */
+const cpuMicros = ({ user, system }) => user + system;
+
+/** The in-process V8 profiler, switched on only around the calls to profile. */
+async function cpuProfiler() {
+  const { Session } = require('node:inspector');
+  const session = new Session();
+  session.connect();
+  const post = (method, params) => new Promise((resolve, reject) => session.post(method, params, (error, result) => (error ? reject(error) : resolve(result))));
+  await post('Profiler.enable');
+  await post('Profiler.setSamplingInterval', { interval: 200 });
+  const profiles = [];
+  return {
+    async during(work) {
+      await post('Profiler.start');
+      try {
+        return await work();
+      } finally {
+        profiles.push((await post('Profiler.stop')).profile);
+      }
+    },
+    profiles,
+  };
+}
+
+/** Self time by module (a dist file, a package, node internals, or V8's own buckets) over every profile, largest first. */
+function selfTimeByModule(profiles) {
+  const totals = new Map();
+  let samples = 0;
+  for (const profile of profiles) {
+    const nodes = new Map(profile.nodes.map((node) => [node.id, node]));
+    for (const id of profile.samples) {
+      const { url, functionName } = nodes.get(id).callFrame;
+      const module = url.includes('/node_modules/')
+        ? url.replace(/.*\/node_modules\/((@[^/]+\/)?[^/]+).*/, '$1')
+        : url.includes('/dist/')
+          ? url.replace(/.*\/dist\//, '')
+          : url.startsWith('node:')
+            ? 'node internals'
+            : url === '' ? functionName.startsWith('(') ? functionName : 'native code' : path.basename(url);
+      totals.set(module, (totals.get(module) ?? 0) + 1);
+      samples += 1;
+    }
+  }
+  return [...totals].sort((a, b) => b[1] - a[1]).map(([module, count]) => ({ module, share: count / samples }));
 }
 
 function memory() {
@@ -227,10 +279,12 @@ async function main() {
   const afterBoot = memory();
   const runs = { raw: { sequential: [], concurrent: [] }, governed: { sequential: [], concurrent: [] } };
   let peakRssMb = afterBoot.rssMb;
+  const profiler = settings.profile ? await cpuProfiler() : undefined;
   for (const subject of Array.from({ length: ROUNDS }, () => ['raw', 'governed']).flat()) {
     const call = subject === 'raw' ? raw : platform.call;
+    const measureConcurrent = () => concurrent(call, settings.requests, settings.concurrency);
     runs[subject].sequential.push(await sequential(call, settings.requests));
-    runs[subject].concurrent.push(await concurrent(call, settings.requests, settings.concurrency));
+    runs[subject].concurrent.push(await (profiler && subject === 'governed' ? profiler.during(measureConcurrent) : measureConcurrent()));
     peakRssMb = Math.max(peakRssMb, memory().rssMb);
   }
   const end = memory();
@@ -238,12 +292,16 @@ async function main() {
   await agent.close();
   server.disconnect();
 
-  const merge = (list) => ({ latencies: list.flatMap((run) => run.latencies), perSecond: list.reduce((sum, run) => sum + run.perSecond, 0) / list.length });
+  const mean = (list, field) => list.reduce((sum, run) => sum + run[field], 0) / list.length;
+  const merge = (list) => ({ latencies: list.flatMap((run) => run.latencies), perSecond: mean(list, 'perSecond'), cpuUsPerCall: mean(list, 'cpuUsPerCall') });
   const result = {};
   for (const subject of ['raw', 'governed']) {
     const seq = merge(runs[subject].sequential);
     const con = merge(runs[subject].concurrent);
-    result[subject] = { sequential: { perSecond: seq.perSecond, ...percentiles(seq.latencies) }, concurrent: { perSecond: con.perSecond, ...percentiles(con.latencies) } };
+    result[subject] = {
+      sequential: { perSecond: seq.perSecond, cpuUsPerCall: seq.cpuUsPerCall, ...percentiles(seq.latencies) },
+      concurrent: { perSecond: con.perSecond, cpuUsPerCall: con.cpuUsPerCall, ...percentiles(con.latencies) },
+    };
   }
   const addedP50 = result.governed.sequential.p50 - result.raw.sequential.p50;
   const addedP99 = result.governed.sequential.p99 - result.raw.sequential.p99;
@@ -254,12 +312,12 @@ async function main() {
   const lines = [
     `Governed egress pipeline vs raw undici — ${settings.dialect}, run journal ${settings.journal}, ${settings.requests} calls per run (x${ROUNDS}), concurrency ${settings.concurrency}, ${os.cpus().length} CPUs, Node ${process.version}`,
     '',
-    'case                     calls/s    p50         p90         p99         max',
+    'case                     calls/s    CPU/call    p50         p90         p99         max',
   ];
   for (const subject of ['raw', 'governed']) {
     for (const shape of ['sequential', 'concurrent']) {
       const row = result[subject][shape];
-      lines.push(`${`${subject} ${shape}`.padEnd(22)} ${row.perSecond.toFixed(0).padStart(8)}    ${ms(row.p50).padEnd(11)} ${ms(row.p90).padEnd(11)} ${ms(row.p99).padEnd(11)} ${ms(row.max)}`);
+      lines.push(`${`${subject} ${shape}`.padEnd(22)} ${row.perSecond.toFixed(0).padStart(8)}    ${`${row.cpuUsPerCall.toFixed(0)} µs`.padEnd(11)} ${ms(row.p50).padEnd(11)} ${ms(row.p90).padEnd(11)} ${ms(row.p99).padEnd(11)} ${ms(row.max)}`);
     }
   }
   lines.push(
@@ -268,10 +326,17 @@ async function main() {
     `throughput (concurrent):     ${(share * 100).toFixed(1)} % of raw   goal >= ${GOALS.throughputShare * 100} %: ${verdicts.throughput ? 'PASS' : 'FAIL'}`,
     `memory: RSS ${before.rssMb.toFixed(0)} MB before boot, ${afterBoot.rssMb.toFixed(0)} MB after, peak ${peakRssMb.toFixed(0)} MB, ${end.rssMb.toFixed(0)} MB at the end (heap ${end.heapMb.toFixed(0)} MB)`,
   );
+  fs.mkdirSync(RESULTS_DIR, { recursive: true });
+  const stamp = new Date().toISOString().replace(/[:.]/g, '-');
+  if (profiler) {
+    const profileFile = path.join(RESULTS_DIR, `egress-${settings.dialect}-${stamp}.cpuprofile`);
+    fs.writeFileSync(profileFile, JSON.stringify(profiler.profiles.at(-1)));
+    lines.push('', `CPU profile of the governed concurrent runs (last run: ${path.relative(ROOT, profileFile)}), self time by module:`);
+    for (const { module, share } of selfTimeByModule(profiler.profiles).slice(0, 25)) lines.push(`  ${(share * 100).toFixed(1).padStart(5)} %  ${module}`);
+  }
   process.stdout.write(`${lines.join('\n')}\n`);
 
-  fs.mkdirSync(RESULTS_DIR, { recursive: true });
-  const file = path.join(RESULTS_DIR, `egress-${settings.dialect}-${settings.journal}-${new Date().toISOString().replace(/[:.]/g, '-')}.json`);
+  const file = path.join(RESULTS_DIR, `egress-${settings.dialect}-${settings.journal}-${stamp}.json`);
   fs.writeFileSync(file, `${JSON.stringify({ settings, result, addedP50Ms: addedP50, addedP99Ms: addedP99, throughputShare: share, verdicts, memory: { before, afterBoot, peakRssMb, end } }, null, 2)}\n`);
   process.stdout.write(`Results: ${path.relative(ROOT, file)}\n`);
   process.exit(verdicts.addedP50 && verdicts.throughput ? 0 : 1);

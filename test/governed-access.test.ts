@@ -228,6 +228,21 @@ describe('governed vendor access (one instance, SQLite)', () => {
       expect(peer.requests).toEqual([]);
     });
 
+    it.each([
+      ['an encoded slash after a dot segment', '/echo/..%2f..%2fhealth'],
+      ['an encoded dot segment', '/echo/%2e%2e/things'],
+      ['an encoded backslash', '/echo/..%5C..%5Chealth'],
+      ['an encoded NUL', '/echo/report%00.json'],
+      ['a double-encoded slash', '/echo/..%252f..%252fhealth'],
+    ])('answers 400 naming a path with %s, and sends nothing', async (_case, path) => {
+      const answer = await tenantA.call(connectionId, { method: 'GET', path });
+
+      expect(answer.status).toBe(400);
+      expect(answer.body.message).toContain(JSON.stringify(path));
+      expect(answer.body.message).toMatch(/base URL/);
+      expect(peer.requests).toEqual([]);
+    });
+
     it('passes a vendor 503 through, and records the run as Failed (Transient)', async () => {
       peer.failNext('/api/echo', 1, 503);
       const answer = await tenantA.call(connectionId, { method: 'GET', path: '/echo' });

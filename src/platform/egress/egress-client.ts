@@ -1,3 +1,4 @@
+import { EventEmitter } from 'node:events';
 import { isIP } from 'node:net';
 import { Injectable, OnModuleDestroy } from '@nestjs/common';
 import { Agent, buildConnector, Dispatcher } from 'undici';
@@ -70,13 +71,14 @@ export class EgressClient implements OnModuleDestroy {
     const { signal: callerSignal } = request;
     if (callerSignal?.aborted) throw abortedByCaller(target, callerSignal.reason, undefined);
     const timeoutMs = request.timeoutMs ?? this.options.requestTimeoutMs;
-    const controller = new AbortController();
+    // undici takes an EventEmitter as its signal: much cheaper per request than an AbortController.
+    const abort = new EventEmitter();
     let timedOut = false;
     const timer = setTimeout(() => {
       timedOut = true;
-      controller.abort();
+      abort.emit('abort');
     }, timeoutMs);
-    const onCallerAbort = () => controller.abort();
+    const onCallerAbort = () => abort.emit('abort');
     callerSignal?.addEventListener('abort', onCallerAbort, { once: true });
 
     const startedAt = performance.now();
@@ -87,7 +89,7 @@ export class EgressClient implements OnModuleDestroy {
         method: request.method,
         headers: request.headers,
         body: request.body,
-        signal: controller.signal,
+        signal: abort,
       });
       const body = await readBody(response, request.maxResponseBytes ?? this.options.maxResponseBytes, target);
       return {

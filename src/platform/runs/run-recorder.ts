@@ -194,7 +194,8 @@ export class RunRecorder {
   async finishAttempt(run: IntegrationRun, outcome: AttemptOutcome, labels: { operation: string }): Promise<IntegrationRun> {
     const attemptNumber = run.attempts + 1;
     const failure = outcome.failure;
-    const attempt: Partial<IntegrationRunAttempt> = {
+    // A journaled sync run is exactly one attempt, and its row says everything an attempt row would.
+    const attempt: Partial<IntegrationRunAttempt> | undefined = this.journaled(run) ? undefined : {
       id: newId('att'),
       tenantId: run.tenantId,
       runId: run.id,
@@ -228,8 +229,7 @@ export class RunRecorder {
     const failureRow = failure ? this.failureRow(run, failure) : undefined;
     Object.assign(run, changes, { updatedAt: new Date() });
     this.count(run, failure);
-    if (run.mode === 'sync' && !this.storedEarly.has(run)) {
-      // A sync run is exactly one attempt, and its row says everything the attempt row would: no second row.
+    if (this.journaled(run)) {
       await this.journal.record({ run, failure: failureRow, event: this.event(run, failure) });
       return run;
     }
@@ -246,6 +246,11 @@ export class RunRecorder {
       [{ pattern: type, message }],
     );
     return run;
+  }
+
+  /** Sync runs are stored by the RunJournal when they finish, unless their idempotency key had them stored when they began. */
+  private journaled(run: IntegrationRun): boolean {
+    return run.mode === 'sync' && !this.storedEarly.has(run);
   }
 
   /** A failure that belongs to a run's story but not to an attempt (rotation verification failed, dead-lettered). */

@@ -80,8 +80,41 @@ export function validateGovernedRequest(request: GovernedRequest, limits: { maxB
   return method as GovernedMethod;
 }
 
+/** How many layers of percent-encoding are unwrapped looking for a hidden separator (`%252f` is `%2f` once decoded). */
+const MAX_DECODING_DEPTH = 3;
+const SEPARATOR_OR_NUL = /[/\\\0]/;
+const PERCENT_ESCAPE = /%([0-9A-Fa-f]{2})/g;
+/** Nothing to look at more closely without a percent sign, a backslash, a NUL or a segment starting with a dot. */
+const NEEDS_SEGMENT_CHECK = /[%\\\0]|\/\./;
+
+/**
+ * Refuses a path a vendor could resolve outside the base URL: a dot segment (`..`, `.`, literal or
+ * percent-encoded) or a segment holding a separator or NUL, literal or behind percent-encoding (`..%2f`,
+ * `%5c`, `%00`, `%252f`). URL normalisation only sees literal and single-encoded dots, while vendors'
+ * servers and proxies may decode `%2f` into `/` (or `%5c` into `\\`) before routing.
+ */
+function assertPathStaysPut(path: string): void {
+  if (!NEEDS_SEGMENT_CHECK.test(path)) return;
+  for (const segment of path.split('/').slice(1)) {
+    let decoded = segment;
+    for (let depth = 0; depth <= MAX_DECODING_DEPTH; depth++) {
+      if (decoded === '.' || decoded === '..' || SEPARATOR_OR_NUL.test(decoded)) {
+        throw IntegrationError.validation('invalid_path', `path ${quoted(path)} has a dot segment or an encoded separator: it must stay under the connection’s base URL`);
+      }
+      if (!decoded.includes('%')) break;
+      // Byte by byte, leniently (a stray `%` stays): only ASCII separators and dots matter here.
+      decoded = decoded.replace(PERCENT_ESCAPE, (_escape, hex: string) => String.fromCharCode(parseInt(hex, 16)));
+    }
+  }
+}
+
+function quoted(path: string): string {
+  return JSON.stringify(path.length > 200 ? `${path.slice(0, 200)}…` : path);
+}
+
 /** The vendor URL of a request: the base URL's path, then the request's. The result never leaves the base URL. */
 export function resolveVendorUrl(baseUrl: URL, request: Pick<GovernedRequest, 'path' | 'query'>): URL {
+  assertPathStaysPut(request.path);
   const basePath = baseUrl.pathname.replace(/\/+$/, '');
   const url = new URL(baseUrl.origin);
   url.pathname = `${basePath}${request.path}`;

@@ -30,7 +30,8 @@ export interface StoredRequest {
 /** One governed outbound operation against a vendor, with its attempts and outcome. */
 @Entity('integration_runs')
 @Index(['tenantId', 'connectionId', 'createdAt'])
-@Index(['tenantId', 'state'])
+/** Completed runs stay out of it: see the LeanRunIndexes migration. */
+@Index('integration_runs_not_completed', ['tenantId', 'state'], { where: `"state" <> 'Completed'` })
 @Index('integration_runs_idempotency_key', ['tenantId', 'idempotencyKey'], { unique: true, where: '"idempotencyKey" IS NOT NULL' })
 export class IntegrationRun implements TenantOwned {
   @IdColumn()
