@@ -1,6 +1,7 @@
 import { ArgumentMetadata, PipeTransform, ValidationPipe, ValidationPipeOptions } from '@nestjs/common';
 
-const OPTIONS: ValidationPipeOptions = { whitelist: true, forbidNonWhitelisted: true, transform: true };
+/** How every request body is validated: unknown properties are refused, values become their DTO class. */
+export const REQUEST_VALIDATION_OPTIONS: ValidationPipeOptions = { whitelist: true, forbidNonWhitelisted: true, transform: true };
 
 /**
  * Nest's ValidationPipe, created on the first argument it has to validate: constructing it loads
@@ -11,7 +12,7 @@ export class RequestValidationPipe implements PipeTransform {
 
   transform(value: unknown, metadata: ArgumentMetadata): unknown {
     if (metadata.type === 'custom') return value;
-    this.pipe ??= new ValidationPipe(OPTIONS);
+    this.pipe ??= new ValidationPipe(REQUEST_VALIDATION_OPTIONS);
     return this.pipe.transform(value, metadata);
   }
 }

@@ -1,4 +1,5 @@
 import type { EntityManager, EntityTarget, ObjectLiteral } from 'typeorm';
+import { placeholder, tableReference } from './plain-sql';
 
 /**
  * One multi-row INSERT for rows of one entity, with values converted by the driver exactly as TypeORM's
@@ -9,16 +10,14 @@ export async function bulkInsert<T extends ObjectLiteral>(manager: EntityManager
   if (rows.length === 0) return;
   const metadata = manager.connection.getMetadata(target);
   const driver = manager.connection.driver;
-  const postgres = driver.options.type === 'postgres';
   const columns = metadata.columns.filter((column) => !column.isVirtual);
   const parameters: unknown[] = [];
   const tuples = rows.map((row) => {
     const placeholders = columns.map((column) => {
       parameters.push(driver.preparePersistentValue(column.getEntityValue(row), column));
-      return postgres ? `$${parameters.length}` : '?';
+      return placeholder(driver, parameters.length);
     });
     return `(${placeholders.join(', ')})`;
   });
-  const table = metadata.schema && postgres ? `${driver.escape(metadata.schema)}.${driver.escape(metadata.tableName)}` : driver.escape(metadata.tableName);
-  await manager.query(`INSERT INTO ${table} (${columns.map((column) => driver.escape(column.databaseName)).join(', ')}) VALUES ${tuples.join(', ')}`, parameters);
+  await manager.query(`INSERT INTO ${tableReference(driver, metadata)} (${columns.map((column) => driver.escape(column.databaseName)).join(', ')}) VALUES ${tuples.join(', ')}`, parameters);
 }

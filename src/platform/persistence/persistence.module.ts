@@ -6,6 +6,7 @@ import { RuntimeOptions } from '../config/runtime.options';
 import { buildDataSourceOptions, sqliteFilePath, StoreSchema } from './data-source-options';
 import { DatabaseOptions } from './database.options';
 import { runMigrationsExclusively } from './migration-runner';
+import { RowReader } from './row-reader';
 import { RowWriter } from './row-writer';
 import { StoreReadiness } from './store-readiness';
 
@@ -31,8 +32,12 @@ export class PersistenceModule {
           },
         }),
       ],
-      providers: [StoreReadiness, { provide: RowWriter, inject: [DataSource], useFactory: (dataSource: DataSource) => new RowWriter(dataSource) }],
-      exports: [RowWriter],
+      providers: [
+        StoreReadiness,
+        { provide: RowWriter, inject: [DataSource], useFactory: (dataSource: DataSource) => new RowWriter(dataSource) },
+        { provide: RowReader, inject: [DataSource], useFactory: (dataSource: DataSource) => new RowReader(dataSource) },
+      ],
+      exports: [RowWriter, RowReader],
     };
   }
 }

@@ -1,7 +1,8 @@
 import type { Database, Statement } from 'better-sqlite3';
-import type { DataSource, EntityManager, EntityTarget, ObjectLiteral } from 'typeorm';
+import type { DataSource, EntityManager, EntityMetadata, EntityTarget, ObjectLiteral } from 'typeorm';
 import type { ColumnMetadata } from 'typeorm/metadata/ColumnMetadata';
 import { bulkInsert } from './bulk-insert';
+import { assignedColumns, comparedColumns, comparedValue, placeholder, tableReference } from './plain-sql';
 import type { StoreTransaction } from './store-transaction';
 
 const MAX_PREPARED_UPDATES = 256;
@@ -57,6 +58,7 @@ export class RowWriter {
   private readonly sqlite?: Database;
   private readonly statements = new Map<EntityTarget<ObjectLiteral>, { statement: Statement; values: (row: ObjectLiteral) => unknown[] }>();
   private readonly updates = new Map<string, Statement>();
+  private readonly updateSqlByShape = new Map<string, string>();
 
   constructor(private readonly dataSource: DataSource) {
     if (dataSource.driver.options.type === 'better-sqlite3') {
@@ -100,10 +102,45 @@ export class RowWriter {
     });
   }
 
-  /** TypeORM builds the UPDATE (values converted by the driver, version and update-date columns maintained); we run it. */
+  /**
+   * Equality conditions and plain values (every hot-path update) run a statement rendered once per shape
+   * (entity, columns set, columns compared), with the same assignments TypeORM's query builder makes
+   * (values converted by the driver, the version column incremented, the update-date column set); anything
+   * else (an `In` condition, a null comparison) is built by the query builder.
+   */
   private updateStatement(update: RowUpdate): { sql: string; parameters: unknown[]; table: string } {
+    const metadata = this.dataSource.getMetadata(update.target);
+    const driver = this.dataSource.driver;
+    const assigned = assignedColumns(metadata, update.set);
+    const compared = comparedColumns(metadata, update.where);
+    if (!assigned || !compared || assigned.some((column) => !column.isUpdate)) return this.builtUpdateStatement(update, metadata);
+    const parameters = [
+      ...assigned.map((column) => driver.preparePersistentValue(update.set[column.propertyName], column)),
+      ...compared.map((column) => comparedValue(driver, column, update.where[column.propertyName])),
+    ];
+    return { sql: this.updateSql(metadata, assigned, compared), parameters, table: metadata.tableName };
+  }
+
+  private updateSql(metadata: EntityMetadata, assigned: readonly ColumnMetadata[], compared: readonly ColumnMetadata[]): string {
+    const shape = `${metadata.tableName}\u0000${assigned.map((column) => column.propertyName).join(',')}\u0000${compared.map((column) => column.propertyName).join(',')}`;
+    const cached = this.updateSqlByShape.get(shape);
+    if (cached) return cached;
+    const driver = this.dataSource.driver;
+    const name = (column: ColumnMetadata) => driver.escape(column.databaseName);
+    const assignments = assigned.map((column, index) => `${name(column)} = ${placeholder(driver, index + 1)}`);
+    const { versionColumn, updateDateColumn } = metadata;
+    if (versionColumn && !assigned.includes(versionColumn)) assignments.push(`${name(versionColumn)} = ${name(versionColumn)} + 1`);
+    if (updateDateColumn && !assigned.includes(updateDateColumn)) assignments.push(`${name(updateDateColumn)} = CURRENT_TIMESTAMP`);
+    const conditions = compared.map((column, index) => `${name(column)} = ${placeholder(driver, assigned.length + index + 1)}`);
+    const sql = `UPDATE ${tableReference(driver, metadata)} SET ${assignments.join(', ')}${conditions.length > 0 ? ` WHERE ${conditions.join(' AND ')}` : ''}`;
+    if (this.updateSqlByShape.size >= MAX_PREPARED_UPDATES) this.updateSqlByShape.clear();
+    this.updateSqlByShape.set(shape, sql);
+    return sql;
+  }
+
+  private builtUpdateStatement(update: RowUpdate, metadata: EntityMetadata): { sql: string; parameters: unknown[]; table: string } {
     const [sql, parameters] = this.dataSource.createQueryBuilder().update(update.target).set(update.set).where(update.where).getQueryAndParameters();
-    return { sql, parameters: parameters.map((value) => (value instanceof Date ? this.dataSource.driver.preparePersistentValue(value, { type: Date } as ColumnMetadata) : value)), table: this.dataSource.getMetadata(update.target).tableName };
+    return { sql, parameters: parameters.map((value) => (value instanceof Date ? this.dataSource.driver.preparePersistentValue(value, { type: Date } as ColumnMetadata) : value)), table: metadata.tableName };
   }
 
   /**

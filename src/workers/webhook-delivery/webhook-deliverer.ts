@@ -13,6 +13,7 @@ import { OutboxItem, TransactionalOutbox } from '../../platform/messaging/outbox
 import { PlatformMetrics } from '../../platform/observability/platform-metrics';
 import { SecretRedactor } from '../../platform/observability/redaction';
 import { newId } from '../../platform/persistence/ids';
+import { RowReader } from '../../platform/persistence/row-reader';
 import { RowBatch, RowConflictError, RowUpdate } from '../../platform/persistence/row-writer';
 import { CircuitBreakerRegistry, CircuitOpenError } from '../../platform/resilience/breaker-registry';
 import { classifyError, classifyStatus, FailureClassification, HttpStatusError } from '../../platform/resilience/failure-classifier';
@@ -35,7 +36,6 @@ import { WebhookDeliveryOptions } from './webhook-delivery.options';
 
 export const WEBHOOK_USER_AGENT = 'integration-platform-webhooks/1.0';
 const EXCERPT_BYTES = 1024;
-/** A full endpoint is tried again after about this long (±20 %). */
 /** A full endpoint frees a slot within milliseconds when healthy: come back soon, then less and less often. */
 const BUSY_RETRY_FIRST_MS = 100;
 const BUSY_RETRY_MAX_MS = 5_000;
@@ -109,7 +109,8 @@ export class WebhookDeliverer {
   private readonly outcomes: GroupedOutboxCommits;
 
   constructor(
-    @InjectDataSource() private readonly dataSource: DataSource,
+    @InjectDataSource() dataSource: DataSource,
+    private readonly rows: RowReader,
     private readonly options: WebhookDeliveryOptions,
     private readonly blobs: BlobStore,
     private readonly secrets: SubscriptionSecrets,
@@ -128,7 +129,7 @@ export class WebhookDeliverer {
 
   /** Handles one DeliverWebhook; `messageId` is the bus message's own id (deferrals number their re-sends from it). */
   async deliver(tenantId: string, command: DeliverWebhookCommand, messageId: string): Promise<void> {
-    const delivery = await this.dataSource.getRepository(WebhookDelivery).findOneBy({ tenantId, id: command.deliveryId });
+    const delivery = await this.rows.findOneBy(WebhookDelivery, { tenantId, id: command.deliveryId });
     if (!delivery || !awaitsAttempt(delivery, command)) {
       this.logger.debug({
         msg: 'DeliverWebhook for an attempt the delivery does not await; ignored',
@@ -485,7 +486,7 @@ export class WebhookDeliverer {
   }
 
   private findSubscription(tenantId: string, id: string): Promise<WebhookSubscription | null> {
-    return this.dataSource.getRepository(WebhookSubscription).findOneBy({ tenantId, id });
+    return this.rows.findOneBy(WebhookSubscription, { tenantId, id });
   }
 }
 

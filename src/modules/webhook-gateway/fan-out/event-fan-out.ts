@@ -64,45 +64,41 @@ export class EventFanOut {
     return subscriptions;
   }
 
-  async fanOut(event: CloudEvent): Promise<FanOutResult> {
-    const tenantId = event.tenantid;
+  fanOut(event: CloudEvent): Promise<FanOutResult> {
+    return this.fanOutAll([event]).then(([result]) => result);
+  }
+
+  /**
+   * Events of one tenant fanned out as if published one after another (an id seen earlier in the batch is
+   * a repeat), every delivery and DeliverWebhook of the batch committed in one store transaction.
+   */
+  async fanOutAll(events: readonly CloudEvent[]): Promise<FanOutResult[]> {
+    const tenantId = events[0].tenantid;
+    if (events.some((event) => event.tenantid !== tenantId)) throw new TypeError('A fan-out batch belongs to one tenant');
     const active = await this.activeSubscriptions(tenantId);
-    const matching = active.filter((subscription) => subscription.eventTypes.includes('*') || subscription.eventTypes.includes(event.type));
-    if (matching.length === 0) return { eventId: event.id, deliveries: 0, matched: 0 };
-
-    const already = await this.deliveries.find({
-      select: { subscriptionId: true },
-      where: { tenantId, eventId: event.id, subscriptionId: In(matching.map((subscription) => subscription.id)) },
-    });
-    const delivered = new Set(already.map((delivery) => delivery.subscriptionId));
-    const fresh = matching.filter((subscription) => !delivered.has(subscription.id));
-    if (fresh.length === 0) return { eventId: event.id, deliveries: 0, matched: matching.length };
-
-    const payloadRef = `events/${createHash('sha256').update(event.id).digest('hex')}.json`;
-    await this.blobs.put(tenantId, payloadRef, Buffer.from(JSON.stringify(event)), { contentType: 'application/cloudevents+json' });
+    const matchingByEvent = events.map((event) => active.filter((subscription) => subscription.eventTypes.includes('*') || subscription.eventTypes.includes(event.type)));
+    const matched = [...new Set(matchingByEvent.flat())];
+    const delivered = matched.length === 0 ? new Set<string>() : await this.deliveredPairs(tenantId, events, matched);
 
     const now = new Date();
-    const rows = fresh.map((subscription) =>
-      Object.assign(new WebhookDelivery(), {
-        id: newId('dlv'),
-        tenantId,
-        direction: 'out' as const,
-        connectionId: null,
-        subscriptionId: subscription.id,
-        vendorDeliveryId: null,
-        eventId: event.id,
-        eventType: event.type,
-        status: 'Pending' as const,
-        payloadRef,
-        attemptCount: 0,
-        series: 1,
-        seriesAttempt: 0,
-        nextAttemptAt: now,
-        lastError: null,
-        completedAt: null,
-        createdAt: now,
-        updatedAt: now,
-      }),
+    const rows: WebhookDelivery[] = [];
+    /** The envelope each payload blob holds: a repeated id with new deliveries stores its own, as a later publish would. */
+    const payloads = new Map<string, CloudEvent>();
+    const results = events.map((event, index): FanOutResult => {
+      const fresh = matchingByEvent[index].filter((subscription) => !delivered.has(pairKey(event.id, subscription.id)));
+      if (fresh.length === 0) return { eventId: event.id, deliveries: 0, matched: matchingByEvent[index].length };
+      const payloadRef = payloadRefOf(event);
+      payloads.set(payloadRef, event);
+      for (const subscription of fresh) {
+        delivered.add(pairKey(event.id, subscription.id));
+        rows.push(outboundDelivery(event, subscription.id, payloadRef, now));
+      }
+      return { eventId: event.id, deliveries: fresh.length, matched: matchingByEvent[index].length };
+    });
+    if (rows.length === 0) return results;
+
+    await Promise.all(
+      [...payloads].map(([payloadRef, event]) => this.blobs.put(tenantId, payloadRef, Buffer.from(JSON.stringify(event)), { contentType: 'application/cloudevents+json' })),
     );
     const commands = rows.map((row) => {
       const command: DeliverWebhookCommand = { deliveryId: row.id, series: 1, attempt: 1 };
@@ -112,11 +108,52 @@ export class EventFanOut {
       await this.commits.commit({ inserts: [{ target: WebhookDelivery, rows }] }, commands);
     } catch (error) {
       // The same event fanned out concurrently: the unique (tenant, subscription, event) index kept one; retry what is left.
-      const raced = await this.deliveries.count({ where: { tenantId, eventId: event.id, subscriptionId: In(fresh.map((subscription) => subscription.id)) } });
-      if (raced === 0) throw error;
-      this.logger.debug({ msg: 'Concurrent fan-out of the same event; retrying the rest', eventId: event.id });
-      return this.fanOut(event);
+      const raced = await this.deliveredPairs(tenantId, events, matched);
+      if (!rows.some((row) => raced.has(pairKey(row.eventId, row.subscriptionId!)))) throw error;
+      this.logger.debug({ msg: 'Concurrent fan-out of the same event; retrying the rest', eventIds: [...new Set(rows.map((row) => row.eventId))] });
+      return this.fanOutAll(events);
     }
-    return { eventId: event.id, deliveries: rows.length, matched: matching.length };
+    return results;
   }
+
+  /** Which of the events already have a delivery to which of the subscriptions, as pairKey()s. */
+  private async deliveredPairs(tenantId: string, events: readonly CloudEvent[], subscriptions: ReadonlyArray<Pick<WebhookSubscription, 'id'>>): Promise<Set<string>> {
+    const existing = await this.deliveries.find({
+      select: { eventId: true, subscriptionId: true },
+      where: { tenantId, eventId: In([...new Set(events.map((event) => event.id))]), subscriptionId: In(subscriptions.map((subscription) => subscription.id)) },
+    });
+    return new Set(existing.map((delivery) => pairKey(delivery.eventId, delivery.subscriptionId!)));
+  }
+}
+
+function pairKey(eventId: string, subscriptionId: string): string {
+  return `${eventId}\u0000${subscriptionId}`;
+}
+
+/** One blob per event id: every delivery of the event points to it. */
+function payloadRefOf(event: CloudEvent): string {
+  return `events/${createHash('sha256').update(event.id).digest('hex')}.json`;
+}
+
+function outboundDelivery(event: CloudEvent, subscriptionId: string, payloadRef: string, now: Date): WebhookDelivery {
+  return Object.assign(new WebhookDelivery(), {
+    id: newId('dlv'),
+    tenantId: event.tenantid,
+    direction: 'out' as const,
+    connectionId: null,
+    subscriptionId,
+    vendorDeliveryId: null,
+    eventId: event.id,
+    eventType: event.type,
+    status: 'Pending' as const,
+    payloadRef,
+    attemptCount: 0,
+    series: 1,
+    seriesAttempt: 0,
+    nextAttemptAt: now,
+    lastError: null,
+    completedAt: null,
+    createdAt: now,
+    updatedAt: now,
+  });
 }
