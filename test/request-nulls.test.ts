@@ -4,7 +4,7 @@ import { RegisterClientDto } from '../src/modules/vendor-api-client-registry/cli
 import { CreateConnectionDto, GovernedRequestDto, RateLimitBudgetDto, RetryPolicyDto, WebhookSettingsDto } from '../src/modules/vendor-api-client-registry/connections/connection.dto';
 import { CreateCredentialDto, RotateCredentialDto, RotationPolicyDto } from '../src/modules/vendor-api-client-registry/credentials/credential.dto';
 import { RegisterProviderDto } from '../src/modules/vendor-api-client-registry/providers/register-provider.dto';
-import { PublishEventDto } from '../src/modules/webhook-gateway/fan-out/events.controller';
+import { PublishEventDto } from '../src/modules/webhook-gateway/fan-out/publish-event.dto';
 import { TrustedDeliveryDto } from '../src/modules/webhook-gateway/ingest/ingest.controller';
 import { CreateSubscriptionDto, UpdateSubscriptionDto } from '../src/modules/webhook-gateway/subscriptions/subscription.dto';
 import { dumpStore, REGISTRY_SCOPES, TenantApi, WEBHOOK_SCOPES } from './support/governed-api';
