@@ -7,15 +7,16 @@
 //
 // Ingest: GitHub-signed webhooks (a fresh X-GitHub-Delivery and HMAC per request, signed like GitHub) POSTed
 // by autocannon with N connections to `POST /webhooks/ingest/{connectionId}` of `node dist/main.js`
-// (APP_ROLE=VendorApiClientRegistryService,WebhookGatewayService: verify, dedupe, blob, row and
-// WebhookReceived in one transaction, 202), on the embedded default (SQLite, store bus, file blobs) and on
+// (APP_ROLE=VendorApiClientRegistryService,WebhookGatewayService: verify, dedupe, payload kept in the row, row
+// and WebhookReceived in one transaction, 202), on the embedded default (SQLite, store bus, file blobs) and on
 // PostgreSQL. Raw: a bare node:http server that only verifies the HMAC and answers 202. Peer: a Fastify 5
 // server that keeps the raw body, verifies the HMAC and adds the body to a BullMQ queue (job id = delivery id)
 // before answering 202.
 //
-// Delivery: N events published to a `*` subscription (`POST /webhooks/events`, 16 requests in flight, each one
-// event or, with `--batch N`, an array of N), delivered by the WebhookDeliveryWorker (signed per Standard
-// Webhooks, POSTed through the egress client) to a local receiver that verifies each signature; deliveries/s
+// Delivery: N events published to a `*` subscription (`POST /webhooks/events`, 16 requests in flight, each an
+// array of `--batch N` events, 50 unless given; `--batch 1` publishes one event per request), delivered by the
+// WebhookDeliveryWorker (signed per Standard Webhooks, POSTed through the egress client) to a local receiver
+// that verifies each signature; deliveries/s
 // from the first publish to the last verified receipt and the lag publish -> receipt. Raw: undici POSTs of the
 // same bodies. Peer: the events added to a BullMQ queue (`add`, or `addBulk` of N), delivered by a BullMQ worker
 // process that signs with standardwebhooks and POSTs with undici to the same receiver.
@@ -42,7 +43,7 @@ const PUBLISHERS = 16;
 const DELIVERY_CONCURRENCY = 64;
 
 function parseArgs(argv) {
-  const settings = { duration: 10, connections: 64, dialect: 'both', deliveries: 5000, backlog: 0, batch: 1, profile: false };
+  const settings = { duration: 10, connections: 64, dialect: 'both', deliveries: 5000, backlog: 0, batch: 50, profile: false };
   for (let i = 0; i < argv.length; i++) {
     const [flag, inline] = argv[i].split('=', 2);
     const value = () => inline ?? argv[++i];
