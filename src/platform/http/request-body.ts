@@ -81,6 +81,15 @@ export function installRequestBodyHandling(fastify: FastifyInstance, rules: Requ
   });
 }
 
+/** A body stream behind one or more decoders: what was applied, and how many bytes came over the wire. */
+interface DecodedPayload extends Readable {
+  encodings: readonly string[];
+  /** Read by Fastify and by readBody: Content-Length counts the encoded bytes, not the decoded ones. */
+  readonly receivedEncodedLength: number;
+}
+
+const isDecoded = (payload: Readable): payload is DecodedPayload => Array.isArray((payload as Partial<DecodedPayload>).encodings);
+
 function decodedPayload(payload: Readable, header: string): Readable {
   const encodings = header
     .split(',')
@@ -95,17 +104,15 @@ function decodedPayload(payload: Readable, header: string): Readable {
   payload.on('data', (chunk: Buffer) => (encodedLength += chunk.length));
   // Decoded in reverse order of application (RFC 9110 §8.4).
   let stream: Readable = payload;
-  for (const encoding of encodings.reverse()) {
+  for (const encoding of [...encodings].reverse()) {
     const decoder = DECODERS[encoding]();
     stream.on('error', (error) => decoder.destroy(error));
     // Undecodable bytes surface where the body is read (a 400); a body nobody reads must not crash the process.
     decoder.on('error', ignoreUntilRead);
     stream = stream.pipe(decoder);
   }
-  // The content-length check compares the header with the bytes on the wire, not the decoded ones.
   Object.defineProperty(stream, 'receivedEncodedLength', { get: () => encodedLength });
-  (stream as Readable & { encodings: string[] }).encodings = encodings;
-  return stream;
+  return Object.assign(stream, { encodings });
 }
 
 /**
@@ -116,7 +123,7 @@ function decodedPayload(payload: Readable, header: string): Readable {
 function readBody(request: IncomingMessage, payload: Readable, limit: number): Promise<Buffer> {
   const declared = Number(request.headers['content-length']);
   if (declared > limit) return Promise.reject(tooLarge(limit));
-  const decoded = payload !== request;
+  const decoded = isDecoded(payload) ? payload : undefined;
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     let received = 0;
@@ -138,13 +145,11 @@ function readBody(request: IncomingMessage, payload: Readable, limit: number): P
       chunks.push(chunk);
     };
     const onEnd = () => {
-      const onWire = decoded ? (payload as Readable & { receivedEncodedLength: number }).receivedEncodedLength : received;
+      const onWire = decoded ? decoded.receivedEncodedLength : received;
       if (!Number.isNaN(declared) && onWire !== declared) return finish(new BadRequestException('The request body is shorter or longer than its Content-Length'));
       finish(undefined, chunks.length === 1 ? chunks[0] : Buffer.concat(chunks, received));
     };
-    const onError = (error: Error) => {
-      finish(decoded && !(error instanceof PayloadTooLargeException) ? new BadRequestException(`The request body does not decode as ${(payload as Readable & { encodings?: string[] }).encodings?.join(', ')}`) : new BadRequestException('The request body could not be read'));
-    };
+    const onError = () => finish(new BadRequestException(decoded ? `The request body does not decode as ${decoded.encodings.join(', ')}` : 'The request body could not be read'));
     const onClose = () => finish(new BadRequestException('The request was aborted before its body ended'));
     payload.on('data', onData);
     payload.once('end', onEnd);
