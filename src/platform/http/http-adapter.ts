@@ -4,6 +4,17 @@ import type { RuntimeOptions } from '../config/runtime.options';
 /** How often the listener checks requests against the header and request timeouts (Node's default is 30 s). */
 const TIMEOUT_CHECK_INTERVAL_MS = 1_000;
 
+/* eslint-disable @typescript-eslint/no-require-imports -- loaded on first use */
+/**
+ * Fastify loads Ajv and fast-json-stringify (~100 ms of boot) when the instance is created; most roles
+ * have no route with a schema, so the compilers are loaded when the first schema is compiled.
+ */
+const LAZY_SCHEMA_COMPILERS = {
+  buildValidator: (...args: unknown[]) => require('@fastify/ajv-compiler')()(...args),
+  buildSerializer: (...args: unknown[]) => require('@fastify/fast-json-stringify-compiler')()(...args),
+};
+/* eslint-enable @typescript-eslint/no-require-imports */
+
 /**
  * The HTTP adapter of every role: Fastify, with the listener's timeouts set so a client that trickles its
  * head or body, or sits idle, cannot hold a socket for long; Fastify's own logging off (the platform
@@ -22,6 +33,7 @@ export function createHttpAdapter(runtime: RuntimeOptions): FastifyAdapter {
       connectionsCheckingInterval: TIMEOUT_CHECK_INTERVAL_MS,
     },
     routerOptions: { ignoreTrailingSlash: true, maxParamLength: 512 },
+    schemaController: { compilersFactory: LAZY_SCHEMA_COMPILERS },
     return503OnClosing: true,
   });
 }
