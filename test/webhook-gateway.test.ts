@@ -3,6 +3,7 @@ import { sign as signGithub } from '@octokit/webhooks-methods';
 import { Webhook } from 'standardwebhooks';
 import Stripe from 'stripe';
 import { DataSource } from 'typeorm';
+import { BlobStore } from '../src/platform/blob/blob-store';
 import { InboundPayloadStore } from '../src/modules/webhook-gateway/ingest/inbound-payload-store';
 import { WebhookDelivery } from '../src/platform/webhooks/entities/webhook-delivery.entity';
 import { generateWebhookSecret, signStandardWebhook } from '../src/platform/webhooks/standard-webhooks';
@@ -273,6 +274,21 @@ describe('webhook gateway: verified ingestion, subscriptions and fan-out (embedd
       const foreign = await tenantB.post('/webhooks/subscriptions', { url: `${peer.url}/b`, eventTypes: ['*'] });
       await tenantA.post('/webhooks/events', { type: 'invoice.settled', data: {}, id: 'evt-fan-2' });
       expect((await tenantB.get(`/webhooks/deliveries?subscriptionId=${foreign.body.id}`)).body.items).toHaveLength(0);
+    });
+
+    it('keeps a small event envelope in its delivery rows and a large one once in the blob store', async () => {
+      await tenantA.post('/webhooks/subscriptions', { url: `${peer.url}/sizes`, eventTypes: ['size.check'] });
+      expect((await tenantA.post('/webhooks/events', { type: 'size.check', data: { small: true }, id: 'evt-size-small' })).status).toBe(202);
+      expect((await tenantA.post('/webhooks/events', { type: 'size.check', data: { large: 'x'.repeat(70_000) }, id: 'evt-size-large' })).status).toBe(202);
+
+      const rows = platform.app.get(DataSource).getRepository(WebhookDelivery);
+      const small = await rows.findOneByOrFail({ tenantId: 'tenant-hooks-a', eventId: 'evt-size-small', direction: 'out' });
+      expect(small.payloadRef).toBeNull();
+      expect(JSON.parse(Buffer.from(small.payloadBody!).toString('utf8'))).toMatchObject({ id: 'evt-size-small', type: 'size.check', data: { small: true } });
+      const large = await rows.findOneByOrFail({ tenantId: 'tenant-hooks-a', eventId: 'evt-size-large', direction: 'out' });
+      expect(large.payloadBody).toBeNull();
+      const blob = await platform.app.get(BlobStore).get('tenant-hooks-a', large.payloadRef!);
+      expect(JSON.parse(blob!.data.toString('utf8'))).toMatchObject({ id: 'evt-size-large', data: { large: 'x'.repeat(70_000) } });
     });
 
     it('keeps tenants apart on every subscription and delivery endpoint', async () => {

@@ -8,7 +8,7 @@ export class WebhookGatewayOptions {
 
   @Env('WEBHOOK_INLINE_PAYLOAD_MAX', bytes({ min: 0, max: 1024 * 1024 }), {
     default: 64 * 1024,
-    description: 'Inbound bodies up to this size are kept in their delivery row, committed with it; larger ones go to the blob store (0: always the blob store)',
+    description: 'Inbound bodies and outbound event envelopes up to this size are kept in their delivery row, committed with it; larger ones go to the blob store (0: always the blob store)',
   })
   readonly inlinePayloadMaxBytes: number;
 

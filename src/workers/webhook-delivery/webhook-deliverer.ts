@@ -476,6 +476,7 @@ export class WebhookDeliverer {
   }
 
   private async payloadOf(delivery: WebhookDelivery): Promise<Buffer | null> {
+    if (delivery.payloadBody) return Buffer.from(delivery.payloadBody);
     if (!delivery.payloadRef) return null;
     try {
       return (await this.blobs.get(delivery.tenantId, delivery.payloadRef))?.data ?? null;

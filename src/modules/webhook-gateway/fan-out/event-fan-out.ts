@@ -11,6 +11,7 @@ import { newId } from '../../../platform/persistence/ids';
 import { DeliverWebhookCommand, deliverMessageId } from '../../../platform/webhooks/deliver-webhook.command';
 import { WebhookDelivery } from '../../../platform/webhooks/entities/webhook-delivery.entity';
 import { WebhookSubscription } from '../../../platform/webhooks/entities/webhook-subscription.entity';
+import { WebhookGatewayOptions } from '../webhook-gateway.options';
 
 export interface FanOutResult {
   eventId: string;
@@ -27,7 +28,8 @@ const MAX_CACHED_TENANTS = 10_000;
  * Matches an event to the tenant's active subscriptions (exact type or `*`) and creates one outbound
  * WebhookDelivery per match with its first DeliverWebhook, rows and commands in one store transaction.
  * The event id is the idempotency key: a subscription gets at most one delivery per event id, however
- * often the event is published. The envelope is stored once, as a blob every delivery points to.
+ * often the event is published. The envelope is kept in each delivery row when it is small
+ * (WEBHOOK_INLINE_PAYLOAD_MAX, committed with the row), else stored once as a blob every delivery points to.
  */
 @Injectable()
 export class EventFanOut {
@@ -42,6 +44,7 @@ export class EventFanOut {
     private readonly blobs: BlobStore,
     private readonly publisher: BusPublisher,
     outbox: TransactionalOutbox,
+    private readonly options: WebhookGatewayOptions,
   ) {
     this.commits = new GroupedOutboxCommits(outbox);
   }
@@ -82,24 +85,23 @@ export class EventFanOut {
 
     const now = new Date();
     const rows: WebhookDelivery[] = [];
-    /** The envelope each payload blob holds: a repeated id with new deliveries stores its own, as a later publish would. */
-    const payloads = new Map<string, CloudEvent>();
+    /** The envelopes too large for their rows, by blob name: a repeated id with new deliveries stores its own, as a later publish would. */
+    const blobs = new Map<string, Buffer>();
     const results = events.map((event, index): FanOutResult => {
       const fresh = matchingByEvent[index].filter((subscription) => !delivered.has(pairKey(event.id, subscription.id)));
       if (fresh.length === 0) return { eventId: event.id, deliveries: 0, matched: matchingByEvent[index].length };
-      const payloadRef = payloadRefOf(event);
-      payloads.set(payloadRef, event);
+      const envelope = Buffer.from(JSON.stringify(event));
+      const payload = envelope.length <= this.options.inlinePayloadMaxBytes ? { payloadRef: null, payloadBody: envelope } : { payloadRef: payloadRefOf(event), payloadBody: null };
+      if (payload.payloadRef) blobs.set(payload.payloadRef, envelope);
       for (const subscription of fresh) {
         delivered.add(pairKey(event.id, subscription.id));
-        rows.push(outboundDelivery(event, subscription.id, payloadRef, now));
+        rows.push(outboundDelivery(event, subscription.id, payload, now));
       }
       return { eventId: event.id, deliveries: fresh.length, matched: matchingByEvent[index].length };
     });
     if (rows.length === 0) return results;
 
-    await Promise.all(
-      [...payloads].map(([payloadRef, event]) => this.blobs.put(tenantId, payloadRef, Buffer.from(JSON.stringify(event)), { contentType: 'application/cloudevents+json' })),
-    );
+    await Promise.all([...blobs].map(([payloadRef, envelope]) => this.blobs.put(tenantId, payloadRef, envelope, { contentType: 'application/cloudevents+json' })));
     const commands = rows.map((row) => {
       const command: DeliverWebhookCommand = { deliveryId: row.id, series: 1, attempt: 1 };
       return { pattern: 'DeliverWebhook', message: this.publisher.prepareCommand('DeliverWebhook', command, { tenantId, messageId: deliverMessageId(command) }) };
@@ -135,7 +137,7 @@ function payloadRefOf(event: CloudEvent): string {
   return `events/${createHash('sha256').update(event.id).digest('hex')}.json`;
 }
 
-function outboundDelivery(event: CloudEvent, subscriptionId: string, payloadRef: string, now: Date): WebhookDelivery {
+function outboundDelivery(event: CloudEvent, subscriptionId: string, payload: Pick<WebhookDelivery, 'payloadRef' | 'payloadBody'>, now: Date): WebhookDelivery {
   return Object.assign(new WebhookDelivery(), {
     id: newId('dlv'),
     tenantId: event.tenantid,
@@ -146,7 +148,7 @@ function outboundDelivery(event: CloudEvent, subscriptionId: string, payloadRef:
     eventId: event.id,
     eventType: event.type,
     status: 'Pending' as const,
-    payloadRef,
+    ...payload,
     attemptCount: 0,
     series: 1,
     seriesAttempt: 0,
