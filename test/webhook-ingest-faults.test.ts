@@ -188,3 +188,60 @@ describe.each(['sqlite', 'postgres'] as const)('webhook gateway SIGKILLed during
     }
   });
 });
+
+describe.each(['sqlite', 'postgres'] as const)('webhook gateway dedupe under concurrency (%s)', (dialect) => {
+  const jwtSecret = newJwtSecret();
+  let platform: PlatformProcess | undefined;
+  let schema: Awaited<ReturnType<typeof createTestSchema>> | undefined;
+
+  afterAll(async () => {
+    await platform?.stop('SIGKILL').catch(() => undefined);
+    await schema?.drop().catch(() => undefined);
+  });
+
+  it('accepts each vendor delivery once, however many copies arrive together, and keeps a conflicting body', async () => {
+    if (dialect === 'postgres') schema = await createTestSchema();
+    platform = await PlatformProcess.start({
+      ...(schema ? { DATABASE_URL: TEST_DATABASE_URL, DATABASE_SCHEMA: schema.name } : {}),
+      AUTH_JWT_SECRET: jwtSecret,
+      EGRESS_ALLOW_LIST: '127.0.0.1',
+      APP_ROLE: 'VendorApiClientRegistryService,WebhookGatewayService',
+    });
+    const token = await signHs256(jwtSecret, { tenantId: TENANT, scope: 'integration.credentials.write integration.connections.write webhooks.deliveries.read', expiresIn: 600 });
+    const call = async (method: string, path: string, body?: unknown): Promise<{ status: number; body: Json }> => {
+      const response = await fetch(`${platform!.url}${path}`, { method, headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, body: body === undefined ? undefined : JSON.stringify(body) });
+      return { status: response.status, body: await response.json() };
+    };
+    const credential = await call('POST', '/integrations/credentials', { name: 'gh-dedupe', kind: 'webhook-secret', value: SECRET });
+    const connection = await call('POST', '/integrations/connections', {
+      providerId: 'github',
+      displayName: 'dedupe',
+      webhook: { secretCredentialId: credential.body.id },
+      configuration: { baseUrl: 'http://127.0.0.1:9', healthPath: '/', auth: 'none' },
+    });
+    expect(connection.status).toBe(201);
+    const send = async (vendorId: string, body: string) => {
+      const answer = await fetch(`${platform!.url}/webhooks/ingest/${connection.body.id}`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'x-github-event': 'push', 'x-github-delivery': vendorId, 'x-hub-signature-256': await signGithub(SECRET, body) },
+        body,
+      });
+      return { status: answer.status, body: (await answer.json()) as { deliveryId: string; duplicate?: boolean } };
+    };
+
+    // 10 vendor deliveries, each sent 8 times at once.
+    const answers = await Promise.all(Array.from({ length: 80 }, (_, index) => send(`gh-dedupe-${index % 10}`, JSON.stringify({ ref: 'main', n: index % 10 }))));
+    for (let id = 0; id < 10; id++) {
+      const copies = answers.filter((_, index) => index % 10 === id);
+      expect(copies.filter((answer) => answer.status === 202)).toHaveLength(1);
+      expect(copies.filter((answer) => answer.status === 200 && answer.body.duplicate === true)).toHaveLength(7);
+      expect(new Set(copies.map((answer) => answer.body.deliveryId)).size).toBe(1);
+    }
+    const conflicting = await send('gh-dedupe-3', JSON.stringify({ ref: 'main', n: 'not the first body' }));
+    expect(conflicting).toMatchObject({ status: 200, body: { duplicate: true } });
+
+    const inbound = await call('GET', `/webhooks/deliveries?connectionId=${connection.body.id}&limit=500`);
+    expect(inbound.body.items.filter((item: Json) => item.status === 'Delivered')).toHaveLength(10);
+    expect(inbound.body.items.filter((item: Json) => item.eventType === 'conflict')).toHaveLength(1);
+  });
+});

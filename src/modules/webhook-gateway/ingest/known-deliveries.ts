@@ -33,6 +33,16 @@ export class KnownDeliveries {
 
   constructor(@InjectRepository(WebhookDelivery) private readonly deliveries: Repository<WebhookDelivery>) {}
 
+  /**
+   * Whether to look a delivery up before inserting it. Not on SQLite: its writes are synchronous and
+   * cheap, so the unique index is the dedupe (a duplicate fails its insert and is looked up then), which
+   * saves the lookup on every webhook that is not one. On PostgreSQL a failed group of inserts would be
+   * retried entry by entry, each with its own commit, so duplicates are found first.
+   */
+  get checkBeforeInsert(): boolean {
+    return this.deliveries.manager.connection.driver.options.type !== 'better-sqlite3';
+  }
+
   find(tenantId: string, connectionId: string, vendorDeliveryId: string): Promise<KnownDelivery | undefined> {
     const dataSource = this.deliveries.manager.connection;
     if (dataSource.driver.options.type === 'better-sqlite3') {

@@ -152,7 +152,7 @@ export class WebhookIngestion {
   private async accept(connection: IntegrationConnection, providerId: string, verifierName: string, verified: VerifiedWebhook, payload: InboundPayload): Promise<IngestResult> {
     const tenantId = connection.tenantId;
     const vendorDeliveryId = verified.deliveryId.slice(0, 256);
-    const existing = await this.known.find(tenantId, connection.id, vendorDeliveryId);
+    const existing = this.known.checkBeforeInsert ? await this.known.find(tenantId, connection.id, vendorDeliveryId) : undefined;
     if (existing) return this.duplicate(connection, existing, vendorDeliveryId, verifierName, payload);
 
     const now = new Date();
@@ -193,7 +193,7 @@ export class WebhookIngestion {
     try {
       await this.commits.commit({ inserts: [{ target: WebhookDelivery, rows: [delivery] }] }, [received]);
     } catch (error) {
-      // The same vendor delivery arriving twice at once: the unique index kept the first.
+      // A duplicate not looked up first (SQLite), or the same delivery arriving twice at once: the unique index kept the first.
       const winner = await this.known.find(tenantId, connection.id, vendorDeliveryId);
       await this.payloads.discard(tenantId, stored);
       if (winner) return this.duplicate(connection, winner, vendorDeliveryId, verifierName, payload);
