@@ -59,6 +59,8 @@ export class PinoNestLogger implements LoggerService {
   private write(requested: PinoMethod, message: unknown, rest: unknown[], extra: Record<string, unknown> = {}): void {
     const context = typeof rest[rest.length - 1] === 'string' ? (rest[rest.length - 1] as string) : undefined;
     const level = requested === 'info' && context && BOOT_CONTEXTS.has(context) ? 'debug' : requested;
+    // Hot paths log at debug: a line below the level costs nothing but this check.
+    if (!this.pino.isLevelEnabled(level)) return;
     const fields: Record<string, unknown> = { ...extra, ...(context ? { context } : {}) };
     if (message instanceof Error) {
       this.pino[level]({ ...fields, err: message }, message.message);
