@@ -3,6 +3,7 @@ import { Agent, request } from 'node:http';
 import { connect, Socket } from 'node:net';
 import { brotliCompressSync, deflateSync, gzipSync } from 'node:zlib';
 import { sign as signGithub } from '@octokit/webhooks-methods';
+import Stripe from 'stripe';
 import { DataSource } from 'typeorm';
 import { InboundPayloadStore } from '../src/modules/webhook-gateway/ingest/inbound-payload-store';
 import { WebhookDelivery } from '../src/platform/webhooks/entities/webhook-delivery.entity';
@@ -89,6 +90,11 @@ describe('the HTTP edge (Fastify): bodies, encodings, limits, hostile clients', 
   const storedBody = async (deliveryId: string): Promise<Buffer> => {
     const delivery = await platform.app.get(DataSource).getRepository(WebhookDelivery).findOneByOrFail({ id: deliveryId });
     return (await platform.app.get(InboundPayloadStore).read(delivery))!.body;
+  };
+
+  const storedHeaders = async (deliveryId: string): Promise<Record<string, unknown>> => {
+    const delivery = await platform.app.get(DataSource).getRepository(WebhookDelivery).findOneByOrFail({ id: deliveryId });
+    return (await platform.app.get(InboundPayloadStore).read(delivery))!.headers;
   };
 
   const httpWork = () => platform.app.get(ProcessLifecycle).activeWork().http;
@@ -272,6 +278,38 @@ describe('the HTTP edge (Fastify): bodies, encodings, limits, hostile clients', 
       const answer = await post(platform.url, `/webhooks/ingest/${connection}`, body, { 'content-type': 'application/json', ...(signed as unknown as Record<string, string>) });
       expect(answer.status).toBe(202);
       expect((await storedBody(JSON.parse(answer.body).deliveryId)).toString('utf8')).toBe(body);
+    });
+
+    it('Stripe: the signed payload is the stored payload', async () => {
+      const secret = 'whsec_edge_stripe_4f1c';
+      const connection = await connectionFor('stripe', secret, 'edge-stripe');
+      const body = '{"id": "evt_edge_raw",  "type":"invoice.paid", "created": 1700000000, "data": {"object": {"id":"in_1", "memo":"é 🚀"}}}';
+      const signature = new Stripe('sk_test_unused').webhooks.generateTestHeaderString({ payload: body, secret });
+      const answer = await post(platform.url, `/webhooks/ingest/${connection}`, body, { 'content-type': 'application/json; charset=utf-8', 'stripe-signature': signature });
+      expect(answer.status).toBe(202);
+      expect((await storedBody(JSON.parse(answer.body).deliveryId)).toString('utf8')).toBe(body);
+    });
+
+    it('Azure DevOps: Basic credentials verified, never stored, the body kept as sent', async () => {
+      const connection = await connectionFor('azure-devops', 'hook-user:hook-password-77', 'edge-ado');
+      const body = '{ "id":"ado-edge-1", "eventType":"git.push",\n "resource": {"refUpdates": [] } }';
+      const answer = await post(platform.url, `/webhooks/ingest/${connection}`, body, { 'content-type': 'application/json', authorization: `Basic ${Buffer.from('hook-user:hook-password-77').toString('base64')}` });
+      expect(answer.status).toBe(202);
+      const deliveryId = JSON.parse(answer.body).deliveryId;
+      expect((await storedBody(deliveryId)).toString('utf8')).toBe(body);
+      expect(JSON.stringify(await storedHeaders(deliveryId))).not.toMatch(/authorization|hook-password/i);
+    });
+
+    it('generic HMAC: the configured signature header is verified and withheld, the body kept as sent', async () => {
+      const connection = await connectionFor('generic-hmac', 'generic-edge-secret', 'edge-generic', { verifierOptions: { header: 'x-edge-signature', encoding: 'base64', deliveryIdHeader: 'x-edge-id', eventTypeHeader: 'x-edge-event' } });
+      const body = '{"z":1,  "a":"é"}';
+      const signature = createHmac('sha256', 'generic-edge-secret').update(body).digest('base64');
+      const answer = await post(platform.url, `/webhooks/ingest/${connection}`, body, { 'content-type': 'application/json', 'x-edge-signature': signature, 'x-edge-id': 'edge-generic-1', 'x-edge-event': 'thing' });
+      expect(answer.status).toBe(202);
+      const deliveryId = JSON.parse(answer.body).deliveryId;
+      expect((await storedBody(deliveryId)).toString('utf8')).toBe(body);
+      expect(await storedHeaders(deliveryId)).toMatchObject({ 'x-edge-id': 'edge-generic-1' });
+      expect(JSON.stringify(await storedHeaders(deliveryId))).not.toContain(signature);
     });
 
     it('Slack: timestamped signature over the exact bytes', async () => {
