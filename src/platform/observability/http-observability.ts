@@ -69,7 +69,7 @@ export class HttpObservability {
       if (ended) return;
       ended = true;
       endWork();
-      this.pendingOf(socket)?.delete(end);
+      this.pendingBySocket.get(socket)?.delete(end);
       this.record(request, reply);
     };
     reply.raw.once('close', end);
@@ -77,21 +77,17 @@ export class HttpObservability {
   }
 
   private track(socket: Socket, end: () => void): void {
-    let pending = this.pendingBySocket.get(socket);
-    if (!pending) {
-      const created = new Set<() => void>();
-      pending = created;
-      this.pendingBySocket.set(socket, created);
-      socket.once('close', () => {
-        for (const release of [...created]) release();
-        this.pendingBySocket.delete(socket);
-      });
+    const pending = this.pendingBySocket.get(socket);
+    if (pending) {
+      pending.add(end);
+      return;
     }
-    pending.add(end);
-  }
-
-  private pendingOf(socket: Socket): Set<() => void> | undefined {
-    return this.pendingBySocket.get(socket);
+    const created = new Set([end]);
+    this.pendingBySocket.set(socket, created);
+    socket.once('close', () => {
+      for (const release of [...created]) release();
+      this.pendingBySocket.delete(socket);
+    });
   }
 
   private record(request: ObservedRequest, reply: FastifyReply): void {
