@@ -2,6 +2,7 @@ import { CanActivate, ExecutionContext, ForbiddenException, Injectable, Unauthor
 import { Reflector } from '@nestjs/core';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { RequestContext } from '../context/request-context';
+import { quotable } from '../http/quotable';
 import { PUBLIC_ROUTE, REQUIRED_SCOPES } from './decorators';
 import { InvalidTokenError, JwtVerifier } from './jwt-verifier';
 
@@ -58,9 +59,4 @@ export class BearerAuthGuard implements CanActivate {
 function bearerToken(header: string | undefined): string | undefined {
   const match = /^Bearer\s+([A-Za-z0-9\-._~+/]+=*)\s*$/i.exec(header ?? '');
   return match?.[1];
-}
-
-/** RFC 6750 error_description and scope allow visible ASCII except the quote and the backslash; anything else is replaced. */
-function quotable(text: string): string {
-  return text.replace(/[^\x20-\x21\x23-\x5b\x5d-\x7e]/g, '?');
 }

@@ -1,5 +1,5 @@
 import { BadRequestException } from '@nestjs/common';
-import { jsonDepthExceeds, parseJsonBody } from './json-body';
+import { jsonDepthExceeds, parseRequestJson } from './json-body';
 
 const bytes = (text: string) => Buffer.from(text, 'utf8');
 
@@ -22,10 +22,10 @@ describe('jsonDepthExceeds', () => {
   });
 });
 
-describe('parseJsonBody', () => {
+describe('parseRequestJson', () => {
   const refusal = (text: string | Buffer, depth = 8): string => {
     try {
-      parseJsonBody(Buffer.isBuffer(text) ? text : bytes(text), depth);
+      parseRequestJson(Buffer.isBuffer(text) ? text : bytes(text), depth);
     } catch (error) {
       expect(error).toBeInstanceOf(BadRequestException);
       return (error as BadRequestException).message;
@@ -34,7 +34,7 @@ describe('parseJsonBody', () => {
   };
 
   it('parses a valid body once', () => {
-    expect(parseJsonBody(bytes('{"a":[1,"é"],"b":null}'), 8)).toEqual({ a: [1, 'é'], b: null });
+    expect(parseRequestJson(bytes('{"a":[1,"é"],"b":null}'), 8)).toEqual({ a: [1, 'é'], b: null });
   });
 
   it('refuses empty, too deep, non-UTF-8, malformed and prototype-poisoning bodies with a message that does not quote them', () => {

@@ -41,7 +41,7 @@ const POISONING = { protoAction: 'error', constructorAction: 'error' } as const;
  * that would poison prototypes refused. Every failure is a 400 that says what was wrong but never
  * quotes the body back (it may carry a secret).
  */
-export function parseJsonBody(bytes: Buffer, maxDepth: number): unknown {
+export function parseRequestJson(bytes: Buffer, maxDepth: number): unknown {
   if (bytes.length === 0) throw new BadRequestException('The request body is empty; send a JSON value');
   if (jsonDepthExceeds(bytes, maxDepth)) throw new BadRequestException(`The JSON body is nested deeper than ${maxDepth} levels`);
   let text: string;

@@ -3,7 +3,8 @@ import type { IncomingMessage } from 'node:http';
 import type { Readable, Transform } from 'node:stream';
 import { createBrotliDecompress, createGunzip, createInflate } from 'node:zlib';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import { parseJsonBody } from './json-body';
+import { parseRequestJson } from './json-body';
+import { quotable } from './quotable';
 
 /** A route prefix whose bodies reach the handler as the exact bytes received (webhook signatures). */
 export interface RawBodyRule {
@@ -65,13 +66,13 @@ export function installRequestBodyHandling(fastify: FastifyInstance, rules: Requ
     }
     const contentType = request.headers['content-type'] ?? '';
     if (!JSON_CONTENT_TYPE.test(contentType)) {
-      done(new UnsupportedMediaTypeException(`Content-Type ${contentType ? `"${printable(contentType)}"` : '(none)'} is not supported; send application/json`));
+      done(new UnsupportedMediaTypeException(`Content-Type ${contentType ? `"${quotable(contentType)}"` : '(none)'} is not supported; send application/json`));
       return;
     }
     readBody(request.raw, payload, rules.jsonLimitBytes).then((bytes) => {
       let body: unknown;
       try {
-        body = parseJsonBody(bytes, rules.jsonMaxDepth);
+        body = parseRequestJson(bytes, rules.jsonMaxDepth);
       } catch (error) {
         done(error as Error);
         return;
@@ -98,7 +99,7 @@ function decodedPayload(payload: Readable, header: string): Readable {
   if (encodings.length === 0) return payload;
   if (encodings.length > MAX_ENCODING_LAYERS) throw new UnsupportedMediaTypeException(`At most ${MAX_ENCODING_LAYERS} content encodings are accepted`);
   for (const encoding of encodings) {
-    if (!DECODERS[encoding]) throw new UnsupportedMediaTypeException(`Content-Encoding "${printable(encoding)}" is not supported; send identity, gzip, deflate or br`);
+    if (!DECODERS[encoding]) throw new UnsupportedMediaTypeException(`Content-Encoding "${quotable(encoding)}" is not supported; send identity, gzip, deflate or br`);
   }
   let encodedLength = 0;
   payload.on('data', (chunk: Buffer) => (encodedLength += chunk.length));
@@ -162,9 +163,4 @@ function ignoreUntilRead(): void {}
 
 function tooLarge(limit: number): PayloadTooLargeException {
   return new PayloadTooLargeException(`The request body exceeds the limit of ${limit} bytes`);
-}
-
-/** Header text quoted back in an error, with anything but visible ASCII replaced. */
-export function printable(text: string, max = 100): string {
-  return text.slice(0, max).replace(/[^\x20-\x7e]|"/g, '?');
 }

@@ -1,9 +1,9 @@
 import { Logger } from '@nestjs/common';
-import type { Database } from 'better-sqlite3';
 import type { Pool } from 'pg';
 import type { DataSource } from 'typeorm';
 import type { AzureCredentials } from '../azure/azure-credentials';
 import type { DatabaseOptions } from '../persistence/database.options';
+import { sqliteConnection } from '../persistence/plain-sql';
 import type { BusOptions } from './bus.options';
 import type { MessageBus } from './message-bus';
 
@@ -35,8 +35,7 @@ export async function createMessageBus(
     });
   }
   const { SqliteBusTableStore } = await import('./store/sqlite-bus-table-store');
-  const db = (dataSource.driver as unknown as { databaseConnection: Database }).databaseConnection;
-  return new StoreMessageBus(new SqliteBusTableStore(db), settings);
+  return new StoreMessageBus(new SqliteBusTableStore(sqliteConnection(dataSource)!), settings);
 }
 
 async function createServiceBus(options: BusOptions, azure: AzureCredentials | undefined): Promise<MessageBus> {

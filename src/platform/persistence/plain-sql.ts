@@ -1,6 +1,12 @@
 import { FindOperator } from 'typeorm';
-import type { Driver, EntityMetadata, ObjectLiteral } from 'typeorm';
+import type { Database } from 'better-sqlite3';
+import type { DataSource, Driver, EntityMetadata, ObjectLiteral } from 'typeorm';
 import type { ColumnMetadata } from 'typeorm/metadata/ColumnMetadata';
+
+/** The embedded store's own better-sqlite3 connection (statements prepared on it skip TypeORM); undefined on PostgreSQL. */
+export function sqliteConnection(dataSource: DataSource): Database | undefined {
+  return dataSource.driver.options.type === 'better-sqlite3' ? (dataSource.driver as unknown as { databaseConnection: Database }).databaseConnection : undefined;
+}
 
 /** The entity's table as SQL: escaped, with its schema on PostgreSQL (as TypeORM's query builder renders it). */
 export function tableReference(driver: Driver, metadata: EntityMetadata): string {

@@ -1,5 +1,6 @@
-import type { Database, Statement } from 'better-sqlite3';
+import type { Statement } from 'better-sqlite3';
 import type { DataSource } from 'typeorm';
+import { sqliteConnection } from './plain-sql';
 
 /**
  * A read on a hot path, run many times with different parameters. On SQLite it is a statement prepared
@@ -15,9 +16,10 @@ export class PreparedQuery<Row> {
   ) {}
 
   all(parameters: readonly unknown[]): Promise<Row[]> {
-    if (this.dataSource.driver.options.type !== 'better-sqlite3') return this.dataSource.query(this.sql, [...parameters]) as Promise<Row[]>;
+    const sqlite = sqliteConnection(this.dataSource);
+    if (!sqlite) return this.dataSource.query(this.sql, [...parameters]) as Promise<Row[]>;
     try {
-      this.statement ??= (this.dataSource.driver as unknown as { databaseConnection: Database }).databaseConnection.prepare(this.sql);
+      this.statement ??= sqlite.prepare(this.sql);
       return Promise.resolve(this.statement.all(...parameters) as Row[]);
     } catch (error) {
       return Promise.reject(error as Error);

@@ -1,7 +1,7 @@
 import type { Database, Statement } from 'better-sqlite3';
 import type { DataSource, EntityMetadata, EntityTarget, ObjectLiteral } from 'typeorm';
 import type { ColumnMetadata } from 'typeorm/metadata/ColumnMetadata';
-import { comparedColumns, comparedValue, placeholder, tableReference } from './plain-sql';
+import { comparedColumns, comparedValue, placeholder, sqliteConnection, tableReference } from './plain-sql';
 
 interface Lookup {
   readonly sql: string;
@@ -19,9 +19,7 @@ export class RowReader {
   private readonly lookups = new Map<EntityTarget<ObjectLiteral>, Map<string, Lookup>>();
 
   constructor(private readonly dataSource: DataSource) {
-    if (dataSource.driver.options.type === 'better-sqlite3') {
-      this.sqlite = (dataSource.driver as unknown as { databaseConnection: Database }).databaseConnection;
-    }
+    this.sqlite = sqliteConnection(dataSource);
   }
 
   /** The row whose columns equal `where` (plain non-null values: no operators), or null. */

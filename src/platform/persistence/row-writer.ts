@@ -2,7 +2,7 @@ import type { Database, Statement } from 'better-sqlite3';
 import type { DataSource, EntityManager, EntityMetadata, EntityTarget, ObjectLiteral } from 'typeorm';
 import type { ColumnMetadata } from 'typeorm/metadata/ColumnMetadata';
 import { bulkInsert } from './bulk-insert';
-import { assignedColumns, comparedColumns, comparedValue, placeholder, tableReference } from './plain-sql';
+import { assignedColumns, comparedColumns, comparedValue, placeholder, sqliteConnection, tableReference } from './plain-sql';
 import type { StoreTransaction } from './store-transaction';
 
 const MAX_PREPARED_UPDATES = 256;
@@ -61,9 +61,7 @@ export class RowWriter {
   private readonly updateSqlByShape = new Map<string, string>();
 
   constructor(private readonly dataSource: DataSource) {
-    if (dataSource.driver.options.type === 'better-sqlite3') {
-      this.sqlite = (dataSource.driver as unknown as { databaseConnection: Database }).databaseConnection;
-    }
+    this.sqlite = sqliteConnection(dataSource);
   }
 
   /**

@@ -50,11 +50,10 @@ interface Receiver {
   withheldHeaders: ReadonlySet<string>;
 }
 
-
 const MAX_CACHED_RECEIVERS = 10_000;
 
 /** Headers that carry credentials whatever the scheme: never stored. */
-const CREDENTIAL_HEADERS = ['authorization', 'proxy-authorization', 'cookie'];
+const CREDENTIAL_HEADERS: ReadonlySet<string> = new Set(['authorization', 'proxy-authorization', 'cookie']);
 
 /**
  * IngestWebhook: the public vendor callback. Order (DESIGN.md): size limit (the raw-body parser) →
@@ -142,7 +141,7 @@ export class WebhookIngestion {
   async ingestVerified(connection: IntegrationConnection, verified: VerifiedWebhook, headers: Record<string, string | string[] | undefined>): Promise<IngestResult> {
     if (connection.status === 'Retired') throw new NotFoundException(`Connection ${connection.id} not found`);
     const body = Buffer.from(JSON.stringify(verified.payload));
-    return this.accept(connection, connection.providerId, 'trusted-edge', verified, this.payloadOf({ rawBody: body, headers, url: '' }, new Set(CREDENTIAL_HEADERS)));
+    return this.accept(connection, connection.providerId, 'trusted-edge', verified, this.payloadOf({ rawBody: body, headers, url: '' }, CREDENTIAL_HEADERS));
   }
 
   private payloadOf(webhook: RawInboundWebhook, withheldHeaders: ReadonlySet<string>): InboundPayload {
