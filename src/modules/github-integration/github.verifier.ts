@@ -15,7 +15,7 @@ import {
   VerifiedWebhook,
   WebhookVerificationError,
   WebhookVerifier,
-} from './webhook-verifier';
+} from '../../platform/webhooks/verification/webhook-verifier';
 
 const SIGNATURE_PREFIX = 'sha256=';
 
@@ -39,7 +39,7 @@ export class GithubVerifier implements WebhookVerifier {
     if (!deliveryId || !event) throw new MalformedWebhookError('X-GitHub-Delivery and X-GitHub-Event are required');
     const payload = parseGithubBody(webhook);
     const action = stringField(payload, 'action');
-    return { deliveryId, eventType: action ? `github.${event}.${action}` : `github.${event}`, payload };
+    return { deliveryId, eventType: action ? `${event}.${action}` : event, payload };
   }
 }
 

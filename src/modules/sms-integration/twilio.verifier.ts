@@ -15,7 +15,7 @@ import {
   VerifiedWebhook,
   WebhookVerificationError,
   WebhookVerifier,
-} from './webhook-verifier';
+} from '../../platform/webhooks/verification/webhook-verifier';
 
 /**
  * `X-Twilio-Signature` = base64 HMAC-SHA1(auth token, url + sorted form fields as `key+value`)
@@ -48,7 +48,7 @@ export class TwilioVerifier implements WebhookVerifier {
     const sid = stringField(payload, 'MessageSid') ?? stringField(payload, 'SmsSid');
     const status = stringField(payload, 'MessageStatus') ?? stringField(payload, 'SmsStatus');
     if (!sid || !status) throw new MalformedWebhookError('The payload has no MessageSid and MessageStatus');
-    return { deliveryId: `${sid}:${status}`, eventType: `twilio.${status}`, payload };
+    return { deliveryId: `${sid}:${status}`, eventType: status, payload };
   }
 }
 

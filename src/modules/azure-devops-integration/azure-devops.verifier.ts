@@ -12,7 +12,7 @@ import {
   VerifiedWebhook,
   WebhookVerificationError,
   WebhookVerifier,
-} from './webhook-verifier';
+} from '../../platform/webhooks/verification/webhook-verifier';
 
 const BASIC = /^basic\s+([A-Za-z0-9+/]+={0,2})\s*$/i;
 
@@ -39,6 +39,6 @@ export class AzureDevOpsVerifier implements WebhookVerifier {
     const payload = parseJsonBody(webhook.rawBody);
     const deliveryId = requireStringField(payload, 'id');
     const eventType = requireStringField(payload, 'eventType');
-    return { deliveryId, eventType: `azure-devops.${eventType}`, payload, occurredAt: isRecord(payload) ? isoDate(payload.createdDate) : undefined };
+    return { deliveryId, eventType, payload, occurredAt: isRecord(payload) ? isoDate(payload.createdDate) : undefined };
   }
 }

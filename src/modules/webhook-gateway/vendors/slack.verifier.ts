@@ -19,7 +19,7 @@ import {
   VerifiedWebhook,
   WebhookVerificationError,
   WebhookVerifier,
-} from './webhook-verifier';
+} from '../../../platform/webhooks/verification/webhook-verifier';
 
 const SIGNATURE_PREFIX = 'v0=';
 
@@ -48,7 +48,7 @@ export class SlackVerifier implements WebhookVerifier {
     const payload = parseSlackBody(webhook);
     // Only Events API callbacks carry an id; Slack retries those with the same event_id.
     const deliveryId = stringField(payload, 'event_id') ?? `${timestamp}:${sha256(webhook.rawBody).toString('hex')}`;
-    return { deliveryId, eventType: `slack.${slackEventType(payload)}`, payload, occurredAt: isRecord(payload) ? epochSecondsToIso(payload.event_time) : undefined };
+    return { deliveryId, eventType: slackEventType(payload), payload, occurredAt: isRecord(payload) ? epochSecondsToIso(payload.event_time) : undefined };
   }
 }
 

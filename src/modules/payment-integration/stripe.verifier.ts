@@ -15,7 +15,7 @@ import {
   VerifiedWebhook,
   WebhookVerificationError,
   WebhookVerifier,
-} from './webhook-verifier';
+} from '../../platform/webhooks/verification/webhook-verifier';
 
 /** `Stripe-Signature: t=<ts>,v1=<hex>[,v1=<hex>...]` over `"<t>.<body>"`; v0 (test-mode legacy) is ignored. */
 export class StripeVerifier implements WebhookVerifier {
@@ -36,7 +36,7 @@ export class StripeVerifier implements WebhookVerifier {
     const event = parseJsonBody(webhook.rawBody);
     const deliveryId = requireStringField(event, 'id');
     const type = requireStringField(event, 'type');
-    return { deliveryId, eventType: `stripe.${type}`, payload: event, occurredAt: isRecord(event) ? epochSecondsToIso(event.created) : undefined };
+    return { deliveryId, eventType: type, payload: event, occurredAt: isRecord(event) ? epochSecondsToIso(event.created) : undefined };
   }
 }
 
