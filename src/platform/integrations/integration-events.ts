@@ -13,7 +13,8 @@ export type IntegrationEventType =
   | 'IntegrationFailed'
   | 'CredentialRotated'
   | 'WebhookDelivered'
-  | 'ExternalApiHealthChanged';
+  | 'ExternalApiHealthChanged'
+  | 'ExternalRecordsChanged';
 
 export const EVENT_SOURCE = 'urn:integration-platform:governed-access';
 
