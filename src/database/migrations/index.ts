@@ -5,6 +5,7 @@ import { GovernedAccess1764460800000 } from './1764460800000-GovernedAccess';
 import { Webhooks1764547200000 } from './1764547200000-Webhooks';
 import { InboundPayloads1764633600000 } from './1764633600000-InboundPayloads';
 import { LeanRunIndexes1764720000000 } from './1764720000000-LeanRunIndexes';
+import { VendorCatalogue1764806400000 } from './1764806400000-VendorCatalogue';
 import { Syncs1764806400001 } from './1764806400001-Syncs';
 
 /** In order. A new migration is appended here and never edited once released. */
@@ -16,5 +17,6 @@ export const MIGRATIONS = [
   Webhooks1764547200000,
   InboundPayloads1764633600000,
   LeanRunIndexes1764720000000,
+  VendorCatalogue1764806400000,
   Syncs1764806400001,
 ];
