@@ -88,8 +88,10 @@ export class SyncsService {
       (await this.rows.findByName(connection.tenantId, connection.id, name)) ??
       (await this.rows.configure(connection.tenantId, connection.id, name, { enabled: false, intervalMs: this.options.intervalMs, fullPassEvery: DEFAULT_FULL_PASS_EVERY }));
     const requestedAt = new Date();
-    await this.rows.update(sync, { runRequestedAt: requestedAt });
-    sync.runRequestedAt = requestedAt;
+    // Due now; a run in progress keeps going and the request is met by it (or the run after it).
+    const nextRunAt = sync.nextRunAt && sync.nextRunAt < requestedAt ? sync.nextRunAt : requestedAt;
+    await this.rows.update(sync, { runRequestedAt: requestedAt, nextRunAt });
+    Object.assign(sync, { runRequestedAt: requestedAt, nextRunAt });
     const command: RunSyncCommand = { syncId: sync.id, connectionId: connection.id, name };
     await this.publisher.send(RUN_SYNC, command, { tenantId: connection.tenantId });
     return this.view(source, sync);

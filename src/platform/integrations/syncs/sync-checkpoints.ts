@@ -163,6 +163,7 @@ export class SyncCheckpoints {
         lastError: null,
         state: 'Idle',
         leaseOwner: null,
+        runRequestedAt: null,
         lastCompletedAt: now,
         nextRunAt: sync.enabled ? new Date(now.getTime() + sync.intervalMs) : null,
       };

@@ -49,11 +49,11 @@ export class SyncRows {
     return rows.map((row) => this.toSync(row));
   }
 
-  /** Syncs to run now: enabled and due, or asked for on demand; the longest waiting first. */
+  /** Syncs to run now: past their nextRunAt, and enabled or asked for on demand; the longest waiting first. */
   async due(now: Date, limit: number): Promise<IntegrationSync[]> {
     const rows = await this.sql.all<Record<string, unknown>>({
-      sql: `SELECT * FROM integration_syncs WHERE ("enabled" = ? AND "nextRunAt" <= ?) OR "runRequestedAt" IS NOT NULL ORDER BY "nextRunAt" LIMIT ${Math.floor(limit)}`,
-      parameters: [this.sql.bool(true), this.sql.time(now)],
+      sql: `SELECT * FROM integration_syncs WHERE "nextRunAt" <= ? AND ("enabled" = ? OR "runRequestedAt" IS NOT NULL) ORDER BY "nextRunAt" LIMIT ${Math.floor(limit)}`,
+      parameters: [this.sql.time(now), this.sql.bool(true)],
     });
     return rows.map((row) => this.toSync(row));
   }
@@ -90,8 +90,11 @@ export class SyncRows {
       await this.sql.transaction((session) => session.run(this.insert(sync)));
       return sync;
     }
+    // Disabling keeps a run asked for on demand; enabling makes the sync due at once (or as soon as its interval allows).
     const nextRunAt = !settings.enabled
-      ? null
+      ? existing.runRequestedAt
+        ? existing.nextRunAt
+        : null
       : existing.enabled && existing.nextRunAt
         ? new Date(Math.min(existing.nextRunAt.getTime(), (existing.lastCompletedAt?.getTime() ?? now.getTime()) + settings.intervalMs))
         : now;

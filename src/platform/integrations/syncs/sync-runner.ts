@@ -2,7 +2,7 @@ import { createHash, randomUUID } from 'node:crypto';
 import { Injectable, Logger } from '@nestjs/common';
 import { DistributedLock, LockHandle } from '../../cache/cache.ports';
 import { RequestContext } from '../../context/request-context';
-import { classifyError, IntegrationError } from '../../resilience/failure-classifier';
+import { classifyError, classifyStatus, IntegrationError } from '../../resilience/failure-classifier';
 import type { SyncPosition, SyncSource, VendorAnswer } from '../../vendors/vendor-descriptor';
 import { VendorCatalogue } from '../../vendors/vendor-catalogue';
 import { ConnectionNotFoundError, ConnectionResolver } from '../connections/connection-resolver';
@@ -26,7 +26,8 @@ export interface SyncRunSettings {
 
 /**
  * How a run ended. `completed`: a pass finished. `yielded`: the budget was low, or the run was asked to
- * stop; the pass stays in progress at its last checkpoint. `failed`: the pass stays in progress at its
+ * stop; the pass stays in progress at its last checkpoint and the sync stays due (an on-demand run stays
+ * asked for). `failed`: the pass stays in progress at its
  * last checkpoint with the error recorded. `busy`: another run holds the sync. `skipped`: nothing to run.
  */
 export type SyncRunOutcome = 'completed' | 'yielded' | 'failed' | 'busy' | 'skipped';
@@ -68,11 +69,11 @@ export class SyncRunner {
   private async runLocked(tenantId: string, syncId: string, settings: SyncRunSettings, keeper: LockKeeper): Promise<SyncRunOutcome> {
     const current = await this.rows.find(tenantId, syncId);
     if (!current) return 'skipped';
-    const wanted = current.runRequestedAt !== null || (current.enabled && current.nextRunAt !== null && current.nextRunAt.getTime() <= Date.now());
+    const wanted = (current.enabled || current.runRequestedAt !== null) && current.nextRunAt !== null && current.nextRunAt.getTime() <= Date.now();
     if (!wanted) return 'skipped';
     const now = new Date();
     const owner = `run-${randomUUID()}`;
-    const sync = await this.rows.takeLease(tenantId, syncId, owner, { state: 'Running', lastRunAt: now, runRequestedAt: null });
+    const sync = await this.rows.takeLease(tenantId, syncId, owner, { state: 'Running', lastRunAt: now });
     if (!sync) return 'busy';
     RequestContext.bindIds({ connectionId: sync.connectionId });
 
@@ -111,7 +112,8 @@ export class SyncRunner {
           const read = source.read(answerOf(response), position);
           page = { kind: 'read', pageKey, records: read.records, next: read.next, etag: etagOf(response) };
         } else {
-          throw IntegrationError.validation(`vendor_status_${response.status}`, `The vendor answered HTTP ${response.status} to page ${sync.passCounts.pages + 1} of sync ${sync.name}`);
+          const { category, code } = classifyStatus(response.status, response.headers);
+          throw new IntegrationError(category, code, `The vendor answered HTTP ${response.status} to page ${sync.passCounts.pages + 1} of sync ${sync.name}`);
         }
       } catch (error) {
         if (error instanceof IntegrationError && error.code === 'rate_budget_exhausted') return this.yieldToBudget(sync, error.retryAfterMs ?? 1_000);
@@ -153,8 +155,8 @@ export class SyncRunner {
   }
 
   private async pause(sync: IntegrationSync, now: Date, lost: boolean): Promise<SyncRunOutcome> {
-    // Due again at once: whoever runs it next resumes from the checkpoint.
-    if (!lost) await this.rows.updateLeased(sync, { state: 'Idle', leaseOwner: null, nextRunAt: now, runRequestedAt: sync.enabled ? null : now });
+    // Due again at once (an on-demand run stays asked for): whoever runs it next resumes from the checkpoint.
+    if (!lost) await this.rows.updateLeased(sync, { state: 'Idle', leaseOwner: null, nextRunAt: now });
     return 'yielded';
   }
 
@@ -169,7 +171,8 @@ export class SyncRunner {
     };
     if (!(error instanceof IntegrationError) || error instanceof ConnectionNotFoundError) this.logger.error({ msg: 'Sync run failed', syncId: sync.id, code: classification.code, err: error });
     const backoff = Math.min(sync.intervalMs, settings.failureBackoffMs ?? DEFAULT_FAILURE_BACKOFF_MS);
-    await this.rows.updateLeased(sync, { state: 'Failed', lastError, leaseOwner: null, nextRunAt: sync.enabled ? new Date(Date.now() + backoff) : null });
+    // The run asked for has ended; the schedule (if enabled) tries again from the checkpoint.
+    await this.rows.updateLeased(sync, { state: 'Failed', lastError, leaseOwner: null, runRequestedAt: null, nextRunAt: sync.enabled ? new Date(Date.now() + backoff) : null });
     return 'failed';
   }
 }
