@@ -1,3 +1,5 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ConnectionResolver } from '../src/platform/integrations/connections/connection-resolver';
 import { RateLimiter } from '../src/platform/cache/cache.ports';
@@ -277,6 +279,8 @@ describe('IntegrationSyncWorker (processes, PostgreSQL)', () => {
   let schema: Awaited<ReturnType<typeof createTestSchema>>;
   const processes: PlatformProcess[] = [];
   let source: PagedPeer;
+  /** One secret store for every process, as one Key Vault serves every replica (the registry, started first, makes its key). */
+  let dataDir: string;
 
   const start = async (role: string, extra: Record<string, string> = {}) => {
     const started = await PlatformProcess.start(
@@ -289,7 +293,7 @@ describe('IntegrationSyncWorker (processes, PostgreSQL)', () => {
         BUS_POLL_INTERVAL: '50ms',
         SYNC_TICK: '50ms',
         SYNC_LOCK_TTL: '2s',
-        LOG_LEVEL: 'warn',
+        DATA_DIR: dataDir,
         ...extra,
       },
       30_000,
@@ -301,6 +305,7 @@ describe('IntegrationSyncWorker (processes, PostgreSQL)', () => {
 
   beforeEach(async () => {
     schema = await createTestSchema();
+    dataDir = mkdtempSync(join(tmpdir(), 'ip-syncs-'));
   });
   afterEach(async () => {
     await Promise.all(processes.splice(0).map((started) => started.stop('SIGKILL')));

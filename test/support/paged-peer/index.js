@@ -103,7 +103,11 @@ async function startPagedPeer(options = {}) {
       state.requests = 0;
       state.maxInFlight = 0;
     },
-    close: () => new Promise((resolve) => server.close(() => resolve())),
+    close: () =>
+      new Promise((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      }),
   };
 }
 
