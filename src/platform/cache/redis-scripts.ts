@@ -46,12 +46,12 @@ end
 ${STORE_BUCKET}
 return { allowed, math.floor(tokens), retryAfter }`;
 
-/** KEYS[1] bucket; ARGV capacity, refillPerSecond, tokens: gives tokens back, up to the capacity, keeping a block. */
+/** KEYS[1] bucket; ARGV capacity, refillPerSecond, tokens: gives tokens back, up to the capacity; a blocked bucket stays blocked. */
 const REFUND_TOKENS = `
 local capacity, rate, refund = tonumber(ARGV[1]), tonumber(ARGV[2]), tonumber(ARGV[3])
 ${NOW_MS}
 ${REFILLED}
-tokens = math.min(capacity, tokens + refund)
+if at <= now then tokens = math.min(capacity, tokens + refund) end
 ${STORE_BUCKET}
 return 1`;
 

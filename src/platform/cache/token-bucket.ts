@@ -39,7 +39,8 @@ export function takeTokens(
 /** Puts `tokens` back (up to the capacity); a blocked bucket stays blocked until its time. */
 export function refundTokens(stored: BucketState | undefined, rule: TokenBucketRule, tokens: number, nowMs: number): BucketUpdate {
   const current = refilled(stored, rule, nowMs);
-  const state = { tokens: Math.min(rule.capacity, current.tokens + tokens), atMs: current.atMs };
+  // A blocked bucket (the vendor said wait) stays empty until its time, refund or not.
+  const state = current.atMs > nowMs ? current : { tokens: Math.min(rule.capacity, current.tokens + tokens), atMs: current.atMs };
   return { state, fullInMs: fullInMs(state, rule, nowMs) };
 }
 
