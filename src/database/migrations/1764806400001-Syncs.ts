@@ -61,12 +61,8 @@ export class Syncs1764806400001 implements MigrationInterface {
           c.varchar('changeKind', 8),
           c.timestamp('deletedAt', true),
           integer('lastSeenPass'),
-          c.varchar('pageKey', 64, true),
         ],
-        indices: [
-          { name: 'external_records_changed', columnNames: ['tenantId', 'connectionId', 'syncName', 'changedAt', 'externalId'] },
-          { name: 'external_records_page', columnNames: ['tenantId', 'connectionId', 'syncName', 'pageKey'] },
-        ],
+        indices: [{ name: 'external_records_changed', columnNames: ['tenantId', 'connectionId', 'syncName', 'changedAt', 'externalId'] }],
       }),
     );
 
@@ -78,7 +74,7 @@ export class Syncs1764806400001 implements MigrationInterface {
           { ...c.varchar('pageKey', 64), isPrimary: true },
           c.varchar('etag', 512),
           { name: 'next', type: 'text', isNullable: true },
-          integer('recordCount'),
+          { name: 'recordIds', type: 'text' },
           integer('lastPass'),
           c.timestamp('fetchedAt'),
         ],

@@ -9,7 +9,6 @@ export type RecordChange = 'created' | 'updated' | 'deleted';
  */
 @Entity('external_records')
 @Index('external_records_changed', ['tenantId', 'connectionId', 'syncName', 'changedAt', 'externalId'])
-@Index('external_records_page', ['tenantId', 'connectionId', 'syncName', 'pageKey'])
 export class ExternalRecord implements TenantOwned {
   @PrimaryColumn({ type: 'varchar', length: 128 })
   tenantId: string;
@@ -49,8 +48,4 @@ export class ExternalRecord implements TenantOwned {
   /** The number of the last pass that saw it: a full pass deletes what it did not see. */
   @Column({ type: 'integer' })
   lastSeenPass: number;
-
-  /** The full-pass page it was last read from: a 304 for that page marks it seen. */
-  @Column({ type: 'varchar', length: 64, nullable: true })
-  pageKey: string | null;
 }

@@ -14,11 +14,11 @@ import type { SyncPageEntry } from './sync-page.entity';
 
 const MAX_EXTERNAL_ID = 256;
 const ROWS_PER_INSERT = 400;
-const RECORD_COLUMNS = ['tenantId', 'connectionId', 'syncName', 'externalId', 'contentHash', 'data', 'vendorUpdatedAt', 'firstSeenAt', 'changedAt', 'changeKind', 'deletedAt', 'lastSeenPass', 'pageKey'];
+const RECORD_COLUMNS = ['tenantId', 'connectionId', 'syncName', 'externalId', 'contentHash', 'data', 'vendorUpdatedAt', 'firstSeenAt', 'changedAt', 'changeKind', 'deletedAt', 'lastSeenPass'];
 const UPSERT_SUFFIX =
   ' ON CONFLICT ("tenantId", "connectionId", "syncName", "externalId") DO UPDATE SET "contentHash" = excluded."contentHash", "data" = excluded."data", ' +
   '"vendorUpdatedAt" = excluded."vendorUpdatedAt", "changedAt" = excluded."changedAt", "changeKind" = excluded."changeKind", "deletedAt" = excluded."deletedAt", ' +
-  '"lastSeenPass" = excluded."lastSeenPass", "pageKey" = COALESCE(excluded."pageKey", external_records."pageKey")';
+  '"lastSeenPass" = excluded."lastSeenPass"';
 const SCOPE = '"tenantId" = ? AND "connectionId" = ? AND "syncName" = ?';
 
 /** A page as the runner hands it over: read from a 2xx answer, or a 304 for a page the cache knows. */
@@ -78,8 +78,9 @@ export class SyncCheckpoints {
 
     if (page.kind === 'not-modified') {
       next = page.cached.next;
-      counts.seen += page.cached.recordCount;
-      statements.push({ sql: `UPDATE external_records SET "lastSeenPass" = ? WHERE ${SCOPE} AND "pageKey" = ?`, parameters: [passNumber, ...scope, page.pageKey] });
+      const seen = JSON.parse(page.cached.recordIds) as string[];
+      counts.seen += seen.length;
+      statements.push(...markSeen(passNumber, scope, seen));
       statements.push({ sql: `UPDATE sync_pages SET "lastPass" = ? WHERE ${SCOPE} AND "pageKey" = ?`, parameters: [passNumber, ...scope, page.pageKey] });
     } else {
       next = page.next;
@@ -88,7 +89,6 @@ export class SyncCheckpoints {
       const known = await this.known(sync, records.map((record) => record.externalId));
       const upserts: unknown[][] = [];
       const unchanged: string[] = [];
-      const pageKey = fullPass ? page.pageKey : null;
       for (const record of records) {
         if (record.updatedAt && (!newestUpdatedAt || record.updatedAt > newestUpdatedAt)) newestUpdatedAt = record.updatedAt;
         const existing = known.get(record.externalId);
@@ -113,23 +113,25 @@ export class SyncCheckpoints {
           change,
           change === 'deleted' ? this.sql.time(now) : null,
           passNumber,
-          pageKey,
         ]);
       }
       for (let start = 0; start < upserts.length; start += ROWS_PER_INSERT) statements.push(upsertStatement(upserts.slice(start, start + ROWS_PER_INSERT)));
-      if (unchanged.length > 0) {
-        statements.push({
-          sql: `UPDATE external_records SET "lastSeenPass" = ?, "pageKey" = COALESCE(?, "pageKey") WHERE ${SCOPE} AND "externalId" IN (${marks(unchanged.length)})`,
-          parameters: [passNumber, pageKey, ...scope, ...unchanged],
-        });
-      }
+      statements.push(...markSeen(passNumber, scope, unchanged));
       statements.push(
         page.etag
           ? {
               sql:
-                'INSERT INTO sync_pages ("tenantId", "connectionId", "syncName", "pageKey", "etag", "next", "recordCount", "lastPass", "fetchedAt") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ' +
-                'ON CONFLICT ("tenantId", "connectionId", "syncName", "pageKey") DO UPDATE SET "etag" = excluded."etag", "next" = excluded."next", "recordCount" = excluded."recordCount", "lastPass" = excluded."lastPass", "fetchedAt" = excluded."fetchedAt"',
-              parameters: [...scope, page.pageKey, page.etag.slice(0, 512), next, records.length, passNumber, this.sql.time(now)],
+                'INSERT INTO sync_pages ("tenantId", "connectionId", "syncName", "pageKey", "etag", "next", "recordIds", "lastPass", "fetchedAt") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ' +
+                'ON CONFLICT ("tenantId", "connectionId", "syncName", "pageKey") DO UPDATE SET "etag" = excluded."etag", "next" = excluded."next", "recordIds" = excluded."recordIds", "lastPass" = excluded."lastPass", "fetchedAt" = excluded."fetchedAt"',
+              parameters: [
+                ...scope,
+                page.pageKey,
+                page.etag.slice(0, 512),
+                next,
+                JSON.stringify(records.filter((record) => !record.deleted).map((record) => record.externalId)),
+                passNumber,
+                this.sql.time(now),
+              ],
             }
           : { sql: `DELETE FROM sync_pages WHERE ${SCOPE} AND "pageKey" = ?`, parameters: [...scope, page.pageKey] },
       );
@@ -230,6 +232,16 @@ export class SyncCheckpoints {
     }
     return items;
   }
+}
+
+/** Marks records seen by this pass (a full pass deletes what it did not see). */
+function markSeen(passNumber: number, scope: readonly string[], ids: readonly string[]): SqlStatement[] {
+  const statements: SqlStatement[] = [];
+  for (let start = 0; start < ids.length; start += ROWS_PER_INSERT) {
+    const chunk = ids.slice(start, start + ROWS_PER_INSERT);
+    statements.push({ sql: `UPDATE external_records SET "lastSeenPass" = ? WHERE ${SCOPE} AND "externalId" IN (${marks(chunk.length)})`, parameters: [passNumber, ...scope, ...chunk] });
+  }
+  return statements;
 }
 
 function deletedEntry(row: { externalId: string; contentHash: string }): RecordChangeEntry {

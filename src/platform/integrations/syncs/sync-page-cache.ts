@@ -10,7 +10,7 @@ export class SyncPageCache {
 
   async find(sync: IntegrationSync, pageKey: string): Promise<SyncPageEntry | undefined> {
     const [row] = await this.rows.sql.all<SyncPageEntry>({
-      sql: 'SELECT "tenantId", "connectionId", "syncName", "pageKey", "etag", "next", "recordCount", "lastPass" FROM sync_pages WHERE "tenantId" = ? AND "connectionId" = ? AND "syncName" = ? AND "pageKey" = ?',
+      sql: 'SELECT "tenantId", "connectionId", "syncName", "pageKey", "etag", "next", "recordIds", "lastPass" FROM sync_pages WHERE "tenantId" = ? AND "connectionId" = ? AND "syncName" = ? AND "pageKey" = ?',
       parameters: [sync.tenantId, sync.connectionId, sync.name, pageKey],
     });
     return row;

@@ -2,8 +2,9 @@ import { Column, Entity, PrimaryColumn } from 'typeorm';
 import { TenantOwned, TimestampColumn } from '../../persistence/columns';
 
 /**
- * The conditional-request cache of a sync: the ETag a page position last answered with and the `next` it
- * gave, so a 304 can mark the page's records seen and go on to the next page without a body.
+ * The conditional-request cache of a sync: the ETag a page position last answered with, the records it
+ * held and the `next` it gave, so a 304 can mark those records seen and go on to the next page without a
+ * body.
  */
 @Entity('sync_pages')
 export class SyncPageEntry implements TenantOwned {
@@ -26,8 +27,9 @@ export class SyncPageEntry implements TenantOwned {
   @Column({ type: 'text', nullable: true })
   next: string | null;
 
-  @Column({ type: 'integer' })
-  recordCount: number;
+  /** The ids of the records the page held (JSON array): a 304 marks exactly these seen. */
+  @Column({ type: 'text' })
+  recordIds: string;
 
   /** The last pass that used it: entries no completed pass used are dropped. */
   @Column({ type: 'integer' })

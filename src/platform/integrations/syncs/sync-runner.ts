@@ -3,7 +3,7 @@ import { Injectable, Logger } from '@nestjs/common';
 import { DistributedLock, LockHandle } from '../../cache/cache.ports';
 import { RequestContext } from '../../context/request-context';
 import { classifyError, classifyStatus, IntegrationError } from '../../resilience/failure-classifier';
-import type { SyncPosition, SyncSource, VendorAnswer } from '../../vendors/vendor-descriptor';
+import type { OperationContext, SyncPosition, SyncSource, VendorAnswer } from '../../vendors/vendor-descriptor';
 import { VendorCatalogue } from '../../vendors/vendor-catalogue';
 import { ConnectionNotFoundError, ConnectionResolver } from '../connections/connection-resolver';
 import type { ConnectionProfile } from '../connections/connection-profile';
@@ -33,6 +33,8 @@ export interface SyncRunSettings {
 export type SyncRunOutcome = 'completed' | 'yielded' | 'failed' | 'busy' | 'skipped';
 
 const DEFAULT_FAILURE_BACKOFF_MS = 30_000;
+
+type FetchOutcome = { kind: 'page'; page: CheckpointedPage } | { kind: 'budget'; retryAfterMs: number } | { kind: 'failed'; error: unknown };
 
 /**
  * Runs one pass of a connection's sync source, or resumes the pass in progress: page after page, each
@@ -89,46 +91,58 @@ export class SyncRunner {
     }
     if (!sync.passId && !(await this.startPass(sync, source))) return 'busy';
 
+    const context: OperationContext = { connectionId: sync.connectionId, configuration: profile.connection.configuration ?? {} };
+    const fetchAt = (page: string | null) => this.fetch(sync, source, context, { page, since: sync.passSince }, settings);
+    if (settings.shouldStop?.() || keeper.lost) return this.pause(sync, new Date(), keeper.lost);
+    let fetching = fetchAt(sync.pageCursor);
     for (;;) {
-      if (settings.shouldStop?.() || keeper.lost) return this.pause(sync, new Date(), keeper.lost);
-      const position: SyncPosition = { page: sync.pageCursor, since: sync.passSince };
-      const pageKey = pageKeyOf(position);
-      let page: CheckpointedPage;
-      try {
-        const cached = await this.pages.find(sync, pageKey);
-        const context = { connectionId: sync.connectionId, configuration: profile.connection.configuration ?? {} };
-        const request = source.request(position, context);
-        const headers = { ...(request.headers ?? {}), ...(cached ? { 'if-none-match': cached.etag } : {}) };
-        const response = await this.governed.request(sync.connectionId, { ...request, headers }, {
-          tenantId,
-          purpose: 'sync',
-          operation: `sync ${sync.name}`,
-          metricOperation: 'sync',
-          budgetReserve: settings.reserveShare,
-        });
-        if (response.status === 304 && cached) {
-          page = { kind: 'not-modified', pageKey, cached };
-        } else if (response.status >= 200 && response.status < 300) {
-          const read = source.read(answerOf(response), position);
-          page = { kind: 'read', pageKey, records: read.records, next: read.next, etag: etagOf(response) };
-        } else {
-          const { category, code } = classifyStatus(response.status, response.headers);
-          throw new IntegrationError(category, code, `The vendor answered HTTP ${response.status} to page ${sync.passCounts.pages + 1} of sync ${sync.name}`);
-        }
-      } catch (error) {
-        if (error instanceof IntegrationError && error.code === 'rate_budget_exhausted') return this.yieldToBudget(sync, error.retryAfterMs ?? 1_000);
-        return this.fail(sync, error, settings);
-      }
+      const fetched = await fetching;
+      if (fetched.kind === 'budget') return this.yieldToBudget(sync, fetched.retryAfterMs);
+      if (fetched.kind === 'failed') return this.fail(sync, fetched.error, settings);
+      const { page } = fetched;
+      // The next page is asked for while this one is stored: its cursor advances only once this checkpoint commits.
+      const next = page.kind === 'read' ? page.next : page.cached.next;
+      const prefetch = next !== null && next !== sync.pageCursor && !settings.shouldStop?.() && !keeper.lost ? fetchAt(next) : undefined;
       try {
         const result = await this.checkpoints.commit(sync, profile.provider.id, page);
         if (result.completed) return 'completed';
       } catch (error) {
+        await prefetch;
         if (error instanceof SyncLeaseLostError) {
           this.logger.warn({ msg: 'Sync taken over by another run; stopping', syncId: sync.id });
           return 'busy';
         }
         return this.fail(sync, error, settings);
       }
+      if (!prefetch) return this.pause(sync, new Date(), keeper.lost);
+      fetching = prefetch;
+    }
+  }
+
+  /** One page, fetched through the governed client with the ETag it last answered, and read by the source. Never rejects. */
+  private async fetch(sync: IntegrationSync, source: SyncSource, context: OperationContext, position: SyncPosition, settings: SyncRunSettings): Promise<FetchOutcome> {
+    const pageKey = pageKeyOf(position);
+    try {
+      const cached = await this.pages.find(sync, pageKey);
+      const request = source.request(position, context);
+      const headers = { ...(request.headers ?? {}), ...(cached ? { 'if-none-match': cached.etag } : {}) };
+      const response = await this.governed.request(sync.connectionId, { ...request, headers }, {
+        tenantId: sync.tenantId,
+        purpose: 'sync',
+        operation: `sync ${sync.name}`,
+        metricOperation: 'sync',
+        budgetReserve: settings.reserveShare,
+      });
+      if (response.status === 304 && cached) return { kind: 'page', page: { kind: 'not-modified', pageKey, cached } };
+      if (response.status >= 200 && response.status < 300) {
+        const read = source.read(answerOf(response), position);
+        return { kind: 'page', page: { kind: 'read', pageKey, records: read.records, next: read.next, etag: etagOf(response) } };
+      }
+      const { category, code } = classifyStatus(response.status, response.headers);
+      throw new IntegrationError(category, code, `The vendor answered HTTP ${response.status} to a page of sync ${sync.name}`);
+    } catch (error) {
+      if (error instanceof IntegrationError && error.code === 'rate_budget_exhausted') return { kind: 'budget', retryAfterMs: error.retryAfterMs ?? 1_000 };
+      return { kind: 'failed', error };
     }
   }
 
