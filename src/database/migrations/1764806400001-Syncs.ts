@@ -50,6 +50,8 @@ export class Syncs1764806400001 implements MigrationInterface {
     await queryRunner.createTable(
       new Table({
         name: 'external_records',
+        // SQLite: the primary key is the table (one B-tree less to write per record); PostgreSQL ignores it.
+        withoutRowid: true,
         columns: [
           ...recordKey,
           { ...c.varchar('externalId', 256), isPrimary: true },
@@ -69,6 +71,7 @@ export class Syncs1764806400001 implements MigrationInterface {
     await queryRunner.createTable(
       new Table({
         name: 'sync_pages',
+        withoutRowid: true,
         columns: [
           ...recordKey,
           { ...c.varchar('pageKey', 64), isPrimary: true },

@@ -7,7 +7,7 @@ export type RecordChange = 'created' | 'updated' | 'deleted';
  * The platform's copy of one vendor record, per (tenant, connection, sync source): its data, the hash that
  * tells a change from a re-read, and when it was first seen, last changed and deleted.
  */
-@Entity('external_records')
+@Entity('external_records', { withoutRowid: true })
 @Index('external_records_changed', ['tenantId', 'connectionId', 'syncName', 'changedAt', 'externalId'])
 export class ExternalRecord implements TenantOwned {
   @PrimaryColumn({ type: 'varchar', length: 128 })

@@ -75,6 +75,7 @@ export class SyncCheckpoints {
     const counts = { ...sync.passCounts, pages: sync.passCounts.pages + 1 };
     let next: string | null;
     let newestUpdatedAt = sync.passWatermark;
+    const stamp = this.sql.time(now);
 
     if (page.kind === 'not-modified') {
       next = page.cached.next;
@@ -108,10 +109,10 @@ export class SyncCheckpoints {
           record.hash,
           record.canonical,
           record.updatedAt,
-          this.sql.time(now),
-          this.sql.time(now),
+          stamp,
+          stamp,
           change,
-          change === 'deleted' ? this.sql.time(now) : null,
+          change === 'deleted' ? stamp : null,
           passNumber,
         ]);
       }
@@ -248,12 +249,18 @@ function deletedEntry(row: { externalId: string; contentHash: string }): RecordC
   return { externalId: row.externalId, change: 'deleted', contentHash: row.contentHash };
 }
 
+const upsertSql = new Map<number, string>();
+
+/** One multi-row upsert; its SQL is rendered once per row count (pages have a handful of sizes). */
 function upsertStatement(rows: readonly unknown[][]): SqlStatement {
-  const tuple = `(${marks(RECORD_COLUMNS.length)})`;
-  return {
-    sql: `INSERT INTO external_records (${RECORD_COLUMNS.map((column) => `"${column}"`).join(', ')}) VALUES ${rows.map(() => tuple).join(', ')}${UPSERT_SUFFIX}`,
-    parameters: rows.flat(),
-  };
+  let sql = upsertSql.get(rows.length);
+  if (!sql) {
+    const tuple = `(${marks(RECORD_COLUMNS.length)})`;
+    sql = `INSERT INTO external_records (${RECORD_COLUMNS.map((column) => `"${column}"`).join(', ')}) VALUES ${rows.map(() => tuple).join(', ')}${UPSERT_SUFFIX}`;
+    if (upsertSql.size >= ROWS_PER_INSERT) upsertSql.clear();
+    upsertSql.set(rows.length, sql);
+  }
+  return { sql, parameters: rows.flat() };
 }
 
 /** Validated, hashed, and one entry per id (a page that lists a record twice keeps its last copy). */

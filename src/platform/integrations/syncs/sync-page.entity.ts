@@ -6,7 +6,7 @@ import { TenantOwned, TimestampColumn } from '../../persistence/columns';
  * held and the `next` it gave, so a 304 can mark those records seen and go on to the next page without a
  * body.
  */
-@Entity('sync_pages')
+@Entity('sync_pages', { withoutRowid: true })
 export class SyncPageEntry implements TenantOwned {
   @PrimaryColumn({ type: 'varchar', length: 128 })
   tenantId: string;
