@@ -114,9 +114,9 @@ async function rawCase(dialect, peer, settings) {
   try {
     // A warm-up pass (JIT, connections, the store's caches) into a table of its own, as the platform gets one.
     const warmUp = await scratchStore(dialect, dataDir, 'warm');
-    await rawPass(peer, settings, warmUp).finally(() => warmUp.close());
+    const cold = await rawPass(peer, settings, warmUp).finally(() => warmUp.close());
     const store = await scratchStore(dialect, dataDir, 'measured');
-    return await rawPass(peer, settings, store).finally(() => store.close());
+    return { ...(await rawPass(peer, settings, store).finally(() => store.close())), cold };
   } finally {
     fs.rmSync(dataDir, { recursive: true, force: true });
   }
@@ -233,7 +233,7 @@ async function platformCase(dialect, peer, settings) {
     });
     const syncRoute = `/integrations/connections/${connection.id}/syncs/items`;
     await call(platform.url, bearer, 'PUT', syncRoute, { enabled: false, intervalMs: 3_600_000 });
-    await warmUp(platform.url, bearer, credential.id, peer);
+    const cold = await warmUp(platform.url, bearer, credential.id, peer, settings);
 
     const samples = [rssMb(platform.child.pid)];
     const sampler = setInterval(() => samples.push(rssMb(platform.child.pid)), 250);
@@ -260,6 +260,7 @@ async function platformCase(dialect, peer, settings) {
     const gaps = pageGaps(arrivals);
     const third = Math.floor(samples.length / 3);
     return {
+      cold,
       seconds,
       perSecond: settings.records / seconds,
       p50: percentile(gaps, 0.5),
@@ -274,7 +275,7 @@ async function platformCase(dialect, peer, settings) {
 }
 
 /** A first pass on a connection of its own: the measured pass then runs in a warm process (JIT, caches, pools). */
-async function warmUp(url, bearer, credentialId, peer) {
+async function warmUp(url, bearer, credentialId, peer, settings) {
   const connection = await call(url, bearer, 'POST', '/integrations/connections', {
     providerId: 'paged-peer',
     displayName: 'Bench warm-up',
@@ -284,10 +285,14 @@ async function warmUp(url, bearer, credentialId, peer) {
   });
   const route = `/integrations/connections/${connection.id}/syncs/items`;
   await call(url, bearer, 'PUT', route, { enabled: false, intervalMs: 3_600_000 });
+  const started = Date.now();
   await call(url, bearer, 'POST', `${route}/run`);
   for (const deadline = Date.now() + 600_000; ; ) {
     const state = await call(url, bearer, 'GET', route);
-    if (state.lastPass?.number === 1) return;
+    if (state.lastPass?.number === 1) {
+      const seconds = (Date.parse(state.lastPass.completedAt) - started) / 1000;
+      return { seconds, perSecond: settings.records / seconds };
+    }
     if (state.state === 'Failed' || Date.now() > deadline) throw new Error(`The warm-up pass did not complete: ${JSON.stringify(state.lastError)}`);
     await new Promise((resolve) => setTimeout(resolve, 250));
   }
@@ -336,7 +341,11 @@ async function main() {
       const met = ofRaw >= GOAL && flat;
       pass &&= met;
       report.cases[dialect] = { raw, platform, ofRaw, flat, met };
+      const coldOfRaw = platform.cold.perSecond / raw.cold.perSecond;
+      report.cases[dialect].coldOfRaw = coldOfRaw;
       rows.push(
+        [`raw, ${dialect}, first pass (cold process)`, raw.cold.perSecond.toFixed(0), raw.cold.seconds.toFixed(2), '', '', '', ''],
+        [`platform, ${dialect}, first pass (cold process)`, platform.cold.perSecond.toFixed(0), platform.cold.seconds.toFixed(2), '', '', '', `${percent(coldOfRaw)} of raw (not the goal)`],
         [`raw, ${dialect} (undici, plain SQL)`, raw.perSecond.toFixed(0), raw.seconds.toFixed(2), ms(raw.p50), ms(raw.p99), '', ''],
         [
           `platform, ${dialect} (sync worker)`,

@@ -102,7 +102,7 @@ export class SyncCheckpoints {
           continue;
         }
         counts[change] += 1;
-        changes.push({ externalId: record.externalId, change, contentHash: record.hash });
+        changes.push({ externalId: record.externalId, change });
         upserts.push([
           ...scope,
           record.externalId,
@@ -145,7 +145,7 @@ export class SyncCheckpoints {
     const deletion: SqlStatement | undefined =
       completed && fullPass
         ? {
-            sql: `UPDATE external_records SET "deletedAt" = ?, "changedAt" = ?, "changeKind" = 'deleted' WHERE ${SCOPE} AND "deletedAt" IS NULL AND "lastSeenPass" < ? RETURNING "externalId", "contentHash"`,
+            sql: `UPDATE external_records SET "deletedAt" = ?, "changedAt" = ?, "changeKind" = 'deleted' WHERE ${SCOPE} AND "deletedAt" IS NULL AND "lastSeenPass" < ? RETURNING "externalId"`,
             parameters: [this.sql.time(now), this.sql.time(now), ...scope, passNumber],
           }
         : undefined;
@@ -192,12 +192,12 @@ export class SyncCheckpoints {
     await this.sql.transaction((session) => {
       if (session.transaction.dialect === 'sqlite') {
         for (const statement of statements) session.run(statement);
-        const deleted = deletion ? (session.all<{ externalId: string; contentHash: string }>(deletion) as Array<{ externalId: string; contentHash: string }>) : [];
+        const deleted = deletion ? (session.all<{ externalId: string }>(deletion) as Array<{ externalId: string }>) : [];
         return finish(session, deleted.map(deletedEntry)) as void;
       }
       return (async () => {
         for (const statement of statements) await session.run(statement);
-        const deleted = deletion ? await session.all<{ externalId: string; contentHash: string }>(deletion) : [];
+        const deleted = deletion ? await session.all<{ externalId: string }>(deletion) : [];
         await finish(session, deleted.map(deletedEntry));
       })();
     });
@@ -245,8 +245,8 @@ function markSeen(passNumber: number, scope: readonly string[], ids: readonly st
   return statements;
 }
 
-function deletedEntry(row: { externalId: string; contentHash: string }): RecordChangeEntry {
-  return { externalId: row.externalId, change: 'deleted', contentHash: row.contentHash };
+function deletedEntry(row: { externalId: string }): RecordChangeEntry {
+  return { externalId: row.externalId, change: 'deleted' };
 }
 
 const upsertSql = new Map<number, string>();

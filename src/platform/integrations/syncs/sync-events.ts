@@ -7,7 +7,6 @@ export const RECORDS_CHANGED = 'ExternalRecordsChanged';
 export interface RecordChangeEntry {
   externalId: string;
   change: RecordChange;
-  contentHash: string;
 }
 
 /** `data` of `ExternalRecordsChanged`: the changes one checkpointed page (or a full pass's deletions) made. */
