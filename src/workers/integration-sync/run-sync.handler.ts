@@ -1,7 +1,8 @@
 import { Controller } from '@nestjs/common';
 import { MessagePattern, Payload } from '@nestjs/microservices';
 import { RequestContext } from '../../platform/context/request-context';
-import { RUN_SYNC, RunSyncCommand } from '../../platform/integrations/syncs/sync-events';
+import type { RunSyncCommand } from '../../platform/integrations/syncs/sync-events';
+import { COMMANDS } from '../../platform/messaging/contracts';
 import { PoisonMessageError } from '../../platform/messaging/bus-message';
 import { SyncScheduler } from './sync-scheduler';
 
@@ -13,7 +14,7 @@ import { SyncScheduler } from './sync-scheduler';
 export class RunSyncHandler {
   constructor(private readonly scheduler: SyncScheduler) {}
 
-  @MessagePattern(RUN_SYNC)
+  @MessagePattern(COMMANDS.RunSync)
   run(@Payload() command: RunSyncCommand): void {
     if (typeof command?.syncId !== 'string') throw new PoisonMessageError('invalid_command', 'RunSync carries no syncId');
     RequestContext.bindIds({ syncId: command.syncId, connectionId: command.connectionId });

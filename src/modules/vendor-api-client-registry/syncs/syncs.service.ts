@@ -6,7 +6,8 @@ import { isoOrNull } from '../../../platform/http/iso-date';
 import { IntegrationConnection } from '../../../platform/integrations/entities/integration-connection.entity';
 import { ExternalRecord, RecordChange } from '../../../platform/integrations/syncs/external-record.entity';
 import { CompletedPass, IntegrationSync, PassCounts, PassKind, SyncError, SyncState } from '../../../platform/integrations/syncs/integration-sync.entity';
-import { RUN_SYNC, RunSyncCommand } from '../../../platform/integrations/syncs/sync-events';
+import { RunSyncCommand } from '../../../platform/integrations/syncs/sync-events';
+import { COMMANDS } from '../../../platform/messaging/contracts';
 import { SyncRows } from '../../../platform/integrations/syncs/sync-rows';
 import { BusPublisher } from '../../../platform/messaging/bus-publisher';
 import type { SyncSource } from '../../../platform/vendors/vendor-descriptor';
@@ -93,7 +94,7 @@ export class SyncsService {
     await this.rows.update(sync, { runRequestedAt: requestedAt, nextRunAt });
     Object.assign(sync, { runRequestedAt: requestedAt, nextRunAt });
     const command: RunSyncCommand = { syncId: sync.id, connectionId: connection.id, name };
-    await this.publisher.send(RUN_SYNC, command, { tenantId: connection.tenantId });
+    await this.publisher.send(COMMANDS.RunSync, command, { tenantId: connection.tenantId });
     return this.view(source, sync);
   }
 

@@ -7,7 +7,8 @@ import { IntegrationEvents } from '../integration-events';
 import { canonicalJson, contentHash } from './content-hash';
 import type { RecordChange } from './external-record.entity';
 import { CompletedPass, IntegrationSync, PassCounts } from './integration-sync.entity';
-import { ExternalRecordsChangedData, MAX_CHANGES_PER_EVENT, RECORDS_CHANGED, RecordChangeEntry } from './sync-events';
+import { EVENTS } from '../../messaging/contracts';
+import { ExternalRecordsChangedData, MAX_CHANGES_PER_EVENT, RecordChangeEntry } from './sync-events';
 import { marks, SqlSession, SqlStatement, SyncSql } from './sync-sql';
 import { SyncRows } from './sync-rows';
 import type { SyncPageEntry } from './sync-page.entity';
@@ -228,8 +229,8 @@ export class SyncCheckpoints {
         passKind: sync.passKind ?? 'full',
         changes: changes.slice(start, start + MAX_CHANGES_PER_EVENT),
       };
-      const message = this.events.prepare(RECORDS_CHANGED, data, { tenantId: sync.tenantId, subject: `connections/${sync.connectionId}/syncs/${sync.name}`, detectDuplicates: false });
-      items.push({ pattern: RECORDS_CHANGED, message });
+      const message = this.events.prepare(EVENTS.ExternalRecordsChanged, data, { tenantId: sync.tenantId, subject: `connections/${sync.connectionId}/syncs/${sync.name}`, detectDuplicates: false });
+      items.push({ pattern: EVENTS.ExternalRecordsChanged, message });
     }
     return items;
   }

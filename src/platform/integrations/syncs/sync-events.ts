@@ -1,8 +1,6 @@
 import type { PassKind } from './integration-sync.entity';
 import type { RecordChange } from './external-record.entity';
 
-export const RECORDS_CHANGED = 'ExternalRecordsChanged';
-
 /** One change of one record, as `ExternalRecordsChanged` carries it (the record itself is read at the records API). */
 export interface RecordChangeEntry {
   externalId: string;
@@ -25,8 +23,6 @@ export interface RunSyncCommand {
   connectionId: string;
   name: string;
 }
-
-export const RUN_SYNC = 'RunSync';
 
 /** Deletions are announced in events of at most this many changes. */
 export const MAX_CHANGES_PER_EVENT = 500;
