@@ -82,7 +82,9 @@ async function scratchStore(dialect, dataDir, name) {
     const insert = (rows) => {
       let statement = statements.get(rows.length);
       if (!statement) {
-        statement = db.prepare(`INSERT INTO raw_records (id, hash, data, updated_at, seen_at) VALUES ${rows.map(() => '(?, ?, ?, ?, ?)').join(', ')} ON CONFLICT (id) DO UPDATE SET hash = excluded.hash, data = excluded.data`);
+        statement = db.prepare(
+          `INSERT INTO raw_records (id, hash, data, updated_at, seen_at) VALUES ${rows.map(() => '(?, ?, ?, ?, ?)').join(', ')} ON CONFLICT (id) DO UPDATE SET hash = excluded.hash, data = excluded.data`,
+        );
         statements.set(rows.length, statement);
       }
       db.transaction(() => statement.run(rows.flat()))();
@@ -98,7 +100,10 @@ async function scratchStore(dialect, dataDir, name) {
     insert: async (rows) => {
       const values = rows.map((_, row) => `($${row * 5 + 1}, $${row * 5 + 2}, $${row * 5 + 3}, $${row * 5 + 4}, $${row * 5 + 5})`).join(', ');
       await client.query('BEGIN');
-      await client.query(`INSERT INTO ${table} (id, hash, data, updated_at, seen_at) VALUES ${values} ON CONFLICT (id) DO UPDATE SET hash = excluded.hash, data = excluded.data`, rows.flat());
+      await client.query(
+        `INSERT INTO ${table} (id, hash, data, updated_at, seen_at) VALUES ${values} ON CONFLICT (id) DO UPDATE SET hash = excluded.hash, data = excluded.data`,
+        rows.flat(),
+      );
       await client.query('COMMIT');
     },
     count: async () => Number((await client.query(`SELECT count(*) AS n FROM ${table}`)).rows[0].n),
@@ -129,8 +134,10 @@ async function rawPass(peer, settings, store) {
   peer.onItems = () => arrivals.push(performance.now());
   try {
     const started = performance.now();
-    for (let page = '1'; page; ) {
-      const answer = await request(`${peer.url}/items?page=${page}&per_page=${settings.perPage}`, { headers: { authorization: `Bearer ${peer.token}`, accept: 'application/json' } });
+    for (let page = '1'; page;) {
+      const answer = await request(`${peer.url}/items?page=${page}&per_page=${settings.perPage}`, {
+        headers: { authorization: `Bearer ${peer.token}`, accept: 'application/json' },
+      });
       if (answer.statusCode !== 200) throw new Error(`Raw fetch: HTTP ${answer.statusCode}`);
       const body = await answer.body.json();
       const now = new Date().toISOString();
@@ -172,10 +179,16 @@ async function startPlatform(env, profile) {
   const url = `http://127.0.0.1:${port}`;
   let exited = false;
   child.once('exit', () => (exited = true));
-  for (const deadline = Date.now() + 30_000; ; ) {
+  for (const deadline = Date.now() + 30_000; ;) {
     if (exited) throw new Error('The platform exited before it was ready');
     if (Date.now() > deadline) throw new Error('The platform was not ready within 30 s');
-    if (await fetch(`${url}/health/ready`).then((response) => response.ok, () => false)) break;
+    if (
+      await fetch(`${url}/health/ready`).then(
+        (response) => response.ok,
+        () => false,
+      )
+    )
+      break;
     await new Promise((resolve) => setTimeout(resolve, 50));
   }
   return { child, url, stop: () => new Promise((resolve) => (child.once('exit', resolve), child.kill('SIGTERM'))) };
@@ -187,7 +200,11 @@ async function token(secret) {
 }
 
 async function call(url, bearer, method, route, body) {
-  const response = await fetch(`${url}${route}`, { method, headers: { authorization: `Bearer ${bearer}`, ...(body ? { 'content-type': 'application/json' } : {}) }, body: body ? JSON.stringify(body) : undefined });
+  const response = await fetch(`${url}${route}`, {
+    method,
+    headers: { authorization: `Bearer ${bearer}`, ...(body ? { 'content-type': 'application/json' } : {}) },
+    body: body ? JSON.stringify(body) : undefined,
+  });
   const answer = await response.json();
   if (response.status >= 300) throw new Error(`${method} ${route} answered ${response.status}: ${JSON.stringify(answer)}`);
   return answer;
@@ -243,7 +260,7 @@ async function platformCase(dialect, peer, settings) {
     try {
       await call(platform.url, bearer, 'POST', `${syncRoute}/run`);
       // Polled slowly (the polls are work for the platform too); the pass's own completedAt times it.
-      for (const deadline = Date.now() + 600_000; ; ) {
+      for (const deadline = Date.now() + 600_000; ;) {
         state = await call(platform.url, bearer, 'GET', syncRoute);
         if (state.lastPass?.number === 1 || state.state === 'Failed') break;
         if (Date.now() > deadline) throw new Error('The pass did not complete within 10 minutes');
@@ -265,7 +282,13 @@ async function platformCase(dialect, peer, settings) {
       perSecond: settings.records / seconds,
       p50: percentile(gaps, 0.5),
       p99: percentile(gaps, 0.99),
-      rssMb: { start: samples[0], middle: samples[third] ?? samples[0], peak: Math.max(...samples.filter(Number.isFinite)), end: samples[samples.length - 1], samples: samples.length },
+      rssMb: {
+        start: samples[0],
+        middle: samples[third] ?? samples[0],
+        peak: Math.max(...samples.filter(Number.isFinite)),
+        end: samples[samples.length - 1],
+        samples: samples.length,
+      },
     };
   } finally {
     await platform.stop();
@@ -287,7 +310,7 @@ async function warmUp(url, bearer, credentialId, peer, settings) {
   await call(url, bearer, 'PUT', route, { enabled: false, intervalMs: 3_600_000 });
   const started = Date.now();
   await call(url, bearer, 'POST', `${route}/run`);
-  for (const deadline = Date.now() + 600_000; ; ) {
+  for (const deadline = Date.now() + 600_000; ;) {
     const state = await call(url, bearer, 'GET', route);
     if (state.lastPass?.number === 1) {
       const seconds = (Date.parse(state.lastPass.completedAt) - started) / 1000;
@@ -314,7 +337,11 @@ const mb = (value) => (Number.isFinite(value) ? value.toFixed(0) : '-');
 
 function table(header, rows) {
   const widths = header.map((title, column) => Math.max(title.length, ...rows.map((row) => String(row[column] ?? '').length)));
-  const line = (cells) => cells.map((cell, column) => String(cell ?? '').padEnd(widths[column])).join('  ').trimEnd();
+  const line = (cells) =>
+    cells
+      .map((cell, column) => String(cell ?? '').padEnd(widths[column]))
+      .join('  ')
+      .trimEnd();
   return [line(header), ...rows.map(line)];
 }
 
@@ -345,7 +372,15 @@ async function main() {
       report.cases[dialect].coldOfRaw = coldOfRaw;
       rows.push(
         [`raw, ${dialect}, first pass (cold process)`, raw.cold.perSecond.toFixed(0), raw.cold.seconds.toFixed(2), '', '', '', ''],
-        [`platform, ${dialect}, first pass (cold process)`, platform.cold.perSecond.toFixed(0), platform.cold.seconds.toFixed(2), '', '', '', `${percent(coldOfRaw)} of raw (not the goal)`],
+        [
+          `platform, ${dialect}, first pass (cold process)`,
+          platform.cold.perSecond.toFixed(0),
+          platform.cold.seconds.toFixed(2),
+          '',
+          '',
+          '',
+          `${percent(coldOfRaw)} of raw (not the goal)`,
+        ],
         [`raw, ${dialect} (undici, plain SQL)`, raw.perSecond.toFixed(0), raw.seconds.toFixed(2), ms(raw.p50), ms(raw.p99), '', ''],
         [
           `platform, ${dialect} (sync worker)`,

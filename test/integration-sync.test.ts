@@ -21,7 +21,13 @@ const LAUNCHER = join(__dirname, 'support', 'paged-peer', 'launch-platform.js');
 const SCOPES = `${REGISTRY_SCOPES} ${WEBHOOK_SCOPES}`;
 const ids = (count: number) => Array.from({ length: count }, (_, index) => `r${String(index + 1).padStart(6, '0')}`);
 
-type Sync = { state: string; lastPass: { number: number; kind: string; completedAt: string; pages: number; seen: number; created: number; updated: number; deleted: number } | null; pass: { counts: { pages: number } } | null; nextRunAt: string | null; lastError: unknown };
+type Sync = {
+  state: string;
+  lastPass: { number: number; kind: string; completedAt: string; pages: number; seen: number; created: number; updated: number; deleted: number } | null;
+  pass: { counts: { pages: number } } | null;
+  nextRunAt: string | null;
+  lastError: unknown;
+};
 
 async function connect(api: TenantApi, peer: PagedPeer, extra: Record<string, unknown> = {}): Promise<string> {
   const credentialId = await api.createCredential(`peer-${Math.random().toString(16).slice(2)}`, peer.token);
@@ -42,10 +48,20 @@ async function sync(api: TenantApi, connectionId: string): Promise<Sync> {
 async function runPass(api: TenantApi, connectionId: string, number: number, timeoutMs = 20_000): Promise<Sync> {
   const asked = await api.post(`${syncPath(connectionId)}/run`);
   expect(asked.status).toBe(202);
-  return until(() => sync(api, connectionId), (state) => (state.lastPass?.number ?? 0) >= number, timeoutMs, `pass ${number} of ${connectionId}`);
+  return until(
+    () => sync(api, connectionId),
+    (state) => (state.lastPass?.number ?? 0) >= number,
+    timeoutMs,
+    `pass ${number} of ${connectionId}`,
+  );
 }
 
-async function allRecords(api: TenantApi, connectionId: string, query = '', limit = 500): Promise<Array<{ externalId: string; change: string; deletedAt: string | null; data: { name: string } }>> {
+async function allRecords(
+  api: TenantApi,
+  connectionId: string,
+  query = '',
+  limit = 500,
+): Promise<Array<{ externalId: string; change: string; deletedAt: string | null; data: { name: string } }>> {
   const items = [];
   let cursor: string | null = null;
   do {
@@ -89,7 +105,9 @@ describe('IntegrationSyncWorker (one instance, SQLite)', () => {
 
     const listed = await tenantA.get(`/integrations/connections/${connectionId}/syncs`);
     expect(listed.status).toBe(200);
-    expect(listed.body.items).toEqual([expect.objectContaining({ name: 'items', incremental: true, configured: false, enabled: false, state: 'Idle', pass: null, lastPass: null })]);
+    expect(listed.body.items).toEqual([
+      expect.objectContaining({ name: 'items', incremental: true, configured: false, enabled: false, state: 'Idle', pass: null, lastPass: null }),
+    ]);
 
     const configured = await tenantA.request('PUT', syncPath(connectionId), { enabled: false, intervalMs: 3_600_000 });
     expect(configured.status).toBe(200);
@@ -101,11 +119,19 @@ describe('IntegrationSyncWorker (one instance, SQLite)', () => {
 
     const records = await allRecords(tenantA, connectionId, '', 100);
     expect(records.map((record) => record.externalId).sort()).toEqual(ids(250));
-    expect(records[0]).toMatchObject({ change: 'created', deletedAt: null, contentHash: expect.stringMatching(/^[0-9a-f]{64}$/), data: { id: expect.any(String), name: expect.any(String) } });
+    expect(records[0]).toMatchObject({
+      change: 'created',
+      deletedAt: null,
+      contentHash: expect.stringMatching(/^[0-9a-f]{64}$/),
+      data: { id: expect.any(String), name: expect.any(String) },
+    });
     const listedAfter = await tenantA.get(`/integrations/connections/${connectionId}/syncs`);
     expect(listedAfter.body.items[0]).toMatchObject({ configured: true, watermark: expect.any(String), lastCompletedAt: expect.any(String) });
     // Nothing changed after the newest record.
-    const newest = records.reduce((latest, record) => ((record as unknown as { changedAt: string }).changedAt > latest ? (record as unknown as { changedAt: string }).changedAt : latest), '');
+    const newest = records.reduce(
+      (latest, record) => ((record as unknown as { changedAt: string }).changedAt > latest ? (record as unknown as { changedAt: string }).changedAt : latest),
+      '',
+    );
     expect(await allRecords(tenantA, connectionId, `&changedSince=${encodeURIComponent(newest)}`)).toEqual([]);
   });
 
@@ -120,10 +146,20 @@ describe('IntegrationSyncWorker (one instance, SQLite)', () => {
       expect((await tenantA.request('PUT', syncPath(connectionId), { enabled: false, intervalMs: 3_600_000, fullPassEvery: 1 })).status).toBe(200);
       await runPass(tenantA, connectionId, 1);
       // The first pass created 250 records: three pages, one event each.
-      await until(async () => receiver.requests.length, (count) => count >= 3, 15_000, 'the first pass’s events');
+      await until(
+        async () => receiver.requests.length,
+        (count) => count >= 3,
+        15_000,
+        'the first pass’s events',
+      );
       const firstPass = receiver.requests.map((request) => JSON.parse(request.body));
       expect(firstPass).toHaveLength(3);
-      expect(firstPass.flatMap((event) => event.data.changes).map((change: { externalId: string }) => change.externalId).sort()).toEqual(ids(250));
+      expect(
+        firstPass
+          .flatMap((event) => event.data.changes)
+          .map((change: { externalId: string }) => change.externalId)
+          .sort(),
+      ).toEqual(ids(250));
       const completed = (await sync(tenantA, connectionId)).lastPass!;
 
       source.put('r000005', { name: 'renamed' });
@@ -132,12 +168,22 @@ describe('IntegrationSyncWorker (one instance, SQLite)', () => {
       const second = await runPass(tenantA, connectionId, 2);
       expect(second.lastPass).toMatchObject({ number: 2, kind: 'full', seen: 250, created: 1, updated: 1, deleted: 1 });
 
-      await until(async () => receiver.requests.length, (count) => count >= 5, 15_000, 'the second pass’s events');
+      await until(
+        async () => receiver.requests.length,
+        (count) => count >= 5,
+        15_000,
+        'the second pass’s events',
+      );
       await new Promise((resolve) => setTimeout(resolve, 300));
       const events = receiver.requests.slice(3).map((request) => JSON.parse(request.body));
       expect(receiver.requests.every((request) => request.verified)).toBe(true);
       for (const event of events) {
-        expect(event).toMatchObject({ type: 'ExternalRecordsChanged', tenantid: 'tenant-a', subject: `connections/${connectionId}/syncs/items`, data: { connectionId, providerId: 'paged-peer', sync: 'items', pass: 2, passKind: 'full' } });
+        expect(event).toMatchObject({
+          type: 'ExternalRecordsChanged',
+          tenantid: 'tenant-a',
+          subject: `connections/${connectionId}/syncs/items`,
+          data: { connectionId, providerId: 'paged-peer', sync: 'items', pass: 2, passKind: 'full' },
+        });
       }
       const changes = events.flatMap((event) => event.data.changes).map((change: { externalId: string; change: string }) => `${change.change}:${change.externalId}`);
       expect(changes.sort()).toEqual(['created:n000001', 'deleted:r000010', 'updated:r000005']);
@@ -164,7 +210,12 @@ describe('IntegrationSyncWorker (one instance, SQLite)', () => {
     // Wait for the bucket to be full again before the all-304 pass.
     const limiter = platform.app.get(RateLimiter);
     const profile = await platform.app.get(ConnectionResolver).resolve('tenant-a', connectionId);
-    await until(async () => (await limiter.consume(profile.connectionBudgetKey, profile.connectionBudget, { cost: 12 })).allowed, (full) => full, 20_000, 'a full budget');
+    await until(
+      async () => (await limiter.consume(profile.connectionBudgetKey, profile.connectionBudget, { cost: 12 })).allowed,
+      (full) => full,
+      20_000,
+      'a full budget',
+    );
     await limiter.refund(profile.connectionBudgetKey, profile.connectionBudget, 12);
 
     const second = await runPass(tenantA, connectionId, 2, 20_000);
@@ -173,7 +224,11 @@ describe('IntegrationSyncWorker (one instance, SQLite)', () => {
     // Every token the ten calls took came back.
     expect((await limiter.consume(profile.connectionBudgetKey, profile.connectionBudget, { cost: 12 })).allowed).toBe(true);
     const runs = await tenantA.get(`/integrations/runs?connectionId=${connectionId}&limit=10`);
-    expect(runs.body.items.filter((run: { responseStatus: number; state: string; purpose: string }) => run.responseStatus === 304 && run.state === 'Completed' && run.purpose === 'sync')).toHaveLength(10);
+    expect(
+      runs.body.items.filter(
+        (run: { responseStatus: number; state: string; purpose: string }) => run.responseStatus === 304 && run.state === 'Completed' && run.purpose === 'sync',
+      ),
+    ).toHaveLength(10);
     expect(await allRecords(tenantA, connectionId)).toHaveLength(1_000);
   }, 90_000);
 
@@ -184,14 +239,24 @@ describe('IntegrationSyncWorker (one instance, SQLite)', () => {
     expect((await tenantA.request('PUT', syncPath(connectionId), { enabled: false, intervalMs: 3_600_000 })).status).toBe(200);
     expect((await tenantA.post(`${syncPath(connectionId)}/run`)).status).toBe(202);
 
-    const yielded = await until(() => sync(tenantA, connectionId), (state) => state.state === 'Idle' && state.pass !== null && state.pass.counts.pages >= 5, 15_000, 'the sync to yield');
+    const yielded = await until(
+      () => sync(tenantA, connectionId),
+      (state) => state.state === 'Idle' && state.pass !== null && state.pass.counts.pages >= 5,
+      15_000,
+      'the sync to yield',
+    );
     expect(new Date(yielded.nextRunAt!).getTime()).toBeGreaterThan(Date.now() - 1_000);
     // The reserve is there for the interactive call.
     const interactive = await tenantA.call(connectionId, { method: 'GET', path: '/health' });
     expect(interactive.status).toBe(200);
     expect(interactive.body.status).toBe(200);
 
-    const done = await until(() => sync(tenantA, connectionId), (state) => state.lastPass?.number === 1, 30_000, 'the pass to complete');
+    const done = await until(
+      () => sync(tenantA, connectionId),
+      (state) => state.lastPass?.number === 1,
+      30_000,
+      'the pass to complete',
+    );
     expect(done.lastPass).toMatchObject({ pages: 30, seen: 3_000, created: 3_000 });
     expect([...source.fetches.values()].every((count) => count === 1)).toBe(true);
     expect(await allRecords(tenantA, connectionId)).toHaveLength(3_000);
@@ -203,7 +268,12 @@ describe('IntegrationSyncWorker (one instance, SQLite)', () => {
     expect((await tenantA.request('PUT', syncPath(connectionId), { enabled: false, intervalMs: 3_600_000 })).status).toBe(200);
     // Three on-demand runs at once: one holds the sync, the others find it held (and the request stays recorded).
     await Promise.all([1, 2, 3].map(() => tenantA.post(`${syncPath(connectionId)}/run`)));
-    await until(() => sync(tenantA, connectionId), (state) => (state.lastPass?.number ?? 0) >= 1, 20_000, 'the pass');
+    await until(
+      () => sync(tenantA, connectionId),
+      (state) => (state.lastPass?.number ?? 0) >= 1,
+      20_000,
+      'the pass',
+    );
     expect(source.state.maxInFlight).toBe(1);
     expect([...source.fetches.values()].every((count) => count === 1)).toBe(true);
   });
@@ -214,7 +284,12 @@ describe('IntegrationSyncWorker (one instance, SQLite)', () => {
     expect((await tenantA.request('PUT', syncPath(connectionId), { enabled: false, intervalMs: 3_600_000 })).status).toBe(200);
     source.state.failPages.add(3);
     expect((await tenantA.post(`${syncPath(connectionId)}/run`)).status).toBe(202);
-    const failed = await until(() => sync(tenantA, connectionId), (state) => state.state === 'Failed', 15_000, 'the run to fail');
+    const failed = await until(
+      () => sync(tenantA, connectionId),
+      (state) => state.state === 'Failed',
+      15_000,
+      'the run to fail',
+    );
     expect(failed).toMatchObject({ lastPass: null, lastError: { category: 'Transient', code: expect.any(String) }, pass: { counts: { pages: 2 } } });
     expect(JSON.stringify(failed)).not.toContain(source.token);
 
@@ -318,18 +393,29 @@ describe('IntegrationSyncWorker (processes, PostgreSQL)', () => {
     const registry = await start('VendorApiClientRegistryService');
     const api = await TenantApi.create(registry.url, jwtSecret, 'tenant-a', [], SCOPES);
     const connectionId = await connect(api, source);
-    let worker = await start('IntegrationSyncWorker');
+    const killed = await start('IntegrationSyncWorker');
     expect((await api.request('PUT', syncPath(connectionId), { enabled: true, intervalMs: 3_600_000 })).status).toBe(200);
 
-    await until(() => sync(api, connectionId), (state) => (state.pass?.counts.pages ?? 0) >= 12, 30_000, 'a dozen pages checkpointed');
-    await worker.stop('SIGKILL');
+    await until(
+      () => sync(api, connectionId),
+      (state) => (state.pass?.counts.pages ?? 0) >= 12,
+      30_000,
+      'a dozen pages checkpointed',
+    );
+    await killed.stop('SIGKILL');
     const killedAt = await sync(api, connectionId);
     expect(killedAt.lastPass).toBeNull();
     expect(killedAt.pass!.counts.pages).toBeGreaterThanOrEqual(12);
     expect(killedAt.pass!.counts.pages).toBeLessThan(40);
 
-    worker = await start('IntegrationSyncWorker');
-    const done = await until(() => sync(api, connectionId), (state) => state.lastPass?.number === 1, 60_000, 'the resumed pass');
+    // A new replica finds the sync due (its lock died with the killed process) and resumes the pass.
+    await start('IntegrationSyncWorker');
+    const done = await until(
+      () => sync(api, connectionId),
+      (state) => state.lastPass?.number === 1,
+      60_000,
+      'the resumed pass',
+    );
     expect(done.lastPass).toMatchObject({ number: 1, pages: 40, seen: 4_000, created: 4_000, updated: 0, deleted: 0 });
 
     const records = await allRecords(api, connectionId);
@@ -353,7 +439,12 @@ describe('IntegrationSyncWorker (processes, PostgreSQL)', () => {
     await Promise.all([start('IntegrationSyncWorker', redis), start('IntegrationSyncWorker', redis)]);
     expect((await api.request('PUT', syncPath(connectionId), { enabled: true, intervalMs: 3_600_000 })).status).toBe(200);
 
-    const done = await until(() => sync(api, connectionId), (state) => state.lastPass?.number === 1, 60_000, 'the pass');
+    const done = await until(
+      () => sync(api, connectionId),
+      (state) => state.lastPass?.number === 1,
+      60_000,
+      'the pass',
+    );
     expect(done.lastPass).toMatchObject({ pages: 20, seen: 2_000, created: 2_000 });
     expect(source.state.maxInFlight).toBe(1);
     expect([...source.fetches.values()].every((count) => count === 1)).toBe(true);

@@ -40,10 +40,7 @@ export class Syncs1764806400001 implements MigrationInterface {
           c.createdAt(),
           c.updatedAt(),
         ],
-        indices: [
-          { columnNames: ['tenantId', 'connectionId', 'name'], isUnique: true },
-          { columnNames: ['enabled', 'nextRunAt'] },
-        ],
+        indices: [{ columnNames: ['tenantId', 'connectionId', 'name'], isUnique: true }, { columnNames: ['enabled', 'nextRunAt'] }],
       }),
     );
 

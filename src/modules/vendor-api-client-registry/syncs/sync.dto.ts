@@ -33,4 +33,3 @@ export class ListRecordsQuery extends PageQuery {
 
 export const DEFAULT_FULL_PASS_EVERY = 10;
 export const DEFAULT_RECORDS_LIMIT = 100;
-

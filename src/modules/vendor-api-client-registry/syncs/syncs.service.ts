@@ -104,7 +104,11 @@ export class SyncsService {
     const after = query.cursor ? decodeRecordCursor(query.cursor) : query.changedSince ? { changedAt: new Date(query.changedSince), externalId: null } : undefined;
     const builder = this.records
       .createQueryBuilder('record')
-      .where('record.tenantId = :tenantId AND record.connectionId = :connectionId AND record.syncName = :name', { tenantId: connection.tenantId, connectionId: connection.id, name })
+      .where('record.tenantId = :tenantId AND record.connectionId = :connectionId AND record.syncName = :name', {
+        tenantId: connection.tenantId,
+        connectionId: connection.id,
+        name,
+      })
       .orderBy('record.changedAt', 'ASC')
       .addOrderBy('record.externalId', 'ASC')
       .take(limit + 1);
@@ -112,7 +116,9 @@ export class SyncsService {
     else if (after) {
       builder.andWhere(
         new Brackets((where) =>
-          where.where('record.changedAt > :changedAt', { changedAt: after.changedAt }).orWhere('record.changedAt = :changedAt AND record.externalId > :externalId', { externalId: after.externalId }),
+          where
+            .where('record.changedAt > :changedAt', { changedAt: after.changedAt })
+            .orWhere('record.changedAt = :changedAt AND record.externalId > :externalId', { externalId: after.externalId }),
         ),
       );
     }

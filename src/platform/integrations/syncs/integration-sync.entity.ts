@@ -124,4 +124,3 @@ export class IntegrationSync implements TenantOwned {
   @UpdatedAtColumn()
   updatedAt: Date;
 }
-

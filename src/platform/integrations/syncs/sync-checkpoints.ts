@@ -15,7 +15,20 @@ import type { SyncPageEntry } from './sync-page.entity';
 
 const MAX_EXTERNAL_ID = 256;
 const ROWS_PER_INSERT = 400;
-const RECORD_COLUMNS = ['tenantId', 'connectionId', 'syncName', 'externalId', 'contentHash', 'data', 'vendorUpdatedAt', 'firstSeenAt', 'changedAt', 'changeKind', 'deletedAt', 'lastSeenPass'];
+const RECORD_COLUMNS = [
+  'tenantId',
+  'connectionId',
+  'syncName',
+  'externalId',
+  'contentHash',
+  'data',
+  'vendorUpdatedAt',
+  'firstSeenAt',
+  'changedAt',
+  'changeKind',
+  'deletedAt',
+  'lastSeenPass',
+];
 const UPSERT_SUFFIX =
   ' ON CONFLICT ("tenantId", "connectionId", "syncName", "externalId") DO UPDATE SET "contentHash" = excluded."contentHash", "data" = excluded."data", ' +
   '"vendorUpdatedAt" = excluded."vendorUpdatedAt", "changedAt" = excluded."changedAt", "changeKind" = excluded."changeKind", "deletedAt" = excluded."deletedAt", ' +
@@ -88,7 +101,10 @@ export class SyncCheckpoints {
       next = page.next;
       const records = prepareRecords(page.records);
       counts.seen += records.filter((record) => !record.deleted).length;
-      const known = await this.known(sync, records.map((record) => record.externalId));
+      const known = await this.known(
+        sync,
+        records.map((record) => record.externalId),
+      );
       const upserts: unknown[][] = [];
       const unchanged: string[] = [];
       for (const record of records) {
@@ -104,18 +120,7 @@ export class SyncCheckpoints {
         }
         counts[change] += 1;
         changes.push({ externalId: record.externalId, change });
-        upserts.push([
-          ...scope,
-          record.externalId,
-          record.hash,
-          record.canonical,
-          record.updatedAt,
-          stamp,
-          stamp,
-          change,
-          change === 'deleted' ? stamp : null,
-          passNumber,
-        ]);
+        upserts.push([...scope, record.externalId, record.hash, record.canonical, record.updatedAt, stamp, stamp, change, change === 'deleted' ? stamp : null, passNumber]);
       }
       for (let start = 0; start < upserts.length; start += ROWS_PER_INSERT) statements.push(upsertStatement(upserts.slice(start, start + ROWS_PER_INSERT)));
       statements.push(...markSeen(passNumber, scope, unchanged));
@@ -229,7 +234,11 @@ export class SyncCheckpoints {
         passKind: sync.passKind ?? 'full',
         changes: changes.slice(start, start + MAX_CHANGES_PER_EVENT),
       };
-      const message = this.events.prepare(EVENTS.ExternalRecordsChanged, data, { tenantId: sync.tenantId, subject: `connections/${sync.connectionId}/syncs/${sync.name}`, detectDuplicates: false });
+      const message = this.events.prepare(EVENTS.ExternalRecordsChanged, data, {
+        tenantId: sync.tenantId,
+        subject: `connections/${sync.connectionId}/syncs/${sync.name}`,
+        detectDuplicates: false,
+      });
       items.push({ pattern: EVENTS.ExternalRecordsChanged, message });
     }
     return items;
@@ -241,7 +250,10 @@ function markSeen(passNumber: number, scope: readonly string[], ids: readonly st
   const statements: SqlStatement[] = [];
   for (let start = 0; start < ids.length; start += ROWS_PER_INSERT) {
     const chunk = ids.slice(start, start + ROWS_PER_INSERT);
-    statements.push({ sql: `UPDATE external_records SET "lastSeenPass" = ? WHERE ${SCOPE} AND "externalId" IN (${marks(chunk.length)})`, parameters: [passNumber, ...scope, ...chunk] });
+    statements.push({
+      sql: `UPDATE external_records SET "lastSeenPass" = ? WHERE ${SCOPE} AND "externalId" IN (${marks(chunk.length)})`,
+      parameters: [passNumber, ...scope, ...chunk],
+    });
   }
   return statements;
 }

@@ -9,8 +9,31 @@ const JSON_COLUMNS = new Set(['passCounts', 'lastPass', 'lastError']);
 const TIME_COLUMNS = new Set(['lastRunAt', 'lastCompletedAt', 'nextRunAt', 'runRequestedAt', 'createdAt', 'updatedAt']);
 const BOOLEAN_COLUMNS = new Set(['enabled']);
 const COLUMNS = [
-  'id', 'tenantId', 'connectionId', 'name', 'enabled', 'intervalMs', 'fullPassEvery', 'state', 'passNumber', 'passId', 'passKind', 'passSince', 'pageCursor',
-  'passWatermark', 'passCounts', 'watermark', 'lastPass', 'lastError', 'leaseOwner', 'lastRunAt', 'lastCompletedAt', 'nextRunAt', 'runRequestedAt', 'createdAt', 'updatedAt',
+  'id',
+  'tenantId',
+  'connectionId',
+  'name',
+  'enabled',
+  'intervalMs',
+  'fullPassEvery',
+  'state',
+  'passNumber',
+  'passId',
+  'passKind',
+  'passSince',
+  'pageCursor',
+  'passWatermark',
+  'passCounts',
+  'watermark',
+  'lastPass',
+  'lastError',
+  'leaseOwner',
+  'lastRunAt',
+  'lastCompletedAt',
+  'nextRunAt',
+  'runRequestedAt',
+  'createdAt',
+  'updatedAt',
 ] as const;
 
 export interface SyncSettings {
@@ -45,7 +68,10 @@ export class SyncRows {
   }
 
   async ofConnection(tenantId: string, connectionId: string): Promise<IntegrationSync[]> {
-    const rows = await this.sql.all<Record<string, unknown>>({ sql: `SELECT * FROM integration_syncs WHERE "tenantId" = ? AND "connectionId" = ?`, parameters: [tenantId, connectionId] });
+    const rows = await this.sql.all<Record<string, unknown>>({
+      sql: `SELECT * FROM integration_syncs WHERE "tenantId" = ? AND "connectionId" = ?`,
+      parameters: [tenantId, connectionId],
+    });
     return rows.map((row) => this.toSync(row));
   }
 
@@ -106,7 +132,9 @@ export class SyncRows {
   /** An unconditional change of configuration or request fields (never the pass: that belongs to the lease holder). */
   async update(sync: IntegrationSync, set: Partial<IntegrationSync>, now = new Date()): Promise<void> {
     const { sql, parameters } = this.setClause(set, now);
-    await this.sql.transaction((session) => session.run({ sql: `UPDATE integration_syncs SET ${sql} WHERE "tenantId" = ? AND "id" = ?`, parameters: [...parameters, sync.tenantId, sync.id] }));
+    await this.sql.transaction((session) =>
+      session.run({ sql: `UPDATE integration_syncs SET ${sql} WHERE "tenantId" = ? AND "id" = ?`, parameters: [...parameters, sync.tenantId, sync.id] }),
+    );
   }
 
   /**
@@ -115,7 +143,9 @@ export class SyncRows {
    */
   async takeLease(tenantId: string, syncId: string, owner: string, set: Partial<IntegrationSync>, now = new Date()): Promise<IntegrationSync | undefined> {
     const { sql, parameters } = this.setClause({ ...set, leaseOwner: owner }, now);
-    await this.sql.transaction((session) => session.run({ sql: `UPDATE integration_syncs SET ${sql} WHERE "tenantId" = ? AND "id" = ?`, parameters: [...parameters, tenantId, syncId] }));
+    await this.sql.transaction((session) =>
+      session.run({ sql: `UPDATE integration_syncs SET ${sql} WHERE "tenantId" = ? AND "id" = ?`, parameters: [...parameters, tenantId, syncId] }),
+    );
     const sync = await this.find(tenantId, syncId);
     return sync?.leaseOwner === owner ? sync : undefined;
   }
@@ -123,7 +153,10 @@ export class SyncRows {
   /** A change by the lease holder: affects one row, or none when the lease was taken over. */
   leasedUpdate(sync: IntegrationSync, set: Partial<IntegrationSync>, now = new Date()): SqlStatement {
     const { sql, parameters } = this.setClause(set, now);
-    return { sql: `UPDATE integration_syncs SET ${sql} WHERE "tenantId" = ? AND "id" = ? AND "leaseOwner" = ?`, parameters: [...parameters, sync.tenantId, sync.id, sync.leaseOwner] };
+    return {
+      sql: `UPDATE integration_syncs SET ${sql} WHERE "tenantId" = ? AND "id" = ? AND "leaseOwner" = ?`,
+      parameters: [...parameters, sync.tenantId, sync.id, sync.leaseOwner],
+    };
   }
 
   /** Runs a leased update alone; false when the lease was lost. */

@@ -126,13 +126,17 @@ export class SyncRunner {
       const cached = await this.pages.find(sync, pageKey);
       const request = source.request(position, context);
       const headers = { ...(request.headers ?? {}), ...(cached ? { 'if-none-match': cached.etag } : {}) };
-      const response = await this.governed.request(sync.connectionId, { ...request, headers }, {
-        tenantId: sync.tenantId,
-        purpose: 'sync',
-        operation: `sync ${sync.name}`,
-        metricOperation: 'sync',
-        budgetReserve: settings.reserveShare,
-      });
+      const response = await this.governed.request(
+        sync.connectionId,
+        { ...request, headers },
+        {
+          tenantId: sync.tenantId,
+          purpose: 'sync',
+          operation: `sync ${sync.name}`,
+          metricOperation: 'sync',
+          budgetReserve: settings.reserveShare,
+        },
+      );
       if (response.status === 304 && cached) return { kind: 'page', page: { kind: 'not-modified', pageKey, cached } };
       if (response.status >= 200 && response.status < 300) {
         const read = source.read(answerOf(response), position);
@@ -183,7 +187,8 @@ export class SyncRunner {
       message: error instanceof IntegrationError ? error.message.slice(0, 500) : `The sync run failed: ${classification.code}`,
       at: new Date().toISOString(),
     };
-    if (!(error instanceof IntegrationError) || error instanceof ConnectionNotFoundError) this.logger.error({ msg: 'Sync run failed', syncId: sync.id, code: classification.code, err: error });
+    if (!(error instanceof IntegrationError) || error instanceof ConnectionNotFoundError)
+      this.logger.error({ msg: 'Sync run failed', syncId: sync.id, code: classification.code, err: error });
     const backoff = Math.min(sync.intervalMs, settings.failureBackoffMs ?? DEFAULT_FAILURE_BACKOFF_MS);
     // The run asked for has ended; the schedule (if enabled) tries again from the checkpoint.
     await this.rows.updateLeased(sync, { state: 'Failed', lastError, leaseOwner: null, runRequestedAt: null, nextRunAt: sync.enabled ? new Date(Date.now() + backoff) : null });
@@ -193,7 +198,10 @@ export class SyncRunner {
 
 /** A digest of where a page starts: the key of its ETag cache entry and of the records it held. */
 export function pageKeyOf(position: SyncPosition): string {
-  return createHash('sha256').update(JSON.stringify([position.since, position.page])).digest('hex').slice(0, 40);
+  return createHash('sha256')
+    .update(JSON.stringify([position.since, position.page]))
+    .digest('hex')
+    .slice(0, 40);
 }
 
 function answerOf(response: GovernedResponse): VendorAnswer {
@@ -225,11 +233,14 @@ class LockKeeper {
     private readonly handle: LockHandle,
     ttlMs: number,
   ) {
-    this.timer = setInterval(() => {
-      void handle.extend(ttlMs).then((held) => {
-        if (!held) this.lost = true;
-      });
-    }, Math.max(50, Math.floor(ttlMs / 3)));
+    this.timer = setInterval(
+      () => {
+        void handle.extend(ttlMs).then((held) => {
+          if (!held) this.lost = true;
+        });
+      },
+      Math.max(50, Math.floor(ttlMs / 3)),
+    );
     this.timer.unref();
   }
 
