@@ -132,7 +132,9 @@ describe('OperationRunner', () => {
   ])('turns a vendor %i into %s', async (status, headers, code, category) => {
     governed.answers.push({ status, headers, body: { message: 'Validation Failed', errors: [{ resource: 'Issue', field: 'title', code: 'missing_field' }] } });
     const error = await inTenant(() => runner.run(['acme'], 'conn-1', 'acme.things.get', { input: { id: 1 } })).then(
-      () => { throw new Error("expected a failure"); },
+      () => {
+        throw new Error('expected a failure');
+      },
       (caught: unknown) => caught as IntegrationError,
     );
     expect(error).toMatchObject({ code, category });
