@@ -15,7 +15,7 @@ const CONTEXT = { connectionId: 'conn-1', configuration: {} };
 
 interface Case {
   input: Record<string, unknown>;
-  request: Partial<GovernedRequest> & { body?: unknown };
+  request: Omit<Partial<GovernedRequest>, 'body'> & { body?: unknown };
   template: string;
   /** Headers of the example answer (a Link header for lists). */
   answerHeaders?: Record<string, string>;
