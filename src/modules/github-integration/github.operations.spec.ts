@@ -220,7 +220,7 @@ describe('GitHub operations', () => {
     const contents = GITHUB_OPERATIONS.find((operation) => operation.name === 'github.contents.get')!;
     const file = contents.result!({ status: 200, headers: {}, body: { type: 'file', encoding: 'base64', size: 5, name: 'a.txt', path: 'a.txt', sha: 's', content: 'aGVs\nbG8=\n' }, runId: 'r' }, { path: 'a.txt' });
     expect(file).toEqual({ type: 'file', name: 'a.txt', path: 'a.txt', sha: 's', size: 5, encoding: 'base64', content: 'aGVsbG8=' });
-    const dir = contents.result!({ status: 200, headers: {}, body: [{ type: 'file', name: 'a.txt', path: 'src/a.txt', sha: 's', size: 5 }, { type: 'dir', name: 'lib', path: 'src/lib', sha: 't', size: 0 }] }, { path: 'src' });
+    const dir = contents.result!({ status: 200, headers: {}, body: [{ type: 'file', name: 'a.txt', path: 'src/a.txt', sha: 's', size: 5 }, { type: 'dir', name: 'lib', path: 'src/lib', sha: 't', size: 0 }], runId: 'r' }, { path: 'src' });
     expect(dir).toEqual({ type: 'dir', path: 'src', name: 'src', sha: '', size: 0, entries: [{ type: 'file', name: 'a.txt', path: 'src/a.txt', sha: 's', size: 5 }, { type: 'dir', name: 'lib', path: 'src/lib', sha: 't', size: 0 }] });
     expect(schemas.compile(contents.output)(dir)).toBe(true);
   });
