@@ -114,7 +114,10 @@ export class OperationRunner {
     if (!entry || !providerIds.includes(entry.providerId)) throw new NotFoundException(`Operation ${name} not found`);
     const profile = await this.resolver.resolve(this.tenant.tenantId, connectionId);
     if (profile.provider.id !== entry.providerId) {
-      throw IntegrationError.validation('operation_provider_mismatch', `Operation ${name} is for ${entry.providerId} connections; connection ${connectionId} is a ${profile.provider.id} connection`);
+      throw IntegrationError.validation(
+        'operation_provider_mismatch',
+        `Operation ${name} is for ${entry.providerId} connections; connection ${connectionId} is a ${profile.provider.id} connection`,
+      );
     }
     this.schemas.assertInput(entry.operation, input);
     return { operation: entry.operation, context: { connectionId, configuration: profile.connection.configuration } };
