@@ -243,6 +243,11 @@ describe('GitHub integration (one instance, SQLite)', () => {
       expect(answer.body).toMatchObject({ statusCode: 400, error: 'Bad Request', message: expect.stringContaining('input/title must be string') });
       expect((await run(tenantA, connectionId, 'github.repos.get', { owner: 'octo' })).body.message).toContain("input must have required property 'repo'");
       expect((await tenantA.post(`/github/connections/${connectionId}/operations/github.repos.get`, {})).status).toBe(400);
+      for (const field of ['input', 'idempotencyKey', 'async']) {
+        const nulled = await tenantA.post(`/github/connections/${connectionId}/operations/github.repos.get`, { input: { owner: 'octo', repo: 'hello' }, [field]: null });
+        expect(nulled.status).toBe(400);
+        expect(nulled.body.message).toContain(field);
+      }
       expect(peer.requests).toEqual([]);
     });
 
@@ -338,6 +343,8 @@ describe('GitHub integration (one instance, SQLite)', () => {
       const refused = await run(tenantA, inbound, 'github.repos.get', { owner: 'octo', repo: 'hello' });
       expect(refused.status).toBe(409);
       expect(refused.body.message).toMatch(/inbound-only/);
+      const refusedAsync = await run(tenantA, inbound, 'github.repos.get', { owner: 'octo', repo: 'hello' }, { async: true });
+      expect(refusedAsync.status).toBe(409);
       expect(peer.requests).toEqual([]);
 
       const subscription = await tenantA.post('/webhooks/subscriptions', { url: receiver.url('/github-events'), eventTypes: ['com.github.*'] });
