@@ -93,6 +93,31 @@ export class GitHubPeer {
     this.state.seed(repository);
   }
 
+  /** Opens `count` issues (or pull requests from fresh branches) in a seeded repository, as if created through the API. */
+  seedIssues(owner: string, name: string, count: number, kind: 'issue' | 'pull' = 'issue'): void {
+    const repository = this.state.repository(owner, name);
+    if (!repository) throw new Error(`Seed ${owner}/${name} first`);
+    for (let index = 0; index < count; index++) {
+      const number = this.state.nextNumber(repository);
+      const title = `${kind === 'pull' ? 'Pull request' : 'Issue'} ${number}`;
+      if (kind === 'pull') {
+        const head = `topic-${number}`;
+        repository.branches.set(head, `${number}`.padStart(40, 'b'));
+        repository.pulls.push(this.state.pull(repository, { number, title, body: null, head, base: repository.json.default_branch, draft: false, author: 'octo-dev' }));
+      }
+      repository.issues.push(this.state.issue(repository, { number, title, body: null, labels: [], assignees: [], author: 'octo-dev', pullRequest: kind === 'pull' }));
+    }
+  }
+
+  /** Edits an issue (and its pull request), moving its `updated_at` on. */
+  touchIssue(owner: string, name: string, number: number, changes: { title?: string; state?: 'open' | 'closed' }): void {
+    const repository = this.state.repository(owner, name);
+    const updatedAt = this.state.now();
+    for (const item of [repository?.issues.find((issue) => issue.number === number), repository?.pulls.find((pull) => pull.number === number)]) {
+      if (item) Object.assign(item, changes, { updated_at: updatedAt });
+    }
+  }
+
   setTokenDelay(ms: number): void {
     this.tokenDelayMs = ms;
   }
