@@ -262,6 +262,25 @@ describe('GitHub integration (one instance, SQLite)', () => {
       expect((await run(tenantA, connectionId, 'github.nothing.get', {})).status).toBe(404);
     });
 
+    it('answers 502 naming auth when GitHub refuses the credential, and 502 when GitHub fails', async () => {
+      const revoked = 'ghp_peerTokenRevokedLater000002';
+      peer.acceptToken(revoked);
+      const credentialId = await tenantA.createCredential('github-revoked', revoked);
+      const created = await tenantA.post('/integrations/connections', { providerId: 'github', displayName: 'revoked', credentialId, configuration: { baseUrl: peer.apiUrl } });
+      expect(created.body.status).toBe('Active');
+      peer.revokeToken(revoked);
+      const refused = await run(tenantA, created.body.id, 'github.repos.get', { owner: 'octo', repo: 'hello' });
+      expect(refused.status).toBe(502);
+      expect(refused.body.message).toBe("GitHub refused the connection's credential (auth; HTTP 401: Bad credentials)");
+      expect(refused.text).not.toContain(revoked);
+
+      peer.failNext('/repos/octo/hello', 503, 'Service Unavailable');
+      const failed = await run(tenantA, connectionId, 'github.repos.get', { owner: 'octo', repo: 'hello' });
+      expect(failed.status).toBe(502);
+      expect(failed.body.message).toBe('GitHub failed (HTTP 503: Service Unavailable)');
+      expect((await tenantA.get(`/integrations/runs/${failed.headers.get('x-integration-run-id')}`)).body).toMatchObject({ state: 'Failed', failure: { category: 'Transient' } });
+    });
+
     it('keeps tenants apart: another tenant’s connection is not found, and runs nothing', async () => {
       const answer = await run(tenantB, connectionId, 'github.repos.get', { owner: 'octo', repo: 'hello' });
       expect(answer.status).toBe(404);

@@ -53,6 +53,7 @@ export class GitHubPeer {
   private readonly tokens: Set<string>;
   private readonly basePath: string;
   private tokenDelayMs: number;
+  private readonly scripted: Array<{ pathPrefix: string; answer: PeerResponse }> = [];
 
   private constructor(
     private readonly server: Server,
@@ -118,6 +119,21 @@ export class GitHubPeer {
     }
   }
 
+  /** Accepts another personal access token from now on. */
+  acceptToken(token: string): void {
+    this.tokens.add(token);
+  }
+
+  /** Stops accepting a personal access token (revoked on GitHub's side). */
+  revokeToken(token: string): void {
+    this.tokens.delete(token);
+  }
+
+  /** The next request to an API path starting with `pathPrefix` gets this answer instead (a GitHub error body by default). */
+  failNext(pathPrefix: string, status: number, message = 'Server Error'): void {
+    this.scripted.push({ pathPrefix, answer: githubError(status, message) });
+  }
+
   setTokenDelay(ms: number): void {
     this.tokenDelayMs = ms;
   }
@@ -134,6 +150,7 @@ export class GitHubPeer {
 
   clearRequests(): void {
     this.requests.length = 0;
+    this.scripted.length = 0;
   }
 
   async close(): Promise<void> {
@@ -168,6 +185,9 @@ export class GitHubPeer {
       if (this.tokenDelayMs > 0) await new Promise((resolve) => setTimeout(resolve, this.tokenDelayMs));
       return withHeaders(this.installations.mint(request, Number(tokenRequest[1])), versionHeaders);
     }
+
+    const scripted = this.scripted.findIndex((entry) => request.path.startsWith(entry.pathPrefix));
+    if (scripted >= 0) return withHeaders(this.scripted.splice(scripted, 1)[0].answer, versionHeaders);
 
     const credential = this.credentialOf(request);
     if (!credential) return githubError(401, 'Bad credentials', { documentationUrl: 'https://docs.github.com/rest' });
