@@ -16,8 +16,6 @@ import { toVendorAnswer, vendorFailure } from './vendor-answers';
 export interface OperationInvocation {
   input: unknown;
   idempotencyKey?: string;
-  /** Run from the bus instead of answering now (single-call operations only). */
-  async?: boolean;
 }
 
 export interface OperationOutcome {
