@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ConnectionResolver } from '../src/platform/integrations/connections/connection-resolver';
 import { RateLimiter } from '../src/platform/cache/cache.ports';
+import { startGitHubPeer } from './support/github-peer';
 import { REGISTRY_SCOPES, TenantApi, until, WEBHOOK_SCOPES } from './support/governed-api';
 import { pagedPeerDescriptor, PagedPeer, startPagedPeer } from './support/paged-peer';
 import { InProcessPlatform, startInProcess } from './support/platform-app';
@@ -298,6 +299,48 @@ describe('IntegrationSyncWorker (one instance, SQLite)', () => {
     expect(done).toMatchObject({ state: 'Idle', lastError: null, lastPass: { pages: 5, seen: 500, created: 500 } });
     expect(source.fetches.get('#1')).toBe(1);
     expect(source.fetches.get('#2')).toBe(1);
+  });
+
+  it('syncs GitHub issues over Link pagination; a second full pass is all 304s, free on both sides', async () => {
+    const github = await startGitHubPeer({ tokens: ['ghp_sync_test_token_0123456789'] });
+    try {
+      github.seedRepository({ owner: 'octo', name: 'hello' });
+      github.seedIssues('octo', 'hello', 230);
+      const credentialId = await tenantA.createCredential('github-sync', 'ghp_sync_test_token_0123456789');
+      const created = await tenantA.createConnection({
+        providerId: 'github',
+        displayName: 'GitHub',
+        credentialId,
+        configuration: { baseUrl: github.apiUrl, repositories: ['octo/hello'] },
+      });
+      expect(created.body.status).toBe('Active');
+      const connectionId = created.body.id as string;
+      const listed = await tenantA.get(`/integrations/connections/${connectionId}/syncs`);
+      expect(listed.body.items.map((item: { name: string }) => item.name).sort()).toEqual(['issues', 'pull_requests', 'repositories']);
+      expect((await tenantA.request('PUT', syncPath(connectionId, 'issues'), { enabled: false, intervalMs: 3_600_000, fullPassEvery: 1 })).status).toBe(200);
+
+      const pass = async (number: number) => {
+        expect((await tenantA.post(`${syncPath(connectionId, 'issues')}/run`)).status).toBe(202);
+        const answer = await until(
+          () => tenantA.get(syncPath(connectionId, 'issues')),
+          (state) => (state.body.lastPass?.number ?? 0) >= number,
+          20_000,
+          `GitHub issues pass ${number}`,
+        );
+        return answer.body as Sync;
+      };
+      expect((await pass(1)).lastPass).toMatchObject({ kind: 'full', pages: 3, seen: 230, created: 230 });
+      const remaining = github.rateLimits.remaining('ghp_sync_test_token_0123456789');
+
+      expect((await pass(2)).lastPass).toMatchObject({ kind: 'full', pages: 3, seen: 230, created: 0, updated: 0, deleted: 0 });
+      // GitHub does not count a 304, and neither did the platform's budget.
+      expect(github.rateLimits.remaining('ghp_sync_test_token_0123456789')).toBe(remaining);
+      const records = await tenantA.get(`${syncPath(connectionId, 'issues')}/records?limit=500`);
+      expect(records.body.items).toHaveLength(230);
+      expect(records.body.items[0].data).toMatchObject({ number: expect.any(Number), title: expect.any(String) });
+    } finally {
+      await github.close();
+    }
   });
 
   it('keeps every endpoint to the tenant that owns the connection', async () => {

@@ -139,7 +139,7 @@ export class SyncRunner {
       );
       if (response.status === 304 && cached) return { kind: 'page', page: { kind: 'not-modified', pageKey, cached } };
       if (response.status >= 200 && response.status < 300) {
-        const read = source.read(answerOf(response), position);
+        const read = source.read(answerOf(response), position, context);
         return { kind: 'page', page: { kind: 'read', pageKey, records: read.records, next: read.next, etag: etagOf(response) } };
       }
       const { category, code } = classifyStatus(response.status, response.headers);
