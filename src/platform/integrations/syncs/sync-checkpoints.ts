@@ -95,7 +95,7 @@ export class SyncCheckpoints {
       next = page.cached.next;
       const seen = JSON.parse(page.cached.recordIds) as string[];
       counts.seen += seen.length;
-      statements.push(...markSeen(passNumber, scope, seen));
+      statements.push(...this.markSeen(passNumber, scope, seen));
       statements.push({ sql: `UPDATE sync_pages SET "lastPass" = ? WHERE ${SCOPE} AND "pageKey" = ?`, parameters: [passNumber, ...scope, page.pageKey] });
     } else {
       next = page.next;
@@ -122,8 +122,12 @@ export class SyncCheckpoints {
         changes.push({ externalId: record.externalId, change });
         upserts.push([...scope, record.externalId, record.hash, record.canonical, record.updatedAt, stamp, stamp, change, change === 'deleted' ? stamp : null, passNumber]);
       }
-      for (let start = 0; start < upserts.length; start += ROWS_PER_INSERT) statements.push(upsertStatement(upserts.slice(start, start + ROWS_PER_INSERT)));
-      statements.push(...markSeen(passNumber, scope, unchanged));
+      if (this.sql.dialect === 'postgres') {
+        if (upserts.length > 0) statements.push(postgresUpsert(upserts));
+      } else {
+        for (let start = 0; start < upserts.length; start += ROWS_PER_INSERT) statements.push(upsertStatement(upserts.slice(start, start + ROWS_PER_INSERT)));
+      }
+      statements.push(...this.markSeen(passNumber, scope, unchanged));
       statements.push(
         page.etag
           ? {
@@ -212,13 +216,21 @@ export class SyncCheckpoints {
     return { counts: sync.passCounts, completed };
   }
 
+  private markSeen(passNumber: number, scope: readonly string[], ids: readonly string[]): SqlStatement[] {
+    if (ids.length === 0) return [];
+    if (this.sql.dialect === 'postgres') return [{ sql: `UPDATE external_records SET "lastSeenPass" = ? WHERE ${SCOPE} AND "externalId" = ANY(?::text[])`, parameters: [passNumber, ...scope, ids] }];
+    return markSeenStatements(passNumber, scope, ids);
+  }
+
   private async known(sync: IntegrationSync, ids: readonly string[]): Promise<Map<string, { contentHash: string; deleted: boolean }>> {
     const known = new Map<string, { contentHash: string; deleted: boolean }>();
     if (ids.length === 0) return known;
-    const rows = await this.sql.all<{ externalId: string; contentHash: string; deletedAt: unknown }>({
-      sql: `SELECT "externalId", "contentHash", "deletedAt" FROM external_records WHERE ${SCOPE} AND "externalId" IN (${marks(ids.length)})`,
-      parameters: [sync.tenantId, sync.connectionId, sync.name, ...ids],
-    });
+    const scope = [sync.tenantId, sync.connectionId, sync.name];
+    const rows = await this.sql.all<{ externalId: string; contentHash: string; deletedAt: unknown }>(
+      this.sql.dialect === 'postgres'
+        ? { sql: `SELECT "externalId", "contentHash", "deletedAt" FROM external_records WHERE ${SCOPE} AND "externalId" = ANY(?::text[])`, parameters: [...scope, ids] }
+        : { sql: `SELECT "externalId", "contentHash", "deletedAt" FROM external_records WHERE ${SCOPE} AND "externalId" IN (${marks(ids.length)})`, parameters: [...scope, ...ids] },
+    );
     for (const row of rows) known.set(row.externalId, { contentHash: row.contentHash, deleted: row.deletedAt !== null });
     return known;
   }
@@ -245,8 +257,19 @@ export class SyncCheckpoints {
   }
 }
 
+/**
+ * PostgreSQL: the page's rows as one array per column (`unnest`): one short statement whatever the page
+ * size, planned cheaply, instead of a VALUES list of thousands of parameters.
+ */
+function postgresUpsert(rows: readonly unknown[][]): SqlStatement {
+  const columns = RECORD_COLUMNS.map((_, column) => rows.map((row) => row[column]));
+  return { sql: `INSERT INTO external_records (${RECORD_COLUMNS.map((column) => `"${column}"`).join(', ')}) SELECT * FROM unnest(${POSTGRES_ARRAYS})${UPSERT_SUFFIX}`, parameters: columns };
+}
+
+const POSTGRES_ARRAYS = ['text', 'text', 'text', 'text', 'text', 'text', 'text', 'timestamptz', 'timestamptz', 'text', 'timestamptz', 'int'].map((type) => `?::${type}[]`).join(', ');
+
 /** Marks records seen by this pass (a full pass deletes what it did not see). */
-function markSeen(passNumber: number, scope: readonly string[], ids: readonly string[]): SqlStatement[] {
+function markSeenStatements(passNumber: number, scope: readonly string[], ids: readonly string[]): SqlStatement[] {
   const statements: SqlStatement[] = [];
   for (let start = 0; start < ids.length; start += ROWS_PER_INSERT) {
     const chunk = ids.slice(start, start + ROWS_PER_INSERT);
