@@ -473,6 +473,29 @@ describe('IntegrationSyncWorker (processes, PostgreSQL)', () => {
     expect(source.fetches.get('#1')).toBe(1);
   }, 120_000);
 
+  it('detects changes and deletions on PostgreSQL, and a pass of 304s deletes nothing', async () => {
+    source = await startPagedPeer({ records: 250 });
+    const registry = await start('VendorApiClientRegistryService');
+    const api = await TenantApi.create(registry.url, jwtSecret, 'tenant-a', [], SCOPES);
+    const connectionId = await connect(api, source);
+    await start('IntegrationSyncWorker');
+    expect((await api.request('PUT', syncPath(connectionId), { enabled: false, intervalMs: 3_600_000, fullPassEvery: 1 })).status).toBe(200);
+    expect((await runPass(api, connectionId, 1)).lastPass).toMatchObject({ pages: 3, created: 250 });
+
+    source.put('r000007', { name: 'renamed' });
+    source.put('n000001');
+    source.remove('r000200');
+    expect((await runPass(api, connectionId, 2)).lastPass).toMatchObject({ kind: 'full', seen: 250, created: 1, updated: 1, deleted: 1 });
+    source.resetCounts();
+    expect((await runPass(api, connectionId, 3)).lastPass).toMatchObject({ kind: 'full', pages: 3, seen: 250, created: 0, updated: 0, deleted: 0 });
+    expect(source.state.notModified).toBe(3);
+
+    const records = await allRecords(api, connectionId);
+    expect(records).toHaveLength(251);
+    expect(records.filter((record) => record.deletedAt !== null).map((record) => record.externalId)).toEqual(['r000200']);
+    expect(records.find((record) => record.externalId === 'r000007')).toMatchObject({ change: 'updated', data: { name: 'renamed' } });
+  }, 60_000);
+
   it('two worker replicas (one Redis) never run the same sync at once', async () => {
     source = await startPagedPeer({ records: 2_000, delayMs: 20 });
     const redis = { REDIS_URL: 'redis://127.0.0.1:6379', REDIS_KEY_PREFIX: `sync-test-${schema.name}:` };
