@@ -384,6 +384,12 @@ describe('IntegrationSyncWorker (one instance, SQLite)', () => {
     expect((await tenantA.get(`${syncPath(connectionId)}/records?cursor=not-ours`)).status).toBe(400);
     expect((await tenantA.get(`${syncPath(connectionId)}/records?limit=0`)).status).toBe(400);
 
+    const retiredId = await connect(tenantA, source);
+    expect((await tenantA.post(`/integrations/connections/${retiredId}/retire`)).status).toBe(200);
+    const onRetired = await tenantA.post(`${syncPath(retiredId)}/run`);
+    expect(onRetired.status).toBe(409);
+    expect(onRetired.body.message).toContain('retired');
+
     const reader = await TenantApi.create(platform.url, jwtSecret, 'tenant-a', [], 'integration.connections.read integration.connections.write');
     expect((await reader.post(`${syncPath(connectionId)}/run`)).status).toBe(403);
     expect((await reader.get(`${syncPath(connectionId)}/records`)).status).toBe(403);

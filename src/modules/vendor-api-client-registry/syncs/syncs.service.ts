@@ -1,4 +1,4 @@
-import { BadRequestException, Injectable, NotFoundException } from '@nestjs/common';
+import { BadRequestException, ConflictException, Injectable, NotFoundException } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { Brackets, Repository } from 'typeorm';
 import { TenantContext } from '../../../platform/context/tenant-context';
@@ -85,6 +85,7 @@ export class SyncsService {
   /** Records the request on the sync (so the schedule runs it even if the command is lost) and nudges a worker. */
   async requestRun(connectionId: string, name: string): Promise<SyncView> {
     const { connection, source } = await this.source(connectionId, name);
+    if (connection.status === 'Retired') throw new ConflictException(`Connection ${connection.id} is retired and runs no syncs`);
     const sync =
       (await this.rows.findByName(connection.tenantId, connection.id, name)) ??
       (await this.rows.configure(connection.tenantId, connection.id, name, { enabled: false, intervalMs: this.options.intervalMs, fullPassEvery: DEFAULT_FULL_PASS_EVERY }));

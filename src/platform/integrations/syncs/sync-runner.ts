@@ -187,11 +187,22 @@ export class SyncRunner {
       message: error instanceof IntegrationError ? error.message.slice(0, 500) : `The sync run failed: ${classification.code}`,
       at: new Date().toISOString(),
     };
-    if (!(error instanceof IntegrationError) || error instanceof ConnectionNotFoundError)
+    if (error instanceof IntegrationError && !(error instanceof ConnectionNotFoundError)) {
+      this.logger.warn({ msg: 'Sync run stopped at its checkpoint', syncId: sync.id, category: classification.category, code: classification.code });
+    } else {
       this.logger.error({ msg: 'Sync run failed', syncId: sync.id, code: classification.code, err: error });
+    }
+    // A retired or deleted connection runs nothing again; anything else is retried from the checkpoint.
+    const final = error instanceof ConnectionNotFoundError || (error instanceof IntegrationError && error.code === 'connection_retired');
     const backoff = Math.min(sync.intervalMs, settings.failureBackoffMs ?? DEFAULT_FAILURE_BACKOFF_MS);
     // The run asked for has ended; the schedule (if enabled) tries again from the checkpoint.
-    await this.rows.updateLeased(sync, { state: 'Failed', lastError, leaseOwner: null, runRequestedAt: null, nextRunAt: sync.enabled ? new Date(Date.now() + backoff) : null });
+    await this.rows.updateLeased(sync, {
+      state: 'Failed',
+      lastError,
+      leaseOwner: null,
+      runRequestedAt: null,
+      nextRunAt: sync.enabled && !final ? new Date(Date.now() + backoff) : null,
+    });
     return 'failed';
   }
 }
