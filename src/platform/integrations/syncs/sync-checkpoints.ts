@@ -1,39 +1,19 @@
 import { Injectable } from '@nestjs/common';
 import type { SyncRecordInput } from '../../vendors/vendor-descriptor';
+import { prepareRecords } from './prepared-records';
+import { RecordStatements } from './record-statements';
+import { SyncPageCache } from './sync-page-cache';
 import { IntegrationError } from '../../resilience/failure-classifier';
 import { TransactionalOutbox, OutboxItem } from '../../messaging/outbox/transactional-outbox';
 import type { AfterCommit } from '../../persistence/store-transaction';
 import { IntegrationEvents } from '../integration-events';
-import { canonicalJson, contentHash } from './content-hash';
 import type { RecordChange } from './external-record.entity';
 import { CompletedPass, IntegrationSync, PassCounts } from './integration-sync.entity';
 import { EVENTS } from '../../messaging/contracts';
 import { ExternalRecordsChangedData, MAX_CHANGES_PER_EVENT, RecordChangeEntry } from './sync-events';
-import { marks, SqlSession, SqlStatement, SyncSql } from './sync-sql';
+import { SqlSession, SqlStatement, SyncSql } from './sync-sql';
 import { SyncRows } from './sync-rows';
 import type { SyncPageEntry } from './sync-page.entity';
-
-const MAX_EXTERNAL_ID = 256;
-const ROWS_PER_INSERT = 400;
-const RECORD_COLUMNS = [
-  'tenantId',
-  'connectionId',
-  'syncName',
-  'externalId',
-  'contentHash',
-  'data',
-  'vendorUpdatedAt',
-  'firstSeenAt',
-  'changedAt',
-  'changeKind',
-  'deletedAt',
-  'lastSeenPass',
-];
-const UPSERT_SUFFIX =
-  ' ON CONFLICT ("tenantId", "connectionId", "syncName", "externalId") DO UPDATE SET "contentHash" = excluded."contentHash", "data" = excluded."data", ' +
-  '"vendorUpdatedAt" = excluded."vendorUpdatedAt", "changedAt" = excluded."changedAt", "changeKind" = excluded."changeKind", "deletedAt" = excluded."deletedAt", ' +
-  '"lastSeenPass" = excluded."lastSeenPass"';
-const SCOPE = '"tenantId" = ? AND "connectionId" = ? AND "syncName" = ?';
 
 /** A page as the runner hands it over: read from a 2xx answer, or a 304 for a page the cache knows. */
 export type CheckpointedPage =
@@ -53,14 +33,6 @@ export class SyncLeaseLostError extends Error {
   }
 }
 
-interface PreparedRecord {
-  externalId: string;
-  canonical: string;
-  hash: string;
-  updatedAt: string | null;
-  deleted: boolean;
-}
-
 /**
  * The checkpoint after every page, in ONE store transaction: the page's records (new and changed ones
  * upserted in one multi-row statement, unchanged ones only marked seen), the page's ETag, the sync's
@@ -71,13 +43,16 @@ interface PreparedRecord {
 @Injectable()
 export class SyncCheckpoints {
   private readonly sql: SyncSql;
+  private readonly records: RecordStatements;
 
   constructor(
     private readonly outbox: TransactionalOutbox,
     private readonly events: IntegrationEvents,
     private readonly rows: SyncRows,
+    private readonly pages: SyncPageCache,
   ) {
     this.sql = rows.sql;
+    this.records = new RecordStatements(this.sql.dialect);
   }
 
   async commit(sync: IntegrationSync, providerId: string, page: CheckpointedPage, now = new Date()): Promise<PageResult> {
@@ -95,8 +70,8 @@ export class SyncCheckpoints {
       next = page.cached.next;
       const seen = JSON.parse(page.cached.recordIds) as string[];
       counts.seen += seen.length;
-      statements.push(...this.markSeen(passNumber, scope, seen));
-      statements.push({ sql: `UPDATE sync_pages SET "lastPass" = ? WHERE ${SCOPE} AND "pageKey" = ?`, parameters: [passNumber, ...scope, page.pageKey] });
+      statements.push(...this.records.markSeen(passNumber, scope, seen));
+      statements.push(this.pages.touch(scope, page.pageKey, passNumber));
     } else {
       next = page.next;
       const records = prepareRecords(page.records);
@@ -122,29 +97,19 @@ export class SyncCheckpoints {
         changes.push({ externalId: record.externalId, change });
         upserts.push([...scope, record.externalId, record.hash, record.canonical, record.updatedAt, stamp, stamp, change, change === 'deleted' ? stamp : null, passNumber]);
       }
-      if (this.sql.dialect === 'postgres') {
-        if (upserts.length > 0) statements.push(postgresUpsert(upserts));
-      } else {
-        for (let start = 0; start < upserts.length; start += ROWS_PER_INSERT) statements.push(upsertStatement(upserts.slice(start, start + ROWS_PER_INSERT)));
-      }
-      statements.push(...this.markSeen(passNumber, scope, unchanged));
+      statements.push(...this.records.upsert(upserts));
+      statements.push(...this.records.markSeen(passNumber, scope, unchanged));
       statements.push(
         page.etag
-          ? {
-              sql:
-                'INSERT INTO sync_pages ("tenantId", "connectionId", "syncName", "pageKey", "etag", "next", "recordIds", "lastPass", "fetchedAt") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ' +
-                'ON CONFLICT ("tenantId", "connectionId", "syncName", "pageKey") DO UPDATE SET "etag" = excluded."etag", "next" = excluded."next", "recordIds" = excluded."recordIds", "lastPass" = excluded."lastPass", "fetchedAt" = excluded."fetchedAt"',
-              parameters: [
-                ...scope,
-                page.pageKey,
-                page.etag.slice(0, 512),
-                next,
-                JSON.stringify(records.filter((record) => !record.deleted).map((record) => record.externalId)),
-                passNumber,
-                this.sql.time(now),
-              ],
-            }
-          : { sql: `DELETE FROM sync_pages WHERE ${SCOPE} AND "pageKey" = ?`, parameters: [...scope, page.pageKey] },
+          ? this.pages.store(scope, {
+              pageKey: page.pageKey,
+              etag: page.etag,
+              next,
+              recordIds: records.filter((record) => !record.deleted).map((record) => record.externalId),
+              pass: passNumber,
+              fetchedAt: stamp,
+            })
+          : this.pages.forget(scope, page.pageKey),
       );
     }
     if (next !== null && next === sync.pageCursor) {
@@ -152,14 +117,8 @@ export class SyncCheckpoints {
     }
 
     const completed = next === null;
-    const deletion: SqlStatement | undefined =
-      completed && fullPass
-        ? {
-            sql: `UPDATE external_records SET "deletedAt" = ?, "changedAt" = ?, "changeKind" = 'deleted' WHERE ${SCOPE} AND "deletedAt" IS NULL AND "lastSeenPass" < ? RETURNING "externalId"`,
-            parameters: [this.sql.time(now), this.sql.time(now), ...scope, passNumber],
-          }
-        : undefined;
-    if (completed) statements.push({ sql: `DELETE FROM sync_pages WHERE ${SCOPE} AND "lastPass" < ?`, parameters: [...scope, passNumber] });
+    const deletion: SqlStatement | undefined = completed && fullPass ? this.records.deleteUnseen(scope, passNumber, stamp) : undefined;
+    if (completed) statements.push(this.pages.prune(scope, passNumber));
 
     const progress = (deleted: RecordChangeEntry[]): Partial<IntegrationSync> => {
       const finalCounts = { ...counts, deleted: counts.deleted + deleted.length };
@@ -216,21 +175,10 @@ export class SyncCheckpoints {
     return { counts: sync.passCounts, completed };
   }
 
-  private markSeen(passNumber: number, scope: readonly string[], ids: readonly string[]): SqlStatement[] {
-    if (ids.length === 0) return [];
-    if (this.sql.dialect === 'postgres') return [{ sql: `UPDATE external_records SET "lastSeenPass" = ? WHERE ${SCOPE} AND "externalId" = ANY(?::text[])`, parameters: [passNumber, ...scope, ids] }];
-    return markSeenStatements(passNumber, scope, ids);
-  }
-
   private async known(sync: IntegrationSync, ids: readonly string[]): Promise<Map<string, { contentHash: string; deleted: boolean }>> {
     const known = new Map<string, { contentHash: string; deleted: boolean }>();
     if (ids.length === 0) return known;
-    const scope = [sync.tenantId, sync.connectionId, sync.name];
-    const rows = await this.sql.all<{ externalId: string; contentHash: string; deletedAt: unknown }>(
-      this.sql.dialect === 'postgres'
-        ? { sql: `SELECT "externalId", "contentHash", "deletedAt" FROM external_records WHERE ${SCOPE} AND "externalId" = ANY(?::text[])`, parameters: [...scope, ids] }
-        : { sql: `SELECT "externalId", "contentHash", "deletedAt" FROM external_records WHERE ${SCOPE} AND "externalId" IN (${marks(ids.length)})`, parameters: [...scope, ...ids] },
-    );
+    const rows = await this.sql.all<{ externalId: string; contentHash: string; deletedAt: unknown }>(this.records.known([sync.tenantId, sync.connectionId, sync.name], ids));
     for (const row of rows) known.set(row.externalId, { contentHash: row.contentHash, deleted: row.deletedAt !== null });
     return known;
   }
@@ -257,59 +205,6 @@ export class SyncCheckpoints {
   }
 }
 
-/**
- * PostgreSQL: the page's rows as one array per column (`unnest`): one short statement whatever the page
- * size, planned cheaply, instead of a VALUES list of thousands of parameters.
- */
-function postgresUpsert(rows: readonly unknown[][]): SqlStatement {
-  const columns = RECORD_COLUMNS.map((_, column) => rows.map((row) => row[column]));
-  return { sql: `INSERT INTO external_records (${RECORD_COLUMNS.map((column) => `"${column}"`).join(', ')}) SELECT * FROM unnest(${POSTGRES_ARRAYS})${UPSERT_SUFFIX}`, parameters: columns };
-}
-
-const POSTGRES_ARRAYS = ['text', 'text', 'text', 'text', 'text', 'text', 'text', 'timestamptz', 'timestamptz', 'text', 'timestamptz', 'int'].map((type) => `?::${type}[]`).join(', ');
-
-/** Marks records seen by this pass (a full pass deletes what it did not see). */
-function markSeenStatements(passNumber: number, scope: readonly string[], ids: readonly string[]): SqlStatement[] {
-  const statements: SqlStatement[] = [];
-  for (let start = 0; start < ids.length; start += ROWS_PER_INSERT) {
-    const chunk = ids.slice(start, start + ROWS_PER_INSERT);
-    statements.push({
-      sql: `UPDATE external_records SET "lastSeenPass" = ? WHERE ${SCOPE} AND "externalId" IN (${marks(chunk.length)})`,
-      parameters: [passNumber, ...scope, ...chunk],
-    });
-  }
-  return statements;
-}
-
 function deletedEntry(row: { externalId: string }): RecordChangeEntry {
   return { externalId: row.externalId, change: 'deleted' };
-}
-
-const upsertSql = new Map<number, string>();
-
-/** One multi-row upsert; its SQL is rendered once per row count (pages have a handful of sizes). */
-function upsertStatement(rows: readonly unknown[][]): SqlStatement {
-  let sql = upsertSql.get(rows.length);
-  if (!sql) {
-    const tuple = `(${marks(RECORD_COLUMNS.length)})`;
-    sql = `INSERT INTO external_records (${RECORD_COLUMNS.map((column) => `"${column}"`).join(', ')}) VALUES ${rows.map(() => tuple).join(', ')}${UPSERT_SUFFIX}`;
-    if (upsertSql.size >= ROWS_PER_INSERT) upsertSql.clear();
-    upsertSql.set(rows.length, sql);
-  }
-  return { sql, parameters: rows.flat() };
-}
-
-/** Validated, hashed, and one entry per id (a page that lists a record twice keeps its last copy). */
-function prepareRecords(inputs: readonly SyncRecordInput[]): PreparedRecord[] {
-  const byId = new Map<string, PreparedRecord>();
-  for (const input of inputs) {
-    if (typeof input?.id !== 'string' || input.id.length === 0 || input.id.length > MAX_EXTERNAL_ID) {
-      throw IntegrationError.validation('sync_record_invalid', `A sync source answered a record whose id is not a string of 1 to ${MAX_EXTERNAL_ID} characters`);
-    }
-    const canonical = canonicalJson(input.data ?? null);
-    const updatedAt = typeof input.updatedAt === 'string' && !Number.isNaN(Date.parse(input.updatedAt)) ? new Date(input.updatedAt).toISOString() : null;
-    byId.delete(input.id);
-    byId.set(input.id, { externalId: input.id, canonical, hash: contentHash(canonical), updatedAt, deleted: input.deleted === true });
-  }
-  return [...byId.values()];
 }
