@@ -479,6 +479,37 @@ describe('IntegrationSyncWorker (processes, PostgreSQL)', () => {
     expect(source.fetches.get('#1')).toBe(1);
   }, 120_000);
 
+  it('drains on SIGTERM: the run stops at its checkpoint, the process exits 0, the next replica resumes', async () => {
+    source = await startPagedPeer({ records: 3_000, delayMs: 40 });
+    const registry = await start('VendorApiClientRegistryService');
+    const api = await TenantApi.create(registry.url, jwtSecret, 'tenant-a', [], SCOPES);
+    const connectionId = await connect(api, source);
+    const draining = await start('IntegrationSyncWorker', { SHUTDOWN_DELAY: '0ms' });
+    expect((await api.request('PUT', syncPath(connectionId), { enabled: true, intervalMs: 3_600_000 })).status).toBe(200);
+    await until(
+      () => sync(api, connectionId),
+      (state) => (state.pass?.counts.pages ?? 0) >= 5,
+      30_000,
+      'five pages checkpointed',
+    );
+
+    expect(await draining.stop('SIGTERM', 15_000)).toBe(0);
+    const stopped = await sync(api, connectionId);
+    expect(stopped).toMatchObject({ state: 'Idle', lastPass: null, lastError: null });
+    expect(stopped.pass!.counts.pages).toBeLessThan(30);
+
+    await start('IntegrationSyncWorker');
+    const done = await until(
+      () => sync(api, connectionId),
+      (state) => state.lastPass?.number === 1,
+      60_000,
+      'the resumed pass',
+    );
+    expect(done.lastPass).toMatchObject({ pages: 30, seen: 3_000, created: 3_000 });
+    expect([...source.fetches.values()].every((count) => count <= 2)).toBe(true);
+    expect(await allRecords(api, connectionId)).toHaveLength(3_000);
+  }, 90_000);
+
   it('detects changes and deletions on PostgreSQL, and a pass of 304s deletes nothing', async () => {
     source = await startPagedPeer({ records: 250 });
     const registry = await start('VendorApiClientRegistryService');
