@@ -50,7 +50,7 @@ export class RecordStatements {
         },
       ];
     }
-    return chunks(rows).map((chunk) => ({ sql: this.sqliteUpsertSql(chunk.length), parameters: chunk.flat() }));
+    return chunks(rows).map((chunk) => ({ sql: this.sqliteUpsertSql(chunk.length), parameters: flattened(chunk) }));
   }
 
   /** Marks records seen by this pass (a full pass deletes what it did not see). */
@@ -88,6 +88,14 @@ export class RecordStatements {
     }
     return sql;
   }
+}
+
+/** The rows' values in one array (a plain loop: Array.prototype.flat is several times slower on a page of rows). */
+function flattened(rows: readonly unknown[][]): unknown[] {
+  const values: unknown[] = new Array(rows.length * RECORD_COLUMNS.length);
+  let index = 0;
+  for (const row of rows) for (const value of row) values[index++] = value;
+  return values;
 }
 
 function chunks<T>(items: readonly T[]): T[][] {
