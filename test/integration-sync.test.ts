@@ -338,6 +338,13 @@ describe('IntegrationSyncWorker (one instance, SQLite)', () => {
       const records = await tenantA.get(`${syncPath(connectionId, 'issues')}/records?limit=500`);
       expect(records.body.items).toHaveLength(230);
       expect(records.body.items[0].data).toMatchObject({ number: expect.any(Number), title: expect.any(String) });
+
+      // GitHub's secondary rate limit is a 403 by its rules a rate limit: the pass waits at its checkpoint and completes, it does not fail.
+      github.rateLimits.secondaryLimitNext(1, 1);
+      const third = await pass(3);
+      expect(third.lastPass).toMatchObject({ number: 3, kind: 'full', seen: 230 });
+      expect(third.state).not.toBe('Failed');
+      expect(third.lastError).toBeNull();
     } finally {
       await github.close();
     }

@@ -49,6 +49,8 @@ export interface GovernedResponse {
   headers: Record<string, string | string[]>;
   body: Buffer;
   latencyMs: number;
+  /** How the vendor's rules read a failed answer (a rate limit answered as 403): what the run recorded. */
+  failure?: FailureClassification;
 }
 
 export interface ProbeResult {
@@ -126,7 +128,8 @@ export class GovernedHttpClient {
       if (run.state === 'Running') await this.runs.refuse(run, this.failureOf(error));
       throw error;
     }
-    return { run: outcome.run, status: outcome.response!.status, headers: outcome.response!.headers, body: outcome.response!.body, latencyMs: outcome.response!.latencyMs };
+    const { status, headers, body, latencyMs } = outcome.response!;
+    return { run: outcome.run, status, headers, body, latencyMs, ...(outcome.failure ? { failure: outcome.failure } : {}) };
   }
 
   /** An asynchronous call: a Pending run holding the request, executed later by `execute` (ExecuteIntegrationRun). */
@@ -217,7 +220,7 @@ export class GovernedHttpClient {
     url: URL,
     request: GovernedRequest,
     options: GovernedCallOptions,
-  ): Promise<{ run: IntegrationRun; response?: EgressResponse }> {
+  ): Promise<{ run: IntegrationRun; response?: EgressResponse; failure?: FailureClassification }> {
     const startedAt = new Date();
     const labels = { operation: options.metricOperation ?? `http.${method}` };
     let response: EgressResponse;
@@ -254,7 +257,7 @@ export class GovernedHttpClient {
       { startedAt, latencyMs: Math.round(response.latencyMs), statusCode: response.status, failure, externalRef: succeeded && method !== 'GET' && method !== 'HEAD' ? externalRefOf(response) : null },
       labels,
     );
-    return { run, response };
+    return { run, response, failure };
   }
 
   /** One HTTP exchange with credentials; an OAuth token the vendor rejects is renewed and the request re-sent once. */

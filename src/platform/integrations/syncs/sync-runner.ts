@@ -142,8 +142,11 @@ export class SyncRunner {
         const read = source.read(answerOf(response), position, context);
         return { kind: 'page', page: { kind: 'read', pageKey, records: read.records, next: read.next, etag: etagOf(response) } };
       }
-      const { category, code } = classifyStatus(response.status, response.headers);
-      throw new IntegrationError(category, code, `The vendor answered HTTP ${response.status} to a page of sync ${sync.name}`);
+      // The vendor's own reading (its descriptor's rules), as the run recorded it.
+      const failure = response.failure ?? classifyStatus(response.status, response.headers);
+      // A vendor rate limit is a budget to wait for, like our own: the pass stays at its checkpoint.
+      if (failure.category === 'RateLimited') return { kind: 'budget', retryAfterMs: failure.retryAfterMs ?? 60_000 };
+      throw new IntegrationError(failure.category, failure.code, `The vendor answered HTTP ${response.status} to a page of sync ${sync.name}`);
     } catch (error) {
       if (error instanceof IntegrationError && error.code === 'rate_budget_exhausted') return { kind: 'budget', retryAfterMs: error.retryAfterMs ?? 1_000 };
       return { kind: 'failed', error };
