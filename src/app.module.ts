@@ -1,27 +1,43 @@
 import { DynamicModule, Module, Type } from '@nestjs/common';
 import { ENTITIES } from './database/entities';
 import { MIGRATIONS } from './database/migrations';
+import { VENDOR_DESCRIPTORS } from './modules/vendor-catalogue';
 import { IntegrationsModule } from './platform/integrations/integrations.module';
 import { MessagingModule } from './platform/messaging/messaging.module';
-import { WebhooksModule } from './platform/webhooks/webhooks.module';
 import { PersistenceModule } from './platform/persistence/persistence.module';
 import { PlatformModule, PlatformSettings } from './platform/platform.module';
+import { syncBuiltInProviderRows } from './platform/vendors/built-in-provider-rows';
+import type { VendorDescriptor } from './platform/vendors/vendor-descriptor';
+import { VendorsModule } from './platform/vendors/vendors.module';
+import { WebhooksModule } from './platform/webhooks/webhooks.module';
 import type { RoleDefinition } from './roles';
 
-/** The composition root: the platform kernel, the store, and the modules of the selected roles only. */
+export interface CompositionExtras {
+  /** Modules mounted beside the roles' own (embedding, tests). */
+  extraModules?: Array<Type<unknown> | DynamicModule>;
+  /** Vendor descriptors beside the built-in ones (embedding, tests). */
+  extraDescriptors?: readonly VendorDescriptor[];
+}
+
+/**
+ * The composition root: the platform kernel with every vendor descriptor, the store, and the Nest
+ * modules of the selected roles only.
+ */
 @Module({})
 export class AppModule {
-  static forRoles(roles: readonly RoleDefinition[], platform: PlatformSettings, extraModules: Array<Type<unknown> | DynamicModule> = []): DynamicModule {
+  static forRoles(roles: readonly RoleDefinition[], platform: PlatformSettings, extras: CompositionExtras = {}): DynamicModule {
+    const catalogue = VendorsModule.catalogueOf([...VENDOR_DESCRIPTORS, ...(extras.extraDescriptors ?? [])]);
     return {
       module: AppModule,
       imports: [
         PlatformModule.forRoot(platform),
-        PersistenceModule.forRoot({ entities: ENTITIES, migrations: MIGRATIONS }),
+        VendorsModule.forRoot(catalogue),
+        PersistenceModule.forRoot({ entities: ENTITIES, migrations: MIGRATIONS, afterMigrations: (dataSource) => syncBuiltInProviderRows(dataSource, catalogue) }),
         MessagingModule,
         IntegrationsModule,
         WebhooksModule,
         ...roles.map((role) => role.load()),
-        ...extraModules,
+        ...(extras.extraModules ?? []),
       ],
     };
   }

@@ -27,6 +27,7 @@ import { DatabaseOptions } from './platform/persistence/database.options';
 import { ResilienceOptions } from './platform/resilience/resilience.options';
 import { SecretsOptions } from './platform/secrets/secrets.options';
 import { ActiveRoles } from './platform/active-roles';
+import type { VendorDescriptor } from './platform/vendors/vendor-descriptor';
 import { RoleDefinition, roleLabel } from './roles';
 
 /** The options every process binds, whatever its roles. */
@@ -66,6 +67,8 @@ export interface PlatformAppSettings {
   logDestination?: DestinationStream;
   /** Modules mounted beside the roles' own (embedding, tests). */
   extraModules?: Array<Type<unknown> | DynamicModule>;
+  /** Vendor descriptors added to the built-in catalogue (embedding, tests). */
+  extraDescriptors?: readonly VendorDescriptor[];
 }
 
 export async function createPlatformApp(roles: readonly RoleDefinition[], settings: PlatformAppSettings = {}): Promise<PlatformApp> {
@@ -82,7 +85,7 @@ export async function createPlatformApp(roles: readonly RoleDefinition[], settin
   const metrics = new PlatformMetrics(label);
 
   const app = await NestFactory.create<NestFastifyApplication>(
-    AppModule.forRoles(roles, { roles: new ActiveRoles(roles.map((role) => role.name), label), logger, metrics }, settings.extraModules),
+    AppModule.forRoles(roles, { roles: new ActiveRoles(roles.map((role) => role.name), label), logger, metrics }, { extraModules: settings.extraModules, extraDescriptors: settings.extraDescriptors }),
     createHttpAdapter(runtime),
     { logger: new PinoNestLogger(logger), bodyParser: false, abortOnError: false },
   );

@@ -42,6 +42,7 @@ export interface InProcessPlatform {
 export async function startInProcess(
   env: Record<string, string | undefined> = {},
   extraModules: PlatformAppSettings['extraModules'] = [],
+  extraDescriptors: PlatformAppSettings['extraDescriptors'] = [],
 ): Promise<InProcessPlatform> {
   const saved = { ...process.env };
   Object.assign(process.env, { DATA_DIR: mkdtempSync(join(tmpdir(), 'ip-app-')), LOG_LEVEL: 'debug', APP_ROLE: 'all' });
@@ -51,7 +52,7 @@ export async function startInProcess(
   }
   const logs = new LogCapture();
   try {
-    const { app, routes } = await createPlatformApp(resolveRoles(process.env.APP_ROLE), { logDestination: logs, extraModules });
+    const { app, routes } = await createPlatformApp(resolveRoles(process.env.APP_ROLE), { logDestination: logs, extraModules, extraDescriptors });
     // Init hooks first: modules tune their consumers there, before the bus starts consuming.
     await app.init();
     await app.startAllMicroservices();

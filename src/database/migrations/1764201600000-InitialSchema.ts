@@ -238,8 +238,6 @@ export class InitialSchema1764201600000 implements MigrationInterface {
         indices: [{ columnNames: ['tenantId', 'runId'] }, { columnNames: ['tenantId', 'deliveryId'] }],
       }),
     );
-
-    await this.seedBuiltInProviders(queryRunner);
   }
 
   async down(queryRunner: QueryRunner): Promise<void> {
@@ -256,39 +254,6 @@ export class InitialSchema1764201600000 implements MigrationInterface {
       'integration_providers',
     ]) {
       await queryRunner.dropTable(table);
-    }
-  }
-
-  private async seedBuiltInProviders(queryRunner: QueryRunner): Promise<void> {
-    const providers: Array<[id: string, name: string, category: string, auth: string, verifier: string | null, baseUrl: string | null, capabilities: string[]]> = [
-      ['github', 'GitHub', 'source-control', 'bearer', 'github', 'https://api.github.com', ['repos', 'pull-requests', 'actions', 'checks', 'webhooks']],
-      ['azure-devops', 'Azure DevOps', 'source-control', 'basic', 'azure-devops', 'https://dev.azure.com', ['repos', 'pull-requests', 'pipelines', 'work-items', 'service-hooks']],
-      ['openai', 'OpenAI', 'model', 'bearer', null, 'https://api.openai.com/v1', ['complete', 'embed', 'stream']],
-      ['azure-openai', 'Azure OpenAI', 'model', 'api-key', null, null, ['complete', 'embed', 'stream']],
-      ['ollama', 'Ollama', 'model', 'none', null, 'http://127.0.0.1:11434', ['complete', 'embed', 'stream']],
-      ['mcp', 'MCP tool server', 'model', 'bearer', null, null, ['list-tools', 'invoke-tool']],
-      ['azure', 'Microsoft Azure', 'cloud', 'oauth2-client-credentials', null, 'https://management.azure.com', ['object-storage']],
-      ['smtp', 'SMTP', 'communication', 'basic', null, null, ['email']],
-      ['azure-communication-services', 'Azure Communication Services', 'communication', 'api-key', null, null, ['email', 'sms']],
-      ['twilio', 'Twilio', 'communication', 'basic', 'twilio', 'https://api.twilio.com', ['sms', 'webhooks']],
-      ['sms019', '019 SMS', 'communication', 'bearer', null, 'https://019sms.co.il/api', ['sms']],
-      ['stripe', 'Stripe', 'payment', 'bearer', 'stripe', 'https://api.stripe.com', ['charges', 'refunds', 'webhooks']],
-      ['hubspot', 'HubSpot', 'crm', 'bearer', null, 'https://api.hubapi.com', ['contacts', 'companies', 'deals']],
-      ['zendesk', 'Zendesk', 'support', 'basic', null, null, ['tickets']],
-      ['slack', 'Slack', 'communication', 'bearer', 'slack', 'https://slack.com/api', ['messages', 'webhooks']],
-      ['standard-webhooks', 'Standard Webhooks sender', 'generic', 'none', 'standard-webhooks', null, ['webhooks']],
-      ['generic-hmac', 'Generic HMAC-signed webhooks', 'generic', 'none', 'generic-hmac', null, ['webhooks']],
-      ['generic-rest', 'Generic REST API', 'generic', 'bearer', null, null, ['requests']],
-    ];
-    // Plain SQL, not the query builder: a migration must not depend on today's entity metadata.
-    const postgres = queryRunner.connection.driver.options.type === 'postgres';
-    const columns = ['tenantId', 'id', 'displayName', 'category', 'capabilities', 'authModel', 'webhookVerifier', 'defaultBaseUrl', 'builtIn'];
-    const placeholders = columns.map((_, index) => (postgres ? `$${index + 1}` : '?')).join(', ');
-    const insert = `INSERT INTO ${queryRunner.connection.driver.escape('integration_providers')} (${columns
-      .map((column) => queryRunner.connection.driver.escape(column))
-      .join(', ')}) VALUES (${placeholders})`;
-    for (const [id, displayName, category, authModel, webhookVerifier, defaultBaseUrl, capabilities] of providers) {
-      await queryRunner.query(insert, ['_global', id, displayName, category, JSON.stringify(capabilities), authModel, webhookVerifier, defaultBaseUrl, postgres ? true : 1]);
     }
   }
 }

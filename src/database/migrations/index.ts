@@ -5,6 +5,7 @@ import { GovernedAccess1764460800000 } from './1764460800000-GovernedAccess';
 import { Webhooks1764547200000 } from './1764547200000-Webhooks';
 import { InboundPayloads1764633600000 } from './1764633600000-InboundPayloads';
 import { LeanRunIndexes1764720000000 } from './1764720000000-LeanRunIndexes';
+import { VendorCatalogue1764806400000 } from './1764806400000-VendorCatalogue';
 
 /** In order. A new migration is appended here and never edited once released. */
 export const MIGRATIONS = [
@@ -15,4 +16,5 @@ export const MIGRATIONS = [
   Webhooks1764547200000,
   InboundPayloads1764633600000,
   LeanRunIndexes1764720000000,
+  VendorCatalogue1764806400000,
 ];

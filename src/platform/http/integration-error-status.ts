@@ -6,6 +6,8 @@ const BY_CODE: Readonly<Record<string, number>> = {
   provider_not_found: HttpStatus.CONFLICT,
   connection_retired: HttpStatus.CONFLICT,
   connection_not_active: HttpStatus.CONFLICT,
+  connection_inbound_only: HttpStatus.CONFLICT,
+  auth_mode_unknown: HttpStatus.CONFLICT,
   credential_missing: HttpStatus.CONFLICT,
   credential_disabled: HttpStatus.CONFLICT,
   token_url_missing: HttpStatus.CONFLICT,

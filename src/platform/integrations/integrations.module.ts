@@ -11,7 +11,7 @@ import { ConnectionResolver } from './connections/connection-resolver';
 import { CredentialInjector } from './credentials/credential-injector';
 import { CredentialRotations } from './credentials/credential-rotations';
 import { CredentialVault } from './credentials/credential-vault';
-import { OAuthTokenProvider } from './credentials/oauth-token-provider';
+import { SharedTokens } from './credentials/shared-tokens';
 import { ConnectionHealthCheck } from './entities/connection-health-check.entity';
 import { CredentialRotation } from './entities/credential-rotation.entity';
 import { ExternalApiClient } from './entities/external-api-client.entity';
@@ -42,7 +42,7 @@ const SHARED_SERVICES = [
   IntegrationEvents,
   CredentialVault,
   CredentialRotations,
-  OAuthTokenProvider,
+  SharedTokens,
   CredentialInjector,
   ConnectionResolver,
   ConnectionHealthService,

@@ -1,6 +1,6 @@
 import { mkdirSync } from 'node:fs';
 import { resolve } from 'node:path';
-import type { DataSourceOptions, MixedList } from 'typeorm';
+import type { DataSource, DataSourceOptions, MixedList } from 'typeorm';
 import type { LoggerOptions } from 'typeorm/logger/LoggerOptions';
 import type { RuntimeOptions } from '../config/runtime.options';
 import type { DatabaseOptions } from './database.options';
@@ -12,6 +12,8 @@ export interface StoreSchema {
   entities: MixedList<Function>;
   // eslint-disable-next-line @typescript-eslint/no-unsafe-function-type
   migrations: MixedList<Function>;
+  /** Runs in the process that applied the migrations, once they are applied (reference data kept in step with the code). */
+  afterMigrations?: (dataSource: DataSource) => Promise<void>;
 }
 
 export function sqliteFilePath(database: DatabaseOptions, runtime: RuntimeOptions): string {

@@ -27,6 +27,7 @@ export class PersistenceModule {
             if (database.migrations === 'run') {
               const lockFile = database.url ? undefined : `${sqliteFilePath(database, loadOptions(RuntimeOptions))}.migrate-lock`;
               await runMigrationsExclusively(dataSource, lockFile);
+              await schema.afterMigrations?.(dataSource);
             }
             return dataSource;
           },

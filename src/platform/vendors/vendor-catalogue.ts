@@ -1,5 +1,5 @@
-import type { WebhookVerifier } from '../webhooks/verification/webhook-verifier';
-import type { AuthStrategy, ProviderDefinition, SyncSource, VendorDescriptor, VendorHttpProfile, VendorOperation } from './vendor-descriptor';
+import type { VerifiedWebhook, WebhookVerifier } from '../webhooks/verification/webhook-verifier';
+import type { AuthStrategy, NormalisedEvent, ProviderDefinition, SyncSource, VendorDescriptor, VendorHttpProfile, VendorOperation } from './vendor-descriptor';
 
 /**
  * Every vendor the platform knows, by provider id, with their verifiers, auth strategies, operations and
@@ -9,6 +9,7 @@ import type { AuthStrategy, ProviderDefinition, SyncSource, VendorDescriptor, Ve
 export class VendorCatalogue {
   private readonly byProvider = new Map<string, VendorDescriptor>();
   private readonly verifiers = new Map<string, WebhookVerifier>();
+  private readonly normalisers = new Map<string, (verified: VerifiedWebhook) => NormalisedEvent>();
   private readonly strategies = new Map<string, AuthStrategy>();
   private readonly operationsByName = new Map<string, { providerId: string; operation: VendorOperation }>();
 
@@ -19,7 +20,11 @@ export class VendorCatalogue {
       const id = descriptor.provider.id;
       if (this.byProvider.has(id)) throw new Error(`Vendor catalogue: provider ${id} is declared twice`);
       this.byProvider.set(id, descriptor);
-      if (descriptor.webhooks) this.addVerifier(descriptor.webhooks.verifier, id);
+      if (descriptor.webhooks) {
+        const { verifier, normalise } = descriptor.webhooks;
+        this.addVerifier(verifier, id);
+        if (normalise) this.normalisers.set(verifier.name, normalise);
+      }
       for (const strategy of descriptor.authStrategies ?? []) this.addStrategy(strategy, id);
       for (const operation of descriptor.operations ?? []) {
         if (this.operationsByName.has(operation.name)) throw new Error(`Vendor catalogue: operation ${operation.name} is declared twice`);
@@ -58,6 +63,11 @@ export class VendorCatalogue {
   /** A verifier by the name a provider row stores (built-in or chosen by a tenant-registered provider). */
   verifier(name: string): WebhookVerifier | undefined {
     return this.verifiers.get(name);
+  }
+
+  /** The normaliser of the vendor that owns the verifier (a tenant's provider using a vendor's verifier gets its event names too). */
+  normaliser(verifierName: string): ((verified: VerifiedWebhook) => NormalisedEvent) | undefined {
+    return this.normalisers.get(verifierName);
   }
 
   get verifierNames(): readonly string[] {

@@ -27,6 +27,7 @@ export class HealthProber implements OnApplicationBootstrap, OnApplicationShutdo
   private readonly logger = new Logger(HealthProber.name);
   private timer?: NodeJS.Timeout;
   private sweeping?: Promise<void>;
+  private readonly inboundOnly = new Set<string>();
 
   constructor(
     @InjectRepository(IntegrationConnection) private readonly connections: Repository<IntegrationConnection>,
@@ -90,12 +91,18 @@ export class HealthProber implements OnApplicationBootstrap, OnApplicationShutdo
   }
 
   private async probe(candidate: IntegrationConnection): Promise<boolean> {
+    if (this.inboundOnly.has(candidate.id)) return false;
     const lock = await this.lock.acquire(`health-probe:${candidate.id}`, this.options.probeTimeoutMs + 5_000);
     if (!lock) return false;
     try {
       return await RequestContext.run({ tenantId: candidate.tenantId, ids: { connectionId: candidate.id } }, async () => {
         const profile = await this.resolver.resolve(candidate.tenantId, candidate.id, { fresh: true });
         const { connection } = profile;
+        // No API to probe: its health comes from verified webhooks. A connection's settings do not change, so neither does this.
+        if (profile.inboundOnly) {
+          this.inboundOnly.add(connection.id);
+          return false;
+        }
         // Another replica probed it between our read and our lock.
         if (!['Active', 'Degraded'].includes(connection.status) || !this.isDue(connection, Date.now())) return false;
         const verdict = await this.governed.probe(profile, this.options.probeTimeoutMs);

@@ -7,7 +7,10 @@ import { EgressPolicy } from '../../../platform/egress/egress-policy';
 import { isoOrNull } from '../../../platform/http/iso-date';
 import { refusedUrlAsBadRequest } from '../../../platform/http/refused-url';
 import { configurationProblems } from '../../../platform/integrations/connections/connection-configuration';
-import { baseUrlOf, connectionAuthMode } from '../../../platform/integrations/connections/connection-profile';
+import { allowedAuthModes, baseUrlOf, connectionAuthMode, ConnectionProfile } from '../../../platform/integrations/connections/connection-profile';
+import { CredentialVault } from '../../../platform/integrations/credentials/credential-vault';
+import { VendorCatalogue } from '../../../platform/vendors/vendor-catalogue';
+import type { AuthStrategy } from '../../../platform/vendors/vendor-descriptor';
 import { ConnectionResolver } from '../../../platform/integrations/connections/connection-resolver';
 import { ConnectionStatus, ConnectionTestResult, IntegrationConnection } from '../../../platform/integrations/entities/integration-connection.entity';
 import { IntegrationCredential } from '../../../platform/integrations/entities/integration-credential.entity';
@@ -60,6 +63,8 @@ export class ConnectionsService {
     private readonly events: IntegrationEvents,
     private readonly options: VendorRegistryOptions,
     private readonly tenant: TenantContext,
+    private readonly catalogue: VendorCatalogue,
+    private readonly vault: CredentialVault,
   ) {}
 
   async create(request: CreateConnectionDto): Promise<ConnectionView> {
@@ -67,12 +72,18 @@ export class ConnectionsService {
     const provider = await this.visibleProvider(request.providerId);
     if (provider.status === 'Disabled') throw new BadRequestException(`Provider ${provider.id} is disabled`);
     const configuration = request.configuration ?? {};
-    const problems = configurationProblems(configuration);
-    if (problems.length > 0) throw new BadRequestException(problems.join('; '));
     const authMode = connectionAuthMode({ configuration }, provider);
-    await this.checkCredential(request.credentialId, authMode);
+    const strategy = this.catalogue.authStrategy(authMode);
+    const problems = [
+      ...configurationProblems(configuration, allowedAuthModes(provider, this.catalogue)),
+      ...(strategy?.configurationProblems?.(configuration) ?? []),
+      ...(this.catalogue.http(provider.id).configurationProblems?.(configuration, authMode) ?? []),
+    ];
+    if (!strategy) problems.push(`provider ${provider.id} uses auth mode ${authMode}, which this platform does not provide`);
+    if (problems.length > 0) throw new BadRequestException(problems.join('; '));
+    await this.checkCredential(request.credentialId, strategy!, request.webhook !== undefined);
     if (request.webhook) {
-      await this.checkCredential(request.webhook.secretCredentialId, 'webhook');
+      await this.checkWebhookSecret(request.webhook.secretCredentialId);
       this.checkVerifierOptions(provider, request.webhook.verifierOptions);
     }
     for (const url of [configuration.baseUrl, configuration.tokenUrl]) {
@@ -117,13 +128,13 @@ export class ConnectionsService {
     return toView(await this.find(id));
   }
 
-  /** Runs the provider's test; a Pending (or Degraded) connection that passes becomes Active. */
+  /** Runs the provider's test (for an inbound-only connection: its webhook secret resolves); a Pending (or Degraded) connection that passes becomes Active. */
   async runTest(id: string): Promise<ConnectionView> {
     const tenantId = this.tenant.tenantId;
     const connection = await this.find(id);
     if (connection.status === 'Retired') throw new ConflictException(`Connection ${id} is retired`);
     const profile = await this.resolver.resolve(tenantId, id, { fresh: true });
-    const result = await this.testOnce(profile);
+    const result = profile.inboundOnly ? await this.testWebhookSecret(profile) : await this.testOnce(profile);
     const now = new Date();
     const activate = result.passed && connection.status !== 'Active';
     await this.connections.update(
@@ -131,7 +142,8 @@ export class ConnectionsService {
       {
         lastTest: result,
         lastCheckedAt: now,
-        ...(result.passed ? { status: 'Active', health: 'Healthy', consecutiveProbeFailures: 0 } : {}),
+        // An inbound-only connection's health comes from its verified traffic, not from a test.
+        ...(result.passed ? { status: 'Active', ...(profile.inboundOnly ? {} : { health: 'Healthy' as const }), consecutiveProbeFailures: 0 } : {}),
         ...(activate && !connection.establishedAt ? { establishedAt: now } : {}),
       },
     );
@@ -160,7 +172,25 @@ export class ConnectionsService {
     return toView(await this.find(id));
   }
 
-  private async testOnce(profile: Awaited<ReturnType<ConnectionResolver['resolve']>>): Promise<ConnectionTestResult> {
+  /** An inbound-only connection calls no vendor: it is ready once the secret its webhooks are verified with resolves. */
+  private async testWebhookSecret(profile: ConnectionProfile): Promise<ConnectionTestResult> {
+    const at = new Date().toISOString();
+    const secretCredentialId = profile.connection.webhook!.secretCredentialId;
+    const credential = await this.credentials.findOneBy({ tenantId: profile.connection.tenantId, id: secretCredentialId });
+    if (!credential || credential.status !== 'Active') {
+      return { passed: false, at, runId: null, category: 'Auth', code: 'webhook_secret_unavailable', message: `The webhook secret credential ${secretCredentialId} is missing or disabled` };
+    }
+    try {
+      const secrets = await this.vault.acceptedValues(credential);
+      if (secrets.length > 0) return { passed: true, at, runId: null, message: 'Inbound-only: the webhook secret resolves' };
+    } catch (error) {
+      const failure = classifyError(error);
+      return { passed: false, at, runId: null, category: failure.category, code: 'webhook_secret_unavailable', message: 'The webhook secret does not resolve in the secret store' };
+    }
+    return { passed: false, at, runId: null, category: 'Auth', code: 'webhook_secret_unavailable', message: 'The webhook secret has no usable version' };
+  }
+
+  private async testOnce(profile: ConnectionProfile): Promise<ConnectionTestResult> {
     const at = new Date().toISOString();
     try {
       const response = await this.governed.test(profile, { timeoutMs: this.options.connectionTestTimeoutMs });
@@ -186,16 +216,28 @@ export class ConnectionsService {
     return provider;
   }
 
-  private async checkCredential(credentialId: string | undefined, use: string): Promise<void> {
+  /** The API credential: required by the auth mode, unless the connection only receives webhooks (inbound-only). */
+  private async checkCredential(credentialId: string | undefined, strategy: AuthStrategy, receivesWebhooks: boolean): Promise<void> {
     if (!credentialId) {
-      if (use !== 'none' && use !== 'webhook') throw new BadRequestException(`auth ${use} needs a credentialId`);
+      if (strategy.needsCredential && !receivesWebhooks) {
+        throw new BadRequestException(`auth ${strategy.mode} needs a credentialId (a connection that only receives webhooks needs webhook settings instead)`);
+      }
       return;
     }
+    const credential = await this.activeCredential(credentialId);
+    const kinds = strategy.credentialKinds;
+    if (kinds && !kinds.includes(credential.kind)) throw new BadRequestException(`auth ${strategy.mode} needs a credential of kind ${kinds.join(' or ')}`);
+  }
+
+  private async checkWebhookSecret(credentialId: string): Promise<void> {
+    await this.activeCredential(credentialId);
+  }
+
+  private async activeCredential(credentialId: string): Promise<IntegrationCredential> {
     const credential = await this.credentials.findOneBy({ tenantId: this.tenant.tenantId, id: credentialId });
     if (!credential) throw new BadRequestException(`Credential ${credentialId} not found`);
     if (credential.status !== 'Active') throw new BadRequestException(`Credential ${credentialId} is disabled`);
-    const oauthKinds: Record<string, string> = { 'oauth2-client-credentials': 'oauth2-client', 'oauth2-refresh-token': 'oauth2-refresh-token' };
-    if (oauthKinds[use] && credential.kind !== oauthKinds[use]) throw new BadRequestException(`auth ${use} needs a credential of kind ${oauthKinds[use]}`);
+    return credential;
   }
 
   /**

@@ -4,7 +4,7 @@ import { Repository } from 'typeorm';
 import { TenantContext } from '../../../platform/context/tenant-context';
 import { CredentialRotations } from '../../../platform/integrations/credentials/credential-rotations';
 import { CredentialVault } from '../../../platform/integrations/credentials/credential-vault';
-import { parseClientSecrets } from '../../../platform/integrations/credentials/oauth-token-provider';
+import { parseClientSecrets } from '../../../platform/integrations/auth/built-in-strategies';
 import { CredentialRotation } from '../../../platform/integrations/entities/credential-rotation.entity';
 import { CredentialKind, IntegrationCredential } from '../../../platform/integrations/entities/integration-credential.entity';
 import { newId } from '../../../platform/persistence/ids';

@@ -1,6 +1,6 @@
 import { BadRequestException, Body, Controller, Get, Param, Post, Query } from '@nestjs/common';
 import { RequireScopes } from '../../../platform/auth/decorators';
-import { PROVIDER_CATEGORIES, ProviderCategory } from '../../../platform/integrations/entities/integration-provider.entity';
+import { PROVIDER_CATEGORIES, ProviderCategory } from '../../../platform/vendors/vendor-descriptor';
 import { ProvidersService, ProviderView } from './providers.service';
 import { RegisterProviderDto } from './register-provider.dto';
 

@@ -1,4 +1,4 @@
-import { ConflictException, Injectable, NotFoundException } from '@nestjs/common';
+import { BadRequestException, ConflictException, Injectable, NotFoundException } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { Repository } from 'typeorm';
 import { TenantContext } from '../../../platform/context/tenant-context';
@@ -6,7 +6,9 @@ import { EgressPolicy } from '../../../platform/egress/egress-policy';
 import { refusedUrlAsBadRequest } from '../../../platform/http/refused-url';
 import { IntegrationEvents } from '../../../platform/integrations/integration-events';
 import { GLOBAL_TENANT } from '../../../platform/persistence/columns';
-import { IntegrationProvider, ProviderCategory } from '../../../platform/integrations/entities/integration-provider.entity';
+import { IntegrationProvider } from '../../../platform/integrations/entities/integration-provider.entity';
+import { VendorCatalogue } from '../../../platform/vendors/vendor-catalogue';
+import { ProviderCategory } from '../../../platform/vendors/vendor-descriptor';
 import { RegisterProviderDto } from './register-provider.dto';
 
 export interface ProviderView {
@@ -15,8 +17,10 @@ export interface ProviderView {
   category: ProviderCategory;
   capabilities: string[];
   authModel: string;
+  authModes: string[] | null;
   webhookVerifier: string | null;
   defaultBaseUrl: string | null;
+  docsUrl: string | null;
   status: string;
   scope: 'built-in' | 'tenant';
   createdAt: string;
@@ -31,6 +35,7 @@ export class ProvidersService {
     private readonly tenant: TenantContext,
     private readonly events: IntegrationEvents,
     private readonly egressPolicy: EgressPolicy,
+    private readonly catalogue: VendorCatalogue,
   ) {}
 
   async list(filter: { category?: ProviderCategory } = {}): Promise<ProviderView[]> {
@@ -50,6 +55,10 @@ export class ProvidersService {
 
   async register(request: RegisterProviderDto): Promise<ProviderView> {
     if (await this.findVisible(request.id)) throw new ConflictException(`Provider ${request.id} already exists`);
+    if (!this.catalogue.authStrategy(request.authModel)) throw new BadRequestException(`authModel must be one of: ${this.catalogue.authModes.join(', ')}`);
+    if (request.webhookVerifier !== undefined && !this.catalogue.verifier(request.webhookVerifier)) {
+      throw new BadRequestException(`webhookVerifier must be one of: ${this.catalogue.verifierNames.join(', ')}`);
+    }
     const { defaultBaseUrl } = request;
     if (defaultBaseUrl !== undefined) await refusedUrlAsBadRequest(() => this.egressPolicy.checkBaseUrl(defaultBaseUrl));
     const row = this.providers.create({
@@ -60,6 +69,8 @@ export class ProvidersService {
       authModel: request.authModel,
       webhookVerifier: request.webhookVerifier ?? null,
       defaultBaseUrl: request.defaultBaseUrl ?? null,
+      authModes: null,
+      docsUrl: null,
       capabilities: request.capabilities ?? [],
       status: 'Active',
       builtIn: false,
@@ -70,6 +81,10 @@ export class ProvidersService {
     } catch (error) {
       // Two concurrent registrations of the same id: the primary key decides, the loser gets 409.
       if (await this.findVisible(request.id)) throw new ConflictException(`Provider ${request.id} already exists`);
+    if (!this.catalogue.authStrategy(request.authModel)) throw new BadRequestException(`authModel must be one of: ${this.catalogue.authModes.join(', ')}`);
+    if (request.webhookVerifier !== undefined && !this.catalogue.verifier(request.webhookVerifier)) {
+      throw new BadRequestException(`webhookVerifier must be one of: ${this.catalogue.verifierNames.join(', ')}`);
+    }
       throw error;
     }
     const view = toView(saved);
@@ -94,8 +109,10 @@ function toView(row: IntegrationProvider): ProviderView {
     category: row.category,
     capabilities: row.capabilities,
     authModel: row.authModel,
+    authModes: row.authModes,
     webhookVerifier: row.webhookVerifier,
     defaultBaseUrl: row.defaultBaseUrl,
+    docsUrl: row.docsUrl,
     status: row.status,
     scope: row.tenantId === GLOBAL_TENANT ? 'built-in' : 'tenant',
     createdAt: row.createdAt.toISOString(),

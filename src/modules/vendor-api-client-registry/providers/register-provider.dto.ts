@@ -1,6 +1,9 @@
 import { ArrayMaxSize, IsArray, IsIn, IsString, IsUrl, Length, Matches } from 'class-validator';
 import { OptionalField } from '../../../platform/http/optional-field';
-import { AUTH_MODELS, AuthModel, PROVIDER_CATEGORIES, ProviderCategory, WEBHOOK_VERIFIERS, WebhookVerifier } from '../../../platform/integrations/entities/integration-provider.entity';
+import { PROVIDER_CATEGORIES, ProviderCategory } from '../../../platform/vendors/vendor-descriptor';
+
+/** Auth modes and verifiers are the catalogue's (built-in and vendors'): the service checks the name against it. */
+const CATALOGUE_NAME = /^[a-z0-9][a-z0-9-]{0,31}$/;
 
 export class RegisterProviderDto {
   @Matches(/^[a-z0-9][a-z0-9-]{1,62}$/, { message: 'id must be 2-63 lower-case letters, digits or dashes, starting with a letter or digit' })
@@ -13,12 +16,12 @@ export class RegisterProviderDto {
   @IsIn(PROVIDER_CATEGORIES)
   category: ProviderCategory;
 
-  @IsIn(AUTH_MODELS)
-  authModel: AuthModel;
+  @Matches(CATALOGUE_NAME, { message: 'authModel must be an auth mode name' })
+  authModel: string;
 
   @OptionalField()
-  @IsIn(WEBHOOK_VERIFIERS)
-  webhookVerifier?: WebhookVerifier;
+  @Matches(CATALOGUE_NAME, { message: 'webhookVerifier must be a verifier name' })
+  webhookVerifier?: string;
 
   @OptionalField()
   @IsUrl({ protocols: ['https', 'http'], require_protocol: true, require_tld: false }, { message: 'defaultBaseUrl must be an http(s) URL' })

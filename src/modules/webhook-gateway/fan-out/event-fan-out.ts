@@ -11,6 +11,7 @@ import { newId } from '../../../platform/persistence/ids';
 import { DeliverWebhookCommand, deliverMessageId } from '../../../platform/webhooks/deliver-webhook.command';
 import { WebhookDelivery } from '../../../platform/webhooks/entities/webhook-delivery.entity';
 import { WebhookSubscription } from '../../../platform/webhooks/entities/webhook-subscription.entity';
+import { eventTypeMatches } from '../../../platform/vendors/event-types';
 import { WebhookGatewayOptions } from '../webhook-gateway.options';
 
 export interface FanOutResult {
@@ -79,7 +80,7 @@ export class EventFanOut {
     const tenantId = events[0].tenantid;
     if (events.some((event) => event.tenantid !== tenantId)) throw new TypeError('A fan-out batch belongs to one tenant');
     const active = await this.activeSubscriptions(tenantId);
-    const matchingByEvent = events.map((event) => active.filter((subscription) => subscription.eventTypes.includes('*') || subscription.eventTypes.includes(event.type)));
+    const matchingByEvent = events.map((event) => active.filter((subscription) => eventTypeMatches(subscription.eventTypes, event.type)));
     const matched = [...new Set(matchingByEvent.flat())];
     const delivered = matched.length === 0 ? new Set<string>() : await this.deliveredPairs(tenantId, events, matched);
 

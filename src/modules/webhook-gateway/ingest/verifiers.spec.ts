@@ -4,9 +4,13 @@ import { Webhook as StandardWebhook } from 'standardwebhooks';
 import Stripe from 'stripe';
 import { Webhook as SvixWebhook } from 'svix';
 import twilio from 'twilio';
-import { parseGenericHmacOptions } from './generic-hmac.verifier';
-import { WEBHOOK_VERIFIERS } from './verifier-registry';
-import { InboundWebhook, MalformedWebhookError, VerificationContext, VerifiedWebhook, WebhookVerificationError } from './webhook-verifier';
+import { VENDOR_DESCRIPTORS } from '../../vendor-catalogue';
+import { parseGenericHmacOptions } from '../../../platform/webhooks/verification/generic-hmac.verifier';
+import { InboundWebhook, MalformedWebhookError, VerificationContext, VerifiedWebhook, WebhookVerificationError } from '../../../platform/webhooks/verification/webhook-verifier';
+import { VendorsModule } from '../../../platform/vendors/vendors.module';
+
+/** Every verifier of the catalogue, as the gateway uses them: the verified delivery with its normalised event type. */
+const catalogue = VendorsModule.catalogueOf(VENDOR_DESCRIPTORS);
 
 const NOW = 1_700_000_000_000;
 const TOLERANCE_MS = 300_000;
@@ -20,9 +24,11 @@ function inbound(body: string | Buffer, headers: Headers, extra: Partial<Inbound
 }
 
 function verify(verifierName: string, webhook: InboundWebhook, context: Partial<VerificationContext> & { secrets: readonly string[] }): VerifiedWebhook {
-  const verifier = WEBHOOK_VERIFIERS.get(verifierName);
+  const verifier = catalogue.verifier(verifierName);
   if (!verifier) throw new Error(`no verifier ${verifierName}`);
-  return verifier.verify(webhook, { now: NOW, toleranceMs: TOLERANCE_MS, ...context });
+  const verified = verifier.verify(webhook, { now: NOW, toleranceMs: TOLERANCE_MS, ...context });
+  const normalised = catalogue.normaliser(verifierName)?.(verified);
+  return normalised ? { ...verified, eventType: normalised.type } : verified;
 }
 
 function rejection(run: () => unknown): WebhookVerificationError | MalformedWebhookError {
@@ -70,7 +76,7 @@ const SCHEMES: Scheme[] = [
     verifier: 'github',
     newSecret: randomHexSecret,
     body: JSON.stringify({ action: 'opened', number: 7, pull_request: { id: 1 } }),
-    expected: { deliveryId: '72d3162e-cc78-11e3-81ab-4c9367dc0958', eventType: 'github.pull_request.opened' },
+    expected: { deliveryId: '72d3162e-cc78-11e3-81ab-4c9367dc0958', eventType: 'com.github.pull_request.opened' },
     sign: async (secret, body) =>
       inbound(body, { 'x-hub-signature-256': await signGithub(secret, body), 'x-github-delivery': '72d3162e-cc78-11e3-81ab-4c9367dc0958', 'x-github-event': 'pull_request' }),
     signatureHeaders: ['x-hub-signature-256'],
@@ -82,7 +88,7 @@ const SCHEMES: Scheme[] = [
     verifier: 'stripe',
     newSecret: () => `whsec_${randomHexSecret()}`,
     body: JSON.stringify({ id: 'evt_1NG8Du2eZvKYlo2CUI79vXWy', object: 'event', type: 'invoice.paid', created: 1_699_999_990 }),
-    expected: { deliveryId: 'evt_1NG8Du2eZvKYlo2CUI79vXWy', eventType: 'stripe.invoice.paid', occurredAt: new Date(1_699_999_990_000).toISOString() },
+    expected: { deliveryId: 'evt_1NG8Du2eZvKYlo2CUI79vXWy', eventType: 'com.stripe.invoice.paid', occurredAt: new Date(1_699_999_990_000).toISOString() },
     sign: async (secret, body, at) =>
       inbound(body, { 'stripe-signature': stripe.webhooks.generateTestHeaderString({ payload: body, secret, timestamp: seconds(at) }) }),
     signatureHeaders: ['stripe-signature'],
@@ -116,7 +122,7 @@ const SCHEMES: Scheme[] = [
       resource: { pullRequestId: 1 },
       createdDate: '2024-05-01T10:00:00.000Z',
     }),
-    expected: { deliveryId: '03c164c2-8912-4d5e-8009-3707d5f83734', eventType: 'azure-devops.git.pullrequest.created', occurredAt: '2024-05-01T10:00:00.000Z' },
+    expected: { deliveryId: '03c164c2-8912-4d5e-8009-3707d5f83734', eventType: 'com.azure-devops.git.pullrequest.created', occurredAt: '2024-05-01T10:00:00.000Z' },
     // No signing library exists: the service hook sends the configured credentials as RFC 7617 Basic auth
     // (https://learn.microsoft.com/azure/devops/service-hooks/services/webhooks).
     sign: async (secret, body) => inbound(body, { authorization: `Basic ${Buffer.from(secret).toString('base64')}` }),
@@ -129,7 +135,7 @@ const SCHEMES: Scheme[] = [
     verifier: 'twilio',
     newSecret: randomHexSecret,
     body: new URLSearchParams({ MessageSid: 'SM1f0e8ae6ade43cb3c0ce4525424e404f', MessageStatus: 'delivered', To: '+15558675310', AccountSid: 'AC1' }).toString(),
-    expected: { deliveryId: 'SM1f0e8ae6ade43cb3c0ce4525424e404f:delivered', eventType: 'twilio.delivered' },
+    expected: { deliveryId: 'SM1f0e8ae6ade43cb3c0ce4525424e404f:delivered', eventType: 'com.twilio.message.delivered' },
     sign: async (secret, body) =>
       inbound(body, { 'x-twilio-signature': twilio.getExpectedTwilioSignature(secret, TWILIO_URL, Object.fromEntries(new URLSearchParams(body))) }, { contentType: 'application/x-www-form-urlencoded' }),
     signatureHeaders: ['x-twilio-signature'],
@@ -140,7 +146,7 @@ const SCHEMES: Scheme[] = [
     verifier: 'slack',
     newSecret: randomHexSecret,
     body: JSON.stringify({ type: 'event_callback', event_id: 'Ev08MFMKH6', event_time: 1_699_999_999, event: { type: 'app_mention', text: 'hi' } }),
-    expected: { deliveryId: 'Ev08MFMKH6', eventType: 'slack.app_mention', occurredAt: new Date(1_699_999_999_000).toISOString() },
+    expected: { deliveryId: 'Ev08MFMKH6', eventType: 'com.slack.app_mention', occurredAt: new Date(1_699_999_999_000).toISOString() },
     // https://api.slack.com/authentication/verifying-requests-from-slack: v0=hex(HMAC-SHA256(secret, "v0:" + ts + ":" + body)).
     sign: async (secret, body, at) =>
       inbound(body, { 'x-slack-signature': `v0=${hexHmac('sha256', secret, `v0:${seconds(at)}:${body}`)}`, 'x-slack-request-timestamp': String(seconds(at)) }),
@@ -170,7 +176,7 @@ describe.each(SCHEMES)('$verifier verifier: the shared contract', (scheme) => {
   const run = (webhook: InboundWebhook, secrets: readonly string[] = [secret]) => () => verify(verifier, webhook, { secrets, options });
 
   it('is registered under its name', () => {
-    expect(WEBHOOK_VERIFIERS.get(verifier)?.name).toBe(verifier);
+    expect(catalogue.verifier(verifier)?.name).toBe(verifier);
   });
 
   it('accepts a good signature and normalises the delivery', async () => {
@@ -264,7 +270,7 @@ describe('github', () => {
   it('types events without an action by the event header alone', async () => {
     const body = JSON.stringify({ ref: 'refs/heads/main' });
     const webhook = inbound(body, { 'x-hub-signature-256': await signGithub(secret, body), 'x-github-delivery': 'd2', 'x-github-event': 'push' });
-    expect(verify('github', webhook, { secrets: [secret] })).toMatchObject({ deliveryId: 'd2', eventType: 'github.push' });
+    expect(verify('github', webhook, { secrets: [secret] })).toMatchObject({ deliveryId: 'd2', eventType: 'com.github.push' });
   });
 
   it('reads the form-encoded flavour (payload=<json>)', async () => {
@@ -274,7 +280,7 @@ describe('github', () => {
       { 'x-hub-signature-256': await signGithub(secret, body), 'x-github-delivery': 'd3', 'x-github-event': 'issue_comment' },
       { contentType: 'application/x-www-form-urlencoded' },
     );
-    expect(verify('github', webhook, { secrets: [secret] })).toMatchObject({ eventType: 'github.issue_comment.created', payload: { issue: { number: 1 } } });
+    expect(verify('github', webhook, { secrets: [secret] })).toMatchObject({ eventType: 'com.github.issue_comment.created', payload: { issue: { number: 1 } } });
   });
 
   it('treats a signed request without delivery id or event as malformed, and a non-sha256 header as malformed_header', async () => {
@@ -299,7 +305,7 @@ describe('stripe', () => {
     const header = `t=${seconds(NOW)},v1=${'0'.repeat(64)},v1=${good},v0=${'1'.repeat(64)}`;
     expect(verify('stripe', inbound(body, { 'stripe-signature': header }), { secrets: [secret] })).toMatchObject({
       deliveryId: 'evt_2',
-      eventType: 'stripe.customer.subscription.updated',
+      eventType: 'com.stripe.customer.subscription.updated',
     });
   });
 
@@ -357,7 +363,7 @@ describe('azure-devops', () => {
   it('decodes the RFC 7617 published Basic example', () => {
     const body = JSON.stringify({ id: 'n1', eventType: 'workitem.updated' });
     const webhook = inbound(body, { authorization: 'Basic QWxhZGRpbjpvcGVuIHNlc2FtZQ==' });
-    expect(verify('azure-devops', webhook, { secrets: ['Aladdin:open sesame'] })).toMatchObject({ deliveryId: 'n1', eventType: 'azure-devops.workitem.updated' });
+    expect(verify('azure-devops', webhook, { secrets: ['Aladdin:open sesame'] })).toMatchObject({ deliveryId: 'n1', eventType: 'com.azure-devops.workitem.updated' });
     expect(reasonOf(() => verify('azure-devops', webhook, { secrets: ['Aladdin:open sesame!'] }))).toBe('bad_signature');
     expect(reasonOf(() => verify('azure-devops', webhook, { secrets: ['Aladdin:open sesam'] }))).toBe('bad_signature');
   });
@@ -387,7 +393,7 @@ describe('twilio', () => {
     expect(twilio.validateRequestWithBody(token, signature, url, body)).toBe(true);
 
     const webhook = inbound(body, { 'x-twilio-signature': signature }, { url });
-    expect(verify('twilio', webhook, { secrets: [token] })).toMatchObject({ deliveryId: 'SM2:undelivered', eventType: 'twilio.undelivered', payload: JSON.parse(body) });
+    expect(verify('twilio', webhook, { secrets: [token] })).toMatchObject({ deliveryId: 'SM2:undelivered', eventType: 'com.twilio.message.undelivered', payload: JSON.parse(body) });
     // The body hash binds the body: other bytes under the same URL and signature fail.
     expect(reasonOf(() => verify('twilio', { ...webhook, rawBody: Buffer.from(body.replace('SM2', 'SM3')) }, { secrets: [token] }))).toBe('bad_signature');
     // A JSON body whose URL carries no bodySHA256 is not covered by any signature.
@@ -404,7 +410,7 @@ describe('twilio', () => {
     const params = { SmsSid: 'SM4', SmsStatus: 'sent' };
     const signature = twilio.getExpectedTwilioSignature(token, TWILIO_URL.replace('.com/', '.com:443/'), params);
     const webhook = inbound(new URLSearchParams(params).toString(), { 'x-twilio-signature': signature }, { contentType: 'application/x-www-form-urlencoded' });
-    expect(verify('twilio', webhook, { secrets: [token] })).toMatchObject({ deliveryId: 'SM4:sent', eventType: 'twilio.sent' });
+    expect(verify('twilio', webhook, { secrets: [token] })).toMatchObject({ deliveryId: 'SM4:sent', eventType: 'com.twilio.message.sent' });
   });
 
   it('signs the URL: the same signature for another URL fails', () => {
@@ -431,13 +437,13 @@ describe('slack', () => {
       { contentType: 'application/x-www-form-urlencoded' },
     );
     const verified = verify('slack', webhook, { secrets: ['8f742231b10e8888abcd99yyyzzz85a5'], now: 1_531_420_618_000 });
-    expect(verified).toMatchObject({ eventType: 'slack.slash_command', deliveryId: `1531420618:${sha256Hex(body)}`, payload: { command: '/webhook-collect' } });
+    expect(verified).toMatchObject({ eventType: 'com.slack.slash_command', deliveryId: `1531420618:${sha256Hex(body)}`, payload: { command: '/webhook-collect' } });
   });
 
   it('types a url_verification by its type and keys it on timestamp + body hash', () => {
     const body = JSON.stringify({ token: 't', challenge: '3eZbrw1aBm2rZgRNFdxV2595E9CY3gmdALWMmHkvFXO7tYXAYM8P', type: 'url_verification' });
     expect(verify('slack', signed(body, 'application/json'), { secrets: [secret] })).toMatchObject({
-      eventType: 'slack.url_verification',
+      eventType: 'com.slack.url_verification',
       deliveryId: `${seconds(NOW)}:${sha256Hex(body)}`,
     });
   });
@@ -445,7 +451,7 @@ describe('slack', () => {
   it('reads interactive payloads from the form field `payload`', () => {
     const body = new URLSearchParams({ payload: JSON.stringify({ type: 'block_actions', actions: [{ action_id: 'approve' }] }) }).toString();
     expect(verify('slack', signed(body, 'application/x-www-form-urlencoded'), { secrets: [secret] })).toMatchObject({
-      eventType: 'slack.block_actions',
+      eventType: 'com.slack.block_actions',
       payload: { actions: [{ action_id: 'approve' }] },
     });
   });

@@ -1,23 +1,26 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { Injectable, Logger, NotFoundException, UnauthorizedException } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
-import { In, Repository } from 'typeorm';
+import { Repository } from 'typeorm';
 import { RequestContext } from '../../../platform/context/request-context';
 import { buildCloudEvent } from '../../../platform/events/cloud-event';
+import { ConnectionHealthService } from '../../../platform/integrations/connections/connection-health';
+import { ConnectionProfile } from '../../../platform/integrations/connections/connection-profile';
+import { ConnectionResolver } from '../../../platform/integrations/connections/connection-resolver';
 import { CredentialVault } from '../../../platform/integrations/credentials/credential-vault';
 import { IntegrationConnection } from '../../../platform/integrations/entities/integration-connection.entity';
 import { IntegrationCredential } from '../../../platform/integrations/entities/integration-credential.entity';
-import { IntegrationProvider } from '../../../platform/integrations/entities/integration-provider.entity';
 import { IntegrationsOptions } from '../../../platform/integrations/integrations.options';
 import { BusPublisher } from '../../../platform/messaging/bus-publisher';
 import { GroupedOutboxCommits } from '../../../platform/messaging/outbox/grouped-outbox-commits';
 import { TransactionalOutbox } from '../../../platform/messaging/outbox/transactional-outbox';
 import { PlatformMetrics } from '../../../platform/observability/platform-metrics';
-import { GLOBAL_TENANT } from '../../../platform/persistence/columns';
 import { newId } from '../../../platform/persistence/ids';
+import { IntegrationError } from '../../../platform/resilience/failure-classifier';
+import { VendorCatalogue } from '../../../platform/vendors/vendor-catalogue';
+import type { NormalisedEvent } from '../../../platform/vendors/vendor-descriptor';
 import { WebhookDelivery } from '../../../platform/webhooks/entities/webhook-delivery.entity';
 import { MalformedWebhookError, VerifiedWebhook, WebhookVerificationError, WebhookVerifier } from '../../../platform/webhooks/verification/webhook-verifier';
-import { WEBHOOK_VERIFIERS } from '../../../platform/webhooks/verification/verifier-registry';
 import { WebhookGatewayOptions } from '../webhook-gateway.options';
 import { InboundPayload, InboundPayloadStore } from './inbound-payload-store';
 import { KnownDeliveries, KnownDelivery } from './known-deliveries';
@@ -43,8 +46,12 @@ export interface WebhookReceivedExtensions {
 
 interface Receiver {
   connection: IntegrationConnection;
-  provider: IntegrationProvider;
+  profile: ConnectionProfile;
   verifier: WebhookVerifier;
+  /** The vendor's event type and subject; undefined: the verifier's event type as it is. */
+  normalise?: (verified: VerifiedWebhook) => NormalisedEvent;
+  /** Health comes from verified traffic (inbound-only): set once it is proven. */
+  healthFromTraffic: boolean;
   secrets: string[];
   /** Headers never stored with the payload: credentials, and this connection's signature headers. */
   withheldHeaders: ReadonlySet<string>;
@@ -72,7 +79,6 @@ export class WebhookIngestion {
 
   constructor(
     @InjectRepository(IntegrationConnection) private readonly connections: Repository<IntegrationConnection>,
-    @InjectRepository(IntegrationProvider) private readonly providers: Repository<IntegrationProvider>,
     @InjectRepository(IntegrationCredential) private readonly credentials: Repository<IntegrationCredential>,
     @InjectRepository(WebhookDelivery) private readonly deliveries: Repository<WebhookDelivery>,
     private readonly vault: CredentialVault,
@@ -83,6 +89,9 @@ export class WebhookIngestion {
     private readonly metrics: PlatformMetrics,
     private readonly options: WebhookGatewayOptions,
     private readonly integrations: IntegrationsOptions,
+    private readonly catalogue: VendorCatalogue,
+    private readonly resolver: ConnectionResolver,
+    private readonly health: ConnectionHealthService,
   ) {
     this.commits = new GroupedOutboxCommits(outbox);
   }
@@ -90,7 +99,7 @@ export class WebhookIngestion {
   /** The public endpoint: the connection's verifier decides. */
   async ingest(connectionId: string, webhook: RawInboundWebhook): Promise<IngestResult> {
     const receiver = await this.receiverOf(connectionId);
-    const { connection, provider, verifier, secrets } = receiver;
+    const { connection, profile, verifier, secrets } = receiver;
     RequestContext.bindIds({ connectionId });
 
     let verified: VerifiedWebhook;
@@ -112,7 +121,21 @@ export class WebhookIngestion {
       }
       throw error;
     }
-    return this.accept(connection, provider.id, verifier.name, verified, this.payloadOf(webhook, receiver.withheldHeaders));
+    const normalised = receiver.normalise?.(verified) ?? { type: verified.eventType };
+    const result = await this.accept(connection, profile.provider.id, verifier.name, verified, normalised, this.payloadOf(webhook, receiver.withheldHeaders));
+    if (receiver.healthFromTraffic && !result.duplicate) await this.provenHealthy(receiver);
+    return result;
+  }
+
+  private async provenHealthy(receiver: Receiver): Promise<void> {
+    receiver.healthFromTraffic = false;
+    try {
+      await this.health.recordVerifiedTraffic(receiver.profile);
+    } catch (error) {
+      // The webhook is accepted and committed; its health verdict is retried with the next one.
+      receiver.healthFromTraffic = true;
+      this.logger.warn({ msg: 'Health from verified traffic not recorded', connectionId: receiver.connection.id, err: error });
+    }
   }
 
   /**
@@ -125,11 +148,20 @@ export class WebhookIngestion {
     if (cached && cached.expiresAt > Date.now()) return cached.receiver;
     const connection = await this.connections.findOneBy({ id: connectionId });
     if (!connection || connection.status === 'Retired') throw new NotFoundException(`Connection ${connectionId} not found`);
-    const provider = await this.providerOf(connection);
-    const verifier = provider?.webhookVerifier ? WEBHOOK_VERIFIERS.get(provider.webhookVerifier) : undefined;
-    if (!provider || !verifier || !connection.webhook) throw new NotFoundException(`Connection ${connectionId} does not receive webhooks`);
+    const profile = await this.profileOf(connection);
+    const verifierName = profile?.provider.webhookVerifier;
+    const verifier = verifierName ? this.catalogue.verifier(verifierName) : undefined;
+    if (!profile || !verifier || !connection.webhook) throw new NotFoundException(`Connection ${connectionId} does not receive webhooks`);
     const withheldHeaders = new Set([...CREDENTIAL_HEADERS, ...verifier.signatureHeaders(connection.webhook.verifierOptions)]);
-    const receiver = { connection, provider, verifier, secrets: await this.secretsOf(connection), withheldHeaders };
+    const receiver: Receiver = {
+      connection,
+      profile,
+      verifier,
+      normalise: this.catalogue.normaliser(verifier.name),
+      healthFromTraffic: profile.inboundOnly && connection.health !== 'Healthy',
+      secrets: await this.secretsOf(connection),
+      withheldHeaders,
+    };
     if (this.integrations.connectionCacheTtlMs > 0) {
       if (this.receivers.size >= MAX_CACHED_RECEIVERS) this.receivers.clear();
       this.receivers.set(connectionId, { receiver, expiresAt: Date.now() + this.integrations.connectionCacheTtlMs });
@@ -141,14 +173,21 @@ export class WebhookIngestion {
   async ingestVerified(connection: IntegrationConnection, verified: VerifiedWebhook, headers: Record<string, string | string[] | undefined>): Promise<IngestResult> {
     if (connection.status === 'Retired') throw new NotFoundException(`Connection ${connection.id} not found`);
     const body = Buffer.from(JSON.stringify(verified.payload));
-    return this.accept(connection, connection.providerId, 'trusted-edge', verified, this.payloadOf({ rawBody: body, headers, url: '' }, CREDENTIAL_HEADERS));
+    return this.accept(connection, connection.providerId, 'trusted-edge', verified, { type: verified.eventType }, this.payloadOf({ rawBody: body, headers, url: '' }, CREDENTIAL_HEADERS));
   }
 
   private payloadOf(webhook: RawInboundWebhook, withheldHeaders: ReadonlySet<string>): InboundPayload {
     return { body: webhook.rawBody, headers: storableHeaders(webhook.headers, withheldHeaders), sha256: createHash('sha256').update(webhook.rawBody).digest('hex') };
   }
 
-  private async accept(connection: IntegrationConnection, providerId: string, verifierName: string, verified: VerifiedWebhook, payload: InboundPayload): Promise<IngestResult> {
+  private async accept(
+    connection: IntegrationConnection,
+    providerId: string,
+    verifierName: string,
+    verified: VerifiedWebhook,
+    normalised: NormalisedEvent,
+    payload: InboundPayload,
+  ): Promise<IngestResult> {
     const tenantId = connection.tenantId;
     const vendorDeliveryId = verified.deliveryId.slice(0, 256);
     const existing = this.known.checkBeforeInsert ? await this.known.find(tenantId, connection.id, vendorDeliveryId) : undefined;
@@ -165,7 +204,7 @@ export class WebhookIngestion {
       subscriptionId: null,
       vendorDeliveryId,
       eventId: randomUUID(),
-      eventType: verified.eventType.slice(0, 256),
+      eventType: normalised.type.slice(0, 256),
       status: 'Delivered' as const,
       ...stored,
       payloadSha256: payload.sha256,
@@ -182,7 +221,7 @@ export class WebhookIngestion {
       type: delivery.eventType,
       source: `urn:integration-platform:connections:${connection.id}`,
       id: delivery.eventId,
-      subject: verified.deliveryId.slice(0, 256),
+      subject: (normalised.subject ?? verified.deliveryId).slice(0, 256),
       time: verified.occurredAt ?? now,
       data: verified.payload,
       tenantid: tenantId,
@@ -243,9 +282,14 @@ export class WebhookIngestion {
     return deliveryId;
   }
 
-  private async providerOf(connection: IntegrationConnection): Promise<IntegrationProvider | undefined> {
-    const rows = await this.providers.findBy({ id: connection.providerId, tenantId: In([connection.tenantId, GLOBAL_TENANT]) });
-    return rows.find((row) => row.tenantId === connection.tenantId) ?? rows[0];
+  /** The connection as the pipeline sees it (its provider, whether it is inbound-only); undefined when its provider is gone. */
+  private async profileOf(connection: IntegrationConnection): Promise<ConnectionProfile | undefined> {
+    try {
+      return await this.resolver.resolve(connection.tenantId, connection.id, { fresh: true });
+    } catch (error) {
+      if (error instanceof IntegrationError && error.category === 'Validation') return undefined;
+      throw error;
+    }
   }
 
   private async secretsOf(connection: IntegrationConnection): Promise<string[]> {

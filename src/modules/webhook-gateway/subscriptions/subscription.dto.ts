@@ -1,8 +1,11 @@
 import { ArrayMaxSize, ArrayMinSize, IsArray, IsIn, IsString, IsUrl, Length, Matches } from 'class-validator';
 import { OptionalField } from '../../../platform/http/optional-field';
 
-/** `*`, or an event type: the platform's own (`IntegrationRunCompleted`), a vendor's normalised one (`github.pull_request.opened`), or a factory event. */
-const EVENT_TYPE = /^(\*|[A-Za-z0-9][A-Za-z0-9._:/-]{0,199})$/;
+/**
+ * `*`, an event type (the platform's own `IntegrationRunCompleted`, a vendor's normalised
+ * `com.github.pull_request.opened`, a factory event), or a prefix pattern ending in `.*` (`com.github.*`).
+ */
+const EVENT_TYPE = /^(\*|[A-Za-z0-9][A-Za-z0-9._:/-]{0,199}(\.\*)?)$/;
 const URL_OPTIONS = { protocols: ['https', 'http'], require_protocol: true, require_tld: false };
 
 export class CreateSubscriptionDto {
@@ -13,7 +16,7 @@ export class CreateSubscriptionDto {
   @IsArray()
   @ArrayMinSize(1)
   @ArrayMaxSize(100)
-  @Matches(EVENT_TYPE, { each: true, message: 'eventTypes must be "*" or event type names' })
+  @Matches(EVENT_TYPE, { each: true, message: 'eventTypes must be "*", event type names or prefix patterns such as "com.github.*"' })
   eventTypes: string[];
 
   @OptionalField()
@@ -32,7 +35,7 @@ export class UpdateSubscriptionDto {
   @IsArray()
   @ArrayMinSize(1)
   @ArrayMaxSize(100)
-  @Matches(EVENT_TYPE, { each: true, message: 'eventTypes must be "*" or event type names' })
+  @Matches(EVENT_TYPE, { each: true, message: 'eventTypes must be "*", event type names or prefix patterns such as "com.github.*"' })
   eventTypes?: string[];
 
   @OptionalField()

@@ -1,7 +1,3 @@
-/** How the pipeline authenticates a connection's calls. */
-export const AUTH_MODES = ['none', 'bearer', 'api-key', 'basic', 'oauth2-client-credentials', 'oauth2-refresh-token'] as const;
-export type AuthMode = (typeof AUTH_MODES)[number];
-
 export const TOKEN_AUTH_METHODS = ['client_secret_basic', 'client_secret_post'] as const;
 export type TokenAuthMethod = (typeof TOKEN_AUTH_METHODS)[number];
 
@@ -13,7 +9,8 @@ export type TokenAuthMethod = (typeof TOKEN_AUTH_METHODS)[number];
 export interface HttpConnectionConfiguration {
   baseUrl?: string;
   healthPath?: string;
-  auth?: AuthMode;
+  /** An auth mode of the catalogue (built-in or a vendor's); default: the provider's. */
+  auth?: string;
   apiKeyHeader?: string;
   tokenUrl?: string;
   scopes?: string[];
@@ -23,13 +20,13 @@ export interface HttpConnectionConfiguration {
 const HEADER_NAME = /^[A-Za-z0-9!#$%&'*+.^_`|~-]{1,64}$/;
 const SCOPE = /^[\x21\x23-\x5B\x5D-\x7E]{1,200}$/; // RFC 6749 scope-token
 
-/** The configuration's problems, in words a caller can act on; empty when it is usable. */
-export function configurationProblems(configuration: Record<string, unknown>): string[] {
+/** The configuration's problems, in words a caller can act on; empty when it is usable. `authModes`: the modes the provider accepts. */
+export function configurationProblems(configuration: Record<string, unknown>, authModes: readonly string[]): string[] {
   const problems: string[] = [];
   const { baseUrl, healthPath, auth, apiKeyHeader, tokenUrl, scopes, tokenAuthMethod } = configuration;
   if (baseUrl !== undefined && !isHttpUrl(baseUrl)) problems.push('configuration.baseUrl must be an http(s) URL without user-info, query or fragment');
   if (healthPath !== undefined && !isRelativePath(healthPath)) problems.push('configuration.healthPath must be a path starting with "/"');
-  if (auth !== undefined && !(AUTH_MODES as readonly unknown[]).includes(auth)) problems.push(`configuration.auth must be one of: ${AUTH_MODES.join(', ')}`);
+  if (auth !== undefined && !authModes.includes(auth as string)) problems.push(`configuration.auth must be one of: ${authModes.join(', ') || '(none: the provider has no outbound API)'}`);
   if (apiKeyHeader !== undefined && (typeof apiKeyHeader !== 'string' || !HEADER_NAME.test(apiKeyHeader))) problems.push('configuration.apiKeyHeader must be an HTTP header name');
   if (tokenUrl !== undefined && !isHttpUrl(tokenUrl, true)) problems.push('configuration.tokenUrl must be an http(s) URL without user-info or fragment');
   if (scopes !== undefined && !(Array.isArray(scopes) && scopes.length <= 50 && scopes.every((scope) => typeof scope === 'string' && SCOPE.test(scope)))) {
@@ -37,9 +34,6 @@ export function configurationProblems(configuration: Record<string, unknown>): s
   }
   if (tokenAuthMethod !== undefined && !(TOKEN_AUTH_METHODS as readonly unknown[]).includes(tokenAuthMethod)) {
     problems.push(`configuration.tokenAuthMethod must be one of: ${TOKEN_AUTH_METHODS.join(', ')}`);
-  }
-  if ((auth === 'oauth2-client-credentials' || auth === 'oauth2-refresh-token') && tokenUrl === undefined) {
-    problems.push(`configuration.tokenUrl is required with auth ${auth}`);
   }
   return problems;
 }

@@ -110,6 +110,23 @@ export class ConnectionHealthService {
     await this.announce(profile, { status: 'Degraded', health: 'Degraded' }, reason, new Date());
   }
 
+  /**
+   * An inbound-only connection has no API to probe: a verified webhook is its proof of health. Only a
+   * change is written (the caller calls this at most once per cached connection), with history and event.
+   */
+  async recordVerifiedTraffic(profile: ConnectionProfile): Promise<void> {
+    const { connection } = profile;
+    if (connection.health === 'Healthy') return;
+    const checkedAt = new Date();
+    const result = await this.dataSource
+      .getRepository(IntegrationConnection)
+      .update({ tenantId: connection.tenantId, id: connection.id, status: In(['Active', 'Degraded', 'Pending']), health: connection.health }, { health: 'Healthy', lastCheckedAt: checkedAt });
+    this.resolver.invalidate(connection.tenantId, connection.id);
+    if (result.affected !== 1) return;
+    this.metrics.externalHealthStatus.set({ provider: profile.provider.id, target: connection.id }, HEALTH_STATUS_VALUE.Healthy);
+    await this.announce(profile, { status: connection.status, health: 'Healthy' }, 'verified_webhook', checkedAt);
+  }
+
   private healthAfter(verdict: ProbeVerdict, consecutiveFailures: number): ConnectionHealth {
     if (verdict.passed) return verdict.latencyMs > this.options.degradedLatencyMs ? 'Degraded' : 'Healthy';
     return consecutiveFailures >= this.options.unhealthyAfterFailures ? 'Unhealthy' : 'Degraded';

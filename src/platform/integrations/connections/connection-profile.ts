@@ -5,8 +5,11 @@ import type { IntegrationConnection } from '../entities/integration-connection.e
 import type { IntegrationCredential } from '../entities/integration-credential.entity';
 import type { IntegrationProvider } from '../entities/integration-provider.entity';
 import type { IntegrationsOptions } from '../integrations.options';
-import { AUTH_MODES, AuthMode, HttpConnectionConfiguration, TokenAuthMethod } from './connection-configuration';
-import { DEFAULT_API_KEY_HEADER, PROVIDER_HTTP_DEFAULTS } from './provider-defaults';
+import type { VendorCatalogue } from '../../vendors/vendor-catalogue';
+import type { VendorHttpProfile } from '../../vendors/vendor-descriptor';
+import { HttpConnectionConfiguration, TokenAuthMethod } from './connection-configuration';
+
+const DEFAULT_API_KEY_HEADER = 'X-API-Key';
 
 export interface ConnectionParts {
   connection: IntegrationConnection;
@@ -20,11 +23,18 @@ export interface ConnectionProfile extends ConnectionParts {
   /** Undefined when neither the connection, its client nor its provider names one (the connection cannot call out). */
   readonly baseUrl: URL | undefined;
   readonly healthPath: string | undefined;
-  readonly auth: AuthMode;
+  readonly auth: string;
   readonly apiKeyHeader: string;
   readonly tokenUrl: string | undefined;
   readonly scopes: readonly string[];
   readonly tokenAuthMethod: TokenAuthMethod;
+  /** The vendor's side of the pipeline (default headers and query, failure reading), from its descriptor. */
+  readonly vendor: VendorHttpProfile;
+  /**
+   * Receives webhooks only: no API credential where its auth mode needs one, or no API at all. Active once
+   * its webhook secret resolves; governed calls on it are refused (409).
+   */
+  readonly inboundOnly: boolean;
   /** `provider:host`, the breaker every connection to the same vendor endpoint shares. */
   readonly breakerKey: string;
   readonly connectionBudget: TokenBucketRule;
@@ -33,10 +43,11 @@ export interface ConnectionProfile extends ConnectionParts {
   readonly providerBudgetKey: string;
 }
 
-export function buildProfile(parts: ConnectionParts, options: IntegrationsOptions): ConnectionProfile {
+export function buildProfile(parts: ConnectionParts, options: IntegrationsOptions, catalogue: VendorCatalogue): ConnectionProfile {
   const { connection, provider, client } = parts;
   const configuration = connection.configuration as HttpConnectionConfiguration;
-  const defaults = PROVIDER_HTTP_DEFAULTS[provider.id] ?? {};
+  const defaults = catalogue.http(provider.id);
+  const auth = connectionAuthMode(connection, provider);
   const baseUrlText = baseUrlOf(parts);
   const baseUrl = baseUrlText ? parseBaseUrl(baseUrlText, connection.id) : undefined;
   const endpoint = baseUrl ? baseUrl.host : 'unconfigured';
@@ -45,7 +56,9 @@ export function buildProfile(parts: ConnectionParts, options: IntegrationsOption
     ...parts,
     baseUrl,
     healthPath: configuration.healthPath ?? defaults.healthPath,
-    auth: connectionAuthMode(connection, provider),
+    auth,
+    vendor: defaults,
+    inboundOnly: isInboundOnly(connection, catalogue.authStrategy(auth)?.needsCredential ?? true, baseUrlText !== undefined),
     apiKeyHeader: configuration.apiKeyHeader ?? defaults.apiKeyHeader ?? DEFAULT_API_KEY_HEADER,
     tokenUrl: configuration.tokenUrl,
     scopes: configuration.scopes ?? [],
@@ -76,11 +89,20 @@ function parseBaseUrl(text: string, connectionId: string): URL {
   }
 }
 
-/** The auth mode a connection's calls use: its configuration's, else its provider's when the pipeline supports that model. */
-export function connectionAuthMode(connection: Pick<IntegrationConnection, 'configuration'>, provider: Pick<IntegrationProvider, 'authModel'>): AuthMode {
-  const configured = (connection.configuration as HttpConnectionConfiguration).auth;
-  if (configured) return configured;
-  return (AUTH_MODES as readonly string[]).includes(provider.authModel) ? (provider.authModel as AuthMode) : 'bearer';
+/** The auth mode a connection's calls use: its configuration's, else its provider's default. */
+export function connectionAuthMode(connection: Pick<IntegrationConnection, 'configuration'>, provider: Pick<IntegrationProvider, 'authModel'>): string {
+  return (connection.configuration as HttpConnectionConfiguration).auth ?? provider.authModel;
+}
+
+/** The auth modes a connection of the provider may choose: its declared ones, else (a provider registered before they were declared) any. */
+export function allowedAuthModes(provider: Pick<IntegrationProvider, 'authModel' | 'authModes'>, catalogue: VendorCatalogue): readonly string[] {
+  return provider.authModes ?? catalogue.authModes;
+}
+
+/** Webhook settings, and either no credential where the auth mode needs one or no API to call at all. */
+export function isInboundOnly(connection: Pick<IntegrationConnection, 'webhook' | 'credentialId'>, authNeedsCredential: boolean, hasApi: boolean): boolean {
+  if (!connection.webhook) return false;
+  return !hasApi || (authNeedsCredential && !connection.credentialId);
 }
 
 export function breakerKeyFor(providerId: string, endpoint: string): string {

@@ -8,6 +8,7 @@ import { IntegrationConnection } from '../entities/integration-connection.entity
 import { IntegrationCredential } from '../entities/integration-credential.entity';
 import { IntegrationProvider } from '../entities/integration-provider.entity';
 import { IntegrationsOptions } from '../integrations.options';
+import { VendorCatalogue } from '../../vendors/vendor-catalogue';
 import { buildProfile, ConnectionProfile } from './connection-profile';
 
 /** The connection does not exist for this tenant (another tenant's connection is the same answer: not found). */
@@ -34,6 +35,7 @@ export class ConnectionResolver {
     @InjectRepository(ExternalApiClient) private readonly clients: Repository<ExternalApiClient>,
     @InjectRepository(IntegrationCredential) private readonly credentials: Repository<IntegrationCredential>,
     private readonly options: IntegrationsOptions,
+    private readonly catalogue: VendorCatalogue,
   ) {}
 
   async resolve(tenantId: string, connectionId: string, { fresh = false } = {}): Promise<ConnectionProfile> {
@@ -53,7 +55,7 @@ export class ConnectionResolver {
     ]);
     const provider = providers.find((row) => row.tenantId === tenantId) ?? providers[0];
     if (!provider) throw IntegrationError.validation('provider_not_found', `Provider ${connection.providerId} of connection ${connectionId} no longer exists`);
-    const profile = buildProfile({ connection, provider, client, credential }, this.options);
+    const profile = buildProfile({ connection, provider, client, credential }, this.options, this.catalogue);
     if (this.options.connectionCacheTtlMs > 0) this.remember(key, profile);
     return profile;
   }

@@ -1,57 +1,97 @@
-import { Injectable } from '@nestjs/common';
+import { Injectable, Logger } from '@nestjs/common';
+import { InjectRepository } from '@nestjs/typeorm';
+import { Repository } from 'typeorm';
+import { AzureCredentials } from '../../azure/azure-credentials';
+import { EgressClient } from '../../egress/egress-client';
 import { IntegrationError } from '../../resilience/failure-classifier';
+import { VendorCatalogue } from '../../vendors/vendor-catalogue';
+import type { AuthContext, AuthStrategy } from '../../vendors/vendor-descriptor';
 import type { ConnectionProfile } from '../connections/connection-profile';
+import { IntegrationCredential } from '../entities/integration-credential.entity';
+import { resolveVendorUrl } from '../governed/governed-request';
 import { CredentialVault } from './credential-vault';
-import { OAuthGrant, OAuthTokenProvider } from './oauth-token-provider';
+import { SharedTokens } from './shared-tokens';
 
 /**
- * Turns a connection's credential into request headers, per its auth mode. The only place a credential
- * value meets a request; callers never supply auth headers themselves.
+ * Turns a connection's credential into request headers through its auth mode's strategy (built-in or a
+ * vendor descriptor's). The only place a credential value meets a request; callers never supply auth
+ * headers themselves.
  */
 @Injectable()
 export class CredentialInjector {
+  private readonly logger = new Logger(CredentialInjector.name);
+
   constructor(
+    private readonly catalogue: VendorCatalogue,
     private readonly vault: CredentialVault,
-    private readonly oauth: OAuthTokenProvider,
+    private readonly tokens: SharedTokens,
+    private readonly egress: EgressClient,
+    private readonly azure: AzureCredentials,
+    @InjectRepository(IntegrationCredential) private readonly credentials: Repository<IntegrationCredential>,
   ) {}
 
+  strategyOf(profile: Pick<ConnectionProfile, 'auth' | 'connection'>): AuthStrategy {
+    const strategy = this.catalogue.authStrategy(profile.auth);
+    if (!strategy) throw IntegrationError.validation('auth_mode_unknown', `Connection ${profile.connection.id} uses auth mode ${profile.auth}, which this platform does not provide`);
+    return strategy;
+  }
+
   async headers(profile: ConnectionProfile, credentialVersion?: string): Promise<Record<string, string>> {
-    if (profile.auth === 'none') return {};
-    const credential = profile.credential;
-    if (!credential) throw IntegrationError.auth('credential_missing', `Connection ${profile.connection.id} has no credential for auth ${profile.auth}`);
-    if (credential.status !== 'Active') throw IntegrationError.auth('credential_disabled', `Credential ${credential.id} is disabled`);
-    switch (profile.auth) {
-      case 'bearer':
-        return { authorization: `Bearer ${await this.vault.read(credential, credentialVersion)}` };
-      case 'api-key':
-        return { [profile.apiKeyHeader.toLowerCase()]: await this.vault.read(credential, credentialVersion) };
-      case 'basic':
-        return { authorization: `Basic ${Buffer.from(await this.vault.read(credential, credentialVersion)).toString('base64')}` };
-      case 'oauth2-client-credentials':
-      case 'oauth2-refresh-token':
-        return { authorization: `Bearer ${await this.oauth.accessToken(this.grant(profile, credentialVersion))}` };
+    const strategy = this.strategyOf(profile);
+    if (strategy.needsCredential) {
+      const credential = profile.credential;
+      if (!credential) throw IntegrationError.auth('credential_missing', `Connection ${profile.connection.id} has no credential for auth ${profile.auth}`);
+      if (credential.status !== 'Active') throw IntegrationError.auth('credential_disabled', `Credential ${credential.id} is disabled`);
     }
+    return strategy.headers(this.context(profile, credentialVersion));
   }
 
-  usesOAuth(profile: ConnectionProfile): boolean {
-    return profile.auth === 'oauth2-client-credentials' || profile.auth === 'oauth2-refresh-token';
+  /** The vendor refused what `sent` carried: whether the strategy renewed something worth one re-send. */
+  async rejected(profile: ConnectionProfile, sent: Record<string, string>, credentialVersion?: string): Promise<boolean> {
+    const strategy = this.strategyOf(profile);
+    return strategy.rejected ? strategy.rejected(this.context(profile, credentialVersion), sent) : false;
   }
 
-  /** The vendor rejected the access token `sent` carried before its stated expiry: drop it so the next call gets another. */
-  async invalidateToken(profile: ConnectionProfile, sent: Record<string, string>, credentialVersion?: string): Promise<void> {
-    const token = /^Bearer (.+)$/.exec(sent.authorization ?? '')?.[1];
-    if (this.usesOAuth(profile) && profile.credential && token) await this.oauth.invalidate(this.grant(profile, credentialVersion), token);
-  }
-
-  private grant(profile: ConnectionProfile, credentialVersion?: string): OAuthGrant {
-    if (!profile.tokenUrl) throw IntegrationError.validation('token_url_missing', `Connection ${profile.connection.id} has no configuration.tokenUrl`);
-    return {
-      credential: profile.credential!,
-      credentialVersion,
-      grantType: profile.auth === 'oauth2-refresh-token' ? 'refresh_token' : 'client_credentials',
-      tokenUrl: profile.tokenUrl,
-      scopes: profile.scopes,
-      tokenAuthMethod: profile.tokenAuthMethod,
+  private context(profile: ConnectionProfile, credentialVersion: string | undefined): AuthContext {
+    const { connection, credential } = profile;
+    const requireCredential = (): IntegrationCredential => {
+      if (!credential) throw IntegrationError.auth('credential_missing', `Connection ${connection.id} has no credential for auth ${profile.auth}`);
+      return credential;
     };
+    const tokenKey = (purpose: string) => ({ credential: requireCredential(), credentialVersion, purpose });
+    return {
+      tenantId: connection.tenantId,
+      connectionId: connection.id,
+      providerId: profile.provider.id,
+      configuration: connection.configuration,
+      baseUrl: profile.baseUrl,
+      apiKeyHeader: profile.apiKeyHeader,
+      credentialId: connection.credentialId,
+      secret: () => this.vault.read(requireCredential(), credentialVersion),
+      sharedToken: (purpose, mint) => this.tokens.token(tokenKey(purpose), mint),
+      forgetSharedToken: (purpose, rejected) => this.tokens.forget(tokenKey(purpose), rejected),
+      replaceSecret: (value) => this.replaceSecret(requireCredential(), value),
+      exchange: (request) => this.egress.request(request),
+      vendorUrl: (path) => {
+        if (!profile.baseUrl) throw IntegrationError.validation('base_url_missing', `Connection ${connection.id} has no base URL: set configuration.baseUrl`);
+        return resolveVendorUrl(profile.baseUrl, { path });
+      },
+      azureToken: async (scope) => {
+        const token = await (await this.azure.get()).getToken(scope);
+        if (!token) throw IntegrationError.auth('azure_token_unavailable', 'The Azure credential gave no token');
+        return token.token;
+      },
+    };
+  }
+
+  /** A vendor that rotated the secret on use (a refresh token): the credential moves to a version holding the new value. */
+  private async replaceSecret(credential: IntegrationCredential, value: string): Promise<void> {
+    const stored = await this.vault.store(credential.secretRef, value);
+    await this.credentials.update(
+      { tenantId: credential.tenantId, id: credential.id },
+      { secretVersion: stored.version, fingerprint: stored.fingerprint, previousSecretVersion: credential.secretVersion, previousVersionValidUntil: null },
+    );
+    credential.secretVersion = stored.version;
+    this.logger.log({ msg: 'Credential rotated by the vendor on use; stored as a new version', credentialId: credential.id });
   }
 }

@@ -1,18 +1,10 @@
 import { Column, Entity, Index, PrimaryColumn } from 'typeorm';
 import { CreatedAtColumn, JsonColumn, TenantOwned, UpdatedAtColumn } from '../../persistence/columns';
-
-export const PROVIDER_CATEGORIES = ['source-control', 'model', 'cloud', 'communication', 'payment', 'crm', 'support', 'generic'] as const;
-export type ProviderCategory = (typeof PROVIDER_CATEGORIES)[number];
-
-export const AUTH_MODELS = ['none', 'api-key', 'bearer', 'basic', 'oauth2-client-credentials', 'oauth2-refresh-token', 'app-jwt'] as const;
-export type AuthModel = (typeof AUTH_MODELS)[number];
-
-export const WEBHOOK_VERIFIERS = ['github', 'stripe', 'standard-webhooks', 'azure-devops', 'twilio', 'slack', 'generic-hmac'] as const;
-export type WebhookVerifier = (typeof WEBHOOK_VERIFIERS)[number];
+import type { ProviderCategory } from '../../vendors/vendor-descriptor';
 
 export type ProviderStatus = 'Active' | 'Deprecated' | 'Disabled';
 
-/** A vendor the platform can talk to. Built-in providers belong to GLOBAL_TENANT; tenants may add their own. */
+/** A vendor the platform can talk to. Built-in providers belong to GLOBAL_TENANT and follow the vendor catalogue; tenants may add their own. */
 @Entity('integration_providers')
 @Index(['id'])
 export class IntegrationProvider implements TenantOwned {
@@ -31,14 +23,23 @@ export class IntegrationProvider implements TenantOwned {
   @JsonColumn()
   capabilities: string[];
 
+  /** The default auth mode of its connections (`none` for a provider without an outbound API). */
   @Column({ type: 'varchar', length: 32 })
-  authModel: AuthModel;
+  authModel: string;
 
+  /** Every auth mode its API accepts; null on rows stored before providers declared them (the default mode only). */
+  @JsonColumn({ nullable: true })
+  authModes: string[] | null;
+
+  /** The name of the webhook verifier its inbound callbacks use (a catalogue verifier). */
   @Column({ type: 'varchar', length: 32, nullable: true })
-  webhookVerifier: WebhookVerifier | null;
+  webhookVerifier: string | null;
 
   @Column({ type: 'varchar', length: 2048, nullable: true })
   defaultBaseUrl: string | null;
+
+  @Column({ type: 'varchar', length: 2048, nullable: true })
+  docsUrl: string | null;
 
   @Column({ type: 'varchar', length: 16, default: 'Active' })
   status: ProviderStatus;

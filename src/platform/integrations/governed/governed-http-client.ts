@@ -10,7 +10,7 @@ import { ConnectionProfile } from '../connections/connection-profile';
 import { ConnectionResolver } from '../connections/connection-resolver';
 import { ConnectionHealthService } from '../connections/connection-health';
 import { CredentialInjector } from '../credentials/credential-injector';
-import { OAuthRefreshError } from '../credentials/oauth-token-provider';
+import { OAuthRefreshError } from '../auth/built-in-strategies';
 import { IntegrationsOptions } from '../integrations.options';
 import {
   fromStoredRequest,
@@ -57,8 +57,11 @@ export class ConnectionNotRunnableError extends IntegrationError {}
 
 /** A vendor answer that counts against its endpoint's breaker (5xx, 429, 408): thrown inside the breaker, unwrapped outside. */
 class BreakerCountedAnswer extends HttpStatusError {
-  constructor(readonly response: EgressResponse) {
-    super(response.status, classifyStatus(response.status, response.headers));
+  constructor(
+    readonly response: EgressResponse,
+    classification: FailureClassification,
+  ) {
+    super(response.status, classification);
   }
 }
 
@@ -125,6 +128,7 @@ export class GovernedHttpClient {
     if (!tenantId) throw new Error('GovernedHttpClient.prepare needs a tenant: none in scope and none given');
     const profile = await this.resolver.resolve(tenantId, connectionId);
     if (profile.connection.status === 'Retired') throw this.notRunnable(profile);
+    if (profile.inboundOnly) throw this.inboundOnly(profile);
     const method = validateGovernedRequest(request, { maxBodyBytes: this.options.maxRequestBodyBytes, apiKeyHeader: profile.apiKeyHeader });
     this.vendorUrl(profile, request);
     return this.runs.create({
@@ -181,7 +185,7 @@ export class GovernedHttpClient {
         throw error;
       });
       const passed = response.status >= 200 && response.status < 300;
-      return { passed, latencyMs: Math.round(response.latencyMs), status: response.status, ...(passed ? {} : { failure: classifyStatus(response.status, response.headers) }) };
+      return { passed, latencyMs: Math.round(response.latencyMs), status: response.status, ...(passed ? {} : { failure: this.classify(profile, response) }) };
     } catch (error) {
       return { passed: false, latencyMs: Date.now() - started, status: null, failure: classifyError(error) };
     }
@@ -228,9 +232,9 @@ export class GovernedHttpClient {
         throw withRun(error, run);
       }
     }
-    await this.budgets.observe(profile, response.status, response.headers);
     const succeeded = response.status >= 200 && response.status < 300;
-    const failure = succeeded ? undefined : this.statusFailure(response);
+    const failure = succeeded ? undefined : this.statusFailure(profile, response);
+    await this.budgets.observe(profile, response.status, response.headers, failure);
     if (failure?.category === 'Auth' && profile.connection.status === 'Active') {
       this.logger.warn({ msg: 'Vendor refused the connection’s credential', status: response.status, providerId: profile.provider.id });
     }
@@ -253,25 +257,27 @@ export class GovernedHttpClient {
     timeoutMs: number,
     credentialVersion: string | undefined,
   ): Promise<EgressResponse> {
+    const vendorHeaders = profile.vendor.defaultHeaders ? lowerCased(profile.vendor.defaultHeaders(profile.connection.configuration)) : {};
     const exchange = async () => {
       const credentials = await this.injector.headers(profile, credentialVersion);
-      const headers = { 'user-agent': 'integration-platform', accept: 'application/json', ...lowerCased(callerHeaders), ...credentials };
+      const headers = { 'user-agent': 'integration-platform', accept: 'application/json', ...vendorHeaders, ...lowerCased(callerHeaders), ...credentials };
       return { credentials, response: await this.egress.request({ url, method, headers, body, timeoutMs }) };
     };
     const first = await exchange();
     let response = first.response;
-    if (response.status === 401 && this.injector.usesOAuth(profile)) {
-      await this.injector.invalidateToken(profile, first.credentials, credentialVersion);
+    // A token the vendor dropped before its stated expiry: the strategy renews it, and the call is sent once more.
+    if (response.status === 401 && (await this.injector.rejected(profile, first.credentials, credentialVersion))) {
       response = (await exchange()).response;
     }
-    const category = response.status >= 300 ? classifyStatus(response.status, response.headers).category : undefined;
-    if (category === 'Transient' || category === 'RateLimited') throw new BreakerCountedAnswer(response);
+    const category = response.status >= 300 ? this.classify(profile, response).category : undefined;
+    if (category === 'Transient' || category === 'RateLimited') throw new BreakerCountedAnswer(response, this.classify(profile, response));
     return response;
   }
 
   private assertRunnable(profile: ConnectionProfile, purpose: RunPurpose): void {
     const { status, health } = profile.connection;
     if (status === 'Retired') throw this.notRunnable(profile);
+    if (profile.inboundOnly) throw this.inboundOnly(profile);
     if (purpose === 'test' || purpose === 'verification' || purpose === 'probe') return;
     if (status !== 'Active') {
       throw new ConnectionNotRunnableError('Transient', 'connection_not_active', `Connection ${profile.connection.id} is ${status}; runs start only on an Active connection`);
@@ -288,13 +294,32 @@ export class GovernedHttpClient {
     return new ConnectionNotRunnableError('Validation', 'connection_retired', `Connection ${profile.connection.id} is retired and accepts no runs`);
   }
 
-  private vendorUrl(profile: ConnectionProfile, request: Pick<GovernedRequest, 'path' | 'query'>): URL {
-    if (!profile.baseUrl) throw IntegrationError.validation('base_url_missing', `Connection ${profile.connection.id} has no base URL: set configuration.baseUrl`);
-    return resolveVendorUrl(profile.baseUrl, request);
+  private inboundOnly(profile: ConnectionProfile): ConnectionNotRunnableError {
+    const missing = profile.baseUrl ? `a credential for auth ${profile.auth} (credentialId)` : 'an API to call (no base URL)';
+    return new ConnectionNotRunnableError(
+      'Validation',
+      'connection_inbound_only',
+      `Connection ${profile.connection.id} is inbound-only: it receives webhooks but has no ${missing}; governed calls need a connection with one`,
+    );
   }
 
-  private statusFailure(response: EgressResponse): RunFailure {
-    return { ...classifyStatus(response.status, response.headers), message: `The vendor answered HTTP ${response.status}` };
+  /** The request's URL under the connection's base URL, with the vendor's default query parameters the caller did not set. */
+  private vendorUrl(profile: ConnectionProfile, request: Pick<GovernedRequest, 'path' | 'query'>): URL {
+    if (!profile.baseUrl) throw IntegrationError.validation('base_url_missing', `Connection ${profile.connection.id} has no base URL: set configuration.baseUrl`);
+    const defaults = profile.vendor.defaultQuery?.(profile.connection.configuration);
+    if (!defaults) return resolveVendorUrl(profile.baseUrl, request);
+    const query: Record<string, string | string[]> = { ...(request.query ?? {}) };
+    for (const [name, value] of Object.entries(defaults)) if (!(name in query)) query[name] = value;
+    return resolveVendorUrl(profile.baseUrl, { path: request.path, query });
+  }
+
+  /** The vendor's own reading of a failed answer where it has one (a rate limit answered as 403), else HTTP's. */
+  private classify(profile: ConnectionProfile, response: EgressResponse): FailureClassification {
+    return profile.vendor.classify?.(response) ?? classifyStatus(response.status, response.headers);
+  }
+
+  private statusFailure(profile: ConnectionProfile, response: EgressResponse): RunFailure {
+    return { ...this.classify(profile, response), message: `The vendor answered HTTP ${response.status}` };
   }
 
   private failureOf(error: unknown): RunFailure {

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { RateLimiter } from '../../cache/cache.ports';
 import { PlatformMetrics } from '../../observability/platform-metrics';
-import { IntegrationError } from '../../resilience/failure-classifier';
+import { FailureClassification, IntegrationError } from '../../resilience/failure-classifier';
 import { HeaderSource, parseRetryAfter, readHeader } from '../../resilience/retry-policy';
 import type { ConnectionProfile } from '../connections/connection-profile';
 
@@ -25,11 +25,12 @@ export class RateBudgets {
     if (!provider.allowed) this.refuse('provider', provider.retryAfterMs);
   }
 
-  /** Reads the vendor's own rate-limit signals off an answer. */
-  async observe(profile: ConnectionProfile, status: number, headers: HeaderSource): Promise<void> {
-    const exhausted = status === 429 || readHeader(headers, 'x-ratelimit-remaining')?.trim() === '0' || readHeader(headers, 'ratelimit-remaining')?.trim() === '0';
+  /** Reads the vendor's own rate-limit signals off an answer (and its failure, when the vendor's rules call it a rate limit). */
+  async observe(profile: ConnectionProfile, status: number, headers: HeaderSource, failure?: FailureClassification): Promise<void> {
+    const limited = failure?.category === 'RateLimited';
+    const exhausted = limited || status === 429 || readHeader(headers, 'x-ratelimit-remaining')?.trim() === '0' || readHeader(headers, 'ratelimit-remaining')?.trim() === '0';
     if (!exhausted) return;
-    const waitMs = parseRetryAfter(headers);
+    const waitMs = (limited ? failure.retryAfterMs : undefined) ?? parseRetryAfter(headers);
     if (waitMs === undefined || waitMs <= 0) return;
     await this.limiter.block(profile.connectionBudgetKey, profile.connectionBudget, Date.now() + waitMs);
   }
