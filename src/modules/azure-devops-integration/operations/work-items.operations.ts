@@ -1,6 +1,6 @@
 import type { GovernedRequest } from '../../../platform/integrations/governed/governed-request';
 import type { JsonSchema, VendorAnswer, VendorOperation } from '../../../platform/vendors/vendor-descriptor';
-import { IDENTITY, identity, inputSchema, integer, isRecord, jsonBody, listValue, NULLABLE_STRING, POSITIVE_ID, PROJECT, projectApi, record, text, webLink } from './azure-devops-api';
+import { IDENTITY, identity, inputSchema, integer, isRecord, jsonBody, listValue, NULLABLE_STRING, POSITIVE_ID, PROJECT, projectApi, record, text } from './azure-devops-api';
 
 /** Azure DevOps work item tracking (`wit` area): work items by JSON Patch, WIQL queries, batch reads. */
 
@@ -100,7 +100,8 @@ export function toWorkItem(item: Record<string, unknown>): WorkItem {
     createdDate: text(fields['System.CreatedDate']),
     changedDate: text(fields['System.ChangedDate']),
     url: text(item.url),
-    webUrl: webLink(item),
+    // Work items link their page as `html`, not `web`.
+    webUrl: text(record(record(record(item._links).html)).href),
     fields,
   };
 }
