@@ -53,8 +53,8 @@ const PATCH_OPERATION: JsonSchema = {
   },
   required: ['op', 'path'],
   allOf: [
-    { if: { properties: { op: { enum: ['add', 'replace', 'test'] } } }, then: { required: ['value'] } },
-    { if: { properties: { op: { enum: ['move', 'copy'] } } }, then: { required: ['from'] } },
+    { if: { properties: { op: { enum: ['add', 'replace', 'test'] } }, required: ['op'] }, then: { properties: { value: true }, required: ['value'] } },
+    { if: { properties: { op: { enum: ['move', 'copy'] } }, required: ['op'] }, then: { properties: { from: true }, required: ['from'] } },
   ],
 };
 
