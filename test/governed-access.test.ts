@@ -613,7 +613,7 @@ describe('governed vendor access (one instance, SQLite)', () => {
       expect(rows.bus_messages).toContain('IntegrationRunCompleted');
       expect(rows.bus_messages).toContain('IntegrationFailed');
       const logs = platform.logs.text();
-      expect(logs).toContain('OAuth2 access token obtained');
+      expect(logs).toContain('Access token obtained');
       const files = filesUnder(dataDir);
       expect(files.some((file) => file.path.includes('secrets'))).toBe(true);
       const answers = transcript.join('\n');

@@ -211,7 +211,7 @@ describe('hostile input against every route of `all`', () => {
     ]);
     const hookCredential = await api.createCredential('hostile-hook', webhookSecret, 'webhook-secret');
     const apiCredential = await api.createCredential('hostile-api-key', apiKey);
-    const connection = await api.createConnection({ providerId: 'github', webhook: { secretCredentialId: hookCredential }, configuration: { baseUrl: 'http://127.0.0.1:9', auth: 'none' } });
+    const connection = await api.createConnection({ providerId: 'github', webhook: { secretCredentialId: hookCredential } });
     expect(connection.status).toBe(201);
     const subscription = await api.post('/webhooks/subscriptions', { url: 'http://127.0.0.1:9/hook', eventTypes: ['*'] });
     expect(subscription.status).toBe(201);

@@ -73,7 +73,6 @@ describe('the HTTP edge (Fastify): bodies, encodings, limits, hostile clients', 
       providerId,
       displayName: name,
       webhook: { secretCredentialId: credential.body.id, ...webhookSettings },
-      configuration: { baseUrl: peer.url, healthPath: '/health', auth: 'none' },
     });
     expect(connection.status).toBe(201);
     return connection.body.id;
@@ -233,7 +232,6 @@ describe('the HTTP edge (Fastify): bodies, encodings, limits, hostile clients', 
           providerId: 'github',
           displayName: 'deep',
           webhook: { secretCredentialId: credential.body.id },
-          configuration: { baseUrl: peer.url, healthPath: '/health', auth: 'none' },
         });
         const deep = '['.repeat(100_000) + ']'.repeat(100_000);
         const answer = await post(roomy.url, `/webhooks/ingest/${connection.body.id}`, deep, await githubHeaders(deep, 'edge-deep'));

@@ -33,7 +33,6 @@ describe('webhook gateway: verified ingestion, subscriptions and fan-out (embedd
       providerId,
       displayName: name,
       webhook: { secretCredentialId: credential.body.id },
-      configuration: { baseUrl: peer.url, healthPath: '/health', auth: 'none' },
     });
     expect(connection.status).toBe(201);
     return connection.body.id;
@@ -83,10 +82,10 @@ describe('webhook gateway: verified ingestion, subscriptions and fan-out (embedd
       const { deliveryId } = (await answer.json()) as { deliveryId: string };
 
       const delivery = await tenantA.get(`/webhooks/deliveries/${deliveryId}`);
-      expect(delivery.body).toMatchObject({ direction: 'in', connectionId: github, vendorDeliveryId: 'gh-delivery-1', eventType: 'github.pull_request.opened', status: 'Delivered' });
+      expect(delivery.body).toMatchObject({ direction: 'in', connectionId: github, vendorDeliveryId: 'gh-delivery-1', eventType: 'com.github.pull_request.opened', status: 'Delivered' });
 
-      await waitFor(() => events.ofType('github.pull_request.opened').length > 0, 5_000, 'WebhookReceived');
-      const received = events.ofType<{ number: number }>('github.pull_request.opened')[0];
+      await waitFor(() => events.ofType('com.github.pull_request.opened').length > 0, 5_000, 'WebhookReceived');
+      const received = events.ofType<{ number: number }>('com.github.pull_request.opened')[0];
       expect(received).toMatchObject({ specversion: '1.0', tenantid: 'tenant-hooks-a', subject: 'gh-delivery-1', connectionid: github, deliveryid: deliveryId, data: { number: 7 } });
 
       // The raw payload and the headers (minus the signature) are kept with the delivery.
@@ -102,13 +101,13 @@ describe('webhook gateway: verified ingestion, subscriptions and fan-out (embedd
       const first = await ingest(github, body, headers);
       expect(first.status).toBe(202);
       const firstId = ((await first.json()) as { deliveryId: string }).deliveryId;
-      await waitFor(() => events.ofType('github.pull_request.closed').length === 1, 5_000, 'the first WebhookReceived');
+      await waitFor(() => events.ofType('com.github.pull_request.closed').length === 1, 5_000, 'the first WebhookReceived');
 
       const again = await ingest(github, body, headers);
       expect(again.status).toBe(200);
       expect(await again.json()).toEqual({ deliveryId: firstId, duplicate: true });
       await new Promise((resolve) => setTimeout(resolve, 300));
-      expect(events.ofType('github.pull_request.closed')).toHaveLength(1);
+      expect(events.ofType('com.github.pull_request.closed')).toHaveLength(1);
     });
 
     it('answers a reused delivery id with a different signed body as a duplicate, but keeps and counts the conflict', async () => {
@@ -182,7 +181,6 @@ describe('webhook gateway: verified ingestion, subscriptions and fan-out (embedd
         providerId: 'github',
         displayName: 'rotating',
         webhook: { secretCredentialId: credential.body.id },
-        configuration: { baseUrl: peer.url, healthPath: '/health', auth: 'none' },
       });
       await tenantA.post('/integrations/credentials/rotate', { credentialId: credential.body.id, value: 'new-github-secret' });
       // No connection calls out with it, so there is nothing to verify: the rotation completes at once.
@@ -232,6 +230,58 @@ describe('webhook gateway: verified ingestion, subscriptions and fan-out (embedd
         expect(platform.logs.text()).not.toContain(secret);
         expect(transcript.join('\n')).not.toContain(secret);
       }
+    });
+  });
+
+  describe('inbound-only connections (webhook settings, no API credential)', () => {
+    it('makes a Stripe connection Active without a vendor call, refuses governed calls with 409, and takes its health from verified traffic', async () => {
+      const peerCallsBefore = peer.requests.length;
+      const stripe = await connectionFor(tenantA, 'stripe', STRIPE_SECRET, 'stripe-inbound-only');
+      const created = await tenantA.get(`/integrations/connections/${stripe}`);
+      expect(created.body).toMatchObject({ status: 'Active', health: 'Unknown', credentialId: null, lastTest: { passed: true, runId: null } });
+      expect(peer.requests.length).toBe(peerCallsBefore);
+
+      const call = await tenantA.post(`/integrations/connections/${stripe}/requests`, { method: 'GET', path: '/v1/balance' });
+      expect(call.status).toBe(409);
+      expect(call.body.message).toMatch(/inbound-only.*credential.*credentialId/);
+
+      const body = JSON.stringify({ id: 'evt_inbound_1', type: 'payment_intent.succeeded', created: 1_700_000_000, data: { object: { id: 'pi_1' } } });
+      const helper = new Stripe('sk_test_unused').webhooks;
+      expect((await ingest(stripe, body, { 'stripe-signature': helper.generateTestHeaderString({ payload: body, secret: STRIPE_SECRET }) })).status).toBe(202);
+      await waitFor(async () => (await tenantA.get(`/integrations/connections/${stripe}`)).body.health === 'Healthy', 5_000, 'health from the verified webhook');
+      await waitFor(() => events.ofType('com.stripe.payment_intent.succeeded').length === 1, 5_000, 'the normalised event');
+    });
+
+    it('makes a Standard Webhooks connection (no API at all) Active at once', async () => {
+      const key = generateWebhookSecret();
+      const credential = await tenantA.post('/integrations/credentials', { name: 'std-inbound', kind: 'webhook-secret', value: key });
+      const connection = await tenantA.post('/integrations/connections', { providerId: 'standard-webhooks', displayName: 'std', webhook: { secretCredentialId: credential.body.id } });
+      expect(connection.status).toBe(201);
+      expect(connection.body).toMatchObject({ status: 'Active', lastTest: { passed: true } });
+      const governed = await tenantA.post(`/integrations/connections/${connection.body.id}/requests`, { method: 'GET', path: '/x' });
+      expect(governed.status).toBe(409);
+      expect(governed.body.message).toMatch(/inbound-only: it receives webhooks but has no API to call/);
+    });
+
+    it('still refuses a connection that neither calls out with a credential nor receives webhooks', async () => {
+      const answer = await tenantA.post('/integrations/connections', { providerId: 'github', displayName: 'nothing' });
+      expect(answer.status).toBe(400);
+      expect(answer.body.message).toMatch(/auth bearer needs a credentialId/);
+    });
+
+    it('delivers normalised vendor events to a prefix subscription (com.stripe.*) and not to another vendor’s', async () => {
+      const stripe = await connectionFor(tenantA, 'stripe', STRIPE_SECRET, 'stripe-prefix');
+      const prefix = await tenantA.post('/webhooks/subscriptions', { url: `${peer.url}/stripe-all`, eventTypes: ['com.stripe.*'] });
+      const github = await tenantA.post('/webhooks/subscriptions', { url: `${peer.url}/github-all`, eventTypes: ['com.github.*'] });
+      expect(prefix.status).toBe(201);
+      expect((await tenantA.post('/webhooks/subscriptions', { url: `${peer.url}/bad`, eventTypes: ['com.*.x'] })).status).toBe(400);
+
+      const body = JSON.stringify({ id: 'evt_prefix_1', type: 'charge.refunded', created: 1_700_000_000, data: { object: { id: 'ch_1' } } });
+      const helper = new Stripe('sk_test_unused').webhooks;
+      expect((await ingest(stripe, body, { 'stripe-signature': helper.generateTestHeaderString({ payload: body, secret: STRIPE_SECRET }) })).status).toBe(202);
+      const bySubscription = async (id: string) => (await tenantA.get(`/webhooks/deliveries?subscriptionId=${id}`)).body.items as Array<{ eventType: string }>;
+      await waitFor(async () => (await bySubscription(prefix.body.id)).some((item) => item.eventType === 'com.stripe.charge.refunded'), 5_000, 'the prefix subscription’s delivery');
+      expect((await bySubscription(github.body.id)).filter((item) => item.eventType === 'com.stripe.charge.refunded')).toHaveLength(0);
     });
   });
 

@@ -109,7 +109,6 @@ describe.each(['sqlite', 'postgres'] as const)('webhook gateway SIGKILLed during
       providerId: 'github',
       displayName: 'faults',
       webhook: { secretCredentialId: credential.body.id },
-      configuration: { baseUrl: 'http://127.0.0.1:9', healthPath: '/', auth: 'none' },
     });
     expect(connection.status).toBe(201);
     const subscription = await call(first.url, 'POST', '/webhooks/subscriptions', { url: 'http://127.0.0.1:9/hooks', eventTypes: ['*'] });
@@ -217,7 +216,6 @@ describe.each(['sqlite', 'postgres'] as const)('webhook gateway dedupe under con
       providerId: 'github',
       displayName: 'dedupe',
       webhook: { secretCredentialId: credential.body.id },
-      configuration: { baseUrl: 'http://127.0.0.1:9', healthPath: '/', auth: 'none' },
     });
     expect(connection.status).toBe(201);
     const send = async (vendorId: string, body: string) => {

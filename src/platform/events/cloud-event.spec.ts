@@ -6,11 +6,11 @@ describe('CloudEvents envelope', () => {
   it('fills id, time, tenant and trace from the scope in which it is built', () => {
     const trace = continueTrace({ traceparent: '00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01' });
     const event = RequestContext.run({ tenantId: 'tenant-a', trace }, () =>
-      buildCloudEvent({ type: 'github.pull_request.opened', source: '/webhooks/conn-1', data: { number: 7 }, subject: 'pr/7' }),
+      buildCloudEvent({ type: 'com.vendor.pull_request.opened', source: '/webhooks/conn-1', data: { number: 7 }, subject: 'pr/7' }),
     );
     expect(event).toMatchObject({
       specversion: '1.0',
-      type: 'github.pull_request.opened',
+      type: 'com.vendor.pull_request.opened',
       source: '/webhooks/conn-1',
       subject: 'pr/7',
       tenantid: 'tenant-a',
@@ -26,8 +26,8 @@ describe('CloudEvents envelope', () => {
   it('keeps explicit attributes and extensions', () => {
     const event = buildCloudEvent({
       id: 'evt-1',
-      type: 'stripe.invoice.paid',
-      source: 'https://api.stripe.com',
+      type: 'com.vendor.invoice.paid',
+      source: 'https://api.vendor.example',
       tenantid: 'tenant-b',
       time: new Date('2026-01-01T00:00:00Z'),
       extensions: { connectionid: 'conn-9' },

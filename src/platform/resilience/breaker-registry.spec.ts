@@ -7,7 +7,7 @@ import { classifyError, HttpStatusError, IntegrationError } from './failure-clas
 import { ResilienceOptions } from './resilience.options';
 
 const RESET_MS = 150;
-const KEY = 'github:api.github.com';
+const KEY = 'source-control:api.vendor.example';
 
 const transient = () => Object.assign(new Error('socket hang up'), { code: 'ECONNRESET' });
 const fail = (error: unknown) => () => Promise.reject(error);
@@ -134,9 +134,9 @@ describe('CircuitBreakerRegistry', () => {
     expect(registry.snapshot()[0].window).toMatchObject({ failures: 0, calls: 15 });
 
     for (let i = 0; i < 4; i += 1) {
-      await registry.execute('stripe:api.stripe.com', fail(HttpStatusError.fromResponse({ status: 429 }))).catch(() => undefined);
+      await registry.execute('payments:api.payments.example', fail(HttpStatusError.fromResponse({ status: 429 }))).catch(() => undefined);
     }
-    expect(registry.state('stripe:api.stripe.com')).toBe('open');
+    expect(registry.state('payments:api.payments.example')).toBe('open');
   });
 
   it('keeps one breaker per key: one failing endpoint never blocks another', async () => {
@@ -198,16 +198,16 @@ describe('CircuitBreakerRegistry', () => {
   });
 
   it('snapshots every breaker, sorted, with counts and the half-open time', async () => {
-    await registry.execute('zendesk:acme.zendesk.com', succeed);
+    await registry.execute('support:acme.support.example', succeed);
     await trip(KEY);
     const before = Date.now();
-    const [github, zendesk] = registry.snapshot();
-    expect(zendesk).toMatchObject({ key: 'zendesk:acme.zendesk.com', state: 'closed', forcedOpen: false, openedAt: null, halfOpenAt: null });
-    expect(zendesk.window).toEqual({ calls: 1, successes: 1, failures: 0, rejected: 0 });
-    expect(github).toMatchObject({ key: KEY, state: 'open', forcedOpen: false });
-    expect(github.window).toEqual({ calls: 4, successes: 0, failures: 4, rejected: 0 });
-    const halfOpenAt = Date.parse(github.halfOpenAt as string);
-    expect(halfOpenAt - Date.parse(github.openedAt as string)).toBe(RESET_MS);
+    const [sourceControl, support] = registry.snapshot();
+    expect(support).toMatchObject({ key: 'support:acme.support.example', state: 'closed', forcedOpen: false, openedAt: null, halfOpenAt: null });
+    expect(support.window).toEqual({ calls: 1, successes: 1, failures: 0, rejected: 0 });
+    expect(sourceControl).toMatchObject({ key: KEY, state: 'open', forcedOpen: false });
+    expect(sourceControl.window).toEqual({ calls: 4, successes: 0, failures: 4, rejected: 0 });
+    const halfOpenAt = Date.parse(sourceControl.halfOpenAt as string);
+    expect(halfOpenAt - Date.parse(sourceControl.openedAt as string)).toBe(RESET_MS);
     expect(halfOpenAt).toBeGreaterThanOrEqual(before);
   });
 

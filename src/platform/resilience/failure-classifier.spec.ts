@@ -52,7 +52,7 @@ describe('classifyStatus', () => {
     expect(classifyStatus(404, { 'retry-after': '30' }).retryAfterMs).toBeUndefined();
   });
 
-  it('reads a 403 with rate-limit evidence as RateLimited (GitHub primary and secondary limits)', () => {
+  it('reads a 403 with rate-limit evidence as RateLimited (primary and secondary limits answered as 403)', () => {
     const now = Date.UTC(2030, 0, 1);
     const primary = classifyStatus(403, { 'x-ratelimit-remaining': '0', 'x-ratelimit-reset': String(now / 1000 + 60) }, now);
     expect(primary).toMatchObject({ category: 'RateLimited', code: 'rate_limited', retryable: true, retryAfterMs: 60_000 });
@@ -124,11 +124,11 @@ describe('classifyError', () => {
   });
 
   it('reads statuses carried by vendor SDK errors', () => {
-    const octokitLike = Object.assign(new Error('API rate limit exceeded for installation'), {
+    const sdkError = Object.assign(new Error('API rate limit exceeded for installation'), {
       status: 403,
       response: { headers: { 'x-ratelimit-remaining': '0', 'x-ratelimit-reset': '0' } },
     });
-    expect(classifyError(octokitLike)).toMatchObject({ category: 'RateLimited', status: 403 });
+    expect(classifyError(sdkError)).toMatchObject({ category: 'RateLimited', status: 403 });
     expect(classifyError(Object.assign(new Error('No such customer'), { statusCode: 404 }))).toMatchObject({ category: 'Validation', code: 'not_found' });
     expect(classifyError(Object.assign(new Error('Request failed'), { code: 'ERR_BAD_RESPONSE', response: { status: 502 } }))).toMatchObject({
       category: 'Transient',

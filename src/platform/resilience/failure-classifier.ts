@@ -118,7 +118,7 @@ const STATUS_CODES: Readonly<Record<number, readonly [FailureCategory, string]>>
  * 503 stays Transient even with Retry-After: the vendor is unavailable (maintenance, overload), which
  * is breaker and health business, while RateLimited means *our* quota is spent. The Retry-After is
  * carried either way and the retry policy honours it. A 403 that carries rate-limit evidence
- * (Retry-After, or a remaining count of 0, as GitHub sends) is RateLimited, not Auth.
+ * (Retry-After, or a remaining count of 0) is RateLimited, not Auth.
  */
 export function classifyStatus(status: number, headers?: HeaderSource, now = Date.now()): FailureClassification {
   const [category, code] = categoryOfStatus(status, headers);
@@ -210,7 +210,7 @@ function explain(error: unknown, depth: number): FailureClassification | undefin
   return undefined;
 }
 
-/** Vendor SDKs (Octokit, OpenAI, Stripe, HubSpot, axios) throw errors that carry the HTTP status and headers. */
+/** Vendor SDKs and HTTP libraries (axios-style) throw errors that carry the HTTP status and headers. */
 function carriedStatus(error: object): { status: number; headers?: HeaderSource } | undefined {
   const candidate = error as { status?: unknown; statusCode?: unknown; headers?: unknown; response?: { status?: unknown; headers?: unknown } };
   const status = [candidate.status, candidate.statusCode, candidate.response?.status].find((value) => typeof value === 'number');

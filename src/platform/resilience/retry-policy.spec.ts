@@ -106,7 +106,7 @@ describe('parseRetryAfter', () => {
     expect(parseRetryAfter({}, now)).toBeUndefined();
   });
 
-  it('prefers millisecond headers (OpenAI, Azure)', () => {
+  it('prefers millisecond headers (retry-after-ms, x-ms-retry-after-ms)', () => {
     expect(parseRetryAfter({ 'retry-after-ms': '1500', 'retry-after': '2' }, now)).toBe(1_500);
     expect(parseRetryAfter({ 'x-ms-retry-after-ms': '250' }, now)).toBe(250);
   });
@@ -119,7 +119,7 @@ describe('parseRetryAfter', () => {
     expect(parseRetryAfter({ 'X-RateLimit-Reset': '30' }, now)).toBe(30_000);
   });
 
-  it('ignores a reset while quota remains (GitHub sends it on every answer)', () => {
+  it('ignores a reset while quota remains (some vendors send it on every answer)', () => {
     expect(parseRetryAfter({ 'x-ratelimit-reset': String(now / 1000 + 3_000), 'x-ratelimit-remaining': '4999' }, now)).toBeUndefined();
     expect(parseRetryAfter({ 'ratelimit-reset': '30', 'ratelimit-remaining': '10' }, now)).toBeUndefined();
   });

@@ -148,12 +148,12 @@ const EPOCH_MILLISECONDS_FLOOR = 1e12;
 /**
  * The wait a server asked for, in milliseconds (0 when the moment has passed), or undefined when it
  * said nothing usable. First match wins:
- *   1. `retry-after-ms`, `x-ms-retry-after-ms` (OpenAI, Azure): milliseconds
+ *   1. `retry-after-ms`, `x-ms-retry-after-ms`: milliseconds
  *   2. `Retry-After`: delta-seconds or an HTTP-date
  *   3. `RateLimit-Reset` (IETF draft): delta-seconds
  *   4. `X-RateLimit-Reset-After`: seconds, fractions allowed
- *   5. `X-RateLimit-Reset`: epoch seconds (GitHub), epoch milliseconds, or delta-seconds by magnitude
- * Reset headers count only when the matching `*-Remaining` is absent or 0: GitHub sends them on every
+ *   5. `X-RateLimit-Reset`: epoch seconds, epoch milliseconds, or delta-seconds by magnitude
+ * Reset headers count only when the matching `*-Remaining` is absent or 0: some vendors send them on every
  * answer, and a 503 with quota left must not wait for the quota window.
  */
 export function parseRetryAfter(headers: HeaderSource, now = Date.now()): number | undefined {

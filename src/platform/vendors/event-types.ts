@@ -13,7 +13,7 @@ export function namespacedEvents(namespace: string): (verified: VerifiedWebhook)
 
 /**
  * Whether a subscription's event-type filter takes an event: `*`, the exact name, or a prefix pattern
- * ending in `.*` (`com.github.*` takes `com.github.push` and `com.github.pull_request.opened`).
+ * ending in `.*` (`com.vendor.*` takes `com.vendor.push` and `com.vendor.pull_request.opened`).
  */
 export function eventTypeMatches(filter: readonly string[], type: string): boolean {
   for (const pattern of filter) {

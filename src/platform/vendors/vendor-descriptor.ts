@@ -45,11 +45,11 @@ export interface VendorHttpProfile {
   readonly apiKeyHeader?: string;
   /** Headers every call to this vendor carries (API version, media type); a caller's header of the same name wins. */
   defaultHeaders?(configuration: Readonly<Record<string, unknown>>): Record<string, string>;
-  /** Query parameters every call carries (Azure DevOps' `api-version`); a caller's parameter of the same name wins. */
+  /** Query parameters every call carries (an `api-version` parameter); a caller's parameter of the same name wins. */
   defaultQuery?(configuration: Readonly<Record<string, unknown>>): Record<string, string>;
   /**
-   * The vendor's reading of a failed answer, where its own rules differ from HTTP's (GitHub's secondary
-   * rate limit is a 403). Undefined: the generic classification.
+   * The vendor's reading of a failed answer, where its own rules differ from HTTP's (a secondary rate
+   * limit answered as 403). Undefined: the generic classification.
    */
   classify?(answer: { status: number; headers: Readonly<Record<string, string | string[]>>; body: Buffer }): FailureClassification | undefined;
   /** The vendor's own `configuration` fields (organisation, installation id…), checked at connection creation: problems in words. */
@@ -58,7 +58,7 @@ export interface VendorHttpProfile {
 
 /** The CloudEvent a verified webhook becomes. */
 export interface NormalisedEvent {
-  /** Namespaced by vendor: `com.github.pull_request.opened`. */
+  /** Namespaced by vendor: `com.<vendor>.pull_request.opened`. */
   readonly type: string;
   /** The resource it is about: `octo/hello/pulls/7`, `work-items/42`. */
   readonly subject?: string;
@@ -109,7 +109,7 @@ export interface AuthContext {
 
 /**
  * How a connection's calls are authenticated. Built-in: none, bearer, api-key, basic, OAuth2 client
- * credentials and refresh token; a descriptor adds its own (GitHub App installations).
+ * credentials and refresh token; a descriptor adds its own (app installation tokens).
  */
 export interface AuthStrategy {
   readonly mode: string;
@@ -139,7 +139,7 @@ export interface OperationContext {
 export type OperationCall = (request: GovernedRequest, options?: { accept?: readonly number[] }) => Promise<VendorAnswer>;
 
 /**
- * A named vendor action (`github.pulls.create`). Its input is validated against `input` before any
+ * A named vendor action (`<vendor>.pulls.create`). Its input is validated against `input` before any
  * call; each governed call it makes is an IntegrationRun. Either `request` (+ optional `result`) for a
  * single call, or `run` for several.
  */

@@ -295,7 +295,7 @@ export class GovernedHttpClient {
   }
 
   private inboundOnly(profile: ConnectionProfile): ConnectionNotRunnableError {
-    const missing = profile.baseUrl ? `a credential for auth ${profile.auth} (credentialId)` : 'an API to call (no base URL)';
+    const missing = profile.baseUrl ? `credential for auth ${profile.auth} (credentialId)` : 'API to call (no base URL)';
     return new ConnectionNotRunnableError(
       'Validation',
       'connection_inbound_only',

@@ -46,7 +46,7 @@ export class IntegrationRun implements TenantOwned {
   @Column({ type: 'varchar', length: 64 })
   providerId: string;
 
-  /** What was done, e.g. `POST /repos/{owner}/{repo}/pulls` or `openai.complete`. */
+  /** What was done, e.g. `POST /repos/{owner}/{repo}/pulls` or an operation name. */
   @Column({ type: 'varchar', length: 256 })
   operation: string;
 

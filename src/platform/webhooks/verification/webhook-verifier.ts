@@ -7,7 +7,7 @@ export interface InboundWebhook {
   rawBody: Buffer;
   /** Node's IncomingHttpHeaders (lower-case names). */
   headers: Record<string, string | string[] | undefined>;
-  /** The public URL the vendor called (PUBLIC_BASE_URL + path + query): Twilio signs over it. */
+  /** The public URL the vendor called (PUBLIC_BASE_URL + path + query): schemes that sign the URL need it. */
   url: string;
   contentType?: string;
 }
@@ -26,7 +26,7 @@ export interface VerificationContext {
 export interface VerifiedWebhook {
   /** The vendor's delivery id: the dedupe key. */
   deliveryId: string;
-  /** Normalised, e.g. `github.pull_request.opened`, `stripe.invoice.paid`. */
+  /** The vendor's own event name (`pull_request.opened`); the vendor's normaliser namespaces it. */
   eventType: string;
   /** The parsed body (JSON, or form fields as an object). */
   payload: unknown;
