@@ -1,9 +1,11 @@
 import { Module } from '@nestjs/common';
 import { provideOptions } from '../../platform/config/options.provider';
+import { operationsController } from '../../platform/integrations/operations/operations.controller';
 import { AzureDevOpsIntegrationOptions } from './azure-devops-integration.options';
 
 /** The AzureDevOpsIntegrationService role. Its capability lands with its own issue; until then it mounts nothing but its options. */
 @Module({
+  controllers: [operationsController('azure-devops', ['azure-devops'])],
   providers: [provideOptions(AzureDevOpsIntegrationOptions)],
   exports: [AzureDevOpsIntegrationOptions],
 })

@@ -16,6 +16,10 @@ const BY_CODE: Readonly<Record<string, number>> = {
   test_unconfigured: HttpStatus.CONFLICT,
   idempotency_key_used: HttpStatus.CONFLICT,
   body_too_large: HttpStatus.PAYLOAD_TOO_LARGE,
+  // An operation's call the vendor refused for the caller's reasons: its status stands.
+  vendor_not_found: HttpStatus.NOT_FOUND,
+  vendor_conflict: HttpStatus.CONFLICT,
+  vendor_unprocessable: HttpStatus.UNPROCESSABLE_ENTITY,
   egress_refused: HttpStatus.UNPROCESSABLE_ENTITY,
   circuit_open: HttpStatus.SERVICE_UNAVAILABLE,
   timeout: HttpStatus.GATEWAY_TIMEOUT,

@@ -23,6 +23,7 @@ import { GovernedHttpClient } from './governed/governed-http-client';
 import { RateBudgets } from './governed/rate-budgets';
 import { IntegrationEvents } from './integration-events';
 import { IntegrationsOptions } from './integrations.options';
+import { OperationRunner } from './operations/operation-runner';
 
 const ENTITIES = [
   IntegrationProvider,
@@ -48,6 +49,7 @@ const SHARED_SERVICES = [
   ConnectionHealthService,
   RunRecorder,
   GovernedHttpClient,
+  OperationRunner,
 ];
 
 /**

@@ -1,0 +1,54 @@
+import { Body, Controller, Get, HttpStatus, Param, Post, Res, Type } from '@nestjs/common';
+import type { FastifyReply } from 'fastify';
+import { RequireScopes } from '../../auth/decorators';
+import { OperationListing, OperationOutcome, OperationRunner, SubmittedOperation } from './operation-runner';
+import { RunOperationDto } from './run-operation.dto';
+
+/**
+ * The operations API of a vendor module, mounted under its role's prefix:
+ *   GET  /{prefix}/operations                          the providers' operations with their schemas
+ *   POST /{prefix}/connections/{id}/operations/{name}  run one (200 with the output, or 202 with the run when async)
+ */
+export function operationsController(prefix: string, providerIds: readonly string[]): Type<unknown> {
+  @Controller(prefix)
+  class OperationsController {
+    constructor(private readonly runner: OperationRunner) {}
+
+    @Get('operations')
+    @RequireScopes('integration.runs.read')
+    list(): { items: OperationListing[] } {
+      return { items: this.runner.list(providerIds) };
+    }
+
+    @Post('connections/:id/operations/:name')
+    @RequireScopes('integration.runs.execute')
+    async run(
+      @Param('id') connectionId: string,
+      @Param('name') name: string,
+      @Body() request: RunOperationDto,
+      @Res({ passthrough: true }) reply: FastifyReply,
+    ): Promise<OperationOutcome | SubmittedOperation> {
+      const invocation = { input: request.input, idempotencyKey: request.idempotencyKey, async: request.async };
+      if (request.async) {
+        const submitted = await this.runner.submit(providerIds, connectionId, name, invocation);
+        reply.code(HttpStatus.ACCEPTED).header('x-integration-run-id', submitted.runId);
+        return submitted;
+      }
+      const outcome = await this.runner.run(providerIds, connectionId, name, invocation);
+      reply.code(HttpStatus.OK);
+      if (outcome.runId) reply.header('x-integration-run-id', outcome.runId);
+      return outcome;
+    }
+  }
+  // One class per mount: Nest names routes and logs by class name.
+  Object.defineProperty(OperationsController, 'name', { value: `${pascalCase(prefix)}OperationsController` });
+  return OperationsController;
+}
+
+function pascalCase(prefix: string): string {
+  return prefix
+    .split(/[^A-Za-z0-9]+/)
+    .filter(Boolean)
+    .map((word) => word.charAt(0).toUpperCase() + word.slice(1))
+    .join('');
+}
