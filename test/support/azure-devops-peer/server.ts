@@ -132,6 +132,15 @@ export class AzureDevOpsPeer implements PeerLocation {
     this.throttled.push(...Array.from({ length: count }, () => options));
   }
 
+  /** Stops (or starts again) accepting a PAT, as when a token is revoked or expires. */
+  revokePat(pat: string): void {
+    this.pats.delete(pat);
+  }
+
+  acceptPat(pat: string): void {
+    this.pats.add(pat);
+  }
+
   setUnauthenticatedAnswer(answer: '401' | 'sign-in-page'): void {
     this.unauthenticated = answer;
   }
