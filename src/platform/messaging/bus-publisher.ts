@@ -3,6 +3,7 @@ import { Injectable } from '@nestjs/common';
 import { RequestContext } from '../context/request-context';
 import { currentTraceparent } from '../observability/tracing';
 import type { OutgoingMessage } from './bus-message';
+import type { CommandContracts, CommandName, EventMessage, EventName } from './contracts';
 import { MessageBus } from './message-bus';
 import { routeFor } from './topology';
 
@@ -31,7 +32,7 @@ export class BusPublisher {
   constructor(private readonly bus: MessageBus) {}
 
   /** A command, to the queue of its one consumer. */
-  async send<T>(command: string, body: T, options: PublishOptions = {}): Promise<string> {
+  async send<C extends CommandName>(command: C, body: CommandContracts[C], options: PublishOptions = {}): Promise<string> {
     const route = routeFor(command);
     if (route?.kind !== 'queue') throw new Error(`${command} is not a command of the bus topology`);
     const message = this.envelope(command, body, options);
@@ -40,7 +41,7 @@ export class BusPublisher {
   }
 
   /** An event, to its topic (every subscribed role gets a copy). */
-  async publish<T>(event: string, body: T, options: PublishOptions = {}): Promise<string> {
+  async publish<E extends EventName>(event: E, body: EventMessage<E>, options: PublishOptions = {}): Promise<string> {
     const route = routeFor(event);
     if (route?.kind !== 'topic') throw new Error(`${event} is not an event of the bus topology`);
     const message = this.envelope(event, body, options);
@@ -52,20 +53,25 @@ export class BusPublisher {
    * An event's message, addressed and stamped now (tenant, trace and correlation of the current scope),
    * for the transactional outbox.
    */
-  prepareEvent<T>(event: string, body: T, options: PublishOptions = {}): OutgoingMessage<T> {
+  prepareEvent<E extends EventName>(event: E, body: EventMessage<E>, options: PublishOptions = {}): OutgoingMessage<EventMessage<E>> {
     if (routeFor(event)?.kind !== 'topic') throw new Error(`${event} is not an event of the bus topology`);
     return this.envelope(event, body, options);
   }
 
   /** A command's message, stamped now, for the transactional outbox. */
-  prepareCommand<T>(command: string, body: T, options: PublishOptions = {}): OutgoingMessage<T> {
+  prepareCommand<C extends CommandName>(command: C, body: CommandContracts[C], options: PublishOptions = {}): OutgoingMessage<CommandContracts[C]> {
     if (routeFor(command)?.kind !== 'queue') throw new Error(`${command} is not a command of the bus topology`);
     return this.envelope(command, body, options);
   }
 
-  /** A command or an event, whichever the name is. */
-  dispatch<T>(pattern: string, body: T, options: PublishOptions = {}): Promise<string> {
-    return routeFor(pattern)?.kind === 'topic' ? this.publish(pattern, body, options) : this.send(pattern, body, options);
+  /**
+   * A command or an event, whichever the name is, with a body checked only at run time: the Nest
+   * ClientProxy path (`BusClient`), whose callers name patterns as strings.
+   */
+  dispatch(pattern: string, body: unknown, options: PublishOptions = {}): Promise<string> {
+    const route = routeFor(pattern);
+    if (route?.kind === 'topic') return this.publish(pattern as EventName, body as EventMessage<EventName>, options);
+    return this.send(pattern as CommandName, body as CommandContracts[CommandName], options);
   }
 
   private envelope<T>(subject: string, body: T, options: PublishOptions): OutgoingMessage<T> {

@@ -1,3 +1,5 @@
+import type { CommandName, EventName } from './contracts';
+
 /**
  * The one source of truth for bus entities: commands go to queues (one consuming role each), events go
  * to topics with one subscription per consuming role. Deployment code (Helm/KEDA, Pulumi, the compose
@@ -7,7 +9,7 @@ export interface QueueDefinition {
   readonly kind: 'queue';
   readonly name: string;
   /** The command carried, also the handler pattern: `@MessagePattern('DeliverWebhook')`. */
-  readonly command: string;
+  readonly command: CommandName;
   readonly consumer: string;
 }
 
@@ -21,7 +23,7 @@ export interface TopicDefinition {
   readonly kind: 'topic';
   readonly name: string;
   /** The event carried, also the handler pattern: `@EventPattern('IntegrationFailed')`. */
-  readonly event: string;
+  readonly event: EventName;
   readonly subscriptions: readonly SubscriptionDefinition[];
 }
 
@@ -33,8 +35,8 @@ export const ENTITY_DEFAULTS = {
   deadLetteringOnMessageExpiration: true,
 } as const;
 
-const queue = (name: string, command: string, consumer: string): QueueDefinition => ({ kind: 'queue', name, command, consumer });
-const topic = (name: string, event: string, consumers: readonly string[]): TopicDefinition => ({
+const queue = (name: string, command: CommandName, consumer: string): QueueDefinition => ({ kind: 'queue', name, command, consumer });
+const topic = (name: string, event: EventName, consumers: readonly string[]): TopicDefinition => ({
   kind: 'topic',
   name,
   event,

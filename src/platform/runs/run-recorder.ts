@@ -12,6 +12,7 @@ import { IntegrationFailure } from './entities/integration-failure.entity';
 import { IntegrationRunAttempt } from './entities/integration-run-attempt.entity';
 import { RunJournal } from './run-journal';
 import { IntegrationRun, RunMode, RunPurpose, RunState, StoredRequest } from './entities/integration-run.entity';
+import { EVENTS } from '../messaging/contracts';
 
 /** The idempotency key names a run that already exists: the request is not sent again. */
 export class IdempotencyKeyUsedError extends IntegrationError {
@@ -307,7 +308,7 @@ export class RunRecorder {
         ...(failure.retryAfterMs !== undefined ? { retryAfterMs: failure.retryAfterMs } : {}),
         ...(failure.status !== undefined ? { status: failure.status } : {}),
       };
-      return { type: 'IntegrationFailed', message: this.events.prepare('IntegrationFailed', data, options) };
+      return { type: EVENTS.IntegrationFailed, message: this.events.prepare(EVENTS.IntegrationFailed, data, options) };
     }
     const data: IntegrationRunCompletedData = {
       runId: run.id,
@@ -320,6 +321,6 @@ export class RunRecorder {
       status: run.responseStatus,
       externalRef: run.externalRef,
     };
-    return { type: 'IntegrationRunCompleted', message: this.events.prepare('IntegrationRunCompleted', data, options) };
+    return { type: EVENTS.IntegrationRunCompleted, message: this.events.prepare(EVENTS.IntegrationRunCompleted, data, options) };
   }
 }

@@ -7,8 +7,6 @@ export interface DeliverWebhookCommand {
   attempt: number;
 }
 
-export const DELIVER_WEBHOOK = 'DeliverWebhook';
-
 /** The bus message id of the scheduled attempt: the bus drops a second send of the same attempt (duplicate detection). */
 export function deliverMessageId(command: DeliverWebhookCommand): string {
   return `deliver:${command.deliveryId}:${command.series}:${command.attempt}`;

@@ -16,20 +16,11 @@ import { RowWriter } from '../../platform/persistence/row-writer';
 import { generateWebhookSecret } from '../../platform/webhooks/standard-webhooks';
 import { RunRecorder } from '../../platform/runs/run-recorder';
 import { CredentialRotationOptions } from './credential-rotation.options';
+import { CredentialRotatedData, EVENTS } from '../../platform/messaging/contracts';
 
 const LOCK_TTL_MS = 600_000;
 const DEFAULT_OVERLAP_MS = 24 * 3_600_000;
 const FAILED_SCHEDULE_RETRY_MS = 3_600_000;
-
-export interface CredentialRotatedData {
-  credentialId: string;
-  rotationId: string;
-  version: string;
-  previousVersion: string;
-  fingerprint: string;
-  previousVersionValidUntil: string;
-  verifiedConnections: string[];
-}
 
 type Verification = { passed: true; connections: string[] } | { passed: false; code: string; message: string; runId: string | null; connectionId: string };
 
@@ -171,7 +162,7 @@ export class CredentialRotationService {
       previousVersionValidUntil: validUntil.toISOString(),
       verifiedConnections,
     };
-    await this.events.publishAfterCommit('CredentialRotated', data, { tenantId: credential.tenantId, subject: credential.id, id: `rotated:${rotation.id}` });
+    await this.events.publishAfterCommit(EVENTS.CredentialRotated, data, { tenantId: credential.tenantId, subject: credential.id, id: `rotated:${rotation.id}` });
   }
 
   private async fail(rotation: CredentialRotation, credential: IntegrationCredential | null, code: string, message: string): Promise<void> {

@@ -2,6 +2,7 @@ import { Controller } from '@nestjs/common';
 import { EventPattern, Payload } from '@nestjs/microservices';
 import type { CloudEvent } from '../../platform/events/cloud-event';
 import { HEALTH_STATUS_VALUE, PlatformMetrics } from '../../platform/observability/platform-metrics';
+import { EVENTS } from '../../platform/messaging/contracts';
 
 interface ConnectionEventData {
   connectionId: string;
@@ -17,12 +18,12 @@ interface ConnectionEventData {
 export class ConnectionLifecycleHandler {
   constructor(private readonly metrics: PlatformMetrics) {}
 
-  @EventPattern('IntegrationConnectionEstablished', { role: 'ExternalApiHealthWorker' })
+  @EventPattern(EVENTS.IntegrationConnectionEstablished, { role: 'ExternalApiHealthWorker' })
   onEstablished(@Payload() event: CloudEvent<ConnectionEventData>): void {
     if (event?.data?.connectionId) this.metrics.externalHealthStatus.set({ provider: event.data.providerId, target: event.data.connectionId }, HEALTH_STATUS_VALUE.Healthy);
   }
 
-  @EventPattern('IntegrationConnectionRetired', { role: 'ExternalApiHealthWorker' })
+  @EventPattern(EVENTS.IntegrationConnectionRetired, { role: 'ExternalApiHealthWorker' })
   onRetired(@Payload() event: CloudEvent<ConnectionEventData>): void {
     if (event?.data?.connectionId) this.metrics.externalHealthStatus.remove({ provider: event.data.providerId, target: event.data.connectionId });
   }

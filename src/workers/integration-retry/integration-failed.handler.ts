@@ -8,6 +8,7 @@ import { RetryPolicy } from '../../platform/resilience/retry-policy';
 import type { IntegrationRun } from '../../platform/runs/entities/integration-run.entity';
 import { IntegrationFailedData, RunRecorder } from '../../platform/runs/run-recorder';
 import { IntegrationRetryOptions } from './integration-retry.options';
+import { COMMANDS, EVENTS } from '../../platform/messaging/contracts';
 
 const DEFAULT_BASE_DELAY_MS = 1_000;
 const DEFAULT_MAX_DELAY_MS = 300_000;
@@ -30,7 +31,7 @@ export class IntegrationFailedHandler {
     private readonly options: IntegrationRetryOptions,
   ) {}
 
-  @EventPattern('IntegrationFailed', { role: 'IntegrationRetryWorker' })
+  @EventPattern(EVENTS.IntegrationFailed, { role: 'IntegrationRetryWorker' })
   async onIntegrationFailed(@Payload() event: CloudEvent<IntegrationFailedData>): Promise<void> {
     const failure = event?.data;
     if (!failure || typeof failure !== 'object') throw new PoisonMessageError('invalid_event', 'IntegrationFailed carries no data');
@@ -64,7 +65,7 @@ export class IntegrationFailedHandler {
     const attempt = run.attempts + 1;
     // Sent before the state change, with a deterministic id: a crash in between re-sends the same command, which the bus drops as a duplicate.
     await this.publisher.send(
-      'RetryIntegrationRun',
+      COMMANDS.RetryIntegrationRun,
       { runId: run.id, attempt },
       { tenantId: run.tenantId, messageId: `retry:${run.id}:${attempt}`, scheduledEnqueueTime: decision.delayMs > 0 ? decision.retryAt : undefined },
     );

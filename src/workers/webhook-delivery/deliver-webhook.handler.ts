@@ -3,7 +3,8 @@ import { Ctx, MessagePattern, Payload } from '@nestjs/microservices';
 import { RequestContext } from '../../platform/context/request-context';
 import { PoisonMessageError } from '../../platform/messaging/bus-message';
 import type { BusContext } from '../../platform/messaging/bus.server';
-import { DELIVER_WEBHOOK, DeliverWebhookCommand, isDeliverWebhookCommand } from '../../platform/webhooks/deliver-webhook.command';
+import { COMMANDS } from '../../platform/messaging/contracts';
+import { DeliverWebhookCommand, isDeliverWebhookCommand } from '../../platform/webhooks/deliver-webhook.command';
 import { WebhookDeliverer } from './webhook-deliverer';
 
 /** The WebhookDeliveryWorker's consumer: one DeliverWebhook is one attempt of one outbound delivery. */
@@ -11,7 +12,7 @@ import { WebhookDeliverer } from './webhook-deliverer';
 export class DeliverWebhookHandler {
   constructor(private readonly deliverer: WebhookDeliverer) {}
 
-  @MessagePattern(DELIVER_WEBHOOK)
+  @MessagePattern(COMMANDS.DeliverWebhook)
   async deliver(@Payload() command: DeliverWebhookCommand, @Ctx() context: BusContext): Promise<void> {
     if (!isDeliverWebhookCommand(command)) {
       throw new PoisonMessageError('invalid_command', 'DeliverWebhook needs a deliveryId, a series and an attempt (positive integers)');

@@ -25,7 +25,6 @@ import { WebhookSubscription } from '../../platform/webhooks/entities/webhook-su
 import { signStandardWebhook } from '../../platform/webhooks/standard-webhooks';
 import { SubscriptionSecrets } from '../../platform/webhooks/subscription-secrets';
 import {
-  DELIVER_WEBHOOK,
   DeliverWebhookCommand,
   deliverMessageId,
   WebhookDeliveredData,
@@ -33,6 +32,7 @@ import {
 } from '../../platform/webhooks/deliver-webhook.command';
 import { EndpointSlots } from './endpoint-slots';
 import { WebhookDeliveryOptions } from './webhook-delivery.options';
+import { COMMANDS, EVENTS } from '../../platform/messaging/contracts';
 
 export const WEBHOOK_USER_AGENT = 'integration-platform-webhooks/1.0';
 const EXCERPT_BYTES = 1024;
@@ -347,7 +347,7 @@ export class WebhookDeliverer {
         ...(status !== undefined ? { status } : {}),
       };
       const id = `${delivery.id}.${command.series}.failed`;
-      items.push({ pattern: 'IntegrationFailed', message: this.events.prepare('IntegrationFailed', data, { tenantId, subject: delivery.id, id, detectDuplicates: false }) });
+      items.push({ pattern: EVENTS.IntegrationFailed, message: this.events.prepare(EVENTS.IntegrationFailed, data, { tenantId, subject: delivery.id, id, detectDuplicates: false }) });
     };
 
     let disabled: string | undefined;
@@ -362,7 +362,7 @@ export class WebhookDeliverer {
           statusCode: outcome.statusCode,
         };
         const id = `${delivery.id}.${command.series}.delivered`;
-        items.push({ pattern: 'WebhookDelivered', message: this.events.prepare('WebhookDelivered', data, { tenantId, subject: delivery.id, id, detectDuplicates: false }) });
+        items.push({ pattern: EVENTS.WebhookDelivered, message: this.events.prepare(EVENTS.WebhookDelivered, data, { tenantId, subject: delivery.id, id, detectDuplicates: false }) });
         if (subscription && subscription.consecutiveDeadLetters !== 0) {
           updates.push({ target: WebhookSubscription, set: { consecutiveDeadLetters: 0 }, where: { tenantId, id: subscription.id } });
         }
@@ -371,8 +371,8 @@ export class WebhookDeliverer {
       case 'retry': {
         const next: DeliverWebhookCommand = { deliveryId: delivery.id, series: command.series, attempt: command.attempt + 1 };
         items.push({
-          pattern: DELIVER_WEBHOOK,
-          message: this.publisher.prepareCommand(DELIVER_WEBHOOK, next, {
+          pattern: COMMANDS.DeliverWebhook,
+          message: this.publisher.prepareCommand(COMMANDS.DeliverWebhook, next, {
             tenantId,
             messageId: deliverMessageId(next),
             scheduledEnqueueTime: outcome.delayMs > 0 ? outcome.retryAt : undefined,
@@ -408,7 +408,7 @@ export class WebhookDeliverer {
               consecutiveDeadLetters: count,
             };
             const id = `${subscription.id}.${subscription.rowVersion + 1}.disabled`;
-            items.push({ pattern: 'IntegrationFailed', message: this.events.prepare('IntegrationFailed', data, { tenantId, subject: subscription.id, id, detectDuplicates: false }) });
+            items.push({ pattern: EVENTS.IntegrationFailed, message: this.events.prepare(EVENTS.IntegrationFailed, data, { tenantId, subject: subscription.id, id, detectDuplicates: false }) });
           }
           // Versioned: concurrent dead-letters of one subscription each count, and only one of them disables it.
           updates.push({ target: WebhookSubscription, set, where: { tenantId, id: subscription.id, rowVersion: subscription.rowVersion }, expectAffected: 1 });
@@ -461,7 +461,7 @@ export class WebhookDeliverer {
     const { tenantId, command } = scope;
     const next: DeliverWebhookCommand = { deliveryId: command.deliveryId, series: command.series, attempt: command.attempt };
     const deferral = deferralOf(messageId) + 1;
-    await this.publisher.send(DELIVER_WEBHOOK, next, {
+    await this.publisher.send(COMMANDS.DeliverWebhook, next, {
       tenantId,
       messageId: `${deliverMessageId(next)}:deferred:${deferral}`,
       scheduledEnqueueTime: new Date(Date.now() + delayMs),

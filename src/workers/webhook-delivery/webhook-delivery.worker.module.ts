@@ -2,7 +2,7 @@ import { Module } from '@nestjs/common';
 import { provideOptions } from '../../platform/config/options.provider';
 import { ConsumerSettings } from '../../platform/messaging/consumer-settings';
 import { routeFor, sourcePath } from '../../platform/messaging/topology';
-import { DELIVER_WEBHOOK } from '../../platform/webhooks/deliver-webhook.command';
+import { COMMANDS } from '../../platform/messaging/contracts';
 import { DeliverWebhookHandler } from './deliver-webhook.handler';
 import { EndpointSlots } from './endpoint-slots';
 import { WebhookDeliverer } from './webhook-deliverer';
@@ -22,8 +22,8 @@ export class WebhookDeliveryWorkerModule {
 
   /** The consumer runs at WEBHOOK_DELIVERY_CONCURRENCY, not BUS_CONCURRENCY. */
   constructor(consumers: ConsumerSettings, options: WebhookDeliveryOptions) {
-    const route = routeFor(DELIVER_WEBHOOK);
-    if (route?.kind !== 'queue') throw new Error(`${DELIVER_WEBHOOK} is not a command of the bus topology`);
+    const route = routeFor(COMMANDS.DeliverWebhook);
+    if (route?.kind !== 'queue') throw new Error(`${COMMANDS.DeliverWebhook} is not a command of the bus topology`);
     consumers.set(sourcePath({ queue: route.definition.name }), { concurrency: options.concurrency });
   }
 }

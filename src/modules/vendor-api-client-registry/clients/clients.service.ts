@@ -12,6 +12,7 @@ import { GLOBAL_TENANT } from '../../../platform/persistence/columns';
 import { newId } from '../../../platform/persistence/ids';
 import { RowWriter } from '../../../platform/persistence/row-writer';
 import { RegisterClientDto } from './clients.dto';
+import { EVENTS } from '../../../platform/messaging/contracts';
 
 export interface ClientView {
   id: string;
@@ -78,7 +79,7 @@ export class ClientsService {
       }
       throw error;
     }
-    await this.events.publishAfterCommit('ExternalApiClientRegistered', { clientId: client.id, providerId: client.providerId, version: client.version, baseUrl: client.baseUrl, apiVersion: client.apiVersion }, { tenantId, subject: client.id });
+    await this.events.publishAfterCommit(EVENTS.ExternalApiClientRegistered, { clientId: client.id, providerId: client.providerId, version: client.version, baseUrl: client.baseUrl, apiVersion: client.apiVersion }, { tenantId, subject: client.id });
     return toView(client);
   }
 

@@ -23,6 +23,7 @@ import { newId } from '../../../platform/persistence/ids';
 import { classifyError, IntegrationError } from '../../../platform/resilience/failure-classifier';
 import { VendorRegistryOptions } from '../vendor-api-client-registry.options';
 import { CreateConnectionDto, ListConnectionsQuery } from './connection.dto';
+import { EVENTS } from '../../../platform/messaging/contracts';
 
 export interface ConnectionView {
   id: string;
@@ -167,7 +168,7 @@ export class ConnectionsService {
     const result = await this.connections.update({ tenantId, id, status: In(['Pending', 'Active', 'Degraded']) }, { status: 'Retired', retiredAt });
     this.resolver.invalidate(tenantId, id);
     if (result.affected === 1) {
-      await this.events.publishAfterCommit('IntegrationConnectionRetired', { connectionId: id, providerId: connection.providerId, retiredAt: retiredAt.toISOString() }, { tenantId, subject: id });
+      await this.events.publishAfterCommit(EVENTS.IntegrationConnectionRetired, { connectionId: id, providerId: connection.providerId, retiredAt: retiredAt.toISOString() }, { tenantId, subject: id });
     }
     return toView(await this.find(id));
   }

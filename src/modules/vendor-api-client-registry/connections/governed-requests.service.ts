@@ -5,6 +5,7 @@ import { GovernedRequest } from '../../../platform/integrations/governed/governe
 import { BusPublisher } from '../../../platform/messaging/bus-publisher';
 import { RunsService, RunView } from '../runs/runs.service';
 import { GovernedRequestDto } from './connection.dto';
+import { COMMANDS } from '../../../platform/messaging/contracts';
 
 export interface GovernedAnswer {
   runId: string;
@@ -45,7 +46,7 @@ export class GovernedRequestsService {
       if (existing) return existing;
     }
     const run = await this.governed.prepare(connectionId, toRequest(dto), { idempotencyKey: dto.idempotencyKey });
-    await this.publisher.send('ExecuteIntegrationRun', { runId: run.id }, { tenantId: this.tenant.tenantId, messageId: `execute:${run.id}` });
+    await this.publisher.send(COMMANDS.ExecuteIntegrationRun, { runId: run.id }, { tenantId: this.tenant.tenantId, messageId: `execute:${run.id}` });
     return this.runs.view(run);
   }
 }

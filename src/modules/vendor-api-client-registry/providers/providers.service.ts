@@ -10,6 +10,7 @@ import { IntegrationProvider } from '../../../platform/integrations/entities/int
 import { VendorCatalogue } from '../../../platform/vendors/vendor-catalogue';
 import { ProviderCategory } from '../../../platform/vendors/vendor-descriptor';
 import { RegisterProviderDto } from './register-provider.dto';
+import { EVENTS } from '../../../platform/messaging/contracts';
 
 export interface ProviderView {
   id: string;
@@ -88,7 +89,7 @@ export class ProvidersService {
       throw error;
     }
     const view = toView(saved);
-    await this.events.publishAfterCommit('IntegrationProviderRegistered', view, { tenantId: saved.tenantId, subject: saved.id });
+    await this.events.publishAfterCommit(EVENTS.IntegrationProviderRegistered, view, { tenantId: saved.tenantId, subject: saved.id });
     return view;
   }
 

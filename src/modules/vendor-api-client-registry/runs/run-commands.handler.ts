@@ -4,16 +4,7 @@ import { RequestContext } from '../../../platform/context/request-context';
 import { GovernedHttpClient } from '../../../platform/integrations/governed/governed-http-client';
 import { PoisonMessageError } from '../../../platform/messaging/bus-message';
 import { RunRecorder } from '../../../platform/runs/run-recorder';
-
-export interface ExecuteIntegrationRunCommand {
-  runId: string;
-}
-
-export interface RetryIntegrationRunCommand {
-  runId: string;
-  /** The attempt this command makes (1-based): a command for an attempt already made is a no-op. */
-  attempt: number;
-}
+import { COMMANDS, ExecuteIntegrationRunCommand, RetryIntegrationRunCommand } from '../../../platform/messaging/contracts';
 
 /**
  * ExecuteIntegrationRun and RetryIntegrationRun: one attempt of a stored run each. Both are idempotent:
@@ -28,7 +19,7 @@ export class RunCommandsHandler {
     private readonly runs: RunRecorder,
   ) {}
 
-  @MessagePattern('ExecuteIntegrationRun')
+  @MessagePattern(COMMANDS.ExecuteIntegrationRun)
   async execute(@Payload() command: ExecuteIntegrationRunCommand): Promise<void> {
     const run = await this.load(command.runId);
     if (!run) return;
@@ -39,7 +30,7 @@ export class RunCommandsHandler {
     await this.governed.execute(run, ['Pending']);
   }
 
-  @MessagePattern('RetryIntegrationRun')
+  @MessagePattern(COMMANDS.RetryIntegrationRun)
   async retry(@Payload() command: RetryIntegrationRunCommand): Promise<void> {
     if (!Number.isInteger(command?.attempt) || command.attempt < 2) throw new PoisonMessageError('invalid_command', 'RetryIntegrationRun needs an attempt of 2 or more');
     const run = await this.load(command.runId);

@@ -10,6 +10,7 @@ import { DeliveryAttempt } from '../../../platform/webhooks/entities/delivery-at
 import { DeliveryStatus, WebhookDelivery } from '../../../platform/webhooks/entities/webhook-delivery.entity';
 import { DeliverWebhookCommand, deliverMessageId } from '../../../platform/webhooks/deliver-webhook.command';
 import { isoOrNull } from '../../../platform/http/iso-date';
+import { COMMANDS } from '../../../platform/messaging/contracts';
 
 export interface DeliveryView {
   id: string;
@@ -86,7 +87,7 @@ export class DeliveriesService {
     if (delivery.direction !== 'out') throw new ConflictException('Only outbound deliveries can be replayed');
     const series = delivery.series + 1;
     const command: DeliverWebhookCommand = { deliveryId: delivery.id, series, attempt: 1 };
-    const first = { pattern: 'DeliverWebhook', message: this.publisher.prepareCommand('DeliverWebhook', command, { tenantId: delivery.tenantId, messageId: deliverMessageId(command) }) };
+    const first = { pattern: COMMANDS.DeliverWebhook, message: this.publisher.prepareCommand(COMMANDS.DeliverWebhook, command, { tenantId: delivery.tenantId, messageId: deliverMessageId(command) }) };
     try {
       await this.outbox.commit(
         {

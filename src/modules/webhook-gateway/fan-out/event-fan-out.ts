@@ -13,6 +13,7 @@ import { WebhookDelivery } from '../../../platform/webhooks/entities/webhook-del
 import { WebhookSubscription } from '../../../platform/webhooks/entities/webhook-subscription.entity';
 import { eventTypeMatches } from '../../../platform/vendors/event-types';
 import { WebhookGatewayOptions } from '../webhook-gateway.options';
+import { COMMANDS } from '../../../platform/messaging/contracts';
 
 export interface FanOutResult {
   eventId: string;
@@ -105,7 +106,7 @@ export class EventFanOut {
     await Promise.all([...blobs].map(([payloadRef, envelope]) => this.blobs.put(tenantId, payloadRef, envelope, { contentType: 'application/cloudevents+json' })));
     const commands = rows.map((row) => {
       const command: DeliverWebhookCommand = { deliveryId: row.id, series: 1, attempt: 1 };
-      return { pattern: 'DeliverWebhook', message: this.publisher.prepareCommand('DeliverWebhook', command, { tenantId, messageId: deliverMessageId(command) }) };
+      return { pattern: COMMANDS.DeliverWebhook, message: this.publisher.prepareCommand(COMMANDS.DeliverWebhook, command, { tenantId, messageId: deliverMessageId(command) }) };
     });
     try {
       await this.commits.commit({ inserts: [{ target: WebhookDelivery, rows }] }, commands);

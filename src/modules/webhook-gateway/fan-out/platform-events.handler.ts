@@ -3,6 +3,7 @@ import { EventPattern, Payload } from '@nestjs/microservices';
 import { assertCloudEvent, CloudEvent } from '../../../platform/events/cloud-event';
 import { PoisonMessageError } from '../../../platform/messaging/bus-message';
 import { EventFanOut } from './event-fan-out';
+import { EVENTS } from '../../../platform/messaging/contracts';
 
 const FAN_OUT = { role: 'WebhookGatewayService' };
 
@@ -15,53 +16,53 @@ const FAN_OUT = { role: 'WebhookGatewayService' };
 export class PlatformEventsHandler {
   constructor(private readonly fanOut: EventFanOut) {}
 
-  @EventPattern('IntegrationFailed', FAN_OUT)
+  @EventPattern(EVENTS.IntegrationFailed, FAN_OUT)
   async integrationFailed(@Payload() event: CloudEvent<{ purpose?: string }>): Promise<void> {
     if (event?.data?.purpose === 'delivery') return;
     await this.forward(event);
   }
 
-  @EventPattern('IntegrationRunCompleted', FAN_OUT)
+  @EventPattern(EVENTS.IntegrationRunCompleted, FAN_OUT)
   runCompleted(@Payload() event: CloudEvent): Promise<void> {
     return this.forward(event);
   }
 
-  @EventPattern('IntegrationConnectionEstablished', FAN_OUT)
+  @EventPattern(EVENTS.IntegrationConnectionEstablished, FAN_OUT)
   connectionEstablished(@Payload() event: CloudEvent): Promise<void> {
     return this.forward(event);
   }
 
-  @EventPattern('IntegrationConnectionRetired', FAN_OUT)
+  @EventPattern(EVENTS.IntegrationConnectionRetired, FAN_OUT)
   connectionRetired(@Payload() event: CloudEvent): Promise<void> {
     return this.forward(event);
   }
 
-  @EventPattern('IntegrationProviderRegistered', FAN_OUT)
+  @EventPattern(EVENTS.IntegrationProviderRegistered, FAN_OUT)
   providerRegistered(@Payload() event: CloudEvent): Promise<void> {
     return this.forward(event);
   }
 
-  @EventPattern('ExternalApiClientRegistered', FAN_OUT)
+  @EventPattern(EVENTS.ExternalApiClientRegistered, FAN_OUT)
   clientRegistered(@Payload() event: CloudEvent): Promise<void> {
     return this.forward(event);
   }
 
-  @EventPattern('WebhookReceived', FAN_OUT)
+  @EventPattern(EVENTS.WebhookReceived, FAN_OUT)
   webhookReceived(@Payload() event: CloudEvent): Promise<void> {
     return this.forward(event);
   }
 
-  @EventPattern('WebhookDelivered', FAN_OUT)
+  @EventPattern(EVENTS.WebhookDelivered, FAN_OUT)
   webhookDelivered(): void {
     // Not fanned out: see the class comment.
   }
 
-  @EventPattern('CredentialRotated', FAN_OUT)
+  @EventPattern(EVENTS.CredentialRotated, FAN_OUT)
   credentialRotated(@Payload() event: CloudEvent): Promise<void> {
     return this.forward(event);
   }
 
-  @EventPattern('ExternalApiHealthChanged', FAN_OUT)
+  @EventPattern(EVENTS.ExternalApiHealthChanged, FAN_OUT)
   healthChanged(@Payload() event: CloudEvent): Promise<void> {
     return this.forward(event);
   }

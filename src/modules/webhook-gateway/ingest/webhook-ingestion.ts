@@ -24,6 +24,7 @@ import { MalformedWebhookError, VerifiedWebhook, WebhookVerificationError, Webho
 import { WebhookGatewayOptions } from '../webhook-gateway.options';
 import { InboundPayload, InboundPayloadStore } from './inbound-payload-store';
 import { KnownDeliveries, KnownDelivery } from './known-deliveries';
+import { EVENTS } from '../../../platform/messaging/contracts';
 
 export interface IngestResult {
   deliveryId: string;
@@ -227,7 +228,7 @@ export class WebhookIngestion {
       tenantid: tenantId,
       extensions: { connectionid: connection.id, deliveryid: deliveryId, provider: providerId },
     });
-    const received = { pattern: 'WebhookReceived', message: this.publisher.prepareEvent('WebhookReceived', event, { tenantId, messageId: delivery.eventId, detectDuplicates: false }) };
+    const received = { pattern: EVENTS.WebhookReceived, message: this.publisher.prepareEvent(EVENTS.WebhookReceived, event, { tenantId, messageId: delivery.eventId, detectDuplicates: false }) };
     try {
       await this.commits.commit({ inserts: [{ target: WebhookDelivery, rows: [delivery] }] }, [received]);
     } catch (error) {

@@ -12,6 +12,7 @@ import { IntegrationEvents } from '../integration-events';
 import { IntegrationsOptions } from '../integrations.options';
 import type { ConnectionProfile } from './connection-profile';
 import { ConnectionResolver } from './connection-resolver';
+import { EVENTS } from '../../messaging/contracts';
 
 export interface ProbeVerdict {
   passed: boolean;
@@ -144,6 +145,6 @@ export class ConnectionHealthService {
       checkedAt: checkedAt.toISOString(),
     };
     this.logger.log({ msg: 'Connection health changed', connectionId: connection.id, from: connection.health, to: current.health, status: current.status, reason });
-    await this.events.publishAfterCommit('ExternalApiHealthChanged', data, { tenantId: connection.tenantId, subject: connection.id });
+    await this.events.publishAfterCommit(EVENTS.ExternalApiHealthChanged, data, { tenantId: connection.tenantId, subject: connection.id });
   }
 }

@@ -6,6 +6,7 @@ import { newId } from '../../persistence/ids';
 import { CredentialRotation, RotationTrigger } from '../entities/credential-rotation.entity';
 import type { IntegrationCredential } from '../entities/integration-credential.entity';
 import { CredentialVault } from './credential-vault';
+import { COMMANDS } from '../../messaging/contracts';
 
 /** Body of the `RotateCredential` command: ids only, never a value (the candidate is already a secret version). */
 export interface RotateCredentialCommand {
@@ -62,7 +63,7 @@ export class CredentialRotations {
       return { rotation: winner, duplicate: true };
     }
     const command: RotateCredentialCommand = { rotationId: rotation.id, credentialId: credential.id };
-    await this.publisher.send('RotateCredential', command, { tenantId: credential.tenantId, messageId: `rotate:${rotation.id}` });
+    await this.publisher.send(COMMANDS.RotateCredential, command, { tenantId: credential.tenantId, messageId: `rotate:${rotation.id}` });
     return { rotation, duplicate: false };
   }
 
