@@ -192,7 +192,7 @@ export interface SyncSource {
   readonly incremental: boolean;
   /** The request of one page. */
   request(position: SyncPosition, context: OperationContext): GovernedRequest;
-  /** The page's records and where the next page starts (the context too: a source paging several resources in turn needs it to know the last). */
+  /** The page's records and where the next page starts (a source paging several collections needs the configuration to know the last). */
   read(answer: VendorAnswer, position: SyncPosition, context: OperationContext): SyncPage;
 }
 
