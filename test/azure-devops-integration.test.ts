@@ -250,10 +250,14 @@ describe('Azure DevOps integration (operations, throttling, service hooks)', () 
       expect(peer.requests).toHaveLength(0);
     });
 
-    it("passes Azure DevOps' not-found through as 404", async () => {
-      const answer = await operation('azure-devops.git.pullrequests.get', { project: PROJECT, repositoryId: 'web', pullRequestId: 99 });
-      expect(answer.status).toBe(404);
-      expect(answer.body.message).toContain('Azure DevOps answered HTTP 404');
+    it("passes Azure DevOps' own refusals through: 404 for what does not exist, 400 with its rule error", async () => {
+      const missing = await operation('azure-devops.git.pullrequests.get', { project: PROJECT, repositoryId: 'web', pullRequestId: 99 });
+      expect(missing.status).toBe(404);
+      expect(missing.body.message).toContain('Azure DevOps answered HTTP 404: TF401180');
+
+      const untitled = await operation('azure-devops.workitems.create', { project: PROJECT, type: 'Bug', operations: [{ op: 'add', path: '/fields/System.State', value: 'New' }] });
+      expect(untitled.status).toBe(400);
+      expect(untitled.body.message).toContain('TF401320: Rule Error for field Title');
     });
 
     it('reads the 203 sign-in page Azure DevOps answers for a revoked PAT as a refused credential', async () => {

@@ -29,18 +29,16 @@ export function readHeader(answer: Pick<VendorAnswer, 'headers'>, name: string):
 }
 
 /**
- * Azure DevOps answers a request it did not authenticate with `203 Non-Authoritative Information` and
- * its HTML sign-in page (a documented quirk of PAT auth) instead of a 401. The governed pipeline counts
- * any 2xx as a success, so each operation checks that it got the JSON object it asked for.
+ * Azure DevOps may answer a request it did not authenticate with `203 Non-Authoritative Information`
+ * and its HTML sign-in page (a documented quirk of PAT auth) instead of a 401. The governed pipeline
+ * counts any 2xx as a success, so each operation checks that it got the JSON object it asked for.
  */
 export function jsonBody(answer: VendorAnswer): Record<string, unknown> {
-  if (answer.status === 203 || typeof answer.body !== 'object' || answer.body === null || Array.isArray(answer.body)) {
-    if (answer.status === 203 || typeof answer.body === 'string') {
-      throw IntegrationError.auth('azure_devops_sign_in_page', `Azure DevOps answered HTTP ${answer.status} with its sign-in page: the credential was not accepted`);
-    }
-    throw IntegrationError.poison('azure_devops_unexpected_body', `Azure DevOps answered HTTP ${answer.status} without the JSON object expected`);
+  if (isRecord(answer.body)) return answer.body;
+  if (answer.status === 203) {
+    throw IntegrationError.auth('azure_devops_sign_in_page', 'Azure DevOps answered HTTP 203 with its sign-in page: the credential was not accepted');
   }
-  return answer.body as Record<string, unknown>;
+  throw IntegrationError.poison('azure_devops_unexpected_body', `Azure DevOps answered HTTP ${answer.status} without the JSON object expected`);
 }
 
 /** The `value` array of a `{count, value}` list envelope. */

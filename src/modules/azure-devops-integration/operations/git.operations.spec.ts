@@ -82,5 +82,6 @@ describe('Azure DevOps git operations', () => {
     const signIn = answer('<html><body>Sign In</body></html>', { 'content-type': 'text/html' }, 203);
     expect(() => getPullRequest.result!(signIn, { project: 'P', repositoryId: 'web', pullRequestId: 1 })).toThrow(expect.objectContaining({ category: 'Auth', code: 'azure_devops_sign_in_page' }));
     expect(() => listRepositories.result!(answer({ unexpected: true }), { project: 'P' })).toThrow(expect.objectContaining({ category: 'Poison' }));
+    expect(() => listRepositories.result!(answer('<html></html>', { 'content-type': 'text/html' }, 200), { project: 'P' })).toThrow(expect.objectContaining({ category: 'Poison', code: 'azure_devops_unexpected_body' }));
   });
 });
