@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { jsonResponse, PeerRequest, PeerResponse } from '../peer-http';
 import { azureDevOpsError, badRequest } from './errors';
-import { byNameOrId, IDENTITY, PeerLocation, Project } from './model';
+import { byNameOrId, IDENTITY, jsonObjectBody, PeerLocation, Project } from './model';
 import { listEnvelope, skipPage } from './paging';
 
 export interface Repository {
@@ -106,7 +106,7 @@ export class GitResources {
   }
 
   private createPullRequest(repository: Repository, request: PeerRequest): PeerResponse {
-    const body = parseJson(request);
+    const body = jsonObjectBody(request);
     if (!body || typeof body.sourceRefName !== 'string' || typeof body.targetRefName !== 'string' || typeof body.title !== 'string') {
       return badRequest('TF401178: The pull request needs sourceRefName, targetRefName and title.', 'InvalidArgumentValueException');
     }
@@ -121,7 +121,7 @@ export class GitResources {
   }
 
   private createThread(pullRequest: PullRequest, request: PeerRequest): PeerResponse {
-    const body = parseJson(request);
+    const body = jsonObjectBody(request);
     const comments = Array.isArray(body?.comments) ? (body!.comments as Array<Record<string, unknown>>) : [];
     if (comments.length === 0 || typeof comments[0].content !== 'string') return badRequest('The thread needs at least one comment with content.', 'InvalidArgumentValueException');
     const id = pullRequest.threads.length + 1;
@@ -176,14 +176,5 @@ export class GitResources {
       url: this.pullRequestUrl(pullRequest),
       supportsIterations: true,
     };
-  }
-}
-
-export function parseJson(request: PeerRequest): Record<string, unknown> | undefined {
-  try {
-    const parsed: unknown = JSON.parse(request.body.toString('utf8'));
-    return typeof parsed === 'object' && parsed !== null && !Array.isArray(parsed) ? (parsed as Record<string, unknown>) : undefined;
-  } catch {
-    return undefined;
   }
 }

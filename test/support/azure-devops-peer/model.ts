@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import type { PeerRequest } from '../peer-http';
 
 /** What the peer's resources know of where they are served: API URLs in answers point back at the peer. */
 export interface PeerLocation {
@@ -22,4 +23,14 @@ export function byNameOrId<T extends { id: string; name: string }>(items: Iterab
   const wanted = key.toLowerCase();
   for (const item of items) if (item.id === key || item.name.toLowerCase() === wanted) return item;
   return undefined;
+}
+
+/** The request body as a JSON object; undefined when it is not one. */
+export function jsonObjectBody(request: PeerRequest): Record<string, unknown> | undefined {
+  try {
+    const parsed: unknown = JSON.parse(request.body.toString('utf8'));
+    return typeof parsed === 'object' && parsed !== null && !Array.isArray(parsed) ? (parsed as Record<string, unknown>) : undefined;
+  } catch {
+    return undefined;
+  }
 }

@@ -1,7 +1,6 @@
 import { jsonResponse, PeerRequest, PeerResponse } from '../peer-http';
 import { azureDevOpsError } from './errors';
-import { parseJson } from './git';
-import { IDENTITY, PeerLocation, Project } from './model';
+import { IDENTITY, jsonObjectBody, PeerLocation, Project } from './model';
 import { continuationPage, listEnvelope } from './paging';
 
 export interface Pipeline {
@@ -54,7 +53,7 @@ export class PipelineResources {
     if (!pipeline) return azureDevOpsError(404, 'PipelineNotFoundException', `Pipeline with id ${segments[0]} not found.`);
     if (segments.length === 1 && request.method === 'GET') return jsonResponse(200, this.pipelineJson(pipeline));
     if (segments.length === 2 && segments[1] === 'runs' && request.method === 'POST') {
-      const body = parseJson(request) ?? {};
+      const body = jsonObjectBody(request) ?? {};
       const self = (((body.resources as Record<string, unknown> | undefined)?.repositories as Record<string, unknown> | undefined)?.self ?? {}) as { refName?: unknown };
       const run: PipelineRun = {
         id: this.nextRunId++,

@@ -1,8 +1,7 @@
 import { isDeepStrictEqual } from 'node:util';
 import { headerValue, jsonResponse, PeerRequest, PeerResponse } from '../peer-http';
 import { azureDevOpsError, badRequest } from './errors';
-import { parseJson } from './git';
-import { IDENTITY, PeerLocation, Project } from './model';
+import { IDENTITY, jsonObjectBody, PeerLocation, Project } from './model';
 import { listEnvelope } from './paging';
 import { compare, hasTimeOfDay, holds, parseWiql, WiqlQuery, WiqlSyntaxError } from './wiql';
 
@@ -103,7 +102,7 @@ export class WorkItemResources {
   }
 
   private query(project: Project | undefined, request: PeerRequest): PeerResponse {
-    const body = parseJson(request);
+    const body = jsonObjectBody(request);
     if (typeof body?.query !== 'string') return badRequest('The request body must carry a WIQL query.', 'InvalidArgumentValueException');
     let query: WiqlQuery;
     try {
@@ -138,7 +137,7 @@ export class WorkItemResources {
   }
 
   private batch(project: Project | undefined, request: PeerRequest): PeerResponse {
-    const body = parseJson(request);
+    const body = jsonObjectBody(request);
     const ids = body?.ids;
     if (!Array.isArray(ids) || ids.length === 0 || !ids.every((id) => Number.isInteger(id))) return badRequest('The request body must carry ids.', 'InvalidArgumentValueException');
     if (ids.length > MAX_BATCH) return badRequest(`VS402335: The maximum number of work items to read in a batch is ${MAX_BATCH}.`, 'WorkItemTrackingLimitExceededException');

@@ -1,4 +1,5 @@
 import { IntegrationError } from '../../../platform/resilience/failure-classifier';
+import { readHeader } from '../../../platform/resilience/retry-policy';
 import type { JsonSchema, VendorAnswer } from '../../../platform/vendors/vendor-descriptor';
 
 /**
@@ -20,12 +21,6 @@ export function apiPath(...segments: ReadonlyArray<string | number>): string {
 /** `/{project}/_apis/...`: a project-scoped API path; `rest` are the segments after `_apis`, encoded. */
 export function projectApi(project: string, ...rest: ReadonlyArray<string | number>): string {
   return `${apiPath(project)}/_apis${apiPath(...rest)}`;
-}
-
-export function readHeader(answer: Pick<VendorAnswer, 'headers'>, name: string): string | undefined {
-  const value = answer.headers[name] ?? answer.headers[name.toLowerCase()];
-  const first = Array.isArray(value) ? value[0] : value;
-  return first === undefined || first === '' ? undefined : first;
 }
 
 /**
@@ -56,7 +51,7 @@ export interface ListPage<Item> {
 
 /** A list answer paged by `x-ms-continuationtoken`, its items mapped to a stable shape. */
 export function continuationPage<Item>(answer: VendorAnswer, map: (item: Record<string, unknown>) => Item): ListPage<Item> {
-  return { items: listValue(answer).map(map), continuationToken: readHeader(answer, CONTINUATION_HEADER) ?? null };
+  return { items: listValue(answer).map(map), continuationToken: readHeader(answer.headers, CONTINUATION_HEADER) || null };
 }
 
 export function isRecord(value: unknown): value is Record<string, unknown> {
