@@ -25,7 +25,9 @@ function scope(context: OperationContext): { project: string; repositories: read
 /**
  * Pull requests in every state, of configuration.repositories or else of the whole of
  * configuration.project, paged by `$top`/`$skip` (Azure DevOps gives no change date to filter on, so
- * every pass is a full one and deletions show on completion).
+ * every pass is a full one and deletions show on completion). Lists come newest first: a pull request
+ * opened during a pass pushes the rest down a place (one is read twice, none is skipped), and pull
+ * requests are abandoned, not deleted, so none moves up past a page boundary.
  */
 export const PULL_REQUESTS_SYNC: SyncSource = {
   name: 'pull_requests',
