@@ -1,20 +1,34 @@
 /**
- * One suite: unit specs beside the code (src/**\/*.spec.ts), integration tests under test/, and the Pulumi
- * program's tests (deploy/pulumi/test, resolving @pulumi/* from deploy/pulumi's own node_modules).
- * Type checking is `npm run build` / `npm run typecheck`; jest only transpiles (tsconfig.jest.json).
+ * Two projects, one suite (`npm test` runs both):
+ * - `unit`: specs beside the code (src/**\/*.spec.ts). Pure: no database, no server, no build, so
+ *   `npm run test:unit` answers in seconds.
+ * - `integration`: tests under test/ and the Pulumi program's tests (deploy/pulumi/test, resolving
+ *   @pulumi/* from deploy/pulumi's own node_modules). Its global setup type-checks, builds dist/ (some
+ *   tests run the real `node dist/main.js`) and checks that PostgreSQL is reachable.
+ * Jest only transpiles (tsconfig.jest.json); type checking is `npm run typecheck` and the integration setup.
  */
-module.exports = {
+const shared = {
   testEnvironment: 'node',
   rootDir: __dirname,
-  testMatch: ['<rootDir>/src/**/*.spec.ts', '<rootDir>/test/**/*.test.ts', '<rootDir>/deploy/pulumi/test/**/*.test.ts'],
   testPathIgnorePatterns: ['/node_modules/'],
   // Tests and benchmarks write scratch files there while jest crawls.
   modulePathIgnorePatterns: ['<rootDir>/.tmp/', '<rootDir>/dist/', '<rootDir>/bench/results/'],
   transform: {
     '^.+\\.ts$': ['ts-jest', { tsconfig: '<rootDir>/tsconfig.jest.json', diagnostics: false }],
   },
-  globalSetup: '<rootDir>/test/support/global-setup.ts',
+};
+
+module.exports = {
   maxWorkers: 2,
   testTimeout: 60_000,
   verbose: false,
+  projects: [
+    { ...shared, displayName: 'unit', testMatch: ['<rootDir>/src/**/*.spec.ts'] },
+    {
+      ...shared,
+      displayName: 'integration',
+      testMatch: ['<rootDir>/test/**/*.test.ts', '<rootDir>/deploy/pulumi/test/**/*.test.ts'],
+      globalSetup: '<rootDir>/test/support/global-setup.ts',
+    },
+  ],
 };

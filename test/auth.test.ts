@@ -1,6 +1,7 @@
 import { createServer, Server } from 'node:http';
 import { AddressInfo } from 'node:net';
 import { exportJWK, generateKeyPair, KeyLike, SignJWT } from 'jose';
+import { VENDOR_DESCRIPTORS } from '../src/modules/vendor-catalogue';
 import { InProcessPlatform, startInProcess } from './support/platform-app';
 import { newJwtSecret, signHs256 } from './support/tokens';
 
@@ -106,7 +107,7 @@ describe('bearer JWT auth (HS256 with issuer and audience)', () => {
     const listB = (await (await get(platform, '/integrations/providers', tenantB)).json()) as { items: Array<{ id: string; scope: string; capabilities: string[] }> };
     expect(listB.items.map((provider) => provider.id)).not.toContain('acme-crm');
     const builtIn = listB.items.filter((provider) => provider.scope === 'built-in');
-    expect(builtIn).toHaveLength(18);
+    expect(builtIn).toHaveLength(VENDOR_DESCRIPTORS.length);
     expect(builtIn.find((provider) => provider.id === 'github')).toMatchObject({
       category: 'source-control',
       webhookVerifier: 'github',

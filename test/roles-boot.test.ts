@@ -1,4 +1,5 @@
 import { MIGRATIONS } from '../src/database/migrations';
+import { VENDOR_DESCRIPTORS } from '../src/modules/vendor-catalogue';
 import { ROLES } from '../src/roles';
 import { createTestSchema, TEST_DATABASE_URL, withClient } from './support/postgres';
 import { PlatformProcess, runToExit, tempDataDir } from './support/platform-process';
@@ -81,7 +82,7 @@ describe('every role boots on PostgreSQL', () => {
         providers: (await client.query(`SELECT count(*)::int AS n FROM "${schema.name}".integration_providers`)).rows[0].n,
       }));
       expect(migrations.map((row: { name: string }) => row.name)).toEqual(MIGRATIONS.map((migration) => migration.name));
-      expect(providers).toBe(18);
+      expect(providers).toBe(VENDOR_DESCRIPTORS.length);
     } finally {
       await Promise.all(processes.map((platform) => platform.stop()));
     }
