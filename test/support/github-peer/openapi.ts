@@ -44,7 +44,7 @@ export class GitHubOpenApi {
     this.ajv = addFormats(new Ajv({ strict: false, allErrors: true, validateFormats: true }));
     // GitHub's own format for `owner/name`.
     this.ajv.addFormat('repo.nwo', /^[A-Za-z0-9-]+\/[A-Za-z0-9._-]+$/);
-    this.ajv.addSchema(document, DOCUMENT_ID);
+    this.ajv.addSchema(withNullableTypes(document), DOCUMENT_ID);
     this.templates = Object.keys(document.paths).map((template) => ({
       template,
       pattern: new RegExp(`^${template.split('/').map((segment) => segmentPattern(segment, document.paths[template])).join('/')}$`),
@@ -103,7 +103,7 @@ export class GitHubOpenApi {
     for (const [status, response] of Object.entries(operation.responses as Record<string, Json>)) {
       const examples = this.resolve(response)?.content?.['application/json']?.examples;
       const first = examples ? Object.values(examples)[0] : undefined;
-      if (status.startsWith('2') && first) return { status: Number(status), body: this.resolve(first).value };
+      if (status.startsWith('2') && first) return { status: Number(status), body: structuredClone(this.exampleValue(first)) };
     }
     throw new Error(`No example answer for ${method} ${template}`);
   }
@@ -112,7 +112,14 @@ export class GitHubOpenApi {
   namedExample(name: string): Json {
     const example = this.document.components.examples[name];
     if (!example) throw new Error(`No example ${name}`);
-    return structuredClone(example.value);
+    return structuredClone(this.exampleValue(example));
+  }
+
+  /** An Example Object's value; the description also nests examples by reference (`{summary, value: {$ref}}`). */
+  private exampleValue(node: Json): Json {
+    let example = this.resolve(node);
+    while (example?.value && typeof example.value.$ref === 'string') example = this.resolve(example.value);
+    return example?.value;
   }
 
   private bodyProblems(where: string, matched: OperationMatch, body: string): string[] {
@@ -155,6 +162,30 @@ export class GitHubOpenApi {
     }
     return current;
   }
+}
+
+/**
+ * OpenAPI 3.0's `nullable: true` beside `oneOf`/`anyOf`/`allOf` and no `type` (which Ajv refuses): the
+ * same meaning written as a null alternative. Applied once, in place, to the loaded description.
+ */
+function withNullableTypes(node: Json): Json {
+  const stack: Json[] = [node];
+  while (stack.length > 0) {
+    const current = stack.pop();
+    if (typeof current !== 'object' || current === null) continue;
+    if (current.nullable === true && current.type === undefined) {
+      delete current.nullable;
+      if (Array.isArray(current.oneOf)) current.oneOf.push({ type: 'null' });
+      else if (Array.isArray(current.anyOf)) current.anyOf.push({ type: 'null' });
+      else if (Array.isArray(current.allOf)) {
+        const allOf = current.allOf;
+        delete current.allOf;
+        current.anyOf = [{ allOf }, { type: 'null' }];
+      }
+    }
+    for (const value of Object.values(current)) if (typeof value === 'object' && value !== null) stack.push(value);
+  }
+  return node;
 }
 
 function segmentPattern(segment: string, pathItem: Json): string {
