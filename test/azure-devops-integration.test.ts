@@ -27,7 +27,12 @@ describe('Azure DevOps integration (operations, throttling, service hooks)', () 
 
   const patConnection = async (api: TenantApi, name: string, configuration: Record<string, unknown> = {}): Promise<ApiAnswer> => {
     const credentialId = await api.createCredential(name, PAT);
-    return api.post('/integrations/connections', { providerId: 'azure-devops', displayName: name, credentialId, configuration: { baseUrl: peer.organizationUrl, ...configuration } });
+    return api.post('/integrations/connections', {
+      providerId: 'azure-devops',
+      displayName: name,
+      credentialId,
+      configuration: { baseUrl: peer.organizationUrl, ...configuration },
+    });
   };
 
   const operation = (name: string, input: unknown, api = tenantA, connection = connectionId, extra: Record<string, unknown> = {}) =>
@@ -75,7 +80,12 @@ describe('Azure DevOps integration (operations, throttling, service hooks)', () 
 
     it('refuses a dev.azure.com base URL without the organization', async () => {
       const credentialId = await tenantA.createCredential('ado-no-org', PAT);
-      const refused = await tenantA.post('/integrations/connections', { providerId: 'azure-devops', displayName: 'no org', credentialId, configuration: { baseUrl: 'https://dev.azure.com' } });
+      const refused = await tenantA.post('/integrations/connections', {
+        providerId: 'azure-devops',
+        displayName: 'no org',
+        credentialId,
+        configuration: { baseUrl: 'https://dev.azure.com' },
+      });
       expect(refused.status).toBe(400);
       expect(refused.body.message).toContain('configuration.baseUrl must name the organization');
     });
@@ -95,18 +105,35 @@ describe('Azure DevOps integration (operations, throttling, service hooks)', () 
       const listed = await tenantA.get('/azure-devops/operations');
       expect(listed.status).toBe(200);
       const names = (listed.body.items as Array<{ name: string; providerId: string }>).map((item) => item.name);
-      expect(names).toEqual(expect.arrayContaining(['azure-devops.git.pullrequests.create', 'azure-devops.workitems.update', 'azure-devops.workitems.query', 'azure-devops.pipelines.run']));
+      expect(names).toEqual(
+        expect.arrayContaining(['azure-devops.git.pullrequests.create', 'azure-devops.workitems.update', 'azure-devops.workitems.query', 'azure-devops.pipelines.run']),
+      );
       expect(names.every((name) => name.startsWith('azure-devops.'))).toBe(true);
       const create = listed.body.items.find((item: { name: string }) => item.name === 'azure-devops.workitems.create');
       expect(create).toMatchObject({ providerId: 'azure-devops', effect: 'write', input: { type: 'object', required: ['project', 'type', 'operations'] } });
     });
 
     it('creates a pull request, then lists and gets it, in a project whose name needs encoding', async () => {
-      const created = await operation('azure-devops.git.pullrequests.create', { project: PROJECT, repositoryId: 'web', sourceRefName: 'feature/login', targetRefName: 'main', title: 'Login page', description: 'Adds it' });
+      const created = await operation('azure-devops.git.pullrequests.create', {
+        project: PROJECT,
+        repositoryId: 'web',
+        sourceRefName: 'feature/login',
+        targetRefName: 'main',
+        title: 'Login page',
+        description: 'Adds it',
+      });
       expect(created.status).toBe(200);
       expect(created.body).toMatchObject({
         runId: expect.stringMatching(/^run-/),
-        output: { id: 1, title: 'Login page', status: 'active', sourceRefName: 'refs/heads/feature/login', targetRefName: 'refs/heads/main', repository: { id: repository.id, name: 'web' }, url: expect.stringContaining('/pullRequests/1') },
+        output: {
+          id: 1,
+          title: 'Login page',
+          status: 'active',
+          sourceRefName: 'refs/heads/feature/login',
+          targetRefName: 'refs/heads/main',
+          repository: { id: repository.id, name: 'web' },
+          url: expect.stringContaining('/pullRequests/1'),
+        },
       });
       const [sent] = peer.requestsTo(`/${PROJECT}/_apis/git/repositories/web/pullrequests`, 'POST');
       expect(sent.rawPath).toBe('/fabrikam/Fabrikam%20Fiber/_apis/git/repositories/web/pullrequests');
@@ -164,14 +191,30 @@ describe('Azure DevOps integration (operations, throttling, service hooks)', () 
       expect(tokens).toHaveLength(3);
       expect(tokens[2]).toBeNull();
       // Each token went back to Azure DevOps as it came.
-      expect(peer.requestsTo(`/${PROJECT}/_apis/pipelines`).slice(1).map((request) => request.query.continuationToken)).toEqual(tokens.slice(0, 2));
+      expect(
+        peer
+          .requestsTo(`/${PROJECT}/_apis/pipelines`)
+          .slice(1)
+          .map((request) => request.query.continuationToken),
+      ).toEqual(tokens.slice(0, 2));
     });
 
     it('runs a pipeline on a branch and reads its build', async () => {
       const pipeline = peer.addPipeline('ci');
-      const run = await operation('azure-devops.pipelines.run', { project: PROJECT, pipelineId: pipeline.id, refName: 'release/2.0', templateParameters: { environment: 'staging' } }, tenantA, connectionId, { idempotencyKey: 'ado-run-1' });
+      const run = await operation(
+        'azure-devops.pipelines.run',
+        { project: PROJECT, pipelineId: pipeline.id, refName: 'release/2.0', templateParameters: { environment: 'staging' } },
+        tenantA,
+        connectionId,
+        { idempotencyKey: 'ado-run-1' },
+      );
       expect(run.status).toBe(200);
-      expect(run.body.output).toMatchObject({ id: 1, state: 'inProgress', pipeline: { id: pipeline.id, name: 'ci' }, url: expect.stringContaining(`/_apis/pipelines/${pipeline.id}/runs/1`) });
+      expect(run.body.output).toMatchObject({
+        id: 1,
+        state: 'inProgress',
+        pipeline: { id: pipeline.id, name: 'ci' },
+        url: expect.stringContaining(`/_apis/pipelines/${pipeline.id}/runs/1`),
+      });
       expect(peer.pipelines.runs[0]).toMatchObject({ refName: 'refs/heads/release/2.0', templateParameters: { environment: 'staging' } });
 
       const build = await operation('azure-devops.builds.get', { project: PROJECT, buildId: run.body.output.id });
@@ -189,7 +232,14 @@ describe('Azure DevOps integration (operations, throttling, service hooks)', () 
         ],
       });
       expect(created.status).toBe(200);
-      expect(created.body.output).toMatchObject({ id: 1, rev: 1, type: 'User Story', title: 'Checkout in one step', state: 'New', fields: { 'Microsoft.VSTS.Common.Priority': 2 } });
+      expect(created.body.output).toMatchObject({
+        id: 1,
+        rev: 1,
+        type: 'User Story',
+        title: 'Checkout in one step',
+        state: 'New',
+        fields: { 'Microsoft.VSTS.Common.Priority': 2 },
+      });
       const [post] = peer.requestsTo(`/${PROJECT}/_apis/wit/workitems/$User Story`, 'POST');
       expect(post.rawPath).toBe('/fabrikam/Fabrikam%20Fiber/_apis/wit/workitems/$User%20Story');
       expect(post.headers['content-type']).toBe('application/json-patch+json');
@@ -208,7 +258,12 @@ describe('Azure DevOps integration (operations, throttling, service hooks)', () 
       expect(patch.headers['content-type']).toBe('application/json-patch+json');
 
       const got = await operation('azure-devops.workitems.get', { project: PROJECT, id: 1, fields: ['System.Title', 'System.State'] });
-      expect(got.body.output).toMatchObject({ id: 1, title: 'Checkout in one step', state: 'Active', fields: { 'System.Title': 'Checkout in one step', 'System.State': 'Active' } });
+      expect(got.body.output).toMatchObject({
+        id: 1,
+        title: 'Checkout in one step',
+        state: 'Active',
+        fields: { 'System.Title': 'Checkout in one step', 'System.State': 'Active' },
+      });
     });
 
     it('runs a WIQL query and reads the items it names in a batch', async () => {
@@ -326,14 +381,20 @@ describe('Azure DevOps integration (operations, throttling, service hooks)', () 
       const events = platform.app.get(RecordedEvents);
 
       const body = pullRequestCreated('2ab4e3d3-b7a6-425e-92b1-5a9982c1269e');
-      const ingest = (authorization: string) => fetch(`${platform.url}/webhooks/ingest/${hooks}`, { method: 'POST', headers: { 'content-type': 'application/json', authorization }, body });
+      const ingest = (authorization: string) =>
+        fetch(`${platform.url}/webhooks/ingest/${hooks}`, { method: 'POST', headers: { 'content-type': 'application/json', authorization }, body });
       expect((await ingest(`Basic ${Buffer.from('service-hook:wrong').toString('base64')}`)).status).toBe(401);
 
       const accepted = await ingest(`Basic ${Buffer.from(HOOK_CREDENTIALS).toString('base64')}`);
       expect(accepted.status).toBe(202);
       const { deliveryId } = (await accepted.json()) as { deliveryId: string };
       const delivery = await tenantA.get(`/webhooks/deliveries/${deliveryId}`);
-      expect(delivery.body).toMatchObject({ direction: 'in', connectionId: hooks, vendorDeliveryId: '2ab4e3d3-b7a6-425e-92b1-5a9982c1269e', eventType: 'com.azure-devops.git.pullrequest.created' });
+      expect(delivery.body).toMatchObject({
+        direction: 'in',
+        connectionId: hooks,
+        vendorDeliveryId: '2ab4e3d3-b7a6-425e-92b1-5a9982c1269e',
+        eventType: 'com.azure-devops.git.pullrequest.created',
+      });
 
       await waitFor(() => events.ofType('com.azure-devops.git.pullrequest.created').length > 0, 5_000, 'the normalised WebhookReceived');
       expect(events.ofType('com.azure-devops.git.pullrequest.created')[0]).toMatchObject({

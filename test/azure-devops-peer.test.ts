@@ -7,7 +7,8 @@ const AUTH = { authorization: `Basic ${Buffer.from(`:${PAT}`).toString('base64')
 
 describe('Azure DevOps peer', () => {
   let peer: AzureDevOpsPeer;
-  const call = (path: string, init: RequestInit & { headers?: Record<string, string> } = {}) => fetch(`${peer.organizationUrl}${path}`, { ...init, headers: { ...AUTH, ...(init.headers ?? {}) } });
+  const call = (path: string, init: RequestInit & { headers?: Record<string, string> } = {}) =>
+    fetch(`${peer.organizationUrl}${path}`, { ...init, headers: { ...AUTH, ...(init.headers ?? {}) } });
 
   beforeAll(async () => {
     peer = await startAzureDevOpsPeer({ pats: [PAT] });
@@ -37,7 +38,9 @@ describe('Azure DevOps peer', () => {
 
   it('takes a PAT as the Basic password, whatever the user name, and refuses others with 401 or the 203 sign-in page', async () => {
     peer.addRepository('web');
-    expect((await call('/Fabrikam/_apis/git/repositories?api-version=7.1', { headers: { authorization: `Basic ${Buffer.from(`anyone:${PAT}`).toString('base64')}` } })).status).toBe(200);
+    expect(
+      (await call('/Fabrikam/_apis/git/repositories?api-version=7.1', { headers: { authorization: `Basic ${Buffer.from(`anyone:${PAT}`).toString('base64')}` } })).status,
+    ).toBe(200);
     const refused = await call('/Fabrikam/_apis/git/repositories?api-version=7.1', { headers: { authorization: `Basic ${Buffer.from(':wrong').toString('base64')}` } });
     expect(refused.status).toBe(401);
     expect(refused.headers.get('www-authenticate')).toMatch(/^Basic realm=/);
@@ -79,7 +82,12 @@ describe('Azure DevOps peer', () => {
     expect((await wiql('')).status).toBe(400);
     expect(await (await wiql('&timePrecision=true')).json()).toMatchObject({ queryType: 'flat', workItems: [{ id: 2 }] });
 
-    const batch = (ids: number[]) => call('/Fabrikam/_apis/wit/workitemsbatch?api-version=7.1', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ ids, errorPolicy: 'omit' }) });
+    const batch = (ids: number[]) =>
+      call('/Fabrikam/_apis/wit/workitemsbatch?api-version=7.1', {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ ids, errorPolicy: 'omit' }),
+      });
     expect(await (await batch([2, 99])).json()).toMatchObject({ count: 2, value: [{ id: 2 }, null] });
     expect((await batch(Array.from({ length: 201 }, (_, index) => index + 1))).status).toBe(400);
   });
@@ -89,7 +97,8 @@ describe('Azure DevOps peer', () => {
     const throttled = await call('/_apis/connectionData?api-version=7.1');
     expect(throttled.status).toBe(429);
     expect(throttled.headers.get('retry-after')).toBe('9');
-    for (const header of ['x-ratelimit-resource', 'x-ratelimit-delay', 'x-ratelimit-limit', 'x-ratelimit-remaining', 'x-ratelimit-reset']) expect(throttled.headers.get(header)).not.toBeNull();
+    for (const header of ['x-ratelimit-resource', 'x-ratelimit-delay', 'x-ratelimit-limit', 'x-ratelimit-remaining', 'x-ratelimit-reset'])
+      expect(throttled.headers.get(header)).not.toBeNull();
     expect((await call('/_apis/connectionData?api-version=7.1')).status).toBe(200);
     expect(peer.requests.map((request) => request.path)).toEqual(['/fabrikam/_apis/connectionData', '/fabrikam/_apis/connectionData']);
   });

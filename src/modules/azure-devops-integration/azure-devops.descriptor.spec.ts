@@ -72,8 +72,12 @@ describe('Azure DevOps descriptor', () => {
     });
 
     it('refuses an empty patch and a missing type', () => {
-      expect(problems('azure-devops.workitems.update', { ...valid, operations: [] })).toBe('Invalid input for azure-devops.workitems.update: input/operations must NOT have fewer than 1 items');
-      expect(problems('azure-devops.workitems.create', { project: 'P', operations: valid.operations })).toBe("Invalid input for azure-devops.workitems.create: input must have required property 'type'");
+      expect(problems('azure-devops.workitems.update', { ...valid, operations: [] })).toBe(
+        'Invalid input for azure-devops.workitems.update: input/operations must NOT have fewer than 1 items',
+      );
+      expect(problems('azure-devops.workitems.create', { project: 'P', operations: valid.operations })).toBe(
+        "Invalid input for azure-devops.workitems.create: input must have required property 'type'",
+      );
     });
   });
 });

@@ -14,7 +14,12 @@ const PULL_REQUEST_CREATED = {
       id: '4bc14d40-c903-45e2-872e-0462c7748079',
       name: 'Fabrikam',
       url: 'https://fabrikam.visualstudio.com/DefaultCollection/_apis/git/repositories/4bc14d40-c903-45e2-872e-0462c7748079',
-      project: { id: '6ce954b1-ce1f-45d1-b94d-e6bf2464ba2c', name: 'Fabrikam', url: 'https://fabrikam.visualstudio.com/DefaultCollection/_apis/projects/6ce954b1-ce1f-45d1-b94d-e6bf2464ba2c', state: 'wellFormed' },
+      project: {
+        id: '6ce954b1-ce1f-45d1-b94d-e6bf2464ba2c',
+        name: 'Fabrikam',
+        url: 'https://fabrikam.visualstudio.com/DefaultCollection/_apis/projects/6ce954b1-ce1f-45d1-b94d-e6bf2464ba2c',
+        state: 'wellFormed',
+      },
       defaultBranch: 'refs/heads/master',
       remoteUrl: 'https://fabrikam.visualstudio.com/DefaultCollection/_git/Fabrikam',
     },
@@ -27,7 +32,11 @@ const PULL_REQUEST_CREATED = {
     url: 'https://fabrikam.visualstudio.com/DefaultCollection/_apis/git/repositories/4bc14d40-c903-45e2-872e-0462c7748079/pullRequests/1',
   },
   resourceVersion: '1.0',
-  resourceContainers: { collection: { id: 'c12d0eb8-e382-443b-9f9c-c52cba5014c2' }, account: { id: 'f844ec47-a9db-4511-8281-8b63f4eaf94e' }, project: { id: 'be9b3917-87e6-42a4-a549-2bc06a7a878f' } },
+  resourceContainers: {
+    collection: { id: 'c12d0eb8-e382-443b-9f9c-c52cba5014c2' },
+    account: { id: 'f844ec47-a9db-4511-8281-8b63f4eaf94e' },
+    project: { id: 'be9b3917-87e6-42a4-a549-2bc06a7a878f' },
+  },
   createdDate: '2016-09-19T13:03:27.2879096Z',
 };
 
@@ -44,12 +53,22 @@ const WORK_ITEM_UPDATED = {
     revision: {
       id: 5,
       rev: 2,
-      fields: { 'System.AreaPath': 'FabrikamCloud', 'System.TeamProject': 'FabrikamCloud', 'System.WorkItemType': 'Product Backlog Item', 'System.State': 'Approved', 'System.Title': 'Some great new idea!' },
+      fields: {
+        'System.AreaPath': 'FabrikamCloud',
+        'System.TeamProject': 'FabrikamCloud',
+        'System.WorkItemType': 'Product Backlog Item',
+        'System.State': 'Approved',
+        'System.Title': 'Some great new idea!',
+      },
       url: 'http://fabrikam-fiber-inc.visualstudio.com/DefaultCollection/_apis/wit/workItems/5/revisions/2',
     },
   },
   resourceVersion: '1.0',
-  resourceContainers: { collection: { id: 'c12d0eb8-e382-443b-9f9c-c52cba5014c2' }, account: { id: 'f844ec47-a9db-4511-8281-8b63f4eaf94e' }, project: { id: 'be9b3917-87e6-42a4-a549-2bc06a7a878f' } },
+  resourceContainers: {
+    collection: { id: 'c12d0eb8-e382-443b-9f9c-c52cba5014c2' },
+    account: { id: 'f844ec47-a9db-4511-8281-8b63f4eaf94e' },
+    project: { id: 'be9b3917-87e6-42a4-a549-2bc06a7a878f' },
+  },
   createdDate: '2016-09-19T13:03:30.1359308Z',
 };
 
@@ -66,7 +85,11 @@ const BUILD_COMPLETE = {
     definition: { id: 2, name: 'ConsumerAddressModule' },
   },
   resourceVersion: '1.0',
-  resourceContainers: { collection: { id: 'c12d0eb8-e382-443b-9f9c-c52cba5014c2' }, account: { id: 'f844ec47-a9db-4511-8281-8b63f4eaf94e' }, project: { id: 'be9b3917-87e6-42a4-a549-2bc06a7a878f' } },
+  resourceContainers: {
+    collection: { id: 'c12d0eb8-e382-443b-9f9c-c52cba5014c2' },
+    account: { id: 'f844ec47-a9db-4511-8281-8b63f4eaf94e' },
+    project: { id: 'be9b3917-87e6-42a4-a549-2bc06a7a878f' },
+  },
   createdDate: '2016-09-19T13:03:27.0379153Z',
 };
 
@@ -74,7 +97,10 @@ const verified = (payload: { id: string; eventType: string }): VerifiedWebhook =
 
 describe('Azure DevOps service-hook normaliser', () => {
   it('names a created pull request by project, repository and id', () => {
-    expect(normaliseServiceHook(verified(PULL_REQUEST_CREATED))).toEqual({ type: 'com.azure-devops.git.pullrequest.created', subject: 'projects/Fabrikam/repos/Fabrikam/pullrequests/1' });
+    expect(normaliseServiceHook(verified(PULL_REQUEST_CREATED))).toEqual({
+      type: 'com.azure-devops.git.pullrequest.created',
+      subject: 'projects/Fabrikam/repos/Fabrikam/pullrequests/1',
+    });
   });
 
   it('names the work item an update is about, not the update', () => {
@@ -105,7 +131,11 @@ describe('Azure DevOps service-hook normaliser', () => {
   });
 
   it('gives an event it cannot place no subject', () => {
-    expect(normaliseServiceHook(verified({ id: 'x', eventType: 'ms.vss-release.deployment-completed-event' }))).toEqual({ type: 'com.azure-devops.ms.vss-release.deployment-completed-event' });
-    expect(normaliseServiceHook(verified({ id: 'x', eventType: 'git.pullrequest.merged', resource: 'not an object' } as never))).toEqual({ type: 'com.azure-devops.git.pullrequest.merged' });
+    expect(normaliseServiceHook(verified({ id: 'x', eventType: 'ms.vss-release.deployment-completed-event' }))).toEqual({
+      type: 'com.azure-devops.ms.vss-release.deployment-completed-event',
+    });
+    expect(normaliseServiceHook(verified({ id: 'x', eventType: 'git.pullrequest.merged', resource: 'not an object' } as never))).toEqual({
+      type: 'com.azure-devops.git.pullrequest.merged',
+    });
   });
 });

@@ -53,7 +53,10 @@ export function azureDevOpsConfigurationProblems(configuration: Readonly<Record<
   if (apiVersion !== undefined && (typeof apiVersion !== 'string' || !API_VERSION.test(apiVersion))) problems.push('configuration.apiVersion must look like 7.1 or 7.1-preview.1');
   if (project !== undefined && (typeof project !== 'string' || project.trim() === '' || project.length > 256)) problems.push('configuration.project must be a project name or id');
   if (repositories !== undefined) {
-    const valid = Array.isArray(repositories) && repositories.length <= MAX_REPOSITORIES && repositories.every((repository) => typeof repository === 'string' && repository.trim() !== '' && repository.length <= 256);
+    const valid =
+      Array.isArray(repositories) &&
+      repositories.length <= MAX_REPOSITORIES &&
+      repositories.every((repository) => typeof repository === 'string' && repository.trim() !== '' && repository.length <= 256);
     if (!valid) problems.push(`configuration.repositories must be a list of at most ${MAX_REPOSITORIES} repository names or ids`);
     else if (project === undefined) problems.push('configuration.repositories needs configuration.project');
   }

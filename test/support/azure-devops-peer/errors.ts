@@ -7,7 +7,15 @@ import { jsonResponse, PeerResponse } from '../peer-http';
 export function azureDevOpsError(status: number, typeKey: string, message: string, headers: Record<string, string> = {}): PeerResponse {
   return jsonResponse(
     status,
-    { $id: '1', innerException: null, message, typeName: `Microsoft.VisualStudio.Services.WebApi.${typeKey}, Microsoft.VisualStudio.Services.WebApi`, typeKey, errorCode: 0, eventId: 3000 },
+    {
+      $id: '1',
+      innerException: null,
+      message,
+      typeName: `Microsoft.VisualStudio.Services.WebApi.${typeKey}, Microsoft.VisualStudio.Services.WebApi`,
+      typeKey,
+      errorCode: 0,
+      eventId: 3000,
+    },
     headers,
   );
 }

@@ -68,13 +68,21 @@ export class GitResources {
   handle(project: Project, segments: readonly string[], request: PeerRequest): PeerResponse | undefined {
     const [collection, repositoryKey, child, pullRequestKey, grandchild] = segments;
     if (collection === 'pullrequests' && segments.length === 1 && request.method === 'GET') {
-      return this.listPullRequests(this.pullRequests.filter((pullRequest) => pullRequest.repository.project === project), request);
+      return this.listPullRequests(
+        this.pullRequests.filter((pullRequest) => pullRequest.repository.project === project),
+        request,
+      );
     }
     if (collection !== 'repositories') return undefined;
     const projectRepositories = this.repositories.filter((repository) => repository.project === project);
     if (segments.length === 1 && request.method === 'GET') return jsonResponse(200, listEnvelope(projectRepositories.map((repository) => this.repositoryJson(repository))));
     const repository = byNameOrId(projectRepositories, repositoryKey);
-    if (!repository) return azureDevOpsError(404, 'GitRepositoryNotFoundException', `TF401019: The Git repository with name or identifier ${repositoryKey} does not exist or you do not have permissions for the operation you are attempting.`);
+    if (!repository)
+      return azureDevOpsError(
+        404,
+        'GitRepositoryNotFoundException',
+        `TF401019: The Git repository with name or identifier ${repositoryKey} does not exist or you do not have permissions for the operation you are attempting.`,
+      );
     if (segments.length === 2 && request.method === 'GET') return jsonResponse(200, this.repositoryJson(repository));
     if (child?.toLowerCase() !== 'pullrequests') return undefined;
     const ofRepository = this.pullRequests.filter((pullRequest) => pullRequest.repository === repository);
@@ -111,7 +119,11 @@ export class GitResources {
       return badRequest('TF401178: The pull request needs sourceRefName, targetRefName and title.', 'InvalidArgumentValueException');
     }
     for (const ref of [body.sourceRefName, body.targetRefName]) {
-      if (!ref.startsWith('refs/')) return badRequest(`TF401398: The pull request cannot be activated because the source and/or the target branch no longer exists, or the requested refs are not branches: ${ref}`, 'GitPullRequestCannotBeActivated');
+      if (!ref.startsWith('refs/'))
+        return badRequest(
+          `TF401398: The pull request cannot be activated because the source and/or the target branch no longer exists, or the requested refs are not branches: ${ref}`,
+          'GitPullRequestCannotBeActivated',
+        );
     }
     const pullRequest = this.addPullRequest(repository, { title: body.title, sourceRefName: body.sourceRefName, targetRefName: body.targetRefName });
     if (typeof body.description === 'string') pullRequest.description = body.description;
@@ -131,7 +143,14 @@ export class GitResources {
       publishedDate: now,
       lastUpdatedDate: now,
       status: typeof body!.status === 'string' ? body!.status : 'active',
-      comments: comments.map((comment, index) => ({ id: index + 1, parentCommentId: comment.parentCommentId ?? 0, content: comment.content, commentType: comment.commentType ?? 'text', author: IDENTITY, publishedDate: now })),
+      comments: comments.map((comment, index) => ({
+        id: index + 1,
+        parentCommentId: comment.parentCommentId ?? 0,
+        content: comment.content,
+        commentType: comment.commentType ?? 'text',
+        author: IDENTITY,
+        publishedDate: now,
+      })),
       _links: { self: { href: `${this.pullRequestUrl(pullRequest)}/threads/${id}` } },
     };
     pullRequest.threads.push(thread);

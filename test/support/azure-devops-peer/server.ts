@@ -174,7 +174,14 @@ export class AzureDevOpsPeer implements PeerLocation {
     const segments = url.pathname.split('/').slice(1).map(decodeSegment);
     const path = `/${segments.join('/')}`;
     const request: PeerRequest = { method: incoming.method ?? 'GET', path, query: url.searchParams, headers: incoming.headers, body };
-    this.requests.push({ method: request.method, rawPath: url.pathname, path, query: queryToObject(url.searchParams), headers: { ...incoming.headers }, body: body.toString('utf8') });
+    this.requests.push({
+      method: request.method,
+      rawPath: url.pathname,
+      path,
+      query: queryToObject(url.searchParams),
+      headers: { ...incoming.headers },
+      body: body.toString('utf8'),
+    });
     writeResponse(response, this.answer(segments, request));
   }
 
@@ -192,7 +199,12 @@ export class AzureDevOpsPeer implements PeerLocation {
 
     const area = segments.slice(apis + 1);
     const project = apis === 2 ? byNameOrId(this.projects, segments[1]) : undefined;
-    if (apis === 2 && !project) return azureDevOpsError(404, 'ProjectDoesNotExistWithNameException', `TF200016: The following project does not exist: ${segments[1]}. Verify that the name of the project is correct and that the project exists on the specified Azure DevOps Server.`);
+    if (apis === 2 && !project)
+      return azureDevOpsError(
+        404,
+        'ProjectDoesNotExistWithNameException',
+        `TF200016: The following project does not exist: ${segments[1]}. Verify that the name of the project is correct and that the project exists on the specified Azure DevOps Server.`,
+      );
     const answer = this.route(project, area, request);
     return answer ?? notFound(`The controller for path '${request.path}' was not found or does not implement IController.`);
   }
@@ -200,7 +212,14 @@ export class AzureDevOpsPeer implements PeerLocation {
   private route(project: Project | undefined, area: readonly string[], request: PeerRequest): PeerResponse | undefined {
     const [name, ...rest] = area;
     if (!project && name === 'connectionData' && request.method === 'GET') {
-      return { status: 200, body: { authenticatedUser: { id: IDENTITY.id, providerDisplayName: IDENTITY.displayName }, authorizedUser: { id: IDENTITY.id }, instanceId: '00000000-0000-0000-0000-000000000001' } };
+      return {
+        status: 200,
+        body: {
+          authenticatedUser: { id: IDENTITY.id, providerDisplayName: IDENTITY.displayName },
+          authorizedUser: { id: IDENTITY.id },
+          instanceId: '00000000-0000-0000-0000-000000000001',
+        },
+      };
     }
     if (name === 'wit') return this.workItems.handle(project, rest, request);
     if (!project) return undefined;
@@ -219,7 +238,11 @@ export class AzureDevOpsPeer implements PeerLocation {
     if (this.unauthenticated === 'sign-in-page') {
       return { status: 203, headers: { 'content-type': 'text/html; charset=utf-8' }, body: SIGN_IN_PAGE };
     }
-    return { status: 401, headers: { 'www-authenticate': `Basic realm="${this.url}/"`, 'x-tfs-processid': '00000000-0000-0000-0000-000000000000', 'content-type': 'text/plain' }, body: 'Access Denied: The Personal Access Token used has expired or is invalid.' };
+    return {
+      status: 401,
+      headers: { 'www-authenticate': `Basic realm="${this.url}/"`, 'x-tfs-processid': '00000000-0000-0000-0000-000000000000', 'content-type': 'text/plain' },
+      body: 'Access Denied: The Personal Access Token used has expired or is invalid.',
+    };
   }
 }
 
@@ -247,7 +270,11 @@ function apiVersionProblem(request: PeerRequest): PeerResponse | undefined {
   const match = SUPPORTED_API_VERSION.exec(version);
   const [major, minor] = match ? [Number(match[1]), Number(match[2])] : [NaN, NaN];
   if (!match || major > LATEST_API_VERSION[0] || (major === LATEST_API_VERSION[0] && minor > LATEST_API_VERSION[1])) {
-    return azureDevOpsError(400, 'VssVersionOutOfRangeException', `The requested REST API version of ${version} is out of range for this server. The latest REST API version for this server is ${LATEST_API_VERSION.join('.')}.`);
+    return azureDevOpsError(
+      400,
+      'VssVersionOutOfRangeException',
+      `The requested REST API version of ${version} is out of range for this server. The latest REST API version for this server is ${LATEST_API_VERSION.join('.')}.`,
+    );
   }
   return undefined;
 }

@@ -73,14 +73,23 @@ export class WorkItemResources {
   }
 
   private create(project: Project, type: string, request: PeerRequest): PeerResponse {
-    if (!WORK_ITEM_TYPES.includes(type)) return azureDevOpsError(404, 'WorkItemTypeNotFoundException', `VS402323: Work item type ${type} does not exist in project ${project.name} or you do not have permission to access it.`);
+    if (!WORK_ITEM_TYPES.includes(type))
+      return azureDevOpsError(
+        404,
+        'WorkItemTypeNotFoundException',
+        `VS402323: Work item type ${type} does not exist in project ${project.name} or you do not have permission to access it.`,
+      );
     const operations = patchDocument(request);
     if ('status' in operations) return operations;
     const draft = { fields: {} as Record<string, unknown>, relations: [] as unknown[], rev: 0 };
     const failed = applyPatch(draft, operations);
     if (failed) return failed;
     if (typeof draft.fields['System.Title'] !== 'string' || draft.fields['System.Title'] === '') {
-      return azureDevOpsError(400, 'RuleValidationException', 'TF401320: Rule Error for field Title. Error code: Required, HasValues, LimitedToValues, AllowsOldValue, InvalidEmpty.');
+      return azureDevOpsError(
+        400,
+        'RuleValidationException',
+        'TF401320: Rule Error for field Title. Error code: Required, HasValues, LimitedToValues, AllowsOldValue, InvalidEmpty.',
+      );
     }
     if (request.query.get('validateOnly') === 'true') return jsonResponse(200, { id: -1, rev: 0, fields: draft.fields });
     const workItem = this.add(project, type, draft.fields);
@@ -201,7 +210,8 @@ function patchDocument(request: PeerRequest): PatchOperation[] | PeerResponse {
 function applyPatch(draft: { fields: Record<string, unknown>; relations: unknown[]; rev: number }, operations: readonly PatchOperation[]): PeerResponse | undefined {
   for (const operation of operations) {
     if (operation.path === '/rev' && operation.op === 'test') {
-      if (operation.value !== draft.rev) return azureDevOpsError(412, 'WorkItemRevisionMismatchException', `TF26071: This work item has been changed by someone else since you opened it (rev ${draft.rev}).`);
+      if (operation.value !== draft.rev)
+        return azureDevOpsError(412, 'WorkItemRevisionMismatchException', `TF26071: This work item has been changed by someone else since you opened it (rev ${draft.rev}).`);
       continue;
     }
     if (operation.path === '/relations/-' && operation.op === 'add') {

@@ -266,7 +266,13 @@ export const createPullRequestThread: VendorOperation<{ project: string; reposit
   description: 'Comments on a pull request: a new comment thread holding one text comment',
   effect: 'write',
   input: inputSchema(
-    { project: PROJECT, repositoryId: REPOSITORY_ID, pullRequestId: POSITIVE_ID, content: { type: 'string', minLength: 1, maxLength: 150000 }, status: { enum: [...THREAD_STATUSES] } },
+    {
+      project: PROJECT,
+      repositoryId: REPOSITORY_ID,
+      pullRequestId: POSITIVE_ID,
+      content: { type: 'string', minLength: 1, maxLength: 150000 },
+      status: { enum: [...THREAD_STATUSES] },
+    },
     ['project', 'repositoryId', 'pullRequestId', 'content'],
   ),
   output: {

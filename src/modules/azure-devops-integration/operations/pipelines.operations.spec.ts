@@ -26,13 +26,37 @@ describe('Azure DevOps pipeline and build operations', () => {
       variables: { verbose: { value: 'true' } },
     });
     expect(JSON.parse(String(runPipeline.request!({ project: 'P', pipelineId: 4 }, context).body))).toEqual({});
-    const output = runPipeline.result!(answer({ id: 31, name: '20250101.1', state: 'inProgress', pipeline: { id: 4, name: 'ci' }, createdDate: 'c', url: 'u', _links: { web: { href: 'w' } } }), {} as never);
-    expect(output).toEqual({ id: 31, name: '20250101.1', state: 'inProgress', result: null, pipeline: { id: 4, name: 'ci' }, createdDate: 'c', finishedDate: null, url: 'u', webUrl: 'w' });
+    const output = runPipeline.result!(
+      answer({ id: 31, name: '20250101.1', state: 'inProgress', pipeline: { id: 4, name: 'ci' }, createdDate: 'c', url: 'u', _links: { web: { href: 'w' } } }),
+      {} as never,
+    );
+    expect(output).toEqual({
+      id: 31,
+      name: '20250101.1',
+      state: 'inProgress',
+      result: null,
+      pipeline: { id: 4, name: 'ci' },
+      createdDate: 'c',
+      finishedDate: null,
+      url: 'u',
+      webUrl: 'w',
+    });
   });
 
   it('gets a build', () => {
     expect(getBuild.request!({ project: 'P', buildId: 31 }, context)).toEqual({ method: 'GET', path: '/P/_apis/build/builds/31' });
-    const output = getBuild.result!(answer({ id: 31, buildNumber: 'b', status: 'completed', result: 'succeeded', definition: { id: 4, name: 'ci' }, sourceBranch: 'refs/heads/main', url: 'u' }), {} as never);
-    expect(output).toMatchObject({ id: 31, status: 'completed', result: 'succeeded', definition: { id: 4, name: 'ci' }, sourceBranch: 'refs/heads/main', requestedFor: null, url: 'u' });
+    const output = getBuild.result!(
+      answer({ id: 31, buildNumber: 'b', status: 'completed', result: 'succeeded', definition: { id: 4, name: 'ci' }, sourceBranch: 'refs/heads/main', url: 'u' }),
+      {} as never,
+    );
+    expect(output).toMatchObject({
+      id: 31,
+      status: 'completed',
+      result: 'succeeded',
+      definition: { id: 4, name: 'ci' },
+      sourceBranch: 'refs/heads/main',
+      requestedFor: null,
+      url: 'u',
+    });
   });
 });

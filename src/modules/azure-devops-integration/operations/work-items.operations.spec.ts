@@ -38,14 +38,21 @@ describe('Azure DevOps work item operations', () => {
   });
 
   it('updates a work item by JSON Patch, a test on /rev making it conditional', () => {
-    const patch = [{ op: 'test' as const, path: '/rev', value: 3 }, { op: 'replace' as const, path: '/fields/System.State', value: 'Closed' }];
+    const patch = [
+      { op: 'test' as const, path: '/rev', value: 3 },
+      { op: 'replace' as const, path: '/fields/System.State', value: 'Closed' },
+    ];
     const request = updateWorkItem.request!({ project: 'P', id: 42, operations: patch }, context);
     expect(request).toMatchObject({ method: 'PATCH', path: '/P/_apis/wit/workitems/42', headers: { 'content-type': 'application/json-patch+json' } });
     expect(JSON.parse(String(request.body))).toEqual(patch);
   });
 
   it('gets a work item with the fields asked for', () => {
-    expect(getWorkItem.request!({ project: 'P', id: 42, fields: ['System.Title', 'System.State'] }, context)).toEqual({ method: 'GET', path: '/P/_apis/wit/workitems/42', query: { fields: 'System.Title,System.State' } });
+    expect(getWorkItem.request!({ project: 'P', id: 42, fields: ['System.Title', 'System.State'] }, context)).toEqual({
+      method: 'GET',
+      path: '/P/_apis/wit/workitems/42',
+      query: { fields: 'System.Title,System.State' },
+    });
   });
 
   it('maps a work item to its stable shape, all fields kept', () => {
@@ -67,17 +74,33 @@ describe('Azure DevOps work item operations', () => {
   });
 
   it('reads the ids of flat and of link queries', () => {
-    expect(wiqlIds(answer({ queryType: 'flat', workItems: [{ id: 3, url: 'u' }, { id: 1, url: 'u' }] }))).toEqual([3, 1]);
-    expect(wiqlIds(answer({ queryType: 'oneHop', workItemRelations: [{ source: null, target: { id: 5 } }, { source: { id: 5 }, target: { id: 6 } }, { target: { id: 6 } }] }))).toEqual([5, 6]);
+    expect(
+      wiqlIds(
+        answer({
+          queryType: 'flat',
+          workItems: [
+            { id: 3, url: 'u' },
+            { id: 1, url: 'u' },
+          ],
+        }),
+      ),
+    ).toEqual([3, 1]);
+    expect(
+      wiqlIds(answer({ queryType: 'oneHop', workItemRelations: [{ source: null, target: { id: 5 } }, { source: { id: 5 }, target: { id: 6 } }, { target: { id: 6 } }] })),
+    ).toEqual([5, 6]);
   });
 
   describe('query (WIQL)', () => {
     const run = async (input: Parameters<NonNullable<typeof queryWorkItems.run>>[0], answers: (request: GovernedRequest) => unknown) => {
       const calls: GovernedRequest[] = [];
-      const output = await queryWorkItems.run!(input, async (request) => {
-        calls.push(request);
-        return answer(answers(request));
-      }, context);
+      const output = await queryWorkItems.run!(
+        input,
+        async (request) => {
+          calls.push(request);
+          return answer(answers(request));
+        },
+        context,
+      );
       return { output, calls };
     };
 
@@ -85,7 +108,15 @@ describe('Azure DevOps work item operations', () => {
       const query = "SELECT [System.Id] FROM WorkItems WHERE [System.ChangedDate] >= '2025-01-01T10:00:00Z'";
       const { output, calls } = await run({ project: 'P', query }, () => ({ workItems: [{ id: 7 }, { id: 9 }] }));
       expect(output).toEqual({ ids: [7, 9] });
-      expect(calls).toEqual([{ method: 'POST', path: '/P/_apis/wit/wiql', query: { $top: '200', timePrecision: 'true' }, headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query }) }]);
+      expect(calls).toEqual([
+        {
+          method: 'POST',
+          path: '/P/_apis/wit/wiql',
+          query: { $top: '200', timePrecision: 'true' },
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify({ query }),
+        },
+      ]);
     });
 
     it('reads the items in batches of 200 when asked to', async () => {

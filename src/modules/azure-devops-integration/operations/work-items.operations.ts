@@ -124,7 +124,10 @@ export const getWorkItem: VendorOperation<{ project: string; id: number; fields?
   name: 'azure-devops.workitems.get',
   description: 'Gets one work item, all its fields or the ones named, optionally as it was at a moment (asOf)',
   effect: 'read',
-  input: inputSchema({ project: PROJECT, id: POSITIVE_ID, fields: FIELD_NAMES, asOf: { type: 'string', pattern: '^\\d{4}-\\d{2}-\\d{2}(T[0-9:.]+(Z|[+-]\\d{2}:\\d{2})?)?$' } }, ['project', 'id']),
+  input: inputSchema({ project: PROJECT, id: POSITIVE_ID, fields: FIELD_NAMES, asOf: { type: 'string', pattern: '^\\d{4}-\\d{2}-\\d{2}(T[0-9:.]+(Z|[+-]\\d{2}:\\d{2})?)?$' } }, [
+    'project',
+    'id',
+  ]),
   output: WORK_ITEM,
   request: (input) => {
     const query: Record<string, string> = {};
@@ -139,7 +142,11 @@ export const createWorkItem: VendorOperation<PatchInput & { type: string }, Work
   name: 'azure-devops.workitems.create',
   description: 'Creates a work item of a type (Bug, Task, User Story…) from JSON Patch operations setting its fields',
   effect: 'write',
-  input: inputSchema({ project: PROJECT, type: { type: 'string', minLength: 1, maxLength: 128, description: 'Work item type name' }, operations: PATCH_DOCUMENT, ...PATCH_FLAGS }, ['project', 'type', 'operations']),
+  input: inputSchema({ project: PROJECT, type: { type: 'string', minLength: 1, maxLength: 128, description: 'Work item type name' }, operations: PATCH_DOCUMENT, ...PATCH_FLAGS }, [
+    'project',
+    'type',
+    'operations',
+  ]),
   output: WORK_ITEM,
   // The type is a `$`-prefixed path segment: `POST /{project}/_apis/wit/workitems/$Task`.
   request: (input) => patchRequest('POST', `${projectApi(input.project, 'wit', 'workitems')}/$${encodeURIComponent(input.type)}`, input),
@@ -208,7 +215,7 @@ export const queryWorkItems: VendorOperation<QueryWorkItemsInput, { ids: number[
   input: inputSchema(
     {
       project: PROJECT,
-      query: { type: 'string', minLength: 1, maxLength: 32000, description: 'WIQL, e.g. SELECT [System.Id] FROM WorkItems WHERE [System.State] = \'Active\'' },
+      query: { type: 'string', minLength: 1, maxLength: 32000, description: "WIQL, e.g. SELECT [System.Id] FROM WorkItems WHERE [System.State] = 'Active'" },
       top: { type: 'integer', minimum: 1, maximum: WIQL_MAX_TOP },
       includeItems: { type: 'boolean' },
       fields: FIELD_NAMES,

@@ -27,7 +27,11 @@ describe('pull_requests sync source', () => {
     const { paths, records } = pass({ connectionId: 'c', configuration: { project: 'P' } }, { '/P/_apis/git/pullrequests': 230 });
     expect(paths).toEqual(['/P/_apis/git/pullrequests?$skip=0', '/P/_apis/git/pullrequests?$skip=100', '/P/_apis/git/pullrequests?$skip=200']);
     expect(records).toHaveLength(230);
-    expect(PULL_REQUESTS_SYNC.request({ page: null, since: null }, { connectionId: 'c', configuration: { project: 'P' } }).query).toEqual({ 'searchCriteria.status': 'all', $top: '100', $skip: '0' });
+    expect(PULL_REQUESTS_SYNC.request({ page: null, since: null }, { connectionId: 'c', configuration: { project: 'P' } }).query).toEqual({
+      'searchCriteria.status': 'all',
+      $top: '100',
+      $skip: '0',
+    });
   });
 
   it('pages the configured repositories one after the other, a full last page costing one empty page', () => {
@@ -43,6 +47,8 @@ describe('pull_requests sync source', () => {
   });
 
   it('needs configuration.project', () => {
-    expect(() => PULL_REQUESTS_SYNC.request({ page: null, since: null }, { connectionId: 'c', configuration: {} })).toThrow(expect.objectContaining({ code: 'sync_project_missing' }));
+    expect(() => PULL_REQUESTS_SYNC.request({ page: null, since: null }, { connectionId: 'c', configuration: {} })).toThrow(
+      expect.objectContaining({ code: 'sync_project_missing' }),
+    );
   });
 });

@@ -3,7 +3,12 @@ import { WORK_ITEMS_SYNC, workItemsQuery } from './work-items.sync';
 
 const context = { connectionId: 'conn-1', configuration: { project: 'Fabrikam Fiber' } };
 const answer = (body: unknown): VendorAnswer => ({ status: 200, headers: {}, body, runId: 'run-1' });
-const workItem = (id: number) => ({ id, rev: 1, fields: { 'System.Title': `#${id}`, 'System.ChangedDate': `2025-01-01T00:00:${String(id % 60).padStart(2, '0')}Z` }, url: `u/${id}` });
+const workItem = (id: number) => ({
+  id,
+  rev: 1,
+  fields: { 'System.Title': `#${id}`, 'System.ChangedDate': `2025-01-01T00:00:${String(id % 60).padStart(2, '0')}Z` },
+  url: `u/${id}`,
+});
 
 /** Pages a whole pass against `answerFor`, as the sync worker does: one request per page, the next position from the last page. */
 function pass(since: string | null, answerFor: (request: ReturnType<typeof WORK_ITEMS_SYNC.request>) => unknown) {
@@ -37,7 +42,12 @@ describe('work_items sync source', () => {
     const { requests, records } = pass('2025-01-01T00:00:00.000Z', (request) => {
       if (request.path.endsWith('/wiql')) {
         const after = Number(/\[System\.Id\] > (\d+)/.exec(JSON.parse(String(request.body)).query)![1]);
-        return { workItems: all.filter((id) => id > after).slice(0, Number(request.query!.$top)).map((id) => ({ id })) };
+        return {
+          workItems: all
+            .filter((id) => id > after)
+            .slice(0, Number(request.query!.$top))
+            .map((id) => ({ id })),
+        };
       }
       const { ids } = JSON.parse(String(request.body)) as { ids: number[] };
       return { count: ids.length, value: ids.map(workItem) };
