@@ -1,6 +1,7 @@
 import { ApiAnswer, REGISTRY_SCOPES, TenantApi, waitFor, WEBHOOK_SCOPES } from './support/governed-api';
 import { AzureDevOpsPeer, Repository, startAzureDevOpsPeer } from './support/azure-devops-peer';
 import { EventRecorderModule, RecordedEvents } from './support/event-recorder';
+import { KeyVaultPeer } from './support/key-vault-peer/key-vault-peer';
 import { InProcessPlatform, startInProcess } from './support/platform-app';
 import { newJwtSecret } from './support/tokens';
 
@@ -13,12 +14,16 @@ import { newJwtSecret } from './support/tokens';
 const PAT = 'ado-pat-5kq9x2m7w4v8c1z6';
 const HOOK_CREDENTIALS = 'service-hook:hook-password-3f81';
 const PROJECT = 'Fabrikam Fiber';
+/** The application id of Azure DevOps in Microsoft Entra ID: the audience of the tokens it accepts. */
+const AZURE_DEVOPS_RESOURCE = '499b84ac-1321-427f-aa17-267ca6975798';
 const ALL_SCOPES = `${REGISTRY_SCOPES} ${WEBHOOK_SCOPES}`;
 
 describe('Azure DevOps integration (operations, throttling, service hooks)', () => {
   const jwtSecret = newJwtSecret();
   const transcript: string[] = [];
   let peer: AzureDevOpsPeer;
+  /** Stands in for Microsoft Entra ID: the platform's Azure credential gets its tokens there. */
+  let entra: KeyVaultPeer;
   let platform: InProcessPlatform;
   let tenantA: TenantApi;
   let tenantB: TenantApi;
@@ -39,9 +44,13 @@ describe('Azure DevOps integration (operations, throttling, service hooks)', () 
     api.post(`/azure-devops/connections/${connection}/operations/${name}`, { input, ...extra });
 
   beforeAll(async () => {
-    peer = await startAzureDevOpsPeer({ pats: [PAT], projects: [PROJECT] });
+    entra = await KeyVaultPeer.start();
+    peer = await startAzureDevOpsPeer({ pats: [PAT], projects: [PROJECT], acceptsBearer: (token) => entra.acceptsToken(token, AZURE_DEVOPS_RESOURCE) });
+    // The Azure credential's environment, without KEYVAULT_URL: secrets stay in the embedded store.
+    const { KEYVAULT_URL: _vault, ...azureIdentity } = entra.environment();
     platform = await startInProcess(
       {
+        ...azureIdentity,
         AUTH_JWT_SECRET: jwtSecret,
         EGRESS_ALLOW_LIST: '127.0.0.1',
         BUS_POLL_INTERVAL: '20ms',
@@ -64,6 +73,7 @@ describe('Azure DevOps integration (operations, throttling, service hooks)', () 
   afterAll(async () => {
     await platform?.close();
     await peer?.close();
+    await entra?.close();
   });
 
   describe('connections', () => {
@@ -76,6 +86,28 @@ describe('Azure DevOps integration (operations, throttling, service hooks)', () 
       expect(test.headers.authorization).toBe(`Basic ${Buffer.from(`:${PAT}`).toString('base64')}`);
       expect(test.query).toMatchObject({ 'api-version': '7.1' });
       expect(test.headers['x-tfs-fedauthredirect']).toBe('Suppress');
+    });
+
+    it('authenticates with the platform’s workload identity: an Entra ID token for Azure DevOps as Bearer, no stored credential', async () => {
+      await entra.assertTrusted();
+      peer.reset();
+      const created = await tenantA.post('/integrations/connections', {
+        providerId: 'azure-devops',
+        displayName: 'ado entra',
+        configuration: { baseUrl: peer.organizationUrl, auth: 'azure-devops-entra' },
+      });
+      expect(created.status).toBe(201);
+      expect(created.body).toMatchObject({ authMode: 'azure-devops-entra', credentialId: null, status: 'Active' });
+      repository = peer.addRepository('web');
+      const listed = await operation('azure-devops.git.repositories.list', { project: PROJECT }, tenantA, created.body.id);
+      expect(listed.status).toBe(200);
+      expect(listed.body.output.items).toEqual([expect.objectContaining({ name: 'web' })]);
+      const sent = peer.requests.map((request) => request.headers.authorization);
+      expect(sent).toHaveLength(2);
+      for (const authorization of sent) expect(entra.acceptsToken(authorization!.replace(/^Bearer /, ''), AZURE_DEVOPS_RESOURCE)).toBe(true);
+      const tokenRequests = entra.requests.filter((request) => request.path.endsWith('/oauth2/v2.0/token'));
+      // The Azure credential caches its token: one exchange for both calls.
+      expect(tokenRequests).toHaveLength(1);
     });
 
     it('refuses a dev.azure.com base URL without the organization', async () => {

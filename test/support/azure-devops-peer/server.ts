@@ -12,6 +12,8 @@ export interface AzureDevOpsPeerOptions {
   organization?: string;
   /** Personal access tokens the API accepts (as the password of HTTP Basic, any user name). */
   pats: readonly string[];
+  /** Whether an Entra ID access token (`Authorization: Bearer`) is one Azure DevOps would accept; none are by default. */
+  acceptsBearer?: (token: string) => boolean;
   /** Project names created at start; `['Fabrikam']` by default. */
   projects?: readonly string[];
   /**
@@ -58,6 +60,7 @@ export class AzureDevOpsPeer implements PeerLocation {
   readonly pipelines: PipelineResources;
   readonly workItems: WorkItemResources;
   private readonly pats: Set<string>;
+  private readonly acceptsBearer: (token: string) => boolean;
   private unauthenticated: '401' | 'sign-in-page';
   private throttled: Array<ThrottleOptions> = [];
 
@@ -67,6 +70,7 @@ export class AzureDevOpsPeer implements PeerLocation {
   ) {
     this.organization = options.organization ?? 'fabrikam';
     this.pats = new Set(options.pats);
+    this.acceptsBearer = options.acceptsBearer ?? (() => false);
     this.unauthenticated = options.unauthenticated ?? '401';
     this.projects = (options.projects ?? ['Fabrikam']).map(newProject);
     this.git = new GitResources(this);
@@ -229,9 +233,12 @@ export class AzureDevOpsPeer implements PeerLocation {
     return undefined;
   }
 
-  /** HTTP Basic, the PAT as the password; the user name is not checked (Azure DevOps ignores it). */
+  /** HTTP Basic, the PAT as the password (the user name is not checked: Azure DevOps ignores it), or an Entra ID Bearer token. */
   private authenticate(request: PeerRequest): PeerResponse | undefined {
-    const match = /^Basic\s+([A-Za-z0-9+/=]+)$/i.exec(headerValue(request.headers, 'authorization') ?? '');
+    const authorization = headerValue(request.headers, 'authorization') ?? '';
+    const bearer = /^Bearer\s+(\S+)$/i.exec(authorization);
+    if (bearer && this.acceptsBearer(bearer[1])) return undefined;
+    const match = /^Basic\s+([A-Za-z0-9+/=]+)$/i.exec(authorization);
     const decoded = match ? Buffer.from(match[1], 'base64').toString('utf8') : '';
     const separator = decoded.indexOf(':');
     if (separator !== -1 && this.pats.has(decoded.slice(separator + 1))) return undefined;
