@@ -675,7 +675,7 @@ async function measureDialect(dialect, options, tempRoot, runId) {
     const seconds = ((Date.now() - began) / 1000).toFixed(1);
     process.stderr.write(`  ${dialect.padEnd(8)} ${spec.name.padEnd(26)} ${seconds.padStart(5)} s${result.failure ? `  FAIL: ${result.failure}` : ''}\n`);
     if (result.tail?.length) process.stderr.write(`${result.tail.map((line) => `      | ${line}`).join('\n')}\n`);
-    const { tail, ...kept } = result;
+    const { tail: _tail, ...kept } = result;
     cases.push({ spec, result: kept });
   }
   return judge(dialect, cases);

@@ -8,6 +8,9 @@ import { PublishEventDto } from '../src/modules/webhook-gateway/fan-out/publish-
 import { TrustedDeliveryDto } from '../src/modules/webhook-gateway/ingest/ingest.controller';
 import { CreateSubscriptionDto, UpdateSubscriptionDto } from '../src/modules/webhook-gateway/subscriptions/subscription.dto';
 import { dumpStore, REGISTRY_SCOPES, TenantApi, WEBHOOK_SCOPES } from './support/governed-api';
+
+/** A DTO class, as class-validator keys its metadata. */
+type DtoClass = abstract new (...args: never[]) => object;
 import { InProcessPlatform, startInProcess } from './support/platform-app';
 import { newJwtSecret } from './support/tokens';
 
@@ -18,7 +21,7 @@ interface BodyRoute {
   method: 'POST' | 'PATCH';
   path: string;
   body: Body;
-  dtos: Array<[dto: Function, prefix: string]>;
+  dtos: Array<[dto: DtoClass, prefix: string]>;
   /** Fields where null means "clear it" (the service handles it), so null is not refused. */
   nullable?: string[];
   /** Optional keys inside free-form objects that the platform reads (a connection's configuration). */
@@ -26,7 +29,7 @@ interface BodyRoute {
 }
 
 /** The fields a DTO marks optional (@OptionalField, as any conditional validation), under `prefix`. */
-const optionalFields = (dto: Function, prefix: string): string[] =>
+const optionalFields = (dto: DtoClass, prefix: string): string[] =>
   getMetadataStorage()
     .getTargetValidationMetadatas(dto, '', true, false)
     .filter((metadata) => metadata.type === ValidationTypes.CONDITIONAL_VALIDATION)

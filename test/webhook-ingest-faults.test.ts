@@ -23,6 +23,7 @@ const KILL_AFTER = 250;
 /** Bodies are 200 B to 3 KB: both sides of the inline threshold. */
 const INLINE_MAX = 1024;
 
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- API answers are asserted field by field
 type Json = any;
 
 interface StoredInbound {

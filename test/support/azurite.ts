@@ -72,7 +72,7 @@ export async function startAzurite(timeoutMs = 30_000): Promise<Azurite> {
         child.kill('SIGKILL');
         await exited;
         if (attempt < 3 && /EADDRINUSE/.test(stderr)) continue;
-        throw new Error(`Azurite did not start: ${(error as Error).message}${stderr ? `\n${stderr}` : ''}`);
+        throw new Error(`Azurite did not start: ${(error as Error).message}${stderr ? `\n${stderr}` : ''}`, { cause: error });
       }
       return {
         port,

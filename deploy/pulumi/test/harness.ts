@@ -6,6 +6,7 @@ export interface RecordedResource {
   readonly name: string;
   readonly id: string;
   /** Inputs with secrets unwrapped to their values. */
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- resource inputs are untyped Pulumi property bags
   readonly inputs: Record<string, any>;
   /** Dotted paths of the inputs that were sent as secrets (`properties`, `administratorLoginPassword`). */
   readonly secretInputs: readonly string[];
@@ -39,6 +40,7 @@ const NAME_INPUT: Record<string, string> = {
 };
 
 /** What Azure computes on create, so outputs such as endpoints and client ids have values under mocks. */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- resource inputs are untyped Pulumi property bags
 function computed(type: string, name: string, inputs: Record<string, any>): Record<string, unknown> {
   switch (type) {
     case 'azure-native:servicebus:Namespace':
@@ -83,6 +85,7 @@ export async function runProgram(config: Record<string, string>, secretKeys: rea
     {
       newResource({ type, name, inputs: sent }) {
         const secretInputs: string[] = [];
+        // eslint-disable-next-line @typescript-eslint/no-explicit-any -- resource inputs are untyped Pulumi property bags
         const inputs = unwrapSecrets(sent, '', secretInputs) as Record<string, any>;
         const azureName = inputs[NAME_INPUT[type]] ?? name;
         const id = mockId(type, name);

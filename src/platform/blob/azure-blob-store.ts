@@ -113,7 +113,7 @@ export class AzureBlobStore extends BlobStore {
       await this.container.getProperties();
     } catch (error) {
       if (error instanceof RestError && error.statusCode === 404) {
-        throw new Error(`Blob container "${this.container.containerName}" does not exist (create it, or set AZURE_STORAGE_CREATE_CONTAINER=true)`);
+        throw new Error(`Blob container "${this.container.containerName}" does not exist (create it, or set AZURE_STORAGE_CREATE_CONTAINER=true)`, { cause: error });
       }
       throw error;
     }

@@ -205,7 +205,7 @@ export class LocalSecretStore extends SecretStore {
       } catch (error) {
         if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
         if (await removeIfStale(lock)) continue;
-        if (Date.now() > deadline) throw new Error(`Timed out after ${LOCK_TIMEOUT_MS} ms waiting for the lock ${lock}`);
+        if (Date.now() > deadline) throw new Error(`Timed out after ${LOCK_TIMEOUT_MS} ms waiting for the lock ${lock}`, { cause: error });
         await delay(Math.min(100, 2 ** attempt) + Math.random() * 5);
       }
     }

@@ -143,7 +143,7 @@ export type OperationCall = (request: GovernedRequest, options?: { accept?: read
  * call; each governed call it makes is an IntegrationRun. Either `request` (+ optional `result`) for a
  * single call, or `run` for several.
  */
-export interface VendorOperation<Input = any, Output = any> {
+export interface VendorOperation<Input = unknown, Output = unknown> {
   readonly name: string;
   readonly description: string;
   readonly input: JsonSchema;

@@ -527,6 +527,7 @@ function jittered(delayMs: number): number {
 /** The first KiB of the receiver's answer as text, with our own signatures (should it echo them) and known secret shapes removed. */
 function excerptOf(body: Buffer, signatures: string): string | null {
   if (body.length === 0) return null;
+  // eslint-disable-next-line no-control-regex -- NUL is exactly what must not reach a text column
   let text = body.subarray(0, EXCERPT_BYTES).toString('utf8').replace(/\u0000/g, '');
   for (const signature of signatures.split(' ')) {
     const value = signature.slice(signature.indexOf(',') + 1);

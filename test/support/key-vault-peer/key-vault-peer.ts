@@ -116,6 +116,7 @@ export class KeyVaultPeer {
     } catch (error) {
       throw new Error(
         `This test process does not trust the Key Vault peer's test CA (${String(error)}). Start it with NODE_EXTRA_CA_CERTS=${TEST_CA_CERT_PATH} (created by \`node test/support/key-vault-peer/test-ca.js\`).`,
+        { cause: error },
       );
     }
   }
