@@ -41,7 +41,13 @@ describe('GitHub integration (one instance, SQLite)', () => {
     peer = await startGitHubPeer({ tokens: [PAT] });
     enterprise = await startGitHubPeer({ tokens: [PAT], basePath: '/api/v3' });
     for (const github of [peer, enterprise]) {
-      github.seedRepository({ owner: 'octo', name: 'hello', branches: ['feature', 'fix'], files: { 'README.md': '# Hello\n', 'src/main.ts': 'export {};\n', 'src/lib/util.ts': '' }, workflows: ['ci.yml'] });
+      github.seedRepository({
+        owner: 'octo',
+        name: 'hello',
+        branches: ['feature', 'fix'],
+        files: { 'README.md': '# Hello\n', 'src/main.ts': 'export {};\n', 'src/lib/util.ts': '' },
+        workflows: ['ci.yml'],
+      });
     }
     platform = await startInProcess({
       AUTH_JWT_SECRET: jwtSecret,
@@ -74,7 +80,15 @@ describe('GitHub integration (one instance, SQLite)', () => {
       expect(answer.status).toBe(200);
       const names = answer.body.items.map((item: { name: string }) => item.name);
       expect(names).toEqual(
-        expect.arrayContaining(['github.repos.list', 'github.pulls.create', 'github.pulls.merge', 'github.issues.comments.create', 'github.checks.runs.update', 'github.actions.workflows.dispatch', 'github.contents.get']),
+        expect.arrayContaining([
+          'github.repos.list',
+          'github.pulls.create',
+          'github.pulls.merge',
+          'github.issues.comments.create',
+          'github.checks.runs.update',
+          'github.actions.workflows.dispatch',
+          'github.contents.get',
+        ]),
       );
       expect(names.every((name: string) => name.startsWith('github.'))).toBe(true);
       const create = answer.body.items.find((item: { name: string }) => item.name === 'github.pulls.create');
@@ -96,14 +110,34 @@ describe('GitHub integration (one instance, SQLite)', () => {
 
   describe('POST /github/connections/{id}/operations/{name}', () => {
     it('opens and merges a pull request with GitHub’s headers, one recorded run per call', async () => {
-      const created = await run(tenantA, connectionId, 'github.pulls.create', { owner: 'octo', repo: 'hello', title: 'Add feature', head: 'feature', base: 'main', body: 'Please review' });
+      const created = await run(tenantA, connectionId, 'github.pulls.create', {
+        owner: 'octo',
+        repo: 'hello',
+        title: 'Add feature',
+        head: 'feature',
+        base: 'main',
+        body: 'Please review',
+      });
       expect(created.status).toBe(200);
-      expect(created.body.output).toMatchObject({ number: 1, title: 'Add feature', state: 'open', head: { ref: 'feature' }, base: { ref: 'main' }, merged: false, url: 'https://github.com/octo/hello/pull/1' });
+      expect(created.body.output).toMatchObject({
+        number: 1,
+        title: 'Add feature',
+        state: 'open',
+        head: { ref: 'feature' },
+        base: { ref: 'main' },
+        merged: false,
+        url: 'https://github.com/octo/hello/pull/1',
+      });
       expect(created.body.runIds).toEqual([created.body.runId]);
       expect(created.headers.get('x-integration-run-id')).toBe(created.body.runId);
 
       const [sent] = peer.requestsTo('/repos/octo/hello/pulls', 'POST');
-      expect(sent.headers).toMatchObject({ authorization: `Bearer ${PAT}`, 'x-github-api-version': '2022-11-28', accept: 'application/vnd.github+json', 'content-type': 'application/json' });
+      expect(sent.headers).toMatchObject({
+        authorization: `Bearer ${PAT}`,
+        'x-github-api-version': '2022-11-28',
+        accept: 'application/vnd.github+json',
+        'content-type': 'application/json',
+      });
       expect(JSON.parse(sent.body)).toEqual({ title: 'Add feature', head: 'feature', base: 'main', body: 'Please review' });
 
       const runRow = await tenantA.get(`/integrations/runs/${created.body.runId}`);
@@ -144,19 +178,47 @@ describe('GitHub integration (one instance, SQLite)', () => {
       const pull = (await run(tenantA, connectionId, 'github.pulls.create', { owner: 'octo', repo: 'hello', title: 'Fix', head: 'fix', base: 'main' })).body.output;
       const review = await run(tenantA, connectionId, 'github.pulls.reviews.create', { owner: 'octo', repo: 'hello', number: pull.number, event: 'APPROVE', body: 'LGTM' });
       expect(review.body.output).toMatchObject({ state: 'APPROVED', body: 'LGTM', user: 'octo-bot' });
-      const lineComment = await run(tenantA, connectionId, 'github.pulls.comments.create', { owner: 'octo', repo: 'hello', number: pull.number, body: 'Nit', commitId: pull.head.sha, path: 'src/main.ts', line: 1 });
+      const lineComment = await run(tenantA, connectionId, 'github.pulls.comments.create', {
+        owner: 'octo',
+        repo: 'hello',
+        number: pull.number,
+        body: 'Nit',
+        commitId: pull.head.sha,
+        path: 'src/main.ts',
+        line: 1,
+      });
       expect(lineComment.body.output).toMatchObject({ body: 'Nit', path: 'src/main.ts', line: 1 });
 
       const check = await run(tenantA, connectionId, 'github.checks.runs.create', { owner: 'octo', repo: 'hello', name: 'lint', headSha: pull.head.sha, status: 'in_progress' });
       expect(check.body.output).toMatchObject({ name: 'lint', headSha: pull.head.sha, status: 'in_progress', conclusion: null });
-      const done = await run(tenantA, connectionId, 'github.checks.runs.update', { owner: 'octo', repo: 'hello', checkRunId: check.body.output.id, status: 'completed', conclusion: 'success', output: { title: 'Lint', summary: 'Clean' } });
+      const done = await run(tenantA, connectionId, 'github.checks.runs.update', {
+        owner: 'octo',
+        repo: 'hello',
+        checkRunId: check.body.output.id,
+        status: 'completed',
+        conclusion: 'success',
+        output: { title: 'Lint', summary: 'Clean' },
+      });
       expect(done.body.output).toMatchObject({ id: check.body.output.id, status: 'completed', conclusion: 'success' });
-      const status = await run(tenantA, connectionId, 'github.statuses.create', { owner: 'octo', repo: 'hello', sha: pull.head.sha, state: 'success', context: 'ci/platform', targetUrl: 'https://ci.example.com/1' });
+      const status = await run(tenantA, connectionId, 'github.statuses.create', {
+        owner: 'octo',
+        repo: 'hello',
+        sha: pull.head.sha,
+        state: 'success',
+        context: 'ci/platform',
+        targetUrl: 'https://ci.example.com/1',
+      });
       expect(status.body.output).toMatchObject({ state: 'success', context: 'ci/platform', targetUrl: 'https://ci.example.com/1' });
     });
 
     it('dispatches a workflow and reads its runs; gets files and directories', async () => {
-      const dispatched = await run(tenantA, connectionId, 'github.actions.workflows.dispatch', { owner: 'octo', repo: 'hello', workflow: 'ci.yml', ref: 'main', inputs: { reason: 'test' } });
+      const dispatched = await run(tenantA, connectionId, 'github.actions.workflows.dispatch', {
+        owner: 'octo',
+        repo: 'hello',
+        workflow: 'ci.yml',
+        ref: 'main',
+        inputs: { reason: 'test' },
+      });
       expect(dispatched.status).toBe(200);
       expect(dispatched.body.output).toEqual({ dispatched: true });
       const runs = await run(tenantA, connectionId, 'github.actions.runs.list', { owner: 'octo', repo: 'hello', workflow: 'ci.yml' });
@@ -168,7 +230,10 @@ describe('GitHub integration (one instance, SQLite)', () => {
       expect(file.body.output).toMatchObject({ type: 'file', path: 'README.md', encoding: 'base64' });
       expect(Buffer.from(file.body.output.content, 'base64').toString()).toBe('# Hello\n');
       const dir = await run(tenantA, connectionId, 'github.contents.get', { owner: 'octo', repo: 'hello', path: 'src', ref: 'main' });
-      expect(dir.body.output).toMatchObject({ type: 'dir', entries: expect.arrayContaining([expect.objectContaining({ type: 'file', path: 'src/main.ts' }), expect.objectContaining({ type: 'dir', path: 'src/lib' })]) });
+      expect(dir.body.output).toMatchObject({
+        type: 'dir',
+        entries: expect.arrayContaining([expect.objectContaining({ type: 'file', path: 'src/main.ts' }), expect.objectContaining({ type: 'dir', path: 'src/lib' })]),
+      });
       expect((await run(tenantA, connectionId, 'github.repos.list', {})).body.output.items).toEqual([expect.objectContaining({ fullName: 'octo/hello', defaultBranch: 'main' })]);
     });
 
@@ -196,7 +261,9 @@ describe('GitHub integration (one instance, SQLite)', () => {
       const answer = await run(tenantB, connectionId, 'github.repos.get', { owner: 'octo', repo: 'hello' });
       expect(answer.status).toBe(404);
       expect(answer.body.message).toContain(connectionId);
-      expect((await tenantB.post(`/github/connections/${connectionId}/operations/github.issues.create`, { input: { owner: 'octo', repo: 'hello', title: 'x' }, async: true })).status).toBe(404);
+      expect(
+        (await tenantB.post(`/github/connections/${connectionId}/operations/github.issues.create`, { input: { owner: 'octo', repo: 'hello', title: 'x' }, async: true })).status,
+      ).toBe(404);
       expect(peer.requests).toEqual([]);
       expect((await tenantB.get('/github/operations')).status).toBe(200);
     });
@@ -210,7 +277,11 @@ describe('GitHub integration (one instance, SQLite)', () => {
       expect(answer.headers.get('retry-after')).toBe('30');
       expect(answer.body.message).toContain(SECONDARY_LIMIT_MESSAGE.slice(0, 40));
       const runId = answer.headers.get('x-integration-run-id')!;
-      expect((await tenantA.get(`/integrations/runs/${runId}`)).body).toMatchObject({ state: 'Failed', responseStatus: 403, failure: { category: 'RateLimited', code: 'secondary_rate_limit' } });
+      expect((await tenantA.get(`/integrations/runs/${runId}`)).body).toMatchObject({
+        state: 'Failed',
+        responseStatus: 403,
+        failure: { category: 'RateLimited', code: 'secondary_rate_limit' },
+      });
       // The shared budget now holds the connection back until GitHub's wait is over, without calling GitHub.
       peer.clearRequests();
       const held = await run(tenantA, limited, 'github.repos.get', { owner: 'octo', repo: 'hello' });
@@ -276,7 +347,12 @@ describe('GitHub integration (one instance, SQLite)', () => {
       const body = JSON.stringify({ action: 'opened', number: 7, pull_request: { number: 7, title: 'Hello' }, repository: { full_name: 'octo/hello' } });
       const ingested = await fetch(`${platform.url}/webhooks/ingest/${inbound}`, {
         method: 'POST',
-        headers: { 'content-type': 'application/json', 'x-github-event': 'pull_request', 'x-github-delivery': 'gh-delivery-7', 'x-hub-signature-256': await signGithub(WEBHOOK_SECRET, body) },
+        headers: {
+          'content-type': 'application/json',
+          'x-github-event': 'pull_request',
+          'x-github-delivery': 'gh-delivery-7',
+          'x-hub-signature-256': await signGithub(WEBHOOK_SECRET, body),
+        },
         body,
       });
       expect(ingested.status).toBe(202);
@@ -285,7 +361,12 @@ describe('GitHub integration (one instance, SQLite)', () => {
       const [delivered] = receiver.requests;
       expect(delivered.verified).toBe(true);
       const event = JSON.parse(delivered.body);
-      expect(event).toMatchObject({ type: 'com.github.pull_request.opened', subject: 'repos/octo/hello/pulls/7', tenantid: 'tenant-gh-a', data: { number: 7, pull_request: { title: 'Hello' } } });
+      expect(event).toMatchObject({
+        type: 'com.github.pull_request.opened',
+        subject: 'repos/octo/hello/pulls/7',
+        tenantid: 'tenant-gh-a',
+        data: { number: 7, pull_request: { title: 'Hello' } },
+      });
       expect(JSON.stringify(event)).not.toContain(WEBHOOK_SECRET);
     });
   });

@@ -37,7 +37,13 @@ function context(overrides: { configuration?: Record<string, unknown>; answer?: 
     replaceSecret: async () => undefined,
     exchange: async (request) => {
       exchanges.push(request);
-      return { status: 201, headers: { 'content-type': 'application/json' }, body: Buffer.from(JSON.stringify({ token: 'ghs_installation', expires_at: '2030-01-01T00:00:00Z' })), latencyMs: 1, ...overrides.answer };
+      return {
+        status: 201,
+        headers: { 'content-type': 'application/json' },
+        body: Buffer.from(JSON.stringify({ token: 'ghs_installation', expires_at: '2030-01-01T00:00:00Z' })),
+        latencyMs: 1,
+        ...overrides.answer,
+      };
     },
     vendorUrl: (path) => new URL(`https://ghe.example.com/api/v3${path}`),
     azureToken: async () => '',

@@ -24,7 +24,8 @@ export const GITHUB_APP_AUTH: AuthStrategy = {
   mode: GITHUB_APP_AUTH_MODE,
   description: 'GitHub App installation: the credential is JSON {appId, privateKey (PEM)}; configuration.installationId names the installation',
   needsCredential: true,
-  configurationProblems: (configuration) => (installationIdOf(configuration) === undefined ? ['configuration.installationId (the GitHub App installation id) is required with auth github-app'] : []),
+  configurationProblems: (configuration) =>
+    installationIdOf(configuration) === undefined ? ['configuration.installationId (the GitHub App installation id) is required with auth github-app'] : [],
   headers: async (context) => ({ authorization: `Bearer ${await installationToken(context)}` }),
   rejected: async (context, sent) => {
     const token = /^Bearer (.+)$/.exec(sent.authorization ?? '')?.[1];
@@ -59,9 +60,14 @@ async function mintInstallationToken(context: AuthContext): Promise<MintedToken>
   if (response.status !== 201 && response.status !== 200) {
     const classification = classifyStatus(response.status, response.headers);
     if (response.status === 401 || response.status === 403 || response.status === 404) {
-      throw IntegrationError.auth('github_app_token_refused', `GitHub refused the app's installation token request (HTTP ${response.status}): check the app id, private key and installation id`);
+      throw IntegrationError.auth(
+        'github_app_token_refused',
+        `GitHub refused the app's installation token request (HTTP ${response.status}): check the app id, private key and installation id`,
+      );
     }
-    throw new IntegrationError(classification.category, `github_app_${classification.code}`, `GitHub answered the installation token request with HTTP ${response.status}`, { retryAfterMs: classification.retryAfterMs });
+    throw new IntegrationError(classification.category, `github_app_${classification.code}`, `GitHub answered the installation token request with HTTP ${response.status}`, {
+      retryAfterMs: classification.retryAfterMs,
+    });
   }
   return parseAccessToken(response.body);
 }
@@ -77,7 +83,8 @@ export function appJwt(app: GitHubAppCredential, nowMs = Date.now()): string {
 
 /** `{appId, privateKey}`; the app id is a number or its digits (GitHub also accepts the app's client id). */
 export function parseGitHubAppCredential(value: string): GitHubAppCredential {
-  const malformed = () => IntegrationError.validation('github_app_credential_malformed', 'A github-app credential must hold JSON {appId, privateKey} with the app’s PEM private key');
+  const malformed = () =>
+    IntegrationError.validation('github_app_credential_malformed', 'A github-app credential must hold JSON {appId, privateKey} with the app’s PEM private key');
   let parsed: { appId?: unknown; privateKey?: unknown };
   try {
     parsed = JSON.parse(value) as typeof parsed;

@@ -47,8 +47,10 @@ export function isRepositoryName(value: unknown): value is string {
 export function configurationProblems(configuration: Readonly<Record<string, unknown>>): string[] {
   const { apiVersion, installationId, repositories, syncOrg } = githubConfiguration(configuration);
   const problems: string[] = [];
-  if (apiVersion !== undefined && !(typeof apiVersion === 'string' && API_VERSION.test(apiVersion))) problems.push('configuration.apiVersion must be a GitHub API version date such as 2022-11-28');
-  if (installationId !== undefined && installationIdOf(configuration) === undefined) problems.push('configuration.installationId must be a GitHub App installation id (a positive integer)');
+  if (apiVersion !== undefined && !(typeof apiVersion === 'string' && API_VERSION.test(apiVersion)))
+    problems.push('configuration.apiVersion must be a GitHub API version date such as 2022-11-28');
+  if (installationId !== undefined && installationIdOf(configuration) === undefined)
+    problems.push('configuration.installationId must be a GitHub App installation id (a positive integer)');
   if (repositories !== undefined && !(Array.isArray(repositories) && repositories.length <= 500 && repositories.every(isRepositoryName))) {
     problems.push('configuration.repositories must be a list of at most 500 owner/repo names');
   }

@@ -25,17 +25,31 @@ interface Case {
 const LINK = '<https://api.github.com/repositories/1/items?page=3&per_page=2>; rel="next", <https://api.github.com/repositories/1/items?page=9&per_page=2>; rel="last"';
 
 const CASES: Record<string, Case> = {
-  'github.repos.list': { input: { perPage: 2, page: 2, sort: 'updated' }, request: { method: 'GET', path: '/user/repos', query: { sort: 'updated', per_page: '2', page: '2' } }, template: '/user/repos', answerHeaders: { link: LINK }, output: { nextPage: 3 } },
+  'github.repos.list': {
+    input: { perPage: 2, page: 2, sort: 'updated' },
+    request: { method: 'GET', path: '/user/repos', query: { sort: 'updated', per_page: '2', page: '2' } },
+    template: '/user/repos',
+    answerHeaders: { link: LINK },
+    output: { nextPage: 3 },
+  },
   'github.repos.get': { input: { owner: 'octo-org', repo: 'hello.world' }, request: { method: 'GET', path: '/repos/octo-org/hello.world' }, template: '/repos/{owner}/{repo}' },
   'github.pulls.list': {
     input: { owner: 'octo', repo: 'hello', state: 'all', base: 'main', perPage: 50 },
     request: { method: 'GET', path: '/repos/octo/hello/pulls', query: { state: 'all', base: 'main', per_page: '50' } },
     template: '/repos/{owner}/{repo}/pulls',
   },
-  'github.pulls.get': { input: { owner: 'octo', repo: 'hello', number: 1347 }, request: { method: 'GET', path: '/repos/octo/hello/pulls/1347' }, template: '/repos/{owner}/{repo}/pulls/{pull_number}' },
+  'github.pulls.get': {
+    input: { owner: 'octo', repo: 'hello', number: 1347 },
+    request: { method: 'GET', path: '/repos/octo/hello/pulls/1347' },
+    template: '/repos/{owner}/{repo}/pulls/{pull_number}',
+  },
   'github.pulls.create': {
     input: { owner: 'octo', repo: 'hello', title: 'Amazing new feature', head: 'octocat:new-feature', base: 'main', body: 'Please pull', draft: true, maintainerCanModify: false },
-    request: { method: 'POST', path: '/repos/octo/hello/pulls', body: { title: 'Amazing new feature', head: 'octocat:new-feature', base: 'main', body: 'Please pull', draft: true, maintainer_can_modify: false } },
+    request: {
+      method: 'POST',
+      path: '/repos/octo/hello/pulls',
+      body: { title: 'Amazing new feature', head: 'octocat:new-feature', base: 'main', body: 'Please pull', draft: true, maintainer_can_modify: false },
+    },
     template: '/repos/{owner}/{repo}/pulls',
   },
   'github.pulls.merge': {
@@ -45,12 +59,20 @@ const CASES: Record<string, Case> = {
   },
   'github.pulls.reviews.create': {
     input: { owner: 'octo', repo: 'hello', number: 7, event: 'REQUEST_CHANGES', body: 'Needs tests', comments: [{ path: 'src/a.ts', body: 'here', line: 3, side: 'RIGHT' }] },
-    request: { method: 'POST', path: '/repos/octo/hello/pulls/7/reviews', body: { event: 'REQUEST_CHANGES', body: 'Needs tests', comments: [{ path: 'src/a.ts', body: 'here', line: 3, side: 'RIGHT' }] } },
+    request: {
+      method: 'POST',
+      path: '/repos/octo/hello/pulls/7/reviews',
+      body: { event: 'REQUEST_CHANGES', body: 'Needs tests', comments: [{ path: 'src/a.ts', body: 'here', line: 3, side: 'RIGHT' }] },
+    },
     template: '/repos/{owner}/{repo}/pulls/{pull_number}/reviews',
   },
   'github.pulls.comments.create': {
     input: { owner: 'octo', repo: 'hello', number: 7, body: 'Nit', commitId: SHA, path: 'src/a.ts', line: 10, side: 'RIGHT', startLine: 8, startSide: 'RIGHT' },
-    request: { method: 'POST', path: '/repos/octo/hello/pulls/7/comments', body: { body: 'Nit', commit_id: SHA, path: 'src/a.ts', line: 10, side: 'RIGHT', start_line: 8, start_side: 'RIGHT' } },
+    request: {
+      method: 'POST',
+      path: '/repos/octo/hello/pulls/7/comments',
+      body: { body: 'Nit', commit_id: SHA, path: 'src/a.ts', line: 10, side: 'RIGHT', start_line: 8, start_side: 'RIGHT' },
+    },
     template: '/repos/{owner}/{repo}/pulls/{pull_number}/comments',
   },
   'github.issues.list': {
@@ -58,7 +80,11 @@ const CASES: Record<string, Case> = {
     request: { method: 'GET', path: '/repos/octo/hello/issues', query: { state: 'open', labels: 'bug,ui', since: '2026-01-01T00:00:00Z', sort: 'updated', direction: 'asc' } },
     template: '/repos/{owner}/{repo}/issues',
   },
-  'github.issues.get': { input: { owner: 'octo', repo: 'hello', number: 3 }, request: { method: 'GET', path: '/repos/octo/hello/issues/3' }, template: '/repos/{owner}/{repo}/issues/{issue_number}' },
+  'github.issues.get': {
+    input: { owner: 'octo', repo: 'hello', number: 3 },
+    request: { method: 'GET', path: '/repos/octo/hello/issues/3' },
+    template: '/repos/{owner}/{repo}/issues/{issue_number}',
+  },
   'github.issues.create': {
     input: { owner: 'octo', repo: 'hello', title: 'Found a bug', body: 'Broken', labels: ['bug'], assignees: ['octocat'], milestone: 1 },
     request: { method: 'POST', path: '/repos/octo/hello/issues', body: { title: 'Found a bug', body: 'Broken', labels: ['bug'], assignees: ['octocat'], milestone: 1 } },
@@ -70,8 +96,21 @@ const CASES: Record<string, Case> = {
     template: '/repos/{owner}/{repo}/issues/{issue_number}/comments',
   },
   'github.checks.runs.create': {
-    input: { owner: 'octo', repo: 'hello', name: 'lint', headSha: SHA, status: 'completed', conclusion: 'success', detailsUrl: 'https://ci.example.com/1', output: { title: 'Lint', summary: 'All good' } },
-    request: { method: 'POST', path: '/repos/octo/hello/check-runs', body: { name: 'lint', status: 'completed', conclusion: 'success', details_url: 'https://ci.example.com/1', output: { title: 'Lint', summary: 'All good' }, head_sha: SHA } },
+    input: {
+      owner: 'octo',
+      repo: 'hello',
+      name: 'lint',
+      headSha: SHA,
+      status: 'completed',
+      conclusion: 'success',
+      detailsUrl: 'https://ci.example.com/1',
+      output: { title: 'Lint', summary: 'All good' },
+    },
+    request: {
+      method: 'POST',
+      path: '/repos/octo/hello/check-runs',
+      body: { name: 'lint', status: 'completed', conclusion: 'success', details_url: 'https://ci.example.com/1', output: { title: 'Lint', summary: 'All good' }, head_sha: SHA },
+    },
     template: '/repos/{owner}/{repo}/check-runs',
   },
   'github.checks.runs.update': {
@@ -80,8 +119,20 @@ const CASES: Record<string, Case> = {
     template: '/repos/{owner}/{repo}/check-runs/{check_run_id}',
   },
   'github.statuses.create': {
-    input: { owner: 'octo', repo: 'hello', sha: SHA, state: 'success', targetUrl: 'https://ci.example.com/build/2', description: 'The build succeeded!', context: 'continuous-integration/jenkins' },
-    request: { method: 'POST', path: `/repos/octo/hello/statuses/${SHA}`, body: { state: 'success', target_url: 'https://ci.example.com/build/2', description: 'The build succeeded!', context: 'continuous-integration/jenkins' } },
+    input: {
+      owner: 'octo',
+      repo: 'hello',
+      sha: SHA,
+      state: 'success',
+      targetUrl: 'https://ci.example.com/build/2',
+      description: 'The build succeeded!',
+      context: 'continuous-integration/jenkins',
+    },
+    request: {
+      method: 'POST',
+      path: `/repos/octo/hello/statuses/${SHA}`,
+      body: { state: 'success', target_url: 'https://ci.example.com/build/2', description: 'The build succeeded!', context: 'continuous-integration/jenkins' },
+    },
     template: '/repos/{owner}/{repo}/statuses/{sha}',
   },
   'github.actions.workflows.dispatch': {
@@ -95,7 +146,11 @@ const CASES: Record<string, Case> = {
     request: { method: 'GET', path: '/repos/octo/hello/actions/workflows/161335/runs', query: { branch: 'main', status: 'completed', per_page: '10' } },
     template: '/repos/{owner}/{repo}/actions/workflows/{workflow_id}/runs',
   },
-  'github.actions.runs.get': { input: { owner: 'octo', repo: 'hello', runId: 30433642 }, request: { method: 'GET', path: '/repos/octo/hello/actions/runs/30433642' }, template: '/repos/{owner}/{repo}/actions/runs/{run_id}' },
+  'github.actions.runs.get': {
+    input: { owner: 'octo', repo: 'hello', runId: 30433642 },
+    request: { method: 'GET', path: '/repos/octo/hello/actions/runs/30433642' },
+    template: '/repos/{owner}/{repo}/actions/runs/{run_id}',
+  },
   'github.contents.get': {
     input: { owner: 'octo', repo: 'hello', path: 'docs/read me.md', ref: 'release/1.0' },
     request: { method: 'GET', path: '/repos/octo/hello/contents/docs/read%20me.md', query: { ref: 'release/1.0' } },
@@ -156,7 +211,15 @@ describe('GitHub operations', () => {
         expect(request.headers).toEqual({ 'content-type': 'application/json' });
       }
       const query = Object.fromEntries(Object.entries(request.query ?? {}));
-      expect(openApi.problems({ method: request.method, path: request.path, query, contentType: request.headers?.['content-type'], body: request.body === undefined ? '' : String(request.body) })).toEqual([]);
+      expect(
+        openApi.problems({
+          method: request.method,
+          path: request.path,
+          query,
+          contentType: request.headers?.['content-type'],
+          body: request.body === undefined ? '' : String(request.body),
+        }),
+      ).toEqual([]);
       expect(openApi.match(request.method, request.path)?.template).toBe(testCase.template);
     });
 
@@ -177,7 +240,8 @@ describe('GitHub operations', () => {
     expect(() => schemas.assertInput(get, { owner: 'octo', repo: '..' })).toThrow('input/repo must match pattern');
     expect(() => schemas.assertInput(get, { repo: 'hello' })).toThrow("input must have required property 'owner'");
     const contents = GITHUB_OPERATIONS.find((operation) => operation.name === 'github.contents.get')!;
-    for (const path of ['../secrets', 'a/../../b', '/etc/passwd', 'a//b', 'a/./b']) expect(() => schemas.assertInput(contents, { owner: 'o', repo: 'r', path })).toThrow('input/path must match pattern');
+    for (const path of ['../secrets', 'a/../../b', '/etc/passwd', 'a//b', 'a/./b'])
+      expect(() => schemas.assertInput(contents, { owner: 'o', repo: 'r', path })).toThrow('input/path must match pattern');
   });
 
   it('requires a conclusion for a completed check run', () => {
@@ -213,15 +277,42 @@ describe('GitHub operations', () => {
   it('turns a 405 from merge into a conflict naming GitHub’s reason', async () => {
     const merge = GITHUB_OPERATIONS.find((operation) => operation.name === 'github.pulls.merge')!;
     const call = async () => ({ status: 405, headers: {}, body: { message: 'Pull Request is not mergeable' }, runId: 'r' });
-    await expect(merge.run!({ owner: 'o', repo: 'r', number: 5 }, call, CONTEXT)).rejects.toMatchObject({ code: 'vendor_conflict', message: expect.stringContaining('Pull Request is not mergeable') });
+    await expect(merge.run!({ owner: 'o', repo: 'r', number: 5 }, call, CONTEXT)).rejects.toMatchObject({
+      code: 'vendor_conflict',
+      message: expect.stringContaining('Pull Request is not mergeable'),
+    });
   });
 
   it('decodes a directory listing and strips the line breaks of base64 file content', async () => {
     const contents = GITHUB_OPERATIONS.find((operation) => operation.name === 'github.contents.get')!;
-    const file = contents.result!({ status: 200, headers: {}, body: { type: 'file', encoding: 'base64', size: 5, name: 'a.txt', path: 'a.txt', sha: 's', content: 'aGVs\nbG8=\n' }, runId: 'r' }, { path: 'a.txt' });
+    const file = contents.result!(
+      { status: 200, headers: {}, body: { type: 'file', encoding: 'base64', size: 5, name: 'a.txt', path: 'a.txt', sha: 's', content: 'aGVs\nbG8=\n' }, runId: 'r' },
+      { path: 'a.txt' },
+    );
     expect(file).toEqual({ type: 'file', name: 'a.txt', path: 'a.txt', sha: 's', size: 5, encoding: 'base64', content: 'aGVsbG8=' });
-    const dir = contents.result!({ status: 200, headers: {}, body: [{ type: 'file', name: 'a.txt', path: 'src/a.txt', sha: 's', size: 5 }, { type: 'dir', name: 'lib', path: 'src/lib', sha: 't', size: 0 }], runId: 'r' }, { path: 'src' });
-    expect(dir).toEqual({ type: 'dir', path: 'src', name: 'src', sha: '', size: 0, entries: [{ type: 'file', name: 'a.txt', path: 'src/a.txt', sha: 's', size: 5 }, { type: 'dir', name: 'lib', path: 'src/lib', sha: 't', size: 0 }] });
+    const dir = contents.result!(
+      {
+        status: 200,
+        headers: {},
+        body: [
+          { type: 'file', name: 'a.txt', path: 'src/a.txt', sha: 's', size: 5 },
+          { type: 'dir', name: 'lib', path: 'src/lib', sha: 't', size: 0 },
+        ],
+        runId: 'r',
+      },
+      { path: 'src' },
+    );
+    expect(dir).toEqual({
+      type: 'dir',
+      path: 'src',
+      name: 'src',
+      sha: '',
+      size: 0,
+      entries: [
+        { type: 'file', name: 'a.txt', path: 'src/a.txt', sha: 's', size: 5 },
+        { type: 'dir', name: 'lib', path: 'src/lib', sha: 't', size: 0 },
+      ],
+    });
     expect(schemas.compile(contents.output)(dir)).toBe(true);
   });
 });

@@ -12,7 +12,13 @@ describe('GitHub rate-limit classification', () => {
 
   it('waits until x-ratelimit-reset when the primary limit is spent', () => {
     const reset = String(NOW / 1000 + 120);
-    expect(classify(403, { 'x-ratelimit-remaining': '0', 'x-ratelimit-reset': reset })).toEqual({ category: 'RateLimited', retryable: true, code: 'primary_rate_limit', status: 403, retryAfterMs: 120_000 });
+    expect(classify(403, { 'x-ratelimit-remaining': '0', 'x-ratelimit-reset': reset })).toEqual({
+      category: 'RateLimited',
+      retryable: true,
+      code: 'primary_rate_limit',
+      status: 403,
+      retryAfterMs: 120_000,
+    });
     expect(classify(429, { 'x-ratelimit-remaining': '0', 'x-ratelimit-reset': reset })).toMatchObject({ code: 'primary_rate_limit', retryAfterMs: 120_000 });
   });
 
@@ -27,7 +33,12 @@ describe('GitHub rate-limit classification', () => {
   });
 
   it('reads any other 403 as a refused credential or permission', () => {
-    expect(classify(403, { 'x-ratelimit-remaining': '4999' }, body('Resource not accessible by integration'))).toEqual({ category: 'Auth', retryable: false, code: 'forbidden', status: 403 });
+    expect(classify(403, { 'x-ratelimit-remaining': '4999' }, body('Resource not accessible by integration'))).toEqual({
+      category: 'Auth',
+      retryable: false,
+      code: 'forbidden',
+      status: 403,
+    });
     expect(classify(403, {}, Buffer.from('<html>not json</html>'))).toMatchObject({ category: 'Auth' });
   });
 

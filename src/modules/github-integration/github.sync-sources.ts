@@ -34,7 +34,11 @@ function requestOf(pathAndQuery: string): GovernedRequest {
 function repositoriesOf(context: OperationContext): string[] {
   const repositories = githubConfiguration(context.configuration).repositories;
   const valid = Array.isArray(repositories) ? repositories.filter(isRepositoryName) : [];
-  if (valid.length === 0) throw IntegrationError.validation('github_repositories_missing', `Connection ${context.connectionId} names no repositories to sync: set configuration.repositories to owner/repo names`);
+  if (valid.length === 0)
+    throw IntegrationError.validation(
+      'github_repositories_missing',
+      `Connection ${context.connectionId} names no repositories to sync: set configuration.repositories to owner/repo names`,
+    );
   return valid;
 }
 
@@ -140,4 +144,3 @@ function issueId(issue: GitHubJson): string {
 }
 
 export const GITHUB_SYNC_SOURCES: readonly SyncSource[] = [REPOSITORIES_SOURCE, PULL_REQUESTS_SOURCE, ISSUES_SOURCE];
-

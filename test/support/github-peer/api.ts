@@ -21,9 +21,19 @@ export class GitHubApi {
   ) {
     const repo = '/repos/([^/]+)/([^/]+)';
     this.route('GET', '/rate_limit', () => jsonResponse(200, { resources: {}, rate: { limit: 5000, remaining: 4999, reset: 0, used: 1 } }));
-    this.route('GET', '/user/repos', (request) => this.page(request, '/user/repos', [...this.state.repositories.values()].map((state) => state.json)));
+    this.route('GET', '/user/repos', (request) =>
+      this.page(
+        request,
+        '/user/repos',
+        [...this.state.repositories.values()].map((state) => state.json),
+      ),
+    );
     this.route('GET', '/orgs/([^/]+)/repos', (request, [org]) =>
-      this.page(request, `/orgs/${org}/repos`, [...this.state.repositories.values()].map((state) => state.json).filter((json) => json.owner.login.toLowerCase() === org.toLowerCase())),
+      this.page(
+        request,
+        `/orgs/${org}/repos`,
+        [...this.state.repositories.values()].map((state) => state.json).filter((json) => json.owner.login.toLowerCase() === org.toLowerCase()),
+      ),
     );
     this.route('GET', repo, (_request, params) => this.withRepo(params, (state) => jsonResponse(200, state.json)));
     this.route('GET', `${repo}/pulls`, (request, params) => this.withRepo(params, (state) => this.listPulls(request, state)));
@@ -39,12 +49,21 @@ export class GitHubApi {
     this.route('POST', `${repo}/check-runs`, (request, params) => this.withRepo(params, (state) => this.createCheckRun(request, state)));
     this.route('PATCH', `${repo}/check-runs/(\\d+)`, (request, params) => this.withRepo(params, (state) => this.updateCheckRun(request, state, Number(params[2]))));
     this.route('POST', `${repo}/statuses/([0-9a-fA-F]{40})`, (request, params) => this.withRepo(params, (state) => this.createStatus(request, state, params[2])));
-    this.route('POST', `${repo}/actions/workflows/([^/]+)/dispatches`, (request, params) => this.withRepo(params, (state) => this.dispatch(request, state, decodeURIComponent(params[2]))));
+    this.route('POST', `${repo}/actions/workflows/([^/]+)/dispatches`, (request, params) =>
+      this.withRepo(params, (state) => this.dispatch(request, state, decodeURIComponent(params[2]))),
+    );
     this.route('GET', `${repo}/actions/runs`, (request, params) => this.withRepo(params, (state) => this.listRuns(request, state, state.runs, `${repoPath(state)}/actions/runs`)));
     this.route('GET', `${repo}/actions/workflows/([^/]+)/runs`, (request, params) =>
       this.withRepo(params, (state) => {
         const workflow = findWorkflow(state, decodeURIComponent(params[2]));
-        return workflow ? this.listRuns(request, state, state.runs.filter((run) => run.workflow_id === workflow.id), `${repoPath(state)}/actions/workflows/${params[2]}/runs`) : notFound();
+        return workflow
+          ? this.listRuns(
+              request,
+              state,
+              state.runs.filter((run) => run.workflow_id === workflow.id),
+              `${repoPath(state)}/actions/workflows/${params[2]}/runs`,
+            )
+          : notFound();
       }),
     );
     this.route('GET', `${repo}/actions/runs/(\\d+)`, (_request, params) =>
@@ -53,13 +72,19 @@ export class GitHubApi {
         return run ? jsonResponse(200, run) : notFound();
       }),
     );
-    this.route('GET', `${repo}/contents/(.+)`, (request, params) => this.withRepo(params, (state) => this.contents(request, state, params[2].split('/').map(decodeURIComponent).join('/'))));
+    this.route('GET', `${repo}/contents/(.+)`, (request, params) =>
+      this.withRepo(params, (state) => this.contents(request, state, params[2].split('/').map(decodeURIComponent).join('/'))),
+    );
   }
 
   handle(request: PeerRequest, path: string): PeerResponse {
     for (const route of this.routes) {
       const match = route.method === request.method ? route.pattern.exec(path) : null;
-      if (match) return route.handler(request, match.slice(1).map((param, index) => (index < 2 ? decodeURIComponent(param) : param)));
+      if (match)
+        return route.handler(
+          request,
+          match.slice(1).map((param, index) => (index < 2 ? decodeURIComponent(param) : param)),
+        );
     }
     return notFound();
   }
@@ -94,7 +119,9 @@ export class GitHubApi {
     let pulls = state.pulls.filter((pull) => wanted === 'all' || pull.state === wanted);
     if (request.query.get('sort') === 'updated') pulls = sortBy(pulls, 'updated_at', request.query.get('direction') ?? 'desc');
     // The list endpoint answers pull-request-simple: no merged, mergeable or counts.
-    const simple = pulls.map(({ merged: _merged, mergeable: _mergeable, comments: _comments, commits: _commits, additions: _additions, deletions: _deletions, changed_files: _changed, ...rest }) => rest);
+    const simple = pulls.map(
+      ({ merged: _merged, mergeable: _mergeable, comments: _comments, commits: _commits, additions: _additions, deletions: _deletions, changed_files: _changed, ...rest }) => rest,
+    );
     return this.page(request, `${repoPath(state)}/pulls`, simple);
   }
 
@@ -177,7 +204,14 @@ export class GitHubApi {
     const body = jsonOf(request);
     if (!body) return githubError(400, 'Problems parsing JSON');
     if (typeof body.title !== 'string' || body.title.length === 0) return validationFailed('Issue', 'title', 'missing_field');
-    const issue = this.state.issue(state, { number: this.state.nextNumber(state), title: body.title, body: body.body ?? null, labels: body.labels ?? [], assignees: body.assignees ?? [], author: 'octo-bot' });
+    const issue = this.state.issue(state, {
+      number: this.state.nextNumber(state),
+      title: body.title,
+      body: body.body ?? null,
+      labels: body.labels ?? [],
+      assignees: body.assignees ?? [],
+      author: 'octo-bot',
+    });
     state.issues.push(issue);
     return jsonResponse(201, issue, { location: issue.url });
   }
@@ -232,7 +266,8 @@ export class GitHubApi {
     if (!run) return notFound();
     const body = jsonOf(request) ?? {};
     if (body.status === 'completed' && !body.conclusion && !run.conclusion) return validationFailed('CheckRun', 'conclusion', 'missing_field');
-    for (const field of ['name', 'status', 'conclusion', 'details_url', 'external_id', 'started_at', 'completed_at'] as const) if (body[field] !== undefined) run[field] = body[field];
+    for (const field of ['name', 'status', 'conclusion', 'details_url', 'external_id', 'started_at', 'completed_at'] as const)
+      if (body[field] !== undefined) run[field] = body[field];
     if (body.conclusion && !body.status) run.status = 'completed';
     if (body.output) run.output = { ...run.output, ...body.output };
     return jsonResponse(200, run);
@@ -307,7 +342,10 @@ export class GitHubApi {
       children.set(`${path}/${first}`, rest.length > 0 ? 'dir' : 'file');
     }
     if (children.size === 0) return notFound();
-    return jsonResponse(200, [...children].map(([childPath, type]) => entry(childPath, type)));
+    return jsonResponse(
+      200,
+      [...children].map(([childPath, type]) => entry(childPath, type)),
+    );
   }
 
   // --- Paging -----------------------------------------------------------------------------------------

@@ -40,7 +40,12 @@ export class AppInstallations {
     if (!verdict.app.installations.includes(installationId)) return githubError(404, 'Not Found');
     const token: IssuedInstallationToken = { token: `ghs_${randomBytes(18).toString('base64url')}`, installationId, expiresAt: now + this.tokenLifetimeSeconds * 1000 };
     this.issued.push(token);
-    return jsonResponse(201, { token: token.token, expires_at: new Date(token.expiresAt).toISOString().replace(/\.\d{3}Z$/, 'Z'), permissions: { contents: 'read', pull_requests: 'write', checks: 'write' }, repository_selection: 'all' });
+    return jsonResponse(201, {
+      token: token.token,
+      expires_at: new Date(token.expiresAt).toISOString().replace(/\.\d{3}Z$/, 'Z'),
+      permissions: { contents: 'read', pull_requests: 'write', checks: 'write' },
+      repository_selection: 'all',
+    });
   }
 
   /** The installation a token was issued for, while it is valid. */

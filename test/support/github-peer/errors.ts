@@ -3,7 +3,11 @@ import { jsonResponse, PeerResponse } from '../peer-http';
 export const DOCUMENTATION_URL = 'https://docs.github.com/rest';
 
 /** GitHub's error body: `{message, documentation_url, errors?, status}`. */
-export function githubError(status: number, message: string, extra: { errors?: Array<Record<string, string>>; headers?: Record<string, string>; documentationUrl?: string } = {}): PeerResponse {
+export function githubError(
+  status: number,
+  message: string,
+  extra: { errors?: Array<Record<string, string>>; headers?: Record<string, string>; documentationUrl?: string } = {},
+): PeerResponse {
   return jsonResponse(
     status,
     { message, documentation_url: extra.documentationUrl ?? DOCUMENTATION_URL, ...(extra.errors ? { errors: extra.errors } : {}), status: String(status) },

@@ -47,7 +47,12 @@ export class GitHubOpenApi {
     this.ajv.addSchema(withNullableTypes(document), DOCUMENT_ID);
     this.templates = Object.keys(document.paths).map((template) => ({
       template,
-      pattern: new RegExp(`^${template.split('/').map((segment) => segmentPattern(segment, document.paths[template])).join('/')}$`),
+      pattern: new RegExp(
+        `^${template
+          .split('/')
+          .map((segment) => segmentPattern(segment, document.paths[template]))
+          .join('/')}$`,
+      ),
       specificity: template.replace(/\{[^}]+\}/g, '').length,
     }));
   }
@@ -131,7 +136,9 @@ export class GitHubOpenApi {
     }
     const validate = this.bodyValidator(matched);
     if (validate(parsed)) return [];
-    return (validate.errors ?? []).map((error) => `${where}: body${error.instancePath} ${error.message}${error.params?.additionalProperty ? ` (${error.params.additionalProperty})` : ''}`);
+    return (validate.errors ?? []).map(
+      (error) => `${where}: body${error.instancePath} ${error.message}${error.params?.additionalProperty ? ` (${error.params.additionalProperty})` : ''}`,
+    );
   }
 
   private bodyValidator(matched: OperationMatch): ValidateFunction {

@@ -152,7 +152,13 @@ export class GitHubPeer {
     if (refused) return withHeaders(refused, versionHeaders);
 
     const answer = this.api.handle(request, request.path);
-    const etag = request.method === 'GET' && answer.status === 200 ? `W/"${createHash('sha256').update(JSON.stringify(answer.body ?? null)).digest('hex').slice(0, 32)}"` : undefined;
+    const etag =
+      request.method === 'GET' && answer.status === 200
+        ? `W/"${createHash('sha256')
+            .update(JSON.stringify(answer.body ?? null))
+            .digest('hex')
+            .slice(0, 32)}"`
+        : undefined;
     // A conditional request answered 304 is free (docs.github.com/rest/using-the-rest-api/best-practices-for-using-the-rest-api).
     if (etag && headerValue(request.headers, 'if-none-match') === etag) {
       return { status: 304, headers: { etag, ...this.rateLimits.headers(credential), ...versionHeaders } };

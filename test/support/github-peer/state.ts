@@ -111,7 +111,14 @@ export class GitHubState {
     const example = this.openApi.namedExample('pull-request');
     const at = this.now();
     const fullName = repo.json.full_name as string;
-    const side = (ref: string) => ({ ...example.head, label: `${repo.json.owner.login}:${ref}`, ref, sha: repo.branches.get(ref) ?? sha(ref), repo: repo.json, user: repo.json.owner });
+    const side = (ref: string) => ({
+      ...example.head,
+      label: `${repo.json.owner.login}:${ref}`,
+      ref,
+      sha: repo.branches.get(ref) ?? sha(ref),
+      repo: repo.json,
+      user: repo.json.owner,
+    });
     return Object.assign(example, {
       id: this.nextId(),
       number: fields.number,

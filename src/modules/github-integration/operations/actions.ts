@@ -1,5 +1,25 @@
 import type { VendorOperation } from '../../../platform/vendors/vendor-descriptor';
-import { bodyOf, GitHubJson, ID, jsonBody, listOf, login, nextPageOf, NULLABLE_STRING, objectSchema, PAGING, pageQuery, pageSchema, query, REF, repoInput, repoPath, stringOrNull, USER_LOGIN, WEB_URL } from './shared';
+import {
+  bodyOf,
+  GitHubJson,
+  ID,
+  jsonBody,
+  listOf,
+  login,
+  nextPageOf,
+  NULLABLE_STRING,
+  objectSchema,
+  PAGING,
+  pageQuery,
+  pageSchema,
+  query,
+  REF,
+  repoInput,
+  repoPath,
+  stringOrNull,
+  USER_LOGIN,
+  WEB_URL,
+} from './shared';
 
 type Repo = { owner: string; repo: string };
 
@@ -82,7 +102,25 @@ export const LIST_WORKFLOW_RUNS: VendorOperation<ListRunsInput> = {
     workflow: WORKFLOW,
     branch: REF,
     event: { type: 'string', pattern: '^[a-z_]{1,64}$' },
-    status: { type: 'string', enum: ['completed', 'action_required', 'cancelled', 'failure', 'neutral', 'skipped', 'stale', 'success', 'timed_out', 'in_progress', 'queued', 'requested', 'waiting', 'pending'] },
+    status: {
+      type: 'string',
+      enum: [
+        'completed',
+        'action_required',
+        'cancelled',
+        'failure',
+        'neutral',
+        'skipped',
+        'stale',
+        'success',
+        'timed_out',
+        'in_progress',
+        'queued',
+        'requested',
+        'waiting',
+        'pending',
+      ],
+    },
     actor: { type: 'string', maxLength: 39 },
     headSha: { type: 'string', pattern: '^[0-9a-fA-F]{40}$' },
     ...PAGING,

@@ -120,7 +120,14 @@ export const CREATE_COMMIT_STATUS: VendorOperation<CreateStatusInput> = {
     },
     ['sha', 'state'],
   ),
-  output: objectSchema({ id: { type: 'integer' }, state: { type: 'string' }, context: { type: 'string' }, description: NULLABLE_STRING, targetUrl: NULLABLE_STRING, createdAt: { type: 'string' } }),
+  output: objectSchema({
+    id: { type: 'integer' },
+    state: { type: 'string' },
+    context: { type: 'string' },
+    description: NULLABLE_STRING,
+    targetUrl: NULLABLE_STRING,
+    createdAt: { type: 'string' },
+  }),
   request: (input) => ({
     method: 'POST',
     path: repoPath(input, 'statuses', input.sha),
@@ -128,6 +135,13 @@ export const CREATE_COMMIT_STATUS: VendorOperation<CreateStatusInput> = {
   }),
   result: (answer) => {
     const status = bodyOf(answer);
-    return { id: status.id, state: status.state, context: status.context, description: stringOrNull(status.description), targetUrl: stringOrNull(status.target_url), createdAt: status.created_at };
+    return {
+      id: status.id,
+      state: status.state,
+      context: status.context,
+      description: stringOrNull(status.description),
+      targetUrl: stringOrNull(status.target_url),
+      createdAt: status.created_at,
+    };
   },
 };

@@ -4,7 +4,13 @@ import { bodyOf, GitHubJson, NULLABLE_STRING, objectSchema, query, REF, repoInpu
 /** A path in the repository: segments without `.`/`..`, no leading or doubled slash. */
 const CONTENT_PATH = { type: 'string', maxLength: 4096, pattern: '^(?:(?!\\.\\.?(?:/|$))[^/\\u0000]+)(?:/(?!\\.\\.?(?:/|$))[^/\\u0000]+)*$' } as const;
 
-const ENTRY = objectSchema({ type: { type: 'string', enum: ['file', 'dir', 'symlink', 'submodule'] }, name: { type: 'string' }, path: { type: 'string' }, sha: { type: 'string' }, size: { type: 'integer' } });
+const ENTRY = objectSchema({
+  type: { type: 'string', enum: ['file', 'dir', 'symlink', 'submodule'] },
+  name: { type: 'string' },
+  path: { type: 'string' },
+  sha: { type: 'string' },
+  size: { type: 'integer' },
+});
 
 export const CONTENT_OUTPUT = {
   type: 'object',

@@ -1,5 +1,28 @@
 import type { VendorOperation } from '../../../platform/vendors/vendor-descriptor';
-import { bodyOf, DATE_TIME, GitHubJson, ID, jsonBody, listOf, login, nextPageOf, NULLABLE_STRING, NUMBER, objectSchema, OWNER, PAGING, pageQuery, pageSchema, query, repoInput, repoPath, stringOrNull, TEXT, USER_LOGIN, WEB_URL } from './shared';
+import {
+  bodyOf,
+  DATE_TIME,
+  GitHubJson,
+  ID,
+  jsonBody,
+  listOf,
+  login,
+  nextPageOf,
+  NULLABLE_STRING,
+  NUMBER,
+  objectSchema,
+  OWNER,
+  PAGING,
+  pageQuery,
+  pageSchema,
+  query,
+  repoInput,
+  repoPath,
+  stringOrNull,
+  TEXT,
+  USER_LOGIN,
+  WEB_URL,
+} from './shared';
 
 type Repo = { owner: string; repo: string };
 
@@ -25,7 +48,9 @@ export function toIssue(issue: GitHubJson) {
     url: issue.html_url,
     body: stringOrNull(issue.body),
     // Labels come as objects, or as bare names in older payloads.
-    labels: (Array.isArray(issue.labels) ? issue.labels : []).map((label: unknown) => (typeof label === 'string' ? label : stringOrNull((label as GitHubJson)?.name))).filter((name: string | null): name is string => name !== null),
+    labels: (Array.isArray(issue.labels) ? issue.labels : [])
+      .map((label: unknown) => (typeof label === 'string' ? label : stringOrNull((label as GitHubJson)?.name)))
+      .filter((name: string | null): name is string => name !== null),
     assignees: (Array.isArray(issue.assignees) ? issue.assignees : []).map(login).filter((name: string | null): name is string => name !== null),
     user: login(issue.user),
     isPullRequest: issue.pull_request !== undefined && issue.pull_request !== null,
@@ -62,7 +87,10 @@ export const LIST_ISSUES: VendorOperation<ListIssuesInput> = {
   request: (input) => ({
     method: 'GET',
     path: repoPath(input, 'issues'),
-    query: { ...query({ state: input.state, labels: input.labels?.join(','), assignee: input.assignee, since: input.since, sort: input.sort, direction: input.direction }), ...pageQuery(input) },
+    query: {
+      ...query({ state: input.state, labels: input.labels?.join(','), assignee: input.assignee, since: input.since, sort: input.sort, direction: input.direction }),
+      ...pageQuery(input),
+    },
   }),
   result: (answer) => ({ items: listOf(answer).map(toIssue), nextPage: nextPageOf(answer) }),
 };

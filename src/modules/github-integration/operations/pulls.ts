@@ -1,6 +1,30 @@
 import { IntegrationError } from '../../../platform/resilience/failure-classifier';
 import type { VendorOperation } from '../../../platform/vendors/vendor-descriptor';
-import { bodyOf, DATE_TIME, GitHubJson, ID, jsonBody, listOf, login, nextPageOf, NULLABLE_STRING, NUMBER, objectSchema, PAGING, pageQuery, pageSchema, query, REF, repoInput, repoPath, SHA, stringOrNull, TEXT, USER_LOGIN, WEB_URL } from './shared';
+import {
+  bodyOf,
+  DATE_TIME,
+  GitHubJson,
+  ID,
+  jsonBody,
+  listOf,
+  login,
+  nextPageOf,
+  NULLABLE_STRING,
+  NUMBER,
+  objectSchema,
+  PAGING,
+  pageQuery,
+  pageSchema,
+  query,
+  REF,
+  repoInput,
+  repoPath,
+  SHA,
+  stringOrNull,
+  TEXT,
+  USER_LOGIN,
+  WEB_URL,
+} from './shared';
 
 type Repo = { owner: string; repo: string };
 
@@ -159,7 +183,12 @@ function notMergeableReason(body: GitHubJson): string {
 }
 
 const REVIEW_COMMENT_INPUT = objectSchema(
-  { path: { type: 'string', minLength: 1, maxLength: 4096 }, body: { type: 'string', minLength: 1, maxLength: 65_536 }, line: NUMBER, side: { type: 'string', enum: ['LEFT', 'RIGHT'] } },
+  {
+    path: { type: 'string', minLength: 1, maxLength: 4096 },
+    body: { type: 'string', minLength: 1, maxLength: 65_536 },
+    line: NUMBER,
+    side: { type: 'string', enum: ['LEFT', 'RIGHT'] },
+  },
   ['path', 'body'],
 );
 
@@ -233,6 +262,14 @@ export const CREATE_PULL_COMMENT: VendorOperation<CreateReviewCommentInput> = {
   }),
   result: (answer) => {
     const comment = bodyOf(answer);
-    return { id: comment.id, body: comment.body, path: comment.path, line: typeof comment.line === 'number' ? comment.line : null, url: comment.html_url, user: login(comment.user), createdAt: comment.created_at };
+    return {
+      id: comment.id,
+      body: comment.body,
+      path: comment.path,
+      line: typeof comment.line === 'number' ? comment.line : null,
+      url: comment.html_url,
+      user: login(comment.user),
+      createdAt: comment.created_at,
+    };
   },
 };

@@ -1,5 +1,22 @@
 import type { VendorOperation } from '../../../platform/vendors/vendor-descriptor';
-import { bodyOf, GitHubJson, listOf, login, nextPageOf, NULLABLE_STRING, objectSchema, OWNER, PAGING, pageQuery, pageSchema, query, repoInput, repoPath, USER_LOGIN, WEB_URL } from './shared';
+import {
+  bodyOf,
+  GitHubJson,
+  listOf,
+  login,
+  nextPageOf,
+  NULLABLE_STRING,
+  objectSchema,
+  OWNER,
+  PAGING,
+  pageQuery,
+  pageSchema,
+  query,
+  repoInput,
+  repoPath,
+  USER_LOGIN,
+  WEB_URL,
+} from './shared';
 
 export const REPOSITORY_OUTPUT = objectSchema({
   id: { type: 'integer' },

@@ -57,7 +57,16 @@ class FakeGoverned {
 
   async prepare(_connectionId: string, request: GovernedRequest, options: GovernedCallOptions) {
     this.prepared = request;
-    return { id: 'run-async', connectionId: 'conn-1', providerId: 'acme', operation: options.operation, state: 'Pending', mode: 'async', idempotencyKey: options.idempotencyKey ?? null, createdAt: new Date(0) };
+    return {
+      id: 'run-async',
+      connectionId: 'conn-1',
+      providerId: 'acme',
+      operation: options.operation,
+      state: 'Pending',
+      mode: 'async',
+      idempotencyKey: options.idempotencyKey ?? null,
+      createdAt: new Date(0),
+    };
   }
 }
 
@@ -86,14 +95,22 @@ describe('OperationRunner', () => {
 
   it('lists the operations of the given providers with their schemas', () => {
     expect(runner.list(['acme']).map((operation) => operation.name)).toEqual(['acme.things.get', 'acme.things.copy']);
-    expect(runner.list(['acme'])[0]).toMatchObject({ providerId: 'acme', effect: 'read', description: 'One thing', input: { required: ['id'] }, output: { properties: { name: { type: 'string' } } } });
+    expect(runner.list(['acme'])[0]).toMatchObject({
+      providerId: 'acme',
+      effect: 'read',
+      description: 'One thing',
+      input: { required: ['id'] },
+      output: { properties: { name: { type: 'string' } } },
+    });
   });
 
   it('runs a single-call operation as one governed call named after it, and maps the answer', async () => {
     governed.answers.push({ status: 200, body: { label: 'first' } });
     const outcome = await inTenant(() => runner.run(['acme'], 'conn-1', 'acme.things.get', { input: { id: 7 }, idempotencyKey: 'k1' }));
     expect(outcome).toEqual({ output: { name: 'first' }, runId: 'run-1', runIds: ['run-1'] });
-    expect(governed.calls).toEqual([{ request: { method: 'GET', path: '/things/7' }, options: { operation: 'acme.things.get', metricOperation: 'acme.things.get', idempotencyKey: 'k1' } }]);
+    expect(governed.calls).toEqual([
+      { request: { method: 'GET', path: '/things/7' }, options: { operation: 'acme.things.get', metricOperation: 'acme.things.get', idempotencyKey: 'k1' } },
+    ]);
   });
 
   it('runs a multi-call operation, one run per call, each with its own idempotency key', async () => {
@@ -104,7 +121,10 @@ describe('OperationRunner', () => {
   });
 
   it('refuses input that fails the schema before any call, naming the path', async () => {
-    await expect(inTenant(() => runner.run(['acme'], 'conn-1', 'acme.things.get', { input: { id: 'seven' } }))).rejects.toMatchObject({ category: 'Validation', message: expect.stringContaining('input/id must be integer') });
+    await expect(inTenant(() => runner.run(['acme'], 'conn-1', 'acme.things.get', { input: { id: 'seven' } }))).rejects.toMatchObject({
+      category: 'Validation',
+      message: expect.stringContaining('input/id must be integer'),
+    });
     expect(governed.calls).toEqual([]);
   });
 
@@ -116,7 +136,10 @@ describe('OperationRunner', () => {
 
   it('refuses an operation of another provider than the connection’s', async () => {
     connectionProvider = 'other';
-    await expect(inTenant(() => runner.run(['acme'], 'conn-1', 'acme.things.get', { input: { id: 1 } }))).rejects.toMatchObject({ code: 'operation_provider_mismatch', message: expect.stringContaining('acme') });
+    await expect(inTenant(() => runner.run(['acme'], 'conn-1', 'acme.things.get', { input: { id: 1 } }))).rejects.toMatchObject({
+      code: 'operation_provider_mismatch',
+      message: expect.stringContaining('acme'),
+    });
   });
 
   it.each([

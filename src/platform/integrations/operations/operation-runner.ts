@@ -1,6 +1,7 @@
 import { Injectable, NotFoundException } from '@nestjs/common';
 import { TenantContext } from '../../context/tenant-context';
 import { BusPublisher } from '../../messaging/bus-publisher';
+import { COMMANDS } from '../../messaging/contracts';
 import { IntegrationError } from '../../resilience/failure-classifier';
 import type { IntegrationRun } from '../../runs/entities/integration-run.entity';
 import { RunRecorder } from '../../runs/run-recorder';
@@ -103,7 +104,7 @@ export class OperationRunner {
     const existing = invocation.idempotencyKey ? await this.runs.findByIdempotencyKey(tenantId, invocation.idempotencyKey) : null;
     if (existing) return submitted(existing);
     const run = await this.governed.prepare(connectionId, operation.request(invocation.input, context), { operation: name, idempotencyKey: invocation.idempotencyKey });
-    await this.publisher.send('ExecuteIntegrationRun', { runId: run.id }, { tenantId, messageId: `execute:${run.id}` });
+    await this.publisher.send(COMMANDS.ExecuteIntegrationRun, { runId: run.id }, { tenantId, messageId: `execute:${run.id}` });
     return submitted(run);
   }
 
@@ -113,7 +114,10 @@ export class OperationRunner {
     if (!entry || !providerIds.includes(entry.providerId)) throw new NotFoundException(`Operation ${name} not found`);
     const profile = await this.resolver.resolve(this.tenant.tenantId, connectionId);
     if (profile.provider.id !== entry.providerId) {
-      throw IntegrationError.validation('operation_provider_mismatch', `Operation ${name} is for ${entry.providerId} connections; connection ${connectionId} is a ${profile.provider.id} connection`);
+      throw IntegrationError.validation(
+        'operation_provider_mismatch',
+        `Operation ${name} is for ${entry.providerId} connections; connection ${connectionId} is a ${profile.provider.id} connection`,
+      );
     }
     this.schemas.assertInput(entry.operation, input);
     return { operation: entry.operation, context: { connectionId, configuration: profile.connection.configuration } };

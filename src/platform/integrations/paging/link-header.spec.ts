@@ -1,8 +1,7 @@
 import { linkNext, parseLinkHeader, relativeToBase, splitPathAndQuery } from './link-header';
 
 describe('Link header (RFC 8288)', () => {
-  const header =
-    '<https://api.example.com/repositories/1/items?page=2&per_page=30>; rel="next", <https://api.example.com/repositories/1/items?page=5&per_page=30>; rel="last"';
+  const header = '<https://api.example.com/repositories/1/items?page=2&per_page=30>; rel="next", <https://api.example.com/repositories/1/items?page=5&per_page=30>; rel="last"';
 
   it('reads each link by relation type', () => {
     const links = parseLinkHeader(header);
