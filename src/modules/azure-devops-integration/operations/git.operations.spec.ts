@@ -30,6 +30,7 @@ describe('Azure DevOps git operations', () => {
       items: [
         { id: 'r-1', name: 'web', defaultBranch: 'refs/heads/main', url: 'u', webUrl: null, remoteUrl: null, project: { id: 'p-1', name: 'Fabrikam Fiber' }, isDisabled: false },
       ],
+      continuationToken: null,
     });
   });
 

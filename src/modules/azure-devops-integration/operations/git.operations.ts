@@ -1,6 +1,7 @@
 import type { JsonSchema, VendorAnswer, VendorOperation } from '../../../platform/vendors/vendor-descriptor';
 import {
   CONTINUATION_TOKEN,
+  continuationPage,
   IDENTITY,
   identity,
   inputSchema,
@@ -140,14 +141,15 @@ const jsonRequest = (method: string, path: string, body: unknown, query?: Record
   body: JSON.stringify(body),
 });
 
-export const listRepositories: VendorOperation<{ project: string; includeHidden?: boolean }, { items: Repository[] }> = {
+/** Azure DevOps answers a project's repositories in one list: the page shape is every list's, its token null. */
+export const listRepositories: VendorOperation<{ project: string; includeHidden?: boolean }, ListPage<Repository>> = {
   name: 'azure-devops.git.repositories.list',
   description: 'Lists the Git repositories of a project',
   effect: 'read',
   input: inputSchema({ project: PROJECT, includeHidden: { type: 'boolean' } }, ['project']),
-  output: { type: 'object', properties: { items: { type: 'array', items: REPOSITORY } }, required: ['items'] },
+  output: pageSchema(REPOSITORY),
   request: (input) => ({ method: 'GET', path: projectApi(input.project, 'git', 'repositories'), ...(input.includeHidden ? { query: { includeHidden: 'true' } } : {}) }),
-  result: (answer) => ({ items: listValue(answer).map(toRepository) }),
+  result: (answer) => continuationPage(answer, toRepository),
 };
 
 export interface ListPullRequestsInput {
