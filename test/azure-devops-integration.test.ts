@@ -254,6 +254,23 @@ describe('Azure DevOps integration (operations, throttling, service hooks)', () 
       expect(build.body.output).toMatchObject({ id: 1, status: 'inProgress', sourceBranch: 'refs/heads/release/2.0', definition: { id: pipeline.id, name: 'ci' } });
     });
 
+    it('queues a pipeline run asynchronously: 202 with the Pending run, executed from the bus with api-version and the PAT', async () => {
+      const pipeline = peer.addPipeline('nightly');
+      const submitted = await operation('azure-devops.pipelines.run', { project: PROJECT, pipelineId: pipeline.id }, tenantA, connectionId, {
+        async: true,
+        idempotencyKey: 'ado-async-1',
+      });
+      expect(submitted.status).toBe(202);
+      expect(submitted.body.run).toMatchObject({ operation: 'azure-devops.pipelines.run', mode: 'async', idempotencyKey: 'ado-async-1' });
+
+      const run = await tenantA.runIn(submitted.body.runId, ['Completed', 'Failed']);
+      expect(run).toMatchObject({ state: 'Completed', responseStatus: 200 });
+      const [sent] = peer.requestsTo(`/${PROJECT}/_apis/pipelines/${pipeline.id}/runs`, 'POST');
+      expect(sent.query).toEqual({ 'api-version': '7.1' });
+      expect(sent.headers.authorization).toBe(`Basic ${Buffer.from(`:${PAT}`).toString('base64')}`);
+      expect(peer.pipelines.runs).toHaveLength(1);
+    });
+
     it('creates a work item and updates it by JSON Patch, conditional on its revision', async () => {
       const created = await operation('azure-devops.workitems.create', {
         project: PROJECT,
