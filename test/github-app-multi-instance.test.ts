@@ -84,7 +84,10 @@ describe('GitHub App installation tokens across two instances (PostgreSQL, Redis
     await schema?.drop();
     await deleteRedisKeys(REDIS_URL, redisPrefix);
   });
+  /** The app JWTs the platform signed: credentials too, for the last test's scan. */
+  const sentJwts = new Set<string>();
   afterEach(() => {
+    for (const request of peer.requestsTo('/app/installations/')) sentJwts.add(String(request.headers.authorization).replace(/^Bearer /, ''));
     expect(peer.openApiProblems()).toEqual([]);
     peer.clearRequests();
     peer.installations.reset();
@@ -136,12 +139,13 @@ describe('GitHub App installation tokens across two instances (PostgreSQL, Redis
     expect(peer.installations.requests.get(INSTALLATION_ID)).toBe(1);
   });
 
-  it('keeps the private key and the tokens out of the API, the logs and the store', async () => {
+  it('keeps the private key, the app JWTs and the tokens out of the API, the logs and the store', async () => {
     await waitFor(() => peer.installations.issued.length > 0, 1_000, 'issued tokens');
     const rows = Object.values(await dumpStore(first.app.get(DataSource), schema.name)).join('\n');
     const logs = `${first.logs.text()}\n${second.logs.text()}`;
     const keyBody = privateKeyPem.split('\n')[1];
-    for (const secret of [keyBody, ...peer.installations.issued.map((token) => token.token)]) {
+    expect(sentJwts.size).toBeGreaterThan(0);
+    for (const secret of [keyBody, ...sentJwts, ...peer.installations.issued.map((token) => token.token)]) {
       expect(transcript.join('\n')).not.toContain(secret);
       expect(logs).not.toContain(secret);
       expect(rows).not.toContain(secret);

@@ -243,6 +243,11 @@ describe('GitHub integration (one instance, SQLite)', () => {
       expect(answer.body).toMatchObject({ statusCode: 400, error: 'Bad Request', message: expect.stringContaining('input/title must be string') });
       expect((await run(tenantA, connectionId, 'github.repos.get', { owner: 'octo' })).body.message).toContain("input must have required property 'repo'");
       expect((await tenantA.post(`/github/connections/${connectionId}/operations/github.repos.get`, {})).status).toBe(400);
+      for (const field of ['input', 'idempotencyKey', 'async']) {
+        const nulled = await tenantA.post(`/github/connections/${connectionId}/operations/github.repos.get`, { input: { owner: 'octo', repo: 'hello' }, [field]: null });
+        expect(nulled.status).toBe(400);
+        expect(nulled.body.message).toContain(field);
+      }
       expect(peer.requests).toEqual([]);
     });
 
@@ -255,6 +260,25 @@ describe('GitHub integration (one instance, SQLite)', () => {
       expect(missing.status).toBe(404);
       expect(missing.body.message).toBe('GitHub answered HTTP 404: Not Found');
       expect((await run(tenantA, connectionId, 'github.nothing.get', {})).status).toBe(404);
+    });
+
+    it('answers 502 naming auth when GitHub refuses the credential, and 502 when GitHub fails', async () => {
+      const revoked = 'ghp_peerTokenRevokedLater000002';
+      peer.acceptToken(revoked);
+      const credentialId = await tenantA.createCredential('github-revoked', revoked);
+      const created = await tenantA.post('/integrations/connections', { providerId: 'github', displayName: 'revoked', credentialId, configuration: { baseUrl: peer.apiUrl } });
+      expect(created.body.status).toBe('Active');
+      peer.revokeToken(revoked);
+      const refused = await run(tenantA, created.body.id, 'github.repos.get', { owner: 'octo', repo: 'hello' });
+      expect(refused.status).toBe(502);
+      expect(refused.body.message).toBe("GitHub refused the connection's credential (auth; HTTP 401: Bad credentials)");
+      expect(refused.text).not.toContain(revoked);
+
+      peer.failNext('/repos/octo/hello', 503, 'Service Unavailable');
+      const failed = await run(tenantA, connectionId, 'github.repos.get', { owner: 'octo', repo: 'hello' });
+      expect(failed.status).toBe(502);
+      expect(failed.body.message).toBe('GitHub failed (HTTP 503: Service Unavailable)');
+      expect((await tenantA.get(`/integrations/runs/${failed.headers.get('x-integration-run-id')}`)).body).toMatchObject({ state: 'Failed', failure: { category: 'Transient' } });
     });
 
     it('keeps tenants apart: another tenant’s connection is not found, and runs nothing', async () => {
@@ -338,6 +362,8 @@ describe('GitHub integration (one instance, SQLite)', () => {
       const refused = await run(tenantA, inbound, 'github.repos.get', { owner: 'octo', repo: 'hello' });
       expect(refused.status).toBe(409);
       expect(refused.body.message).toMatch(/inbound-only/);
+      const refusedAsync = await run(tenantA, inbound, 'github.repos.get', { owner: 'octo', repo: 'hello' }, { async: true });
+      expect(refusedAsync.status).toBe(409);
       expect(peer.requests).toEqual([]);
 
       const subscription = await tenantA.post('/webhooks/subscriptions', { url: receiver.url('/github-events'), eventTypes: ['com.github.*'] });

@@ -10,6 +10,7 @@ export interface GitHubConfiguration {
   syncOrg?: string;
 }
 
+export const GITHUB_API_URL = 'https://api.github.com';
 export const DEFAULT_API_VERSION = '2022-11-28';
 
 /** A GitHub user or organisation login. */

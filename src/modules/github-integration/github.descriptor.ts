@@ -1,10 +1,10 @@
 import type { VendorDescriptor } from '../../platform/vendors/vendor-descriptor';
 import { GITHUB_APP_AUTH } from './github-app.auth';
-import { apiVersionOf, configurationProblems } from './github.configuration';
+import { apiVersionOf, configurationProblems, GITHUB_API_URL } from './github.configuration';
 import { normaliseGitHubEvent } from './github.events';
 import { GITHUB_OPERATIONS } from './github.operations';
 import { classifyGitHubAnswer } from './github.rate-limits';
-import { GITHUB_API_URL, GITHUB_SYNC_SOURCES } from './github.sync-sources';
+import { GITHUB_SYNC_SOURCES } from './github.sync-sources';
 import { GithubVerifier } from './github.verifier';
 
 /** GitHub (REST v3; GitHub Enterprise Server with configuration.baseUrl `https://HOST/api/v3`). */

@@ -2,10 +2,9 @@ import { linkNext, splitPathAndQuery } from '../../platform/integrations/paging/
 import type { GovernedRequest } from '../../platform/integrations/governed/governed-request';
 import { IntegrationError } from '../../platform/resilience/failure-classifier';
 import type { OperationContext, SyncSource, VendorAnswer } from '../../platform/vendors/vendor-descriptor';
-import { githubConfiguration, isRepositoryName } from './github.configuration';
+import { GITHUB_API_URL, githubConfiguration, isRepositoryName } from './github.configuration';
 import { GitHubJson, listOf } from './operations/shared';
 
-export const GITHUB_API_URL = 'https://api.github.com';
 const PER_PAGE = '100';
 
 /**

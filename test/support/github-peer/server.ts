@@ -53,6 +53,7 @@ export class GitHubPeer {
   private readonly tokens: Set<string>;
   private readonly basePath: string;
   private tokenDelayMs: number;
+  private readonly scripted: Array<{ pathPrefix: string; answer: PeerResponse }> = [];
 
   private constructor(
     private readonly server: Server,
@@ -93,6 +94,46 @@ export class GitHubPeer {
     this.state.seed(repository);
   }
 
+  /** Opens `count` issues (or pull requests from fresh branches) in a seeded repository, as if created through the API. */
+  seedIssues(owner: string, name: string, count: number, kind: 'issue' | 'pull' = 'issue'): void {
+    const repository = this.state.repository(owner, name);
+    if (!repository) throw new Error(`Seed ${owner}/${name} first`);
+    for (let index = 0; index < count; index++) {
+      const number = this.state.nextNumber(repository);
+      const title = `${kind === 'pull' ? 'Pull request' : 'Issue'} ${number}`;
+      if (kind === 'pull') {
+        const head = `topic-${number}`;
+        repository.branches.set(head, `${number}`.padStart(40, 'b'));
+        repository.pulls.push(this.state.pull(repository, { number, title, body: null, head, base: repository.json.default_branch, draft: false, author: 'octo-dev' }));
+      }
+      repository.issues.push(this.state.issue(repository, { number, title, body: null, labels: [], assignees: [], author: 'octo-dev', pullRequest: kind === 'pull' }));
+    }
+  }
+
+  /** Edits an issue (and its pull request), moving its `updated_at` on. */
+  touchIssue(owner: string, name: string, number: number, changes: { title?: string; state?: 'open' | 'closed' }): void {
+    const repository = this.state.repository(owner, name);
+    const updatedAt = this.state.now();
+    for (const item of [repository?.issues.find((issue) => issue.number === number), repository?.pulls.find((pull) => pull.number === number)]) {
+      if (item) Object.assign(item, changes, { updated_at: updatedAt });
+    }
+  }
+
+  /** Accepts another personal access token from now on. */
+  acceptToken(token: string): void {
+    this.tokens.add(token);
+  }
+
+  /** Stops accepting a personal access token (revoked on GitHub's side). */
+  revokeToken(token: string): void {
+    this.tokens.delete(token);
+  }
+
+  /** The next request to an API path starting with `pathPrefix` gets this answer instead (a GitHub error body by default). */
+  failNext(pathPrefix: string, status: number, message = 'Server Error'): void {
+    this.scripted.push({ pathPrefix, answer: githubError(status, message) });
+  }
+
   setTokenDelay(ms: number): void {
     this.tokenDelayMs = ms;
   }
@@ -109,6 +150,7 @@ export class GitHubPeer {
 
   clearRequests(): void {
     this.requests.length = 0;
+    this.scripted.length = 0;
   }
 
   async close(): Promise<void> {
@@ -143,6 +185,9 @@ export class GitHubPeer {
       if (this.tokenDelayMs > 0) await new Promise((resolve) => setTimeout(resolve, this.tokenDelayMs));
       return withHeaders(this.installations.mint(request, Number(tokenRequest[1])), versionHeaders);
     }
+
+    const scripted = this.scripted.findIndex((entry) => request.path.startsWith(entry.pathPrefix));
+    if (scripted >= 0) return withHeaders(this.scripted.splice(scripted, 1)[0].answer, versionHeaders);
 
     const credential = this.credentialOf(request);
     if (!credential) return githubError(401, 'Bad credentials', { documentationUrl: 'https://docs.github.com/rest' });

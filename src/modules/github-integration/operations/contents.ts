@@ -1,5 +1,5 @@
 import type { VendorOperation } from '../../../platform/vendors/vendor-descriptor';
-import { bodyOf, GitHubJson, NULLABLE_STRING, objectSchema, query, REF, repoInput, repoPath, stringOrNull } from './shared';
+import { GitHubJson, NULLABLE_STRING, objectSchema, query, REF, repoInput, repoPath, stringOrNull } from './shared';
 
 /** A path in the repository: segments without `.`/`..`, no leading or doubled slash. */
 const CONTENT_PATH = { type: 'string', maxLength: 4096, pattern: '^(?:(?!\\.\\.?(?:/|$))[^/\\u0000]+)(?:/(?!\\.\\.?(?:/|$))[^/\\u0000]+)*$' } as const;

@@ -168,10 +168,10 @@ describe('OperationRunner', () => {
   });
 
   it('submits a single-call operation to the bus, and refuses async for a multi-call one', async () => {
-    const submitted = await inTenant(() => runner.submit(['acme'], 'conn-1', 'acme.things.get', { input: { id: 3 }, async: true, idempotencyKey: 'a-1' }));
+    const submitted = await inTenant(() => runner.submit(['acme'], 'conn-1', 'acme.things.get', { input: { id: 3 }, idempotencyKey: 'a-1' }));
     expect(submitted).toMatchObject({ runId: 'run-async', run: { state: 'Pending', operation: 'acme.things.get', idempotencyKey: 'a-1' } });
     expect(governed.prepared).toEqual({ method: 'GET', path: '/things/3' });
     expect(sent).toEqual([{ command: 'ExecuteIntegrationRun', body: { runId: 'run-async' } }]);
-    await expect(inTenant(() => runner.submit(['acme'], 'conn-1', 'acme.things.copy', { input: {}, async: true }))).rejects.toMatchObject({ code: 'operation_not_async' });
+    await expect(inTenant(() => runner.submit(['acme'], 'conn-1', 'acme.things.copy', { input: {} }))).rejects.toMatchObject({ code: 'operation_not_async' });
   });
 });

@@ -16,8 +16,6 @@ import { toVendorAnswer, vendorFailure } from './vendor-answers';
 export interface OperationInvocation {
   input: unknown;
   idempotencyKey?: string;
-  /** Run from the bus instead of answering now (single-call operations only). */
-  async?: boolean;
 }
 
 export interface OperationOutcome {
@@ -83,9 +81,9 @@ export class OperationRunner {
   }
 
   async run(providerIds: readonly string[], connectionId: string, name: string, invocation: OperationInvocation): Promise<OperationOutcome> {
-    const { operation, context } = await this.prepare(providerIds, connectionId, name, invocation.input);
+    const { operation, providerId, context } = await this.prepare(providerIds, connectionId, name, invocation.input);
     const runIds: string[] = [];
-    const call = this.caller(connectionId, operation, invocation.idempotencyKey, runIds);
+    const call = this.caller(connectionId, providerId, operation, invocation.idempotencyKey, runIds);
     let output: unknown;
     if (operation.request) {
       const answer = await call(operation.request(invocation.input, context));
@@ -109,7 +107,12 @@ export class OperationRunner {
   }
 
   /** The operation (404 when it is not served here), the tenant's connection (404 when not theirs), the provider match and the input check. */
-  private async prepare(providerIds: readonly string[], connectionId: string, name: string, input: unknown): Promise<{ operation: VendorOperation; context: OperationContext }> {
+  private async prepare(
+    providerIds: readonly string[],
+    connectionId: string,
+    name: string,
+    input: unknown,
+  ): Promise<{ operation: VendorOperation; providerId: string; context: OperationContext }> {
     const entry = this.catalogue.operation(name);
     if (!entry || !providerIds.includes(entry.providerId)) throw new NotFoundException(`Operation ${name} not found`);
     const profile = await this.resolver.resolve(this.tenant.tenantId, connectionId);
@@ -120,11 +123,11 @@ export class OperationRunner {
       );
     }
     this.schemas.assertInput(entry.operation, input);
-    return { operation: entry.operation, context: { connectionId, configuration: profile.connection.configuration } };
+    return { operation: entry.operation, providerId: entry.providerId, context: { connectionId, configuration: profile.connection.configuration } };
   }
 
-  private caller(connectionId: string, operation: VendorOperation, idempotencyKey: string | undefined, runIds: string[]): OperationCall {
-    const vendor = this.vendorOf(operation.name);
+  private caller(connectionId: string, providerId: string, operation: VendorOperation, idempotencyKey: string | undefined, runIds: string[]): OperationCall {
+    const vendor = { displayName: this.catalogue.descriptor(providerId)?.provider.displayName ?? providerId, http: this.catalogue.http(providerId) };
     return async (request: GovernedRequest, options = {}): Promise<VendorAnswer> => {
       // Each call is a run, and a key names one run: the calls after the first carry the key with their ordinal.
       const key = idempotencyKey === undefined ? undefined : runIds.length === 0 ? idempotencyKey : `${idempotencyKey}#${runIds.length + 1}`;
@@ -135,11 +138,6 @@ export class OperationRunner {
       if (!accepted) throw vendorFailure(response, answer, vendor);
       return answer;
     };
-  }
-
-  private vendorOf(name: string): { displayName: string; http: ReturnType<VendorCatalogue['http']> } {
-    const providerId = this.catalogue.operation(name)!.providerId;
-    return { displayName: this.catalogue.descriptor(providerId)?.provider.displayName ?? providerId, http: this.catalogue.http(providerId) };
   }
 }
 

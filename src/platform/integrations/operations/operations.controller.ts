@@ -28,7 +28,7 @@ export function operationsController(prefix: string, providerIds: readonly strin
       @Body() request: RunOperationDto,
       @Res({ passthrough: true }) reply: FastifyReply,
     ): Promise<OperationOutcome | SubmittedOperation> {
-      const invocation = { input: request.input, idempotencyKey: request.idempotencyKey, async: request.async };
+      const invocation = { input: request.input, idempotencyKey: request.idempotencyKey };
       if (request.async) {
         const submitted = await this.runner.submit(providerIds, connectionId, name, invocation);
         reply.code(HttpStatus.ACCEPTED).header('x-integration-run-id', submitted.runId);
