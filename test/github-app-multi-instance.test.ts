@@ -89,6 +89,7 @@ describe('GitHub App installation tokens across two instances (PostgreSQL, Redis
   afterEach(() => {
     for (const request of peer.requestsTo('/app/installations/')) sentJwts.add(String(request.headers.authorization).replace(/^Bearer /, ''));
     expect(peer.openApiProblems()).toEqual([]);
+    expect(peer.answerProblems).toEqual([]);
     peer.clearRequests();
     peer.installations.reset();
   });

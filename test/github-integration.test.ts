@@ -67,9 +67,10 @@ describe('GitHub integration (one instance, SQLite)', () => {
   });
 
   afterEach(() => {
-    // Every request the module sent, in every test, is one GitHub's OpenAPI description allows.
+    // Every request the module sent, in every test, is one GitHub's OpenAPI description allows; every answer the peer gave, one it documents.
     expect(peer.openApiProblems()).toEqual([]);
     expect(enterprise.openApiProblems()).toEqual([]);
+    expect([...peer.answerProblems, ...enterprise.answerProblems]).toEqual([]);
     peer.clearRequests();
     enterprise.clearRequests();
   });

@@ -1,7 +1,10 @@
 import { generateKeyPairSync, sign } from 'node:crypto';
-import { GitHubPeer, startGitHubPeer } from './support/github-peer';
+import { GitHubOpenApi, GitHubPeer, startGitHubPeer } from './support/github-peer';
 
-/** The GitHub peer itself: the wire format the GitHub module's tests rely on, and a request checker that does catch mismatches. */
+/**
+ * The GitHub peer itself: the wire format the GitHub module's tests rely on (its answers checked against
+ * GitHub's response schemas), and a request checker that does catch mismatches.
+ */
 
 const PAT = 'ghp_peerSelfTest000000000000001';
 const APP_ID = '4242';
@@ -34,6 +37,8 @@ describe('GitHub peer', () => {
   });
   afterAll(() => peer?.close());
   afterEach(() => {
+    // The peer's own answers are what GitHub documents.
+    expect(peer.answerProblems).toEqual([]);
     peer.clearRequests();
     peer.rateLimits.reset();
   });
@@ -112,6 +117,15 @@ describe('GitHub peer', () => {
     expect((await exchange(jwt({ iat: now - 60, exp: now + 540, iss: APP_ID }, generateKeyPairSync('rsa', { modulusLength: 2048 }).privateKey))).status).toBe(401);
     expect((await exchange(jwt({ iat: now - 700, exp: now - 100, iss: APP_ID }))).status).toBe(401);
     expect((await exchange(jwt({ iat: now - 60, exp: now + 540, iss: APP_ID }), 8)).status).toBe(404);
+  });
+
+  it('checks answers against GitHub’s response schemas too', async () => {
+    const openApi = GitHubOpenApi.load();
+    const answered = await (await get('/repos/octo/hello')).json();
+    expect(openApi.answerProblems('GET', '/repos/octo/hello', 200, answered)).toEqual([]);
+    expect(openApi.answerProblems('GET', '/repos/octo/hello', 200, { ...(answered as object), id: 'not-a-number' })).toEqual([
+      'GET /repos/{owner}/{repo} → 200: body/id must be integer',
+    ]);
   });
 
   it('checks every request against GitHub’s OpenAPI description, and names what is wrong', async () => {

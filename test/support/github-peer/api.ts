@@ -20,7 +20,7 @@ export class GitHubApi {
     private readonly apiUrl: () => string,
   ) {
     const repo = '/repos/([^/]+)/([^/]+)';
-    this.route('GET', '/rate_limit', () => jsonResponse(200, { resources: {}, rate: { limit: 5000, remaining: 4999, reset: 0, used: 1 } }));
+    this.route('GET', '/rate_limit', () => jsonResponse(200, this.state.example('rate-limit-overview')));
     this.route('GET', '/user/repos', (request) =>
       this.page(
         request,

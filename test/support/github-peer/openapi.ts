@@ -101,6 +101,25 @@ export class GitHubOpenApi {
     return problems;
   }
 
+  /** What is wrong with an answer by the response schema GitHub documents for its operation and status (JSON bodies only). */
+  answerProblems(method: string, path: string, status: number, body: unknown): string[] {
+    const matched = this.match(method, path);
+    const response = matched ? this.resolve(matched.operation.responses?.[String(status)]) : undefined;
+    if (!matched || !response?.content?.['application/json']?.schema) return [];
+    const key = `answer ${matched.template} ${method} ${status}`;
+    let validate = this.bodyValidators.get(key);
+    if (!validate) {
+      const verb = method.toLowerCase();
+      const pointer = ['paths', matched.template, verb, 'responses', String(status), 'content', 'application/json', 'schema'].map(escapePointer).join('/');
+      const holder = matched.operation.responses[String(status)];
+      const ref = typeof holder?.$ref === 'string' ? `${DOCUMENT_ID}${holder.$ref}/content/application~1json/schema` : `${DOCUMENT_ID}#/${pointer}`;
+      validate = this.ajv.compile({ $ref: ref });
+      this.bodyValidators.set(key, validate);
+    }
+    if (validate(body)) return [];
+    return (validate.errors ?? []).slice(0, 10).map((error) => `${method} ${matched.template} → ${status}: body${error.instancePath} ${error.message}`);
+  }
+
   /** GitHub's documented example answer of an operation (its first 2xx response with one). */
   example(method: string, template: string): { status: number; body: Json } {
     const operation = this.document.paths[template]?.[method.toLowerCase()];
@@ -180,6 +199,8 @@ function withNullableTypes(node: Json): Json {
   while (stack.length > 0) {
     const current = stack.pop();
     if (typeof current !== 'object' || current === null) continue;
+    // Ajv reads `nullable` for `type` only: an enum of a nullable field takes null too.
+    if (current.nullable === true && Array.isArray(current.enum) && !current.enum.includes(null)) current.enum.push(null);
     if (current.nullable === true && current.type === undefined) {
       delete current.nullable;
       if (Array.isArray(current.oneOf)) current.oneOf.push({ type: 'null' });

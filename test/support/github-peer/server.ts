@@ -46,6 +46,8 @@ const TOKEN_PATH = /^\/app\/installations\/(\d+)\/access_tokens$/;
  */
 export class GitHubPeer {
   readonly requests: RecordedGitHubRequest[] = [];
+  /** What GitHub's OpenAPI description says is wrong with the peer's own answers (the peer's fidelity). */
+  readonly answerProblems: string[] = [];
   readonly state: GitHubState;
   readonly rateLimits = new GitHubRateLimits();
   readonly installations: AppInstallations;
@@ -172,6 +174,9 @@ export class GitHubPeer {
     this.requests.push({ method, path: url.pathname, apiPath, query, headers: { ...incoming.headers }, body: body.toString('utf8'), at: Date.now(), openApiProblems });
     const request: PeerRequest = { method, path: apiPath, query: url.searchParams, headers: incoming.headers, body };
     const answer = underBase ? await this.answer(request) : githubError(404, 'Not Found');
+    if (underBase && answer.status < 300 && typeof answer.body === 'object') {
+      this.answerProblems.push(...GitHubOpenApi.load().answerProblems(method, apiPath, answer.status, answer.body));
+    }
     writeResponse(response, withHeaders(answer, { 'x-github-request-id': `PEER:${this.requests.length}`, 'x-github-media-type': 'github.v3; format=json' }));
   }
 

@@ -75,6 +75,7 @@ export class GitHubState {
       url: `${this.apiUrl()}/repos/${fullName}`,
       default_branch: defaultBranch,
       archived: false,
+      has_discussions: false,
       description: `The ${seeded.name} repository`,
       updated_at: this.now(),
     });
@@ -130,6 +131,8 @@ export class GitHubState {
       merged_at: null,
       closed_at: null,
       mergeable: true,
+      // GitHub's example team lacks the `type` its schema requires.
+      requested_teams: [],
       user: this.user(fields.author),
       head: side(fields.head),
       base: side(fields.base),

@@ -1,5 +1,6 @@
 import { Injectable, NotFoundException } from '@nestjs/common';
 import { TenantContext } from '../../context/tenant-context';
+import { quotable } from '../../http/quotable';
 import { BusPublisher } from '../../messaging/bus-publisher';
 import { COMMANDS } from '../../messaging/contracts';
 import { IntegrationError } from '../../resilience/failure-classifier';
@@ -114,7 +115,7 @@ export class OperationRunner {
     input: unknown,
   ): Promise<{ operation: VendorOperation; providerId: string; context: OperationContext }> {
     const entry = this.catalogue.operation(name);
-    if (!entry || !providerIds.includes(entry.providerId)) throw new NotFoundException(`Operation ${name} not found`);
+    if (!entry || !providerIds.includes(entry.providerId)) throw new NotFoundException(`Operation ${quotable(name, 120)} not found`);
     const profile = await this.resolver.resolve(this.tenant.tenantId, connectionId);
     if (profile.provider.id !== entry.providerId) {
       throw IntegrationError.validation(
