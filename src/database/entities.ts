@@ -12,6 +12,9 @@ import { OutboxMessage } from '../platform/messaging/outbox/outbox-message.entit
 import { IntegrationFailure } from '../platform/runs/entities/integration-failure.entity';
 import { IntegrationRunAttempt } from '../platform/runs/entities/integration-run-attempt.entity';
 import { IntegrationRun } from '../platform/runs/entities/integration-run.entity';
+import { ExternalRecord } from '../platform/integrations/syncs/external-record.entity';
+import { IntegrationSync } from '../platform/integrations/syncs/integration-sync.entity';
+import { SyncPageEntry } from '../platform/integrations/syncs/sync-page.entity';
 
 /** Every table of the one relational store, whichever roles a process runs (the schema is shared). */
 export const ENTITIES = [
@@ -29,4 +32,7 @@ export const ENTITIES = [
   OAuthToken,
   ConnectionHealthCheck,
   OutboxMessage,
+  IntegrationSync,
+  ExternalRecord,
+  SyncPageEntry,
 ];

@@ -96,6 +96,50 @@ export function describeCacheContract(name: string, createAdapters: () => Promis
         expect((await adapters.rateLimiter.consume('tenant-b', rule)).allowed).toBe(true);
       });
 
+      it('with a reserve, allows only while `reserve` tokens remain afterwards, and a refusal says when they will', async () => {
+        const rule: TokenBucketRule = { capacity: 10, refillPerSecond: 1 };
+        const decisions: RateLimitDecision[] = [];
+        for (let call = 0; call < 8; call++) decisions.push(await adapters.rateLimiter.consume('reserved', rule, { reserve: 3 }));
+
+        expect(count(decisions, (decision) => decision.allowed)).toBe(7);
+        expect(decisions[6]).toEqual({ allowed: true, remaining: 3, retryAfterMs: 0 });
+        expect(decisions[7]).toMatchObject({ allowed: false, remaining: 3 });
+        // One more token on top of the reserve: about a second.
+        expect(decisions[7].retryAfterMs).toBeGreaterThan(900);
+        expect(decisions[7].retryAfterMs).toBeLessThanOrEqual(1_000);
+        // The reserve is there for a caller without one.
+        expect(await adapters.rateLimiter.consume('reserved', rule)).toEqual({ allowed: true, remaining: 2, retryAfterMs: 0 });
+      });
+
+      it('rejects a reserve that leaves no room for the cost as a caller mistake', async () => {
+        const rule: TokenBucketRule = { capacity: 4, refillPerSecond: 1 };
+        await expect(adapters.rateLimiter.consume('invalid', rule, { cost: 2, reserve: 3 })).rejects.toThrow(RangeError);
+        await expect(adapters.rateLimiter.consume('invalid', rule, { reserve: -1 })).rejects.toThrow(RangeError);
+        await expect(adapters.rateLimiter.refund('invalid', rule, 0)).rejects.toThrow(RangeError);
+        await expect(adapters.rateLimiter.refund('invalid', rule, 5)).rejects.toThrow(RangeError);
+      });
+
+      it('refund gives tokens back, never past the capacity', async () => {
+        const rule: TokenBucketRule = { capacity: 3, refillPerSecond: 0.01 };
+        for (let call = 0; call < 3; call++) await adapters.rateLimiter.consume('refund', rule);
+        expect((await adapters.rateLimiter.consume('refund', rule)).allowed).toBe(false);
+
+        await adapters.rateLimiter.refund('refund', rule);
+        expect(await adapters.rateLimiter.consume('refund', rule)).toEqual({ allowed: true, remaining: 0, retryAfterMs: 0 });
+
+        await adapters.rateLimiter.refund('refund', rule, 3);
+        await adapters.rateLimiter.refund('refund', rule, 3);
+        expect(await adapters.rateLimiter.consume('refund', rule, { cost: 3 })).toEqual({ allowed: true, remaining: 0, retryAfterMs: 0 });
+        expect((await adapters.rateLimiter.consume('refund', rule)).allowed).toBe(false);
+      });
+
+      it('a refund does not lift a block', async () => {
+        const rule: TokenBucketRule = { capacity: 5, refillPerSecond: 100 };
+        await adapters.rateLimiter.block('blocked-refund', rule, Date.now() + 300);
+        await adapters.rateLimiter.refund('blocked-refund', rule, 5);
+        expect((await adapters.rateLimiter.consume('blocked-refund', rule)).allowed).toBe(false);
+      });
+
       it('block empties the bucket until the given time, then it refills from zero', async () => {
         const rule: TokenBucketRule = { capacity: 5, refillPerSecond: 20 };
         const untilMs = Date.now() + 300;

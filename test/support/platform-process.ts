@@ -29,9 +29,10 @@ export class PlatformProcess {
     this.exited = new Promise((resolve) => child.once('exit', (code, signal) => resolve({ code, signal })));
   }
 
-  static spawn(env: Record<string, string>): PlatformProcess {
+  /** `main`: another entry point that boots dist/ (a launcher adding a test-only vendor descriptor). */
+  static spawn(env: Record<string, string>, main = MAIN): PlatformProcess {
     const inherited = Object.fromEntries(Object.entries(process.env).filter(([key]) => !INHERITED_BUT_IGNORED.test(key)));
-    const child = spawn(process.execPath, [MAIN], {
+    const child = spawn(process.execPath, [main], {
       env: { ...inherited, PORT: '0', HOST: '127.0.0.1', DATA_DIR: tempDataDir(), ...env },
       stdio: ['pipe', 'pipe', 'pipe'],
     });
@@ -44,8 +45,8 @@ export class PlatformProcess {
   }
 
   /** Spawns and waits for the "listening" line; rejects with the output if the process exits first. */
-  static async start(env: Record<string, string>, timeoutMs = 30_000): Promise<PlatformProcess> {
-    const platform = PlatformProcess.spawn(env);
+  static async start(env: Record<string, string>, timeoutMs = 30_000, main = MAIN): Promise<PlatformProcess> {
+    const platform = PlatformProcess.spawn(env, main);
     await platform.listening(timeoutMs);
     return platform;
   }

@@ -6,6 +6,7 @@ import { Webhooks1764547200000 } from './1764547200000-Webhooks';
 import { InboundPayloads1764633600000 } from './1764633600000-InboundPayloads';
 import { LeanRunIndexes1764720000000 } from './1764720000000-LeanRunIndexes';
 import { VendorCatalogue1764806400000 } from './1764806400000-VendorCatalogue';
+import { Syncs1764806400001 } from './1764806400001-Syncs';
 
 /** In order. A new migration is appended here and never edited once released. */
 export const MIGRATIONS = [
@@ -17,4 +18,5 @@ export const MIGRATIONS = [
   InboundPayloads1764633600000,
   LeanRunIndexes1764720000000,
   VendorCatalogue1764806400000,
+  Syncs1764806400001,
 ];

@@ -12,17 +12,34 @@ import { ProvidersService } from './providers/providers.service';
 import { RunCommandsHandler } from './runs/run-commands.handler';
 import { RunsController } from './runs/runs.controller';
 import { RunsService } from './runs/runs.service';
+import { SyncsModule } from '../../platform/integrations/syncs/syncs.module';
+import { IntegrationSyncOptions } from '../../workers/integration-sync/integration-sync.options';
+import { SyncsController } from './syncs/syncs.controller';
+import { SyncsService } from './syncs/syncs.service';
 import { VendorRegistryOptions } from './vendor-api-client-registry.options';
 
 /**
  * The VendorApiClientRegistryService role: providers, versioned clients, credentials, connections, the
- * governed call API, runs, and the ExecuteIntegrationRun / RetryIntegrationRun commands.
+ * governed call API, runs, the ExecuteIntegrationRun / RetryIntegrationRun commands, and the sync API
+ * of connections (configuring syncs, asking for runs, reading their records; SYNC_INTERVAL is the default
+ * interval of a sync configured without one).
  */
 @Module({
-  controllers: [ProvidersController, ClientsController, CredentialsController, ConnectionsController, RunsController, RunCommandsHandler],
-  providers: [provideOptions(VendorRegistryOptions), ProvidersService, ClientsService, CredentialsService, ConnectionsService, GovernedRequestsService, RunsService],
+  imports: [SyncsModule],
+  controllers: [ProvidersController, ClientsController, CredentialsController, ConnectionsController, SyncsController, RunsController, RunCommandsHandler],
+  providers: [
+    provideOptions(VendorRegistryOptions),
+    provideOptions(IntegrationSyncOptions),
+    ProvidersService,
+    ClientsService,
+    CredentialsService,
+    ConnectionsService,
+    GovernedRequestsService,
+    RunsService,
+    SyncsService,
+  ],
   exports: [VendorRegistryOptions, ProvidersService],
 })
 export class VendorApiClientRegistryModule {
-  static readonly options = [VendorRegistryOptions];
+  static readonly options = [VendorRegistryOptions, IntegrationSyncOptions];
 }

@@ -19,6 +19,19 @@ export function assertValidCost(rule: TokenBucketRule, cost: number): void {
   }
 }
 
+/** A reserve is a share of the bucket left to others: `cost + reserve` must fit in the bucket. */
+export function assertValidReserve(rule: TokenBucketRule, cost: number, reserve: number): void {
+  if (!(Number.isFinite(reserve) && reserve >= 0 && cost + reserve <= rule.capacity)) {
+    throw new RangeError(`Token reserve must be at least 0 and leave room for the cost within the capacity (${rule.capacity}), got ${reserve}`);
+  }
+}
+
+export function assertValidRefund(rule: TokenBucketRule, tokens: number): void {
+  if (!(Number.isFinite(tokens) && tokens > 0 && tokens <= rule.capacity)) {
+    throw new RangeError(`Refunded tokens must be positive and at most the capacity (${rule.capacity}), got ${tokens}`);
+  }
+}
+
 export function assertValidInstant(epochMs: number): void {
   if (!Number.isFinite(epochMs)) throw new RangeError(`Expected a time in epoch milliseconds, got ${epochMs}`);
 }

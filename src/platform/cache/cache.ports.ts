@@ -23,11 +23,23 @@ export interface TokenBucketRule {
   refillPerSecond: number;
 }
 
+export interface ConsumeOptions {
+  /** Tokens taken (default 1, at most `capacity`). */
+  cost?: number;
+  /**
+   * Tokens that must remain after this call (default 0): a background caller that leaves a share of the
+   * bucket to interactive ones. Refused when fewer than `cost + reserve` are available; `cost + reserve`
+   * is at most `capacity`.
+   */
+  reserve?: number;
+  onUnavailable?: FailMode;
+}
+
 export interface RateLimitDecision {
   allowed: boolean;
   /** Whole tokens left after this call. */
   remaining: number;
-  /** When not allowed: how long until `cost` tokens are available; 0 when allowed. */
+  /** When not allowed: how long until `cost` (+ `reserve`) tokens are available; 0 when allowed. */
   retryAfterMs: number;
 }
 
@@ -38,11 +50,17 @@ export interface RateLimitDecision {
  */
 export abstract class RateLimiter {
   /**
-   * Takes `cost` tokens (default 1, at most `capacity`) when available; a refusal takes nothing.
-   * Backend unavailable: `open` allows as a fresh bucket would (remaining = capacity - cost),
-   * `closed` refuses with retryAfterMs = the time to refill `cost` tokens, at least one second.
+   * Takes `cost` tokens (default 1, at most `capacity`) when `cost + reserve` are available; a refusal
+   * takes nothing. Backend unavailable: `open` allows as a fresh bucket would (remaining = capacity -
+   * cost), `closed` refuses with retryAfterMs = the time to refill `cost` tokens, at least one second.
    */
-  abstract consume(key: string, rule: TokenBucketRule, options?: { cost?: number; onUnavailable?: FailMode }): Promise<RateLimitDecision>;
+  abstract consume(key: string, rule: TokenBucketRule, options?: ConsumeOptions): Promise<RateLimitDecision>;
+  /**
+   * Gives back `tokens` taken earlier (a call that turned out to cost nothing: a 304), never filling the
+   * bucket past its capacity nor shortening a block. Best effort: when the backend is unavailable it
+   * resolves (the refund is lost, the bucket refills anyway).
+   */
+  abstract refund(key: string, rule: TokenBucketRule, tokens?: number): Promise<void>;
   /**
    * Empties a bucket until `untilMs` (epoch ms), after which it refills from zero at the rule's rate:
    * honours a vendor's Retry-After for every replica. An earlier `untilMs` never shortens a longer block.

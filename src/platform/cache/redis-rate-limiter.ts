@@ -1,6 +1,6 @@
-import { assertValidCost, assertValidInstant, assertValidRule } from './cache-arguments';
+import { assertValidCost, assertValidInstant, assertValidRefund, assertValidReserve, assertValidRule } from './cache-arguments';
 import { CacheOptions } from './cache.options';
-import { CacheUnavailableError, FailMode, RateLimitDecision, RateLimiter, TokenBucketRule } from './cache.ports';
+import { CacheUnavailableError, ConsumeOptions, FailMode, RateLimitDecision, RateLimiter, TokenBucketRule } from './cache.ports';
 import { RedisConnection } from './redis-connection';
 
 const MIN_UNAVAILABLE_RETRY_AFTER_MS = 1_000;
@@ -14,13 +14,15 @@ export class RedisRateLimiter extends RateLimiter {
     super();
   }
 
-  async consume(key: string, rule: TokenBucketRule, options: { cost?: number; onUnavailable?: FailMode } = {}): Promise<RateLimitDecision> {
+  async consume(key: string, rule: TokenBucketRule, options: ConsumeOptions = {}): Promise<RateLimitDecision> {
     const cost = options.cost ?? 1;
+    const reserve = options.reserve ?? 0;
     assertValidRule(rule);
     assertValidCost(rule, cost);
+    assertValidReserve(rule, cost, reserve);
     try {
       const [allowed, remaining, retryAfterMs] = await this.connection.run('rate-limit consume', (redis) =>
-        redis.takeTokens(this.connection.key('rate', key), rule.capacity, rule.refillPerSecond, cost),
+        redis.takeTokens(this.connection.key('rate', key), rule.capacity, rule.refillPerSecond, cost, reserve),
       );
       return { allowed: allowed === 1, remaining, retryAfterMs };
     } catch (error) {
@@ -28,6 +30,17 @@ export class RedisRateLimiter extends RateLimiter {
       return (options.onUnavailable ?? this.options.rateLimitFailMode) === 'open'
         ? { allowed: true, remaining: Math.floor(rule.capacity - cost), retryAfterMs: 0 }
         : { allowed: false, remaining: 0, retryAfterMs: Math.max(MIN_UNAVAILABLE_RETRY_AFTER_MS, Math.ceil((cost * 1000) / rule.refillPerSecond)) };
+    }
+  }
+
+  async refund(key: string, rule: TokenBucketRule, tokens = 1): Promise<void> {
+    assertValidRule(rule);
+    assertValidRefund(rule, tokens);
+    try {
+      await this.connection.run('rate-limit refund', (redis) => redis.refundTokens(this.connection.key('rate', key), rule.capacity, rule.refillPerSecond, tokens));
+    } catch (error) {
+      // Best effort (see the port): the bucket refills by itself.
+      if (!(error instanceof CacheUnavailableError)) throw error;
     }
   }
 

@@ -20,10 +20,8 @@ else
   redis.call('DEL', KEYS[1])
 end`;
 
-/** KEYS[1] bucket; ARGV capacity, refillPerSecond, cost → { allowed 0|1, remaining, retryAfterMs }. */
-const TAKE_TOKENS = `
-local capacity, rate, cost = tonumber(ARGV[1]), tonumber(ARGV[2]), tonumber(ARGV[3])
-${NOW_MS}
+/** Mirrors token-bucket.ts `refilled`: the bucket's tokens and their time, now. */
+const REFILLED = `
 local stored = redis.call('HMGET', KEYS[1], 'tokens', 'at')
 local tokens, at = tonumber(stored[1]), tonumber(stored[2])
 if tokens == nil or at == nil then
@@ -32,15 +30,30 @@ elseif now <= at then
   tokens = math.min(capacity, tokens)
 else
   tokens, at = math.min(capacity, tokens + (now - at) * rate / 1000), now
-end
+end`;
+
+/** KEYS[1] bucket; ARGV capacity, refillPerSecond, cost, reserve → { allowed 0|1, remaining, retryAfterMs }. */
+const TAKE_TOKENS = `
+local capacity, rate, cost, reserve = tonumber(ARGV[1]), tonumber(ARGV[2]), tonumber(ARGV[3]), tonumber(ARGV[4] or '0')
+${NOW_MS}
+${REFILLED}
 local allowed, retryAfter = 0, 0
-if tokens >= cost then
+if tokens >= cost + reserve then
   tokens, allowed = tokens - cost, 1
 else
-  retryAfter = math.ceil(at - now + (cost - tokens) * 1000 / rate)
+  retryAfter = math.ceil(at - now + (cost + reserve - tokens) * 1000 / rate)
 end
 ${STORE_BUCKET}
 return { allowed, math.floor(tokens), retryAfter }`;
+
+/** KEYS[1] bucket; ARGV capacity, refillPerSecond, tokens: gives tokens back, up to the capacity; a blocked bucket stays blocked. */
+const REFUND_TOKENS = `
+local capacity, rate, refund = tonumber(ARGV[1]), tonumber(ARGV[2]), tonumber(ARGV[3])
+${NOW_MS}
+${REFILLED}
+if at <= now then tokens = math.min(capacity, tokens + refund) end
+${STORE_BUCKET}
+return 1`;
 
 /** KEYS[1] bucket; ARGV capacity, refillPerSecond, blockForMs: empty until then, keeping a longer block. */
 const BLOCK_TOKENS = `
@@ -69,7 +82,8 @@ if redis.call('SET', KEYS[1], ARGV[1], 'NX', 'PX', ARGV[2]) then return nil end
 return redis.call('GET', KEYS[1])`;
 
 export interface CacheScripts {
-  takeTokens(key: string, capacity: number, refillPerSecond: number, cost: number): Promise<[allowed: number, remaining: number, retryAfterMs: number]>;
+  takeTokens(key: string, capacity: number, refillPerSecond: number, cost: number, reserve: number): Promise<[allowed: number, remaining: number, retryAfterMs: number]>;
+  refundTokens(key: string, capacity: number, refillPerSecond: number, tokens: number): Promise<number>;
   blockTokens(key: string, capacity: number, refillPerSecond: number, blockForMs: number): Promise<number>;
   compareAndDelete(key: string, expected: string): Promise<number>;
   compareAndExpire(key: string, expected: string, ttlMs: number): Promise<number>;
@@ -81,6 +95,7 @@ export type CacheRedis = Redis & CacheScripts;
 export function withCacheScripts(redis: Redis): CacheRedis {
   const scripts: Record<keyof CacheScripts, string> = {
     takeTokens: TAKE_TOKENS,
+    refundTokens: REFUND_TOKENS,
     blockTokens: BLOCK_TOKENS,
     compareAndDelete: COMPARE_AND_DELETE,
     compareAndExpire: COMPARE_AND_EXPIRE,

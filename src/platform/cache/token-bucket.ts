@@ -21,18 +21,27 @@ export function takeTokens(
   rule: TokenBucketRule,
   cost: number,
   nowMs: number,
+  reserve = 0,
 ): BucketUpdate & { decision: RateLimitDecision } {
   const current = refilled(stored, rule, nowMs);
-  if (current.tokens >= cost) {
+  if (current.tokens >= cost + reserve) {
     const state = { tokens: current.tokens - cost, atMs: current.atMs };
     return { state, fullInMs: fullInMs(state, rule, nowMs), decision: { allowed: true, remaining: Math.floor(state.tokens), retryAfterMs: 0 } };
   }
-  const retryAfterMs = Math.ceil(current.atMs - nowMs + ((cost - current.tokens) * 1000) / rule.refillPerSecond);
+  const retryAfterMs = Math.ceil(current.atMs - nowMs + ((cost + reserve - current.tokens) * 1000) / rule.refillPerSecond);
   return {
     state: current,
     fullInMs: fullInMs(current, rule, nowMs),
     decision: { allowed: false, remaining: Math.floor(current.tokens), retryAfterMs },
   };
+}
+
+/** Puts `tokens` back (up to the capacity); a blocked bucket stays blocked until its time. */
+export function refundTokens(stored: BucketState | undefined, rule: TokenBucketRule, tokens: number, nowMs: number): BucketUpdate {
+  const current = refilled(stored, rule, nowMs);
+  // A blocked bucket (the vendor said wait) stays empty until its time, refund or not.
+  const state = current.atMs > nowMs ? current : { tokens: Math.min(rule.capacity, current.tokens + tokens), atMs: current.atMs };
+  return { state, fullInMs: fullInMs(state, rule, nowMs) };
 }
 
 export function blockTokens(stored: BucketState | undefined, rule: TokenBucketRule, blockForMs: number, nowMs: number): BucketUpdate {

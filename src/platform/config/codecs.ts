@@ -38,6 +38,17 @@ export const int = (opts: { min?: number; max?: number } = {}): Codec<number> =>
   },
 });
 
+/** A share between 0 and 1 (`0.3`). */
+export const ratio = (): Codec<number> => ({
+  type: 'ratio (0-1)',
+  parse(raw) {
+    const text = raw.trim();
+    if (!/^(0(\.\d+)?|1(\.0+)?|\.\d+)$/.test(text)) fail('must be a number from 0 to 1');
+    return Number(text);
+  },
+  format: (value) => String(value),
+});
+
 export const bool = (): Codec<boolean> => ({
   type: 'boolean',
   parse(raw) {

@@ -1,6 +1,7 @@
 import type { CloudEvent } from '../events/cloud-event';
 import type { ExternalApiHealthChangedData } from '../integrations/connections/connection-health';
 import type { RotateCredentialCommand } from '../integrations/credentials/credential-rotations';
+import type { ExternalRecordsChangedData, RunSyncCommand } from '../integrations/syncs/sync-events';
 import type { IntegrationFailedData, IntegrationRunCompletedData } from '../runs/run-recorder';
 import type { DeliverWebhookCommand, WebhookDeliveredData, WebhookDeliveryFailedData } from '../webhooks/deliver-webhook.command';
 
@@ -39,6 +40,7 @@ export interface CommandContracts {
   RotateCredential: RotateCredentialCommand;
   SendEmail: PendingContract;
   SendSms: PendingContract;
+  RunSync: RunSyncCommand;
 }
 
 export interface IntegrationConnectionEstablishedData {
@@ -96,6 +98,7 @@ export interface EventContracts {
   WebhookDelivered: WebhookDeliveredData;
   CredentialRotated: CredentialRotatedData;
   ExternalApiHealthChanged: ExternalApiHealthChangedData;
+  ExternalRecordsChanged: ExternalRecordsChangedData;
 }
 
 export type CommandName = keyof CommandContracts;
@@ -106,7 +109,7 @@ export type EventMessage<E extends EventName> = CloudEvent<EventContracts[E]>;
 const names = <T extends string>(list: readonly T[]): { readonly [K in T]: K } => Object.fromEntries(list.map((name) => [name, name])) as { readonly [K in T]: K };
 
 /** Command names as values (handler decorators, topology): `COMMANDS.RotateCredential`. */
-export const COMMANDS = names<CommandName>(['DeliverWebhook', 'IngestWebhook', 'ExecuteIntegrationRun', 'RetryIntegrationRun', 'RotateCredential', 'SendEmail', 'SendSms']);
+export const COMMANDS = names<CommandName>(['DeliverWebhook', 'IngestWebhook', 'ExecuteIntegrationRun', 'RetryIntegrationRun', 'RotateCredential', 'SendEmail', 'SendSms', 'RunSync']);
 
 export const EVENTS = names<EventName>([
   'IntegrationFailed',
@@ -119,4 +122,5 @@ export const EVENTS = names<EventName>([
   'WebhookDelivered',
   'CredentialRotated',
   'ExternalApiHealthChanged',
+  'ExternalRecordsChanged',
 ]);

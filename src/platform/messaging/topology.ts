@@ -54,6 +54,7 @@ export const QUEUES: readonly QueueDefinition[] = [
   queue('rotate-credential', 'RotateCredential', 'CredentialRotationWorker'),
   queue('send-email', 'SendEmail', 'EmailIntegrationService'),
   queue('send-sms', 'SendSms', 'SmsIntegrationService'),
+  queue('run-sync', 'RunSync', 'IntegrationSyncWorker'),
 ];
 
 export const TOPICS: readonly TopicDefinition[] = [
@@ -67,6 +68,7 @@ export const TOPICS: readonly TopicDefinition[] = [
   topic('webhook-delivered', 'WebhookDelivered', [FAN_OUT]),
   topic('credential-rotated', 'CredentialRotated', [FAN_OUT]),
   topic('external-api-health-changed', 'ExternalApiHealthChanged', [FAN_OUT]),
+  topic('external-records-changed', 'ExternalRecordsChanged', [FAN_OUT]),
 ];
 
 /** Where a consumer reads from: a queue, or one subscription of a topic. */

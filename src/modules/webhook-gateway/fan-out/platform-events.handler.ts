@@ -67,6 +67,11 @@ export class PlatformEventsHandler {
     return this.forward(event);
   }
 
+  @EventPattern(EVENTS.ExternalRecordsChanged, FAN_OUT)
+  recordsChanged(@Payload() event: CloudEvent): Promise<void> {
+    return this.forward(event);
+  }
+
   private async forward(event: unknown): Promise<void> {
     try {
       assertCloudEvent(event);

@@ -35,6 +35,12 @@ export interface GovernedCallOptions {
   timeoutMs?: number;
   /** Use this version of the connection's credential instead of the current one (rotation verification). */
   credentialVersion?: string;
+  /**
+   * A background caller's share of the rate budgets (0–1) left to interactive calls. When set the budgets
+   * are spent before any run is recorded: a refusal (IntegrationError `rate_budget_exhausted`, with
+   * `retryAfterMs`) means "not now", and leaves no failed run behind.
+   */
+  budgetReserve?: number;
 }
 
 export interface GovernedResponse {
@@ -101,6 +107,7 @@ export class GovernedHttpClient {
     this.assertRunnable(profile, purpose);
     const method = validateGovernedRequest(request, { maxBodyBytes: this.options.maxRequestBodyBytes, apiKeyHeader: profile.apiKeyHeader });
     const url = this.vendorUrl(profile, request);
+    if (options.budgetReserve !== undefined) await this.budgets.spend(profile, { reserveShare: options.budgetReserve });
     const run = await this.runs.begin({
       tenantId,
       connectionId,
@@ -215,7 +222,7 @@ export class GovernedHttpClient {
     const labels = { operation: options.metricOperation ?? `http.${method}` };
     let response: EgressResponse;
     try {
-      if (options.purpose !== 'test' && options.purpose !== 'verification') await this.budgets.spend(profile);
+      if (spendsBudget(options) && options.budgetReserve === undefined) await this.budgets.spend(profile);
       response = await this.breakers.execute(profile.breakerKey, () =>
         this.send(profile, method, url, request.headers ?? {}, request.body, options.timeoutMs ?? this.options.requestTimeoutMs, options.credentialVersion),
       );
@@ -232,7 +239,10 @@ export class GovernedHttpClient {
         throw withRun(error, run);
       }
     }
-    const succeeded = response.status >= 200 && response.status < 300;
+    // 304 answers a conditional request: nothing changed, and the vendor charged nothing for saying so.
+    const notModified = response.status === 304;
+    if (notModified && spendsBudget(options)) await this.budgets.refund(profile);
+    const succeeded = (response.status >= 200 && response.status < 300) || notModified;
     const failure = succeeded ? undefined : this.statusFailure(profile, response);
     await this.budgets.observe(profile, response.status, response.headers, failure);
     if (failure?.category === 'Auth' && profile.connection.status === 'Active') {
@@ -327,6 +337,10 @@ export class GovernedHttpClient {
     const message = error instanceof IntegrationError ? error.message : `The call failed: ${classification.code}`;
     return { ...classification, message };
   }
+}
+
+function spendsBudget(options: GovernedCallOptions): boolean {
+  return options.purpose !== 'test' && options.purpose !== 'verification';
 }
 
 /** Refused by our own governance (budget, breaker, egress policy, credential) before a byte went to the vendor. */

@@ -14,8 +14,8 @@ import {
 export type RunState = 'Pending' | 'Running' | 'Completed' | 'Failed' | 'Retrying' | 'DeadLettered';
 /** `sync`: the caller waits for the answer and owns any retry. `async`: executed from the bus; the IntegrationRetryWorker retries it. */
 export type RunMode = 'sync' | 'async';
-/** Why the run exists: a caller's request, a connection test, a health probe, or a rotation's verification. */
-export type RunPurpose = 'call' | 'test' | 'probe' | 'verification';
+/** Why the run exists: a caller's request, a connection test, a health probe, a rotation's verification, or a page of a sync pass. */
+export type RunPurpose = 'call' | 'test' | 'probe' | 'verification' | 'sync';
 
 /** What an async run sends, kept so that a retry sends the same. Credentials are never part of it. */
 export interface StoredRequest {
