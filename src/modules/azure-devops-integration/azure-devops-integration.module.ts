@@ -3,7 +3,7 @@ import { provideOptions } from '../../platform/config/options.provider';
 import { operationsController } from '../../platform/integrations/operations/operations.controller';
 import { AzureDevOpsIntegrationOptions } from './azure-devops-integration.options';
 
-/** The AzureDevOpsIntegrationService role. Its capability lands with its own issue; until then it mounts nothing but its options. */
+/** The AzureDevOpsIntegrationService role: the Azure DevOps operations under /azure-devops (the descriptor does the rest, in every role). */
 @Module({
   controllers: [operationsController('azure-devops', ['azure-devops'])],
   providers: [provideOptions(AzureDevOpsIntegrationOptions)],

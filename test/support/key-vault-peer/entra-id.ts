@@ -31,7 +31,7 @@ export class EntraIdPeer {
     private readonly authorityHost: () => string,
   ) {}
 
-  /** True for a token this peer issued, unexpired, for `audience` (e.g. https://vault.azure.net). */
+  /** True for a token this peer issued, unexpired, for `audience` (e.g. https://vault.azure.net, or an application id). */
   accepts(token: string, audience: string): boolean {
     const issued = this.issued.get(token);
     return !!issued && issued.expiresAt > Date.now() && issued.scope === `${audience}/.default`;
@@ -80,7 +80,8 @@ export class EntraIdPeer {
       return oauthError(401, 'invalid_client', 'AADSTS7000215: Invalid client secret provided.');
     }
     const scope = form.get('scope') ?? '';
-    if (!/^https:\/\/\S+\/\.default$/.test(scope)) {
+    // A resource by its application id URI (https://vault.azure.net) or by its application id (a GUID).
+    if (!/^(https:\/\/\S+|[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})\/\.default$/.test(scope)) {
       return oauthError(400, 'invalid_scope', `AADSTS1002012: The provided value for scope ${scope} is not valid.`);
     }
     const accessToken = randomBytes(32).toString('base64url');

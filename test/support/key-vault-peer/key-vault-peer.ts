@@ -89,6 +89,11 @@ export class KeyVaultPeer {
     };
   }
 
+  /** Whether the Entra endpoint of this peer issued `token`, unexpired, for `audience`: another test peer (an Entra-protected API) can check its callers with it. */
+  acceptsToken(token: string, audience: string): boolean {
+    return this.identity.accepts(token, audience);
+  }
+
   /** The Key Vault calls only, e.g. to count the reads that reached the vault. */
   vaultRequests(): RecordedRequest[] {
     return this.requests.filter((request) => request.path.startsWith('/secrets'));
