@@ -370,8 +370,13 @@ describe('Azure DevOps integration (operations, throttling, service hooks)', () 
       try {
         const answer = await operation('azure-devops.git.repositories.list', { project: PROJECT });
         expect(answer.status).toBe(502);
-        expect(answer.body.message).toContain('sign-in page: the credential was not accepted');
+        expect(answer.body.message).toContain("Azure DevOps refused the connection's credential");
         expect(peer.requests.at(-1)).toMatchObject({ method: 'GET' });
+        const run = await tenantA.get(`/integrations/runs/${answer.headers.get('x-integration-run-id')}`);
+        expect(run.body).toMatchObject({ state: 'Failed', responseStatus: 203, failure: { category: 'Auth' } });
+        // The kernel reads the answer by the vendor's rules: the connection's test does not pass on a 2xx sign-in page either.
+        const tested = await tenantA.post(`/integrations/connections/${connectionId}/test`);
+        expect(tested.body.lastTest).toMatchObject({ passed: false, status: 203, category: 'Auth' });
       } finally {
         peer.acceptPat(PAT);
         peer.setUnauthenticatedAnswer('401');

@@ -24,6 +24,10 @@ export function classifyAzureDevOpsAnswer(answer: { status: number; headers: Rea
     const retryAfterMs = parseRetryAfter(answer.headers, now) ?? resetDelay(readHeader(answer.headers, 'x-ratelimit-reset'), now);
     return { category: 'RateLimited', retryable: true, code: 'azure_devops_throttled', status: 429, ...(retryAfterMs === undefined ? {} : { retryAfterMs }) };
   }
+  // A request Azure DevOps did not authenticate may be answered 203 with its HTML sign-in page instead of a 401.
+  if (answer.status === 203 && !/json/i.test(readHeader(answer.headers, 'content-type') ?? '')) {
+    return { category: 'Auth', retryable: false, code: 'azure_devops_sign_in_page', status: 203 };
+  }
   // Without `X-TFS-FedAuthRedirect: Suppress` (sent on every call) an unauthenticated call is redirected to the sign-in page.
   if (answer.status >= 300 && answer.status < 400 && /_signin|login\.microsoftonline\.com/i.test(readHeader(answer.headers, 'location') ?? '')) {
     return { category: 'Auth', retryable: false, code: 'azure_devops_sign_in_redirect', status: answer.status };

@@ -48,8 +48,9 @@ export interface VendorHttpProfile {
   /** Query parameters every call carries (an `api-version` parameter); a caller's parameter of the same name wins. */
   defaultQuery?(configuration: Readonly<Record<string, unknown>>): Record<string, string>;
   /**
-   * The vendor's reading of a failed answer, where its own rules differ from HTTP's (a secondary rate
-   * limit answered as 403). Undefined: the generic classification.
+   * The vendor's reading of an answer, where its own rules differ from HTTP's: a failure it classifies
+   * (a secondary rate limit answered as 403, a sign-in page answered as 203), consulted for every
+   * answer, 2xx included. Undefined: HTTP's reading (2xx succeeds, the rest is classified by status).
    */
   classify?(answer: { status: number; headers: Readonly<Record<string, string | string[]>>; body: Buffer }): FailureClassification | undefined;
   /** The vendor's own `configuration` fields (organisation, installation id…), checked at connection creation: problems in words. */

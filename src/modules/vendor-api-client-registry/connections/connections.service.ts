@@ -195,7 +195,7 @@ export class ConnectionsService {
     const at = new Date().toISOString();
     try {
       const response = await this.governed.test(profile, { timeoutMs: this.options.connectionTestTimeoutMs });
-      const passed = response.status >= 200 && response.status < 300;
+      const passed = response.failure === undefined && response.status >= 200 && response.status < 300;
       if (passed) return { passed, at, runId: response.run.id, status: response.status };
       return { passed, at, runId: response.run.id, status: response.status, category: response.run.failureCategory ?? undefined, code: response.run.failureCode ?? undefined, message: `The test call answered HTTP ${response.status}` };
     } catch (error) {

@@ -194,8 +194,8 @@ export class GovernedHttpClient {
         if (error instanceof BreakerCountedAnswer) return error.response;
         throw error;
       });
-      const passed = response.status >= 200 && response.status < 300;
-      return { passed, latencyMs: Math.round(response.latencyMs), status: response.status, ...(passed ? {} : { failure: this.classify(profile, response) }) };
+      const failure = this.failureIn(profile, response);
+      return { passed: failure === undefined, latencyMs: Math.round(response.latencyMs), status: response.status, ...(failure ? { failure } : {}) };
     } catch (error) {
       return { passed: false, latencyMs: Date.now() - started, status: null, failure: classifyError(error) };
     }
@@ -245,8 +245,9 @@ export class GovernedHttpClient {
     // 304 answers a conditional request: nothing changed, and the vendor charged nothing for saying so.
     const notModified = response.status === 304;
     if (notModified && spendsBudget(options)) await this.budgets.refund(profile);
-    const succeeded = (response.status >= 200 && response.status < 300) || notModified;
-    const failure = succeeded ? undefined : this.statusFailure(profile, response);
+    const classified = notModified ? undefined : this.failureIn(profile, response);
+    const failure = classified ? { ...classified, message: `The vendor answered HTTP ${response.status}` } : undefined;
+    const succeeded = failure === undefined;
     await this.budgets.observe(profile, response.status, response.headers, failure);
     if (failure?.category === 'Auth' && profile.connection.status === 'Active') {
       this.logger.warn({ msg: 'Vendor refused the connection’s credential', status: response.status, providerId: profile.provider.id });
@@ -282,8 +283,8 @@ export class GovernedHttpClient {
     if (response.status === 401 && (await this.injector.rejected(profile, first.credentials, credentialVersion))) {
       response = (await exchange()).response;
     }
-    const category = response.status >= 300 ? this.classify(profile, response).category : undefined;
-    if (category === 'Transient' || category === 'RateLimited') throw new BreakerCountedAnswer(response, this.classify(profile, response));
+    const failure = this.failureIn(profile, response);
+    if (failure?.category === 'Transient' || failure?.category === 'RateLimited') throw new BreakerCountedAnswer(response, failure);
     return response;
   }
 
@@ -326,13 +327,14 @@ export class GovernedHttpClient {
     return resolveVendorUrl(profile.baseUrl, { path: request.path, query });
   }
 
-  /** The vendor's own reading of a failed answer where it has one (a rate limit answered as 403), else HTTP's. */
-  private classify(profile: ConnectionProfile, response: EgressResponse): FailureClassification {
-    return profile.vendor.classify?.(response) ?? classifyStatus(response.status, response.headers);
-  }
-
-  private statusFailure(profile: ConnectionProfile, response: EgressResponse): RunFailure {
-    return { ...this.classify(profile, response), message: `The vendor answered HTTP ${response.status}` };
+  /**
+   * Whether an answer is a failure, and of which kind: the vendor's own rules first (a rate limit
+   * answered as 403; a sign-in page answered as 203), else HTTP's (anything but 2xx).
+   */
+  private failureIn(profile: ConnectionProfile, response: EgressResponse): FailureClassification | undefined {
+    const vendorVerdict = profile.vendor.classify?.(response);
+    if (vendorVerdict) return vendorVerdict;
+    return response.status >= 200 && response.status < 300 ? undefined : classifyStatus(response.status, response.headers);
   }
 
   private failureOf(error: unknown): RunFailure {

@@ -146,6 +146,7 @@ describe('OperationRunner', () => {
     [404, {}, 'vendor_not_found', 'Validation'],
     [422, {}, 'vendor_unprocessable', 'Validation'],
     [409, {}, 'vendor_conflict', 'Validation'],
+    [412, {}, 'vendor_conflict', 'Validation'],
     [400, {}, 'vendor_bad_request', 'Validation'],
     [401, {}, 'vendor_auth_refused', 'Auth'],
     [403, {}, 'vendor_auth_refused', 'Auth'],

@@ -135,7 +135,8 @@ export class OperationRunner {
       const response = await this.governed.request(connectionId, request, { operation: operation.name, metricOperation: operation.name, idempotencyKey: key });
       runIds.push(response.run.id);
       const answer = toVendorAnswer(response);
-      const accepted = (response.status >= 200 && response.status < 300) || (options.accept ?? []).includes(response.status);
+      // A failure by the vendor's rules (its classify) fails even a 2xx; `accept` names statuses the operation reads itself.
+      const accepted = (response.failure === undefined && response.status >= 200 && response.status < 300) || (options.accept ?? []).includes(response.status);
       if (!accepted) throw vendorFailure(response, answer, vendor);
       return answer;
     };

@@ -29,6 +29,8 @@ const PASSED_THROUGH: Readonly<Record<number, string>> = {
   400: 'vendor_bad_request',
   404: 'vendor_not_found',
   409: 'vendor_conflict',
+  // A stale precondition (an If-Match, or a JSON Patch `test` on a revision) is the caller's conflict to resolve.
+  412: 'vendor_conflict',
   422: 'vendor_unprocessable',
 };
 
@@ -39,7 +41,7 @@ const PASSED_THROUGH: Readonly<Record<number, string>> = {
  * quotes only the vendor's short `message` text, never headers or the request.
  */
 export function vendorFailure(response: GovernedResponse, answer: VendorAnswer, vendor: { displayName: string; http: VendorHttpProfile }): IntegrationError {
-  const classification = vendor.http.classify?.(response) ?? classifyStatus(response.status, response.headers);
+  const classification = response.failure ?? vendor.http.classify?.(response) ?? classifyStatus(response.status, response.headers);
   const said = vendorMessage(answer.body);
   return withRun(failureFor(response.status, classification, vendor.displayName, `HTTP ${response.status}${said ? `: ${said}` : ''}`), response.run);
 }

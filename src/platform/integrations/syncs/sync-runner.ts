@@ -138,7 +138,7 @@ export class SyncRunner {
         },
       );
       if (response.status === 304 && cached) return { kind: 'page', page: { kind: 'not-modified', pageKey, cached } };
-      if (response.status >= 200 && response.status < 300) {
+      if (response.failure === undefined && response.status >= 200 && response.status < 300) {
         const read = source.read(answerOf(response), position, context);
         return { kind: 'page', page: { kind: 'read', pageKey, records: read.records, next: read.next, etag: etagOf(response) } };
       }
