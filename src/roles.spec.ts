@@ -7,11 +7,11 @@ describe('roles', () => {
     expect(new Set(ROLES.map((role) => role.name)).size).toBe(19);
   });
 
-  it('gives every role a Nest module that declares its options', () => {
+  it('gives every role a Nest module that declares its options (none, when connections configure everything)', () => {
     for (const role of ROLES) {
       const module = role.load();
-      expect(Reflect.getMetadata('imports', module) ?? Reflect.getMetadata('providers', module)).toBeDefined();
-      expect(module.options.length).toBeGreaterThan(0);
+      expect(['imports', 'providers', 'controllers'].some((key) => Reflect.getMetadata(key, module) !== undefined)).toBe(true);
+      expect(Array.isArray(module.options)).toBe(true);
     }
   });
 
