@@ -241,7 +241,11 @@ function printReport({ machine, runs, rows, totalMs }) {
   ]);
   const widths = header.map((title, i) => Math.max(title.length, ...cells.map((row) => row[i].length)));
   const numeric = new Set([1, 2, 3, 4, 5]);
-  const format = (row) => row.map((cell, i) => (numeric.has(i) ? cell.padStart(widths[i]) : cell.padEnd(widths[i]))).join('  ').trimEnd();
+  const format = (row) =>
+    row
+      .map((cell, i) => (numeric.has(i) ? cell.padStart(widths[i]) : cell.padEnd(widths[i])))
+      .join('  ')
+      .trimEnd();
 
   const out = [
     '',

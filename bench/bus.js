@@ -273,10 +273,7 @@ async function postgresCpu(database) {
   await client.connect();
   return {
     async ticks() {
-      const { rows } = await client.query(
-        `SELECT pid FROM pg_stat_activity WHERE backend_type <> 'client backend' OR right(application_name, length($1)) = $1`,
-        [database.schema],
-      );
+      const { rows } = await client.query(`SELECT pid FROM pg_stat_activity WHERE backend_type <> 'client backend' OR right(application_name, length($1)) = $1`, [database.schema]);
       const ticks = new Map();
       for (const { pid } of rows) {
         try {
@@ -471,9 +468,7 @@ function rawSqliteTable(file) {
   const insertRows = db.transaction((rows) => {
     const now = Date.now();
     return rows.map(
-      (r) =>
-        insert.run(QUEUE, r.messageId, r.correlationId, r.subject, r.tenantId, r.traceparent, r.contentType, r.properties, r.body, now, r.visibleAt ?? now)
-          .lastInsertRowid,
+      (r) => insert.run(QUEUE, r.messageId, r.correlationId, r.subject, r.tenantId, r.traceparent, r.contentType, r.properties, r.body, now, r.visibleAt ?? now).lastInsertRowid,
     );
   });
   const removeIds = db.transaction((ids) => ids.reduce((n, id) => n + remove.run(id).changes, 0));
@@ -702,7 +697,19 @@ function judge(dialect, cases) {
 }
 
 function printReport({ machine, options, dialects, totalMs }) {
-  const header = ['dialect', 'case', 'msgs', 'msg/s', '% raw', 'latency ms p50 / p95 / p99 / max', 'RSS MB before/after/peak', 'heap MB before/after/peak', 'CPU ms/1k node+pg', 'other cores', 'notes'];
+  const header = [
+    'dialect',
+    'case',
+    'msgs',
+    'msg/s',
+    '% raw',
+    'latency ms p50 / p95 / p99 / max',
+    'RSS MB before/after/peak',
+    'heap MB before/after/peak',
+    'CPU ms/1k node+pg',
+    'other cores',
+    'notes',
+  ];
   const rows = [];
   for (const d of dialects) {
     if (d.cases.length === 0) rows.push([d.dialect, '-', '-', '-', '-', '-', '-', '-', '-', '-', `FAIL: ${d.failure}`]);
@@ -735,7 +742,11 @@ function printReport({ machine, options, dialects, totalMs }) {
   }
   const widths = header.map((title, i) => Math.max(title.length, ...rows.map((row) => String(row[i]).length)));
   const numeric = new Set([2, 3, 4, 5, 6, 7, 8, 9]);
-  const format = (row) => row.map((cell, i) => (numeric.has(i) ? String(cell).padStart(widths[i]) : String(cell).padEnd(widths[i]))).join('  ').trimEnd();
+  const format = (row) =>
+    row
+      .map((cell, i) => (numeric.has(i) ? String(cell).padStart(widths[i]) : String(cell).padEnd(widths[i])))
+      .join('  ')
+      .trimEnd();
 
   const verdicts = dialects.map((d) => {
     if (d.cases.length === 0) return `${d.dialect.padEnd(8)} FAIL: ${d.failure}`;
@@ -778,7 +789,7 @@ function printReport({ machine, options, dialects, totalMs }) {
     '              of up to 100, no bus; % raw against the mean of the two raw runs of that shape (before and after the bus cases)',
     'latency     = send time in the body -> handler start; flat-out cases are mostly backlog, the paced case is the idle-path latency',
     `memory      = the case's own process: after warm-up and a GC / at the end after a GC / peak of ${MEMORY_SAMPLE_MS} ms samples`,
-    'CPU         = CPU ms per 1,000 messages: the case process + (PostgreSQL) its backends and the server\'s background processes;',
+    "CPU         = CPU ms per 1,000 messages: the case process + (PostgreSQL) its backends and the server's background processes;",
     '              other cores = CPU everything else used meanwhile (other jobs on the machine: above ~0.3 the case was disturbed)',
     `every case first runs ${Math.round(WARMUP_SHARE * 100)} % of its messages unmeasured (pools open, JIT warm), then measures`,
     `Total time: ${s(totalMs)} s`,

@@ -166,7 +166,11 @@ function selfTimeByModule(profiles) {
           ? url.replace(/.*\/dist\//, '')
           : url.startsWith('node:')
             ? 'node internals'
-            : url === '' ? functionName.startsWith('(') ? functionName : 'native code' : path.basename(url);
+            : url === ''
+              ? functionName.startsWith('(')
+                ? functionName
+                : 'native code'
+              : path.basename(url);
       totals.set(module, (totals.get(module) ?? 0) + 1);
       samples += 1;
     }
@@ -216,7 +220,11 @@ async function startPlatform(settings, vendorUrl) {
     .setExpirationTime('1h')
     .sign(Buffer.from(jwtSecret, 'utf8'));
   const api = async (route, body) => {
-    const response = await fetch(`${url}${route}`, { method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, body: JSON.stringify(body) });
+    const response = await fetch(`${url}${route}`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+      body: JSON.stringify(body),
+    });
     const answer = await response.json();
     if (response.status >= 300) throw new Error(`${route} answered ${response.status}: ${JSON.stringify(answer)}`);
     return answer;
@@ -317,7 +325,9 @@ async function main() {
   for (const subject of ['raw', 'governed']) {
     for (const shape of ['sequential', 'concurrent']) {
       const row = result[subject][shape];
-      lines.push(`${`${subject} ${shape}`.padEnd(22)} ${row.perSecond.toFixed(0).padStart(8)}    ${`${row.cpuUsPerCall.toFixed(0)} µs`.padEnd(11)} ${ms(row.p50).padEnd(11)} ${ms(row.p90).padEnd(11)} ${ms(row.p99).padEnd(11)} ${ms(row.max)}`);
+      lines.push(
+        `${`${subject} ${shape}`.padEnd(22)} ${row.perSecond.toFixed(0).padStart(8)}    ${`${row.cpuUsPerCall.toFixed(0)} µs`.padEnd(11)} ${ms(row.p50).padEnd(11)} ${ms(row.p90).padEnd(11)} ${ms(row.p99).padEnd(11)} ${ms(row.max)}`,
+      );
     }
   }
   lines.push(
@@ -337,7 +347,10 @@ async function main() {
   process.stdout.write(`${lines.join('\n')}\n`);
 
   const file = path.join(RESULTS_DIR, `egress-${settings.dialect}-${settings.journal}-${stamp}.json`);
-  fs.writeFileSync(file, `${JSON.stringify({ settings, result, addedP50Ms: addedP50, addedP99Ms: addedP99, throughputShare: share, verdicts, memory: { before, afterBoot, peakRssMb, end } }, null, 2)}\n`);
+  fs.writeFileSync(
+    file,
+    `${JSON.stringify({ settings, result, addedP50Ms: addedP50, addedP99Ms: addedP99, throughputShare: share, verdicts, memory: { before, afterBoot, peakRssMb, end } }, null, 2)}\n`,
+  );
   process.stdout.write(`Results: ${path.relative(ROOT, file)}\n`);
   process.exit(verdicts.addedP50 && verdicts.throughput ? 0 : 1);
 }

@@ -55,7 +55,7 @@ function parseArgs(argv) {
     else if (flag === '--batch') {
       settings.batch = positive(flag, value());
       if (settings.batch > MAX_BATCH) usage(`--batch is at most ${MAX_BATCH} (the platform's limit per request)`);
-    }    else if (flag === '--dialect') {
+    } else if (flag === '--dialect') {
       settings.dialect = value();
       if (!['sqlite', 'postgres', 'both'].includes(settings.dialect)) usage(`--dialect is sqlite, postgres or both, got "${settings.dialect}"`);
     } else usage(`Unknown argument "${argv[i]}"`);
@@ -76,7 +76,9 @@ function positive(flag, raw) {
 }
 
 function usage(problem) {
-  process.stderr.write(`${problem}\nUsage: npm run bench -- webhooks [--duration S] [--connections N] [--dialect sqlite|postgres|both] [--deliveries N] [--backlog N] [--batch N] [--profile]\n`);
+  process.stderr.write(
+    `${problem}\nUsage: npm run bench -- webhooks [--duration S] [--connections N] [--dialect sqlite|postgres|both] [--deliveries N] [--backlog N] [--batch N] [--profile]\n`,
+  );
   process.exit(2);
 }
 
@@ -148,7 +150,11 @@ const CHILDREN = {
       if (!verify(request.body, request.headers['x-hub-signature-256'])) return reply.code(401).send({ statusCode: 401 });
       const deliveryId = String(request.headers['x-github-delivery'] ?? '');
       // The delivery id as job id: a redelivered webhook is not queued twice.
-      await queue.add(String(request.headers['x-github-event'] ?? 'unknown'), { deliveryId, payload: request.body.toString('utf8') }, { jobId: deliveryId, removeOnComplete: true });
+      await queue.add(
+        String(request.headers['x-github-event'] ?? 'unknown'),
+        { deliveryId, payload: request.body.toString('utf8') },
+        { jobId: deliveryId, removeOnComplete: true },
+      );
       return reply.code(202).send({ deliveryId });
     });
     fastify.listen({ port: 0, host: '127.0.0.1' }).then(() => process.send({ url: `http://127.0.0.1:${fastify.server.address().port}` }));
@@ -268,7 +274,7 @@ async function deleteRedisKeys(prefixes) {
   const redis = new Redis(REDIS);
   try {
     for (const prefix of prefixes) {
-      for (let cursor = '0'; ; ) {
+      for (let cursor = '0'; ;) {
         const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}:*`, 'COUNT', 1000);
         if (keys.length > 0) await redis.del(...keys);
         cursor = next;
@@ -301,10 +307,13 @@ async function startPlatform(env, profile = false) {
   const url = `http://127.0.0.1:${port}`;
   let exited = false;
   child.once('exit', () => (exited = true));
-  for (const deadline = Date.now() + 30_000; ; ) {
+  for (const deadline = Date.now() + 30_000; ;) {
     if (exited) throw new Error('The platform exited before it was ready');
     if (Date.now() > deadline) throw new Error('The platform was not ready within 30 s');
-    const ready = await fetch(`${url}/health/ready`).then((response) => response.ok, () => false);
+    const ready = await fetch(`${url}/health/ready`).then(
+      (response) => response.ok,
+      () => false,
+    );
     if (ready) break;
     await new Promise((resolve) => setTimeout(resolve, 50));
   }
@@ -317,7 +326,11 @@ async function token(secret, tenantId, scope) {
 }
 
 async function api(url, bearer, route, body) {
-  const response = await fetch(`${url}${route}`, { method: 'POST', headers: { authorization: `Bearer ${bearer}`, 'content-type': 'application/json' }, body: JSON.stringify(body) });
+  const response = await fetch(`${url}${route}`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${bearer}`, 'content-type': 'application/json' },
+    body: JSON.stringify(body),
+  });
   const answer = await response.json();
   if (response.status >= 300) throw new Error(`${route} answered ${response.status}: ${JSON.stringify(answer)}`);
   return answer;
@@ -336,7 +349,7 @@ function startVendorStub() {
 async function load(url, requests, settings) {
   const autocannon = require('autocannon');
   const result = await autocannon({ url, connections: settings.connections, duration: settings.duration, requests, pipelining: 1 });
-  const ok = (result['2xx'] ?? 0);
+  const ok = result['2xx'] ?? 0;
   return {
     perSecond: ok / settings.duration,
     p50: result.latency.p50,
@@ -350,13 +363,16 @@ async function ingestCase(dialect, settings, vendor) {
   const jwtSecret = randomBytes(32).toString('base64url');
   const dataDir = fs.mkdtempSync(path.join(process.env.BENCH_DATA_ROOT ?? os.tmpdir(), 'bench-webhooks-'));
   const schema = `bench_${randomBytes(4).toString('hex')}_webhooks`;
-  const platform = await startPlatform({
-    APP_ROLE: 'VendorApiClientRegistryService,WebhookGatewayService',
-    DATA_DIR: dataDir,
-    AUTH_JWT_SECRET: jwtSecret,
-    EGRESS_ALLOW_LIST: '127.0.0.1',
-    ...(dialect === 'postgres' ? { DATABASE_URL: POSTGRES_URL, DATABASE_SCHEMA: schema } : {}),
-  }, settings.profile);
+  const platform = await startPlatform(
+    {
+      APP_ROLE: 'VendorApiClientRegistryService,WebhookGatewayService',
+      DATA_DIR: dataDir,
+      AUTH_JWT_SECRET: jwtSecret,
+      EGRESS_ALLOW_LIST: '127.0.0.1',
+      ...(dialect === 'postgres' ? { DATABASE_URL: POSTGRES_URL, DATABASE_SCHEMA: schema } : {}),
+    },
+    settings.profile,
+  );
   try {
     const bearer = await token(jwtSecret, 'bench-tenant', 'integration.credentials.write integration.connections.write');
     const credential = await api(platform.url, bearer, '/integrations/credentials', { name: 'github-webhooks', kind: 'webhook-secret', value: GITHUB_SECRET });
@@ -405,9 +421,11 @@ async function untilReceived(receiver, count, timeoutMs) {
 
 async function inParallel(count, concurrency, work) {
   let next = 0;
-  await Promise.all(Array.from({ length: concurrency }, async () => {
-    while (next < count) await work(next++);
-  }));
+  await Promise.all(
+    Array.from({ length: concurrency }, async () => {
+      while (next < count) await work(next++);
+    }),
+  );
 }
 
 /** `count` events in groups of `batch`, `concurrency` groups in flight; `publishedAt` is set as each group leaves. */
@@ -415,7 +433,11 @@ function publishEvents(count, { batch, concurrency, type, idPrefix }, publish) {
   return inParallel(Math.ceil(count / batch), concurrency, async (group) => {
     const publishedAt = Date.now();
     const first = group * batch;
-    const events = Array.from({ length: Math.min(batch, count - first) }, (_, offset) => ({ type, id: `${idPrefix}-${first + offset}`, data: { n: first + offset, publishedAt, text: 'x'.repeat(500) } }));
+    const events = Array.from({ length: Math.min(batch, count - first) }, (_, offset) => ({
+      type,
+      id: `${idPrefix}-${first + offset}`,
+      data: { n: first + offset, publishedAt, text: 'x'.repeat(500) },
+    }));
     await publish(events);
   });
 }
@@ -430,7 +452,10 @@ const platformPublisher = (url, bearer) => (events) =>
 /** The peer's publish: `queue.add`, or `addBulk` for a batch. */
 function peerPublisher(queue) {
   const options = (event) => ({ jobId: event.id, removeOnComplete: true, attempts: 5, backoff: { type: 'exponential', delay: 1000 } });
-  return (events) => (events.length === 1 ? queue.add(events[0].type, events[0], options(events[0])) : queue.addBulk(events.map((event) => ({ name: event.type, data: event, opts: options(event) }))));
+  return (events) =>
+    events.length === 1
+      ? queue.add(events[0].type, events[0], options(events[0]))
+      : queue.addBulk(events.map((event) => ({ name: event.type, data: event, opts: options(event) })));
 }
 
 function sampleRss(pid) {
@@ -456,7 +481,14 @@ async function rawPosts(settings, receiver) {
 }
 
 function deliveryOutcome(report, seconds, samples) {
-  return { perSecond: report.received / seconds, received: report.received, invalid: report.invalid, lagP50: percentile(report.lags, 0.5), lagP99: percentile(report.lags, 0.99), rssMb: { min: Math.min(...samples), max: Math.max(...samples) } };
+  return {
+    perSecond: report.received / seconds,
+    received: report.received,
+    invalid: report.invalid,
+    lagP50: percentile(report.lags, 0.5),
+    lagP99: percentile(report.lags, 0.99),
+    rssMb: { min: Math.min(...samples), max: Math.max(...samples) },
+  };
 }
 
 /** Events published to one `*` subscription and delivered by the worker, in one platform process. */
@@ -613,7 +645,11 @@ const mb = (value) => (Number.isFinite(value) ? value.toFixed(0) : '-');
 
 function table(header, rows) {
   const widths = header.map((title, column) => Math.max(title.length, ...rows.map((row) => String(row[column] ?? '').length)));
-  const line = (cells) => cells.map((cell, column) => String(cell ?? '').padEnd(widths[column])).join('  ').trimEnd();
+  const line = (cells) =>
+    cells
+      .map((cell, column) => String(cell ?? '').padEnd(widths[column]))
+      .join('  ')
+      .trimEnd();
   return [line(header), ...rows.map(line)];
 }
 
@@ -628,17 +664,32 @@ async function main() {
   const dialects = settings.dialect === 'both' ? ['sqlite', 'postgres'] : [settings.dialect];
   const vendor = await startVendorStub();
   const report = { settings, ingest: {} };
-  const lines = [`Webhooks — ${settings.connections} connections, ${settings.duration} s per ingest case, batch ${settings.batch}, ${os.cpus().length} CPUs, Node ${process.version}`, ''];
+  const lines = [
+    `Webhooks — ${settings.connections} connections, ${settings.duration} s per ingest case, batch ${settings.batch}, ${os.cpus().length} CPUs, Node ${process.version}`,
+    '',
+  ];
   let pass = true;
 
   progress(`ingest, raw baseline: ${settings.duration} s`);
   const raw = await childIngestCase('--raw-server', { secret: GITHUB_SECRET }, '/', settings);
   progress(`ingest, peer (Fastify + BullMQ): ${settings.duration} s`);
   const ingestRedis = redisNamespace('ingest');
-  const peer = await childIngestCase('--peer-ingest-server', { secret: GITHUB_SECRET, redis: ingestRedis }, '/webhooks/github', settings).finally(() => deleteRedisKeys([ingestRedis.prefix]));
+  const peer = await childIngestCase('--peer-ingest-server', { secret: GITHUB_SECRET, redis: ingestRedis }, '/webhooks/github', settings).finally(() =>
+    deleteRedisKeys([ingestRedis.prefix]),
+  );
   report.ingest.raw = raw;
   report.ingest.peer = { ...peer, ofRaw: ratio(peer.perSecond, raw.perSecond) };
-  const ingestRow = (name, result, ofRaw, ofPeer, goal) => [name, result.perSecond.toFixed(0), ms(result.p50), ms(result.p99), `${mb(result.rssMb.before)} -> ${mb(result.rssMb.after)}`, result.non2xx, ofRaw === undefined ? '' : percent(ofRaw), ofPeer === undefined ? '' : percent(ofPeer), goal ?? ''];
+  const ingestRow = (name, result, ofRaw, ofPeer, goal) => [
+    name,
+    result.perSecond.toFixed(0),
+    ms(result.p50),
+    ms(result.p99),
+    `${mb(result.rssMb.before)} -> ${mb(result.rssMb.after)}`,
+    result.non2xx,
+    ofRaw === undefined ? '' : percent(ofRaw),
+    ofPeer === undefined ? '' : percent(ofPeer),
+    goal ?? '',
+  ];
   const ingestRows = [ingestRow('raw (node:http, verify, 202)', raw), ingestRow('peer (Fastify, verify, BullMQ add, 202)', peer, report.ingest.peer.ofRaw)];
   for (const dialect of dialects) {
     progress(`ingest, platform on ${dialect}: ${settings.duration} s`);
@@ -659,7 +710,17 @@ async function main() {
       progress('raw undici POSTs');
       const rawPost = await rawPosts(settings, receiver);
       report.rawPosts = rawPost;
-      const deliveryRow = (name, result, ofPeer, goal) => [name, result.perSecond.toFixed(0), ms(result.lagP50), ms(result.lagP99), `${result.received} (${result.invalid} invalid)`, `${mb(result.rssMb.min)} - ${mb(result.rssMb.max)}`, percent(ratio(result.perSecond, rawPost.perSecond)), ofPeer === undefined ? '' : percent(ofPeer), goal ?? ''];
+      const deliveryRow = (name, result, ofPeer, goal) => [
+        name,
+        result.perSecond.toFixed(0),
+        ms(result.lagP50),
+        ms(result.lagP99),
+        `${result.received} (${result.invalid} invalid)`,
+        `${mb(result.rssMb.min)} - ${mb(result.rssMb.max)}`,
+        percent(ratio(result.perSecond, rawPost.perSecond)),
+        ofPeer === undefined ? '' : percent(ofPeer),
+        goal ?? '',
+      ];
       if (settings.deliveries > 0) {
         progress(`delivery, peer (BullMQ worker): ${settings.deliveries} events`);
         const peerDelivery = await peerDeliveryCase(settings, receiver);
@@ -669,7 +730,11 @@ async function main() {
         const met = ofRaw >= GOALS.publishToReceipt && platform.invalid === 0 && platform.received >= settings.deliveries;
         const goal = `publish to receipt >= ${percent(GOALS.publishToReceipt)} of raw POSTs`;
         pass &&= met;
-        report.delivery = { raw: rawPost, peer: { ...peerDelivery, ofRaw: ratio(peerDelivery.perSecond, rawPost.perSecond) }, platform: { ...platform, ofRaw, ofPeer: ratio(platform.perSecond, peerDelivery.perSecond), goal, met } };
+        report.delivery = {
+          raw: rawPost,
+          peer: { ...peerDelivery, ofRaw: ratio(peerDelivery.perSecond, rawPost.perSecond) },
+          platform: { ...platform, ofRaw, ofPeer: ratio(platform.perSecond, peerDelivery.perSecond), goal, met },
+        };
         lines.push(
           '',
           ...table(
@@ -693,7 +758,11 @@ async function main() {
         const met = ofRaw >= GOALS.drain && flat(platform) && platform.invalid === 0;
         const goal = `drain >= ${percent(GOALS.drain)} of raw POSTs, flat RSS`;
         pass &&= met;
-        report.backlog = { raw: rawPost, peer: { ...peerBacklog, flat: flat(peerBacklog), ofRaw: ratio(peerBacklog.drainPerSecond, rawPost.perSecond) }, platform: { ...platform, flat: flat(platform), ofRaw, ofPeer: ratio(platform.drainPerSecond, peerBacklog.drainPerSecond), goal, met } };
+        report.backlog = {
+          raw: rawPost,
+          peer: { ...peerBacklog, flat: flat(peerBacklog), ofRaw: ratio(peerBacklog.drainPerSecond, rawPost.perSecond) },
+          platform: { ...platform, flat: flat(platform), ofRaw, ofPeer: ratio(platform.drainPerSecond, peerBacklog.drainPerSecond), goal, met },
+        };
         const backlogRow = (name, result, ofPeer, goal) => [
           name,
           result.publishPerSecond.toFixed(0),
@@ -708,7 +777,11 @@ async function main() {
           '',
           ...table(
             [`backlog of ${settings.backlog}, one worker process`, 'published/s', 'drained/s', 'verified', 'worker RSS MB by thirds of the drain', 'x raw', 'x peer', 'goal'],
-            [['raw undici POSTs', '', rawPost.perSecond.toFixed(0)], backlogRow('peer (BullMQ worker)', peerBacklog), backlogRow('platform (WebhookDeliveryWorker)', platform, report.backlog.platform.ofPeer, verdict(met, goal))],
+            [
+              ['raw undici POSTs', '', rawPost.perSecond.toFixed(0)],
+              backlogRow('peer (BullMQ worker)', peerBacklog),
+              backlogRow('platform (WebhookDeliveryWorker)', platform, report.backlog.platform.ofPeer, verdict(met, goal)),
+            ],
           ),
         );
       }

@@ -45,18 +45,10 @@ function generate() {
   const { envBindings, sectionOf } = require(join(root, 'dist', 'platform', 'config', 'options.js'));
   const blocks = optionClasses().map((type) => {
     const { section, description } = sectionOf(type);
-    const rows = envBindings(type).map((binding) =>
-      [code(binding.variable), binding.codec.type, defaultCell(binding), descriptionCell(binding)].map(cell),
+    const rows = envBindings(type).map((binding) => [code(binding.variable), binding.codec.type, defaultCell(binding), descriptionCell(binding)].map(cell));
+    return [`### ${section}`, '', description, '', '| Variable | Type | Default | Description |', '| --- | --- | --- | --- |', ...rows.map((row) => `| ${row.join(' | ')} |`)].join(
+      '\n',
     );
-    return [
-      `### ${section}`,
-      '',
-      description,
-      '',
-      '| Variable | Type | Default | Description |',
-      '| --- | --- | --- | --- |',
-      ...rows.map((row) => `| ${row.join(' | ')} |`),
-    ].join('\n');
   });
   return `${blocks.join('\n\n')}\n`;
 }
@@ -71,7 +63,6 @@ function readReadme() {
   }
   return { text, from: start + START.length, to: end };
 }
-
 
 function main(args) {
   const mode = parseMode(args, fail);

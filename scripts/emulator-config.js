@@ -114,7 +114,6 @@ function generate() {
   return { json: `${JSON.stringify(config, null, 2)}\n`, adjustments: [...new Set(adjustments)] };
 }
 
-
 function main(args) {
   const mode = parseMode(args, fail);
   const write = mode === 'write';
@@ -138,12 +137,7 @@ function main(args) {
       return;
     }
     fail(
-      [
-        `${target} is out of date (first difference at line ${difference.line}):`,
-        `  expected: ${difference.expected}`,
-        `  found:    ${difference.actual}`,
-        WRITE_HINT,
-      ].join('\n'),
+      [`${target} is out of date (first difference at line ${difference.line}):`, `  expected: ${difference.expected}`, `  found:    ${difference.actual}`, WRITE_HINT].join('\n'),
     );
   }
 

@@ -85,7 +85,18 @@ export async function createPlatformApp(roles: readonly RoleDefinition[], settin
   const metrics = new PlatformMetrics(label);
 
   const app = await NestFactory.create<NestFastifyApplication>(
-    AppModule.forRoles(roles, { roles: new ActiveRoles(roles.map((role) => role.name), label), logger, metrics }, { extraModules: settings.extraModules, extraDescriptors: settings.extraDescriptors }),
+    AppModule.forRoles(
+      roles,
+      {
+        roles: new ActiveRoles(
+          roles.map((role) => role.name),
+          label,
+        ),
+        logger,
+        metrics,
+      },
+      { extraModules: settings.extraModules, extraDescriptors: settings.extraDescriptors },
+    ),
     createHttpAdapter(runtime),
     { logger: new PinoNestLogger(logger), bodyParser: false, abortOnError: false },
   );

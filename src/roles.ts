@@ -143,9 +143,7 @@ export const ALL_ROLES = 'all';
 
 export class UnknownRoleError extends Error {
   constructor(readonly unknown: readonly string[]) {
-    super(
-      `Unknown APP_ROLE ${unknown.map((name) => `"${name}"`).join(', ')}. Valid roles: ${ALL_ROLES}, ${ROLES.map((role) => role.name).join(', ')}`,
-    );
+    super(`Unknown APP_ROLE ${unknown.map((name) => `"${name}"`).join(', ')}. Valid roles: ${ALL_ROLES}, ${ROLES.map((role) => role.name).join(', ')}`);
     this.name = 'UnknownRoleError';
   }
 }

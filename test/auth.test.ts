@@ -160,13 +160,7 @@ describe('bearer JWT auth (RS256 against a JWKS endpoint)', () => {
   let strangerKey: KeyLike;
 
   const rs256 = (key: KeyLike, claims: Record<string, unknown>, kid = 'key-1') =>
-    new SignJWT(claims)
-      .setProtectedHeader({ alg: 'RS256', kid })
-      .setIssuer(ISSUER)
-      .setAudience(AUDIENCE)
-      .setIssuedAt()
-      .setExpirationTime('5m')
-      .sign(key);
+    new SignJWT(claims).setProtectedHeader({ alg: 'RS256', kid }).setIssuer(ISSUER).setAudience(AUDIENCE).setIssuedAt().setExpirationTime('5m').sign(key);
 
   beforeAll(async () => {
     const pair = await generateKeyPair('RS256');

@@ -126,7 +126,10 @@ async function bootBlobModule(env: Record<string, string>): Promise<{ store: Blo
     class KernelStub {}
     const moduleRef = await Test.createTestingModule({ imports: [KernelStub, AzureIdentityModule, BlobModule] }).compile();
     await moduleRef.init();
-    const check = moduleRef.get(ReadinessChecks).entries().find(([name]) => name === 'blob')![1];
+    const check = moduleRef
+      .get(ReadinessChecks)
+      .entries()
+      .find(([name]) => name === 'blob')![1];
     return { store: moduleRef.get(BlobStore), readiness: check };
   } finally {
     for (const [key, value] of Object.entries(saved)) {
@@ -251,9 +254,7 @@ describe('BlobOptions', () => {
   });
 
   it('requires a bare https account endpoint', () => {
-    expect(issues({ AZURE_STORAGE_ACCOUNT_URL: 'http://prodaccount.blob.core.windows.net' })).toEqual([
-      'AZURE_STORAGE_ACCOUNT_URL: must use one of the schemes: https',
-    ]);
+    expect(issues({ AZURE_STORAGE_ACCOUNT_URL: 'http://prodaccount.blob.core.windows.net' })).toEqual(['AZURE_STORAGE_ACCOUNT_URL: must use one of the schemes: https']);
     const [issue] = issues({ AZURE_STORAGE_ACCOUNT_URL: 'https://prodaccount.blob.core.windows.net/?sv=2024&sig=secret-signature' });
     expect(issue).toMatch(/must be the bare account endpoint/);
     expect(issue).not.toContain('secret-signature');

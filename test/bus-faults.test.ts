@@ -38,14 +38,15 @@ describe('store bus on PostgreSQL under faults', () => {
       await until(() => handled.size >= 100, 20_000, 'the first messages');
 
       const schema = (fixture.dataSource.options as { schema: string }).schema;
-      const killed = await withClient(async (client) =>
-        (
-          await client.query(
-            `SELECT pg_terminate_backend(pid) FROM pg_stat_activity
+      const killed = await withClient(
+        async (client) =>
+          (
+            await client.query(
+              `SELECT pg_terminate_backend(pid) FROM pg_stat_activity
              WHERE pid <> pg_backend_pid() AND (application_name LIKE $1 OR application_name LIKE $2)`,
-            [`%:${appRole}`, `%:bus-listener:${schema}`],
-          )
-        ).rowCount,
+              [`%:${appRole}`, `%:bus-listener:${schema}`],
+            )
+          ).rowCount,
       );
       expect(killed).toBeGreaterThan(0);
 

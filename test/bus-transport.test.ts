@@ -86,10 +86,7 @@ describe('the bus as a Nest transport (store bus, every role in one process)', (
   };
 
   beforeAll(async () => {
-    platform = await startInProcess(
-      { AUTH_JWT_SECRET: newJwtSecret(), BUS_RETRY_BASE_DELAY: '200ms', BUS_MAX_DELIVERY_COUNT: '3', BUS_POLL_INTERVAL: '250ms' },
-      [ProbeModule],
-    );
+    platform = await startInProcess({ AUTH_JWT_SECRET: newJwtSecret(), BUS_RETRY_BASE_DELAY: '200ms', BUS_MAX_DELIVERY_COUNT: '3', BUS_POLL_INTERVAL: '250ms' }, [ProbeModule]);
     journal = platform.app.get(Journal);
     client = platform.app.get(BusClient);
   });
@@ -113,7 +110,12 @@ describe('the bus as a Nest transport (store bus, every role in one process)', (
 
   it("delivers an event once to each consuming role's subscription", async () => {
     // A well-formed event: the roles' own handlers on these subscriptions (fan-out, health gauge) run beside the probes.
-    const event = buildCloudEvent({ type: 'IntegrationConnectionRetired', source: 'urn:test', data: { connectionId: 'conn-1', providerId: 'generic-rest', retiredAt: new Date().toISOString() }, tenantid: 'tenant-a' });
+    const event = buildCloudEvent({
+      type: 'IntegrationConnectionRetired',
+      source: 'urn:test',
+      data: { connectionId: 'conn-1', providerId: 'generic-rest', retiredAt: new Date().toISOString() },
+      tenantid: 'tenant-a',
+    });
     await platform.app.get(BusPublisher).publish('IntegrationConnectionRetired', event, { tenantId: 'tenant-a' });
     await waitFor(() => journal.seen.length === 2);
     await sleep(400);

@@ -38,7 +38,6 @@ function redisAdapters(options: CacheOptions, connection: RedisConnection) {
   };
 }
 
-
 /** Collects what the cache logs (Nest's static Logger), to check what is logged and what never is. */
 class LogCapture implements LoggerService {
   readonly entries: Array<{ level: string; message: unknown }> = [];
@@ -163,11 +162,9 @@ class DisposableRedis {
   }
 
   async start(): Promise<void> {
-    this.process = spawn(
-      REDIS_SERVER,
-      ['--port', String(this.port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--requirepass', this.password],
-      { stdio: 'ignore' },
-    );
+    this.process = spawn(REDIS_SERVER, ['--port', String(this.port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--requirepass', this.password], {
+      stdio: 'ignore',
+    });
     const deadline = Date.now() + 10_000;
     for (;;) {
       const probe = new Redis(this.url, { lazyConnect: true, retryStrategy: () => null, maxRetriesPerRequest: 0 });

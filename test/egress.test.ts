@@ -106,7 +106,6 @@ async function failureOf(promise: Promise<unknown>): Promise<IntegrationError> {
   return error as IntegrationError;
 }
 
-
 type LookupResult = Array<{ address: string; family: number }>;
 
 /** Answers lookups from a table instead of the system resolver; unknown names fail like NXDOMAIN. */
@@ -191,7 +190,12 @@ describe('EgressClient destination policy', () => {
   });
 
   it('refuses a name that resolves to one public and one private address', async () => {
-    fakeDns({ 'mixed.example': [{ address: '93.184.215.14', family: 4 }, { address: '10.1.2.3', family: 4 }] });
+    fakeDns({
+      'mixed.example': [
+        { address: '93.184.215.14', family: 4 },
+        { address: '10.1.2.3', family: 4 },
+      ],
+    });
     const { client } = egress();
 
     const error = await failureOf(client.request({ url: 'https://mixed.example/api?key=s3cret', method: 'GET' }));
@@ -203,9 +207,18 @@ describe('EgressClient destination policy', () => {
 
   it('accepts a public destination at create time, and an allow-listed CIDR covering every private answer', async () => {
     fakeDns({
-      'api.example': [{ address: '93.184.215.14', family: 4 }, { address: '2606:2800:21f:cb07:6820:80da:af6b:8b2c', family: 6 }],
-      'internal.example': [{ address: '10.1.2.3', family: 4 }, { address: '10.9.9.9', family: 4 }],
-      'half.example': [{ address: '10.1.2.3', family: 4 }, { address: '192.168.0.1', family: 4 }],
+      'api.example': [
+        { address: '93.184.215.14', family: 4 },
+        { address: '2606:2800:21f:cb07:6820:80da:af6b:8b2c', family: 6 },
+      ],
+      'internal.example': [
+        { address: '10.1.2.3', family: 4 },
+        { address: '10.9.9.9', family: 4 },
+      ],
+      'half.example': [
+        { address: '10.1.2.3', family: 4 },
+        { address: '192.168.0.1', family: 4 },
+      ],
     });
     const { client, policy } = egress({ EGRESS_ALLOW_LIST: '10.0.0.0/8' });
 

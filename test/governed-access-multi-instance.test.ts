@@ -21,7 +21,6 @@ const BEARER = 'vendor-bearer-shared-2a9f61';
 const OAUTH_CLIENT = { clientId: 'replicated-client', clientSecret: 'replicated-client-secret-5be8' };
 const TOKEN_DELAY_MS = 300;
 
-
 describe('governed vendor access across two instances (PostgreSQL, Redis)', () => {
   const jwtSecret = newJwtSecret();
   const redisPrefix = `ga-${randomBytes(4).toString('hex')}:`;
@@ -166,7 +165,7 @@ describe('governed vendor access across two instances (PostgreSQL, Redis)', () =
   });
 
   describe('rate budgets', () => {
-    it("are one budget for the connection, whichever instance spends it", async () => {
+    it('are one budget for the connection, whichever instance spends it', async () => {
       const credentialId = await onFirst.createCredential('replicas-budget', BEARER);
       const created = await onFirst.createConnection({
         credentialId,
@@ -193,7 +192,7 @@ describe('governed vendor access across two instances (PostgreSQL, Redis)', () =
   });
 
   // Last: it scans what the tests above left behind.
-  it('leave no secret in any answer, in either instance\'s logs, or in any row of the shared store', async () => {
+  it("leave no secret in any answer, in either instance's logs, or in any row of the shared store", async () => {
     expect([...secretValues].filter((value) => value.startsWith('vat_')).length).toBeGreaterThanOrEqual(3);
     const rows = await dumpStore(first.app.get(DataSource), schema.name);
     expect(JSON.parse(rows.oauth_tokens).length).toBeGreaterThanOrEqual(3);

@@ -122,7 +122,11 @@ describe('governed vendor access (one instance, SQLite)', () => {
       expect(peer.requests.filter((request) => request.path === '/health').map((request) => request.headers.authorization)).toEqual([`Bearer ${BEARER}`]);
 
       const connectionId = created.body.id as string;
-      expect((await tenantA.get(`/integrations/connections/${connectionId}`)).body).toMatchObject({ status: 'Active', health: 'Healthy', establishedAt: created.body.establishedAt });
+      expect((await tenantA.get(`/integrations/connections/${connectionId}`)).body).toMatchObject({
+        status: 'Active',
+        health: 'Healthy',
+        establishedAt: created.body.establishedAt,
+      });
       const established = (await storedEvents(store(), 'integration-connection-established')).filter(({ event }) => event.subject === connectionId);
       expect(established.length).toBeGreaterThan(0);
       expect(established[0].event).toMatchObject({
@@ -192,10 +196,16 @@ describe('governed vendor access (one instance, SQLite)', () => {
 
       const run = await tenantA.get(`/integrations/runs/${answer.body.runId}`);
       expect(run.status).toBe(200);
-      expect(run.body).toMatchObject({ id: answer.body.runId, connectionId, providerId: 'generic-rest', operation: 'POST /echo/things', state: 'Completed', attempts: 1, failure: null });
-      expect(run.body.attemptHistory).toEqual([
-        expect.objectContaining({ attempt: 1, statusCode: 200, latencyMs: expect.any(Number), failureCategory: null, error: null }),
-      ]);
+      expect(run.body).toMatchObject({
+        id: answer.body.runId,
+        connectionId,
+        providerId: 'generic-rest',
+        operation: 'POST /echo/things',
+        state: 'Completed',
+        attempts: 1,
+        failure: null,
+      });
+      expect(run.body.attemptHistory).toEqual([expect.objectContaining({ attempt: 1, statusCode: 200, latencyMs: expect.any(Number), failureCategory: null, error: null })]);
       expect(run.body.attemptHistory[0].latencyMs).toBeGreaterThanOrEqual(0);
       expect(run.text).not.toContain(BEARER);
     });
@@ -248,7 +258,11 @@ describe('governed vendor access (one instance, SQLite)', () => {
       const answer = await tenantA.call(connectionId, { method: 'GET', path: '/echo' });
 
       expect(answer.status).toBe(200);
-      expect(answer.body).toMatchObject({ status: 503, body: { message: 'Service Unavailable' }, run: { state: 'Failed', failure: { category: 'Transient', code: 'service_unavailable' } } });
+      expect(answer.body).toMatchObject({
+        status: 503,
+        body: { message: 'Service Unavailable' },
+        run: { state: 'Failed', failure: { category: 'Transient', code: 'service_unavailable' } },
+      });
       const run = await tenantA.get(`/integrations/runs/${answer.body.runId}`);
       expect(run.body).toMatchObject({ state: 'Failed', responseStatus: 503, failure: { category: 'Transient' } });
       expect(run.body.attemptHistory).toEqual([expect.objectContaining({ attempt: 1, statusCode: 503, failureCategory: 'Transient' })]);
@@ -315,9 +329,17 @@ describe('governed vendor access (one instance, SQLite)', () => {
   });
 
   describe('OAuth2 client credentials', () => {
-    const oauthConfiguration = () => ({ baseUrl: peer.url, healthPath: '/health', auth: 'oauth2-client-credentials', tokenUrl: `${peer.url}/oauth/token`, scopes: ['items:read', 'items:write'] });
+    const oauthConfiguration = () => ({
+      baseUrl: peer.url,
+      healthPath: '/health',
+      auth: 'oauth2-client-credentials',
+      tokenUrl: `${peer.url}/oauth/token`,
+      scopes: ['items:read', 'items:write'],
+    });
     const accessTokensSeen = () => {
-      const tokens = peer.requests.flatMap((request) => (request.path !== '/oauth/token' && request.headers.authorization ? [request.headers.authorization.replace(/^Bearer /, '')] : []));
+      const tokens = peer.requests.flatMap((request) =>
+        request.path !== '/oauth/token' && request.headers.authorization ? [request.headers.authorization.replace(/^Bearer /, '')] : [],
+      );
       tokens.forEach((token) => secretValues.add(token));
       return tokens;
     };
@@ -371,7 +393,11 @@ describe('governed vendor access (one instance, SQLite)', () => {
 
       // The client's secret is revoked at the vendor: its token ends, and the token endpoint refuses the client.
       peer.expireAccessTokens();
-      peer.enqueue('/oauth/token', { status: 401, headers: { 'www-authenticate': 'Basic realm="vendor"' }, body: { error: 'invalid_client', error_description: 'Client authentication failed' } });
+      peer.enqueue('/oauth/token', {
+        status: 401,
+        headers: { 'www-authenticate': 'Basic realm="vendor"' },
+        body: { error: 'invalid_client', error_description: 'Client authentication failed' },
+      });
       const failed = await tenantA.call(connectionId, { method: 'GET', path: '/api/items' });
 
       expect(failed.status).toBe(502);
@@ -408,7 +434,11 @@ describe('governed vendor access (one instance, SQLite)', () => {
         expect(Number(refused.headers.get('retry-after'))).toBeLessThanOrEqual(31);
         expect(refused.body.message).toMatch(/rate budget/);
         const runId = refused.headers.get('x-integration-run-id')!;
-        expect((await tenantA.get(`/integrations/runs/${runId}`)).body).toMatchObject({ state: 'Failed', attempts: 0, failure: { category: 'RateLimited', code: 'rate_budget_exhausted' } });
+        expect((await tenantA.get(`/integrations/runs/${runId}`)).body).toMatchObject({
+          state: 'Failed',
+          attempts: 0,
+          failure: { category: 'RateLimited', code: 'rate_budget_exhausted' },
+        });
       }
       expect(peer.count('/api')).toBe(1);
       // Another connection to the same vendor has its own budget.
@@ -424,11 +454,7 @@ describe('governed vendor access (one instance, SQLite)', () => {
 
       let answer = await tenantA.call(connectionId, { method: 'GET', path: '/echo' });
       expect(answer.status).toBe(429);
-      await waitFor(
-        async () => (answer = await tenantA.call(connectionId, { method: 'GET', path: '/echo' })).status !== 429,
-        5_000,
-        'the block to end',
-      );
+      await waitFor(async () => (answer = await tenantA.call(connectionId, { method: 'GET', path: '/echo' })).status !== 429, 5_000, 'the block to end');
       expect(answer.body.status).toBe(200);
       expect(Date.now() - limitedAt).toBeGreaterThanOrEqual(900);
       expect(peer.count('/api')).toBe(2);
@@ -583,9 +609,15 @@ describe('governed vendor access (one instance, SQLite)', () => {
       const bearerCredential = await tenant.createCredential('scan-bearer', BEARER);
       const bearerConn = (await tenant.createConnection({ credentialId: bearerCredential, configuration: { baseUrl: `${peer.url}/api`, healthPath: '/echo' } })).body.id;
       const apiKeyCredential = await tenant.createCredential('scan-api-key', API_KEY);
-      const apiKeyConn = (await tenant.createConnection({ credentialId: apiKeyCredential, configuration: { baseUrl: `${peer.url}/api`, healthPath: '/echo', auth: 'api-key' } })).body.id;
+      const apiKeyConn = (await tenant.createConnection({ credentialId: apiKeyCredential, configuration: { baseUrl: `${peer.url}/api`, healthPath: '/echo', auth: 'api-key' } }))
+        .body.id;
       const oauthCredential = await tenant.createCredential('scan-oauth', JSON.stringify(OAUTH_CLIENT), 'oauth2-client');
-      const oauthConn = (await tenant.createConnection({ credentialId: oauthCredential, configuration: { baseUrl: `${peer.url}/api`, healthPath: '/echo', auth: 'oauth2-client-credentials', tokenUrl: `${peer.url}/oauth/token` } })).body.id;
+      const oauthConn = (
+        await tenant.createConnection({
+          credentialId: oauthCredential,
+          configuration: { baseUrl: `${peer.url}/api`, healthPath: '/echo', auth: 'oauth2-client-credentials', tokenUrl: `${peer.url}/oauth/token` },
+        })
+      ).body.id;
       for (const connectionId of [bearerConn, apiKeyConn, oauthConn]) {
         expect((await tenant.get(`/integrations/connections/${connectionId}`)).body.status).toBe('Active');
         expect((await tenant.call(connectionId, { method: 'POST', path: '/echo', body: { ok: true } })).body.status).toBe(200);

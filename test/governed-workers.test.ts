@@ -23,7 +23,6 @@ const ALL_SCOPES = [
   'integration.runs.execute',
 ].join(' ');
 
-
 class Api {
   constructor(
     private readonly platform: InProcessPlatform,
@@ -106,7 +105,12 @@ describe('governed access workers (one process, all roles, embedded store)', () 
       expect(submitted.status).toBe(202);
       expect(submitted.body.state).toBe('Pending');
 
-      const run = await until(() => api.call('GET', `/integrations/runs/${submitted.body.id}`), (answer) => answer.body.state === 'Completed', 15_000, 'the run to complete');
+      const run = await until(
+        () => api.call('GET', `/integrations/runs/${submitted.body.id}`),
+        (answer) => answer.body.state === 'Completed',
+        15_000,
+        'the run to complete',
+      );
       expect(run.body.attempts).toBe(3);
       expect(run.body.attemptHistory.map((attempt: Json) => attempt.statusCode)).toEqual([503, 503, 200]);
       expect(peer.count('/api/echo')).toBe(3);
@@ -120,7 +124,12 @@ describe('governed access workers (one process, all roles, embedded store)', () 
       peer.enqueue('/api/echo', { status: 401, body: { message: 'Bad credentials' } });
 
       const submitted = await api.call('POST', `/integrations/connections/${connection.id}/requests`, { method: 'GET', path: '/api/echo', async: true });
-      await until(() => Promise.resolve(events.ofType<Json>('IntegrationFailed').filter((event) => event.data.runId === submitted.body.id)), (found) => found.length === 1, 10_000, 'IntegrationFailed');
+      await until(
+        () => Promise.resolve(events.ofType<Json>('IntegrationFailed').filter((event) => event.data.runId === submitted.body.id)),
+        (found) => found.length === 1,
+        10_000,
+        'IntegrationFailed',
+      );
       // Give the retry worker time to (wrongly) schedule a retry before asserting it did not.
       await new Promise((resolve) => setTimeout(resolve, 600));
       const run = await api.call('GET', `/integrations/runs/${submitted.body.id}`);
@@ -134,14 +143,23 @@ describe('governed access workers (one process, all roles, embedded store)', () 
       peer.failNext('/api/echo', 5, 503);
 
       const submitted = await api.call('POST', `/integrations/connections/${connection.id}/requests`, { method: 'GET', path: '/api/echo', async: true });
-      const run = await until(() => api.call('GET', `/integrations/runs/${submitted.body.id}`), (answer) => answer.body.state === 'DeadLettered', 10_000, 'the run to be dead-lettered');
+      const run = await until(
+        () => api.call('GET', `/integrations/runs/${submitted.body.id}`),
+        (answer) => answer.body.state === 'DeadLettered',
+        10_000,
+        'the run to be dead-lettered',
+      );
       expect(run.body.attempts).toBe(2);
       expect(run.body.failures.map((failure: Json) => failure.code)).toEqual(['service_unavailable', 'service_unavailable', 'retries_exhausted']);
       expect(peer.count('/api/echo')).toBe(2);
     });
 
     it('sends a Poison failure to the dead-letter queue', async () => {
-      const credential = await api.call('POST', '/integrations/credentials', { name: 'retry-poison', kind: 'oauth2-client', value: JSON.stringify({ clientId: 'poison-client', clientSecret: 's3cr3t-poison' }) });
+      const credential = await api.call('POST', '/integrations/credentials', {
+        name: 'retry-poison',
+        kind: 'oauth2-client',
+        value: JSON.stringify({ clientId: 'poison-client', clientSecret: 's3cr3t-poison' }),
+      });
       expect(credential.status).toBe(201);
       const connection = await api.connection(peer, credential.body.id, {
         retryPolicy,
@@ -152,7 +170,12 @@ describe('governed access workers (one process, all roles, embedded store)', () 
       peer.enqueue('/oauth/token', { status: 200, headers: { 'content-type': 'application/json' }, body: { unexpected: true } });
 
       const submitted = await api.call('POST', `/integrations/connections/${connection.id}/requests`, { method: 'GET', path: '/api/echo', async: true });
-      const run = await until(() => api.call('GET', `/integrations/runs/${submitted.body.id}`), (answer) => answer.body.state === 'DeadLettered', 10_000, 'the run to be dead-lettered');
+      const run = await until(
+        () => api.call('GET', `/integrations/runs/${submitted.body.id}`),
+        (answer) => answer.body.state === 'DeadLettered',
+        10_000,
+        'the run to be dead-lettered',
+      );
       expect(run.body.failure).toMatchObject({ category: 'Poison', code: 'oauth_malformed_token_response' });
       const bus = platform.app.get(MessageBus);
       const deadLetters = await until(
@@ -177,7 +200,12 @@ describe('governed access workers (one process, all roles, embedded store)', () 
       expect(first.body).toMatchObject({ status: 'Pending', duplicate: false, rotationToken: 'change-42' });
       expect(JSON.stringify(first.body)).not.toContain('key-2');
 
-      const rotated = await until(() => credentialOf(credential.id), (answer) => answer.body.rotations[0]?.status === 'Succeeded', 10_000, 'the rotation to succeed');
+      const rotated = await until(
+        () => credentialOf(credential.id),
+        (answer) => answer.body.rotations[0]?.status === 'Succeeded',
+        10_000,
+        'the rotation to succeed',
+      );
       expect(rotated.body.version).not.toBe(credential.version);
       expect(rotated.body.previousVersion).toBe(credential.version);
       expect(rotated.body.fingerprint).not.toBe(credential.fingerprint);
@@ -193,18 +221,38 @@ describe('governed access workers (one process, all roles, embedded store)', () 
       expect(call.body.status).toBe(200);
       expect(peer.requests.at(-1)?.headers.authorization).toBe('Bearer key-2');
 
-      const rotatedEvent = await until(() => Promise.resolve(events.ofType<Json>('CredentialRotated')), (found) => found.some((event) => event.data.credentialId === credential.id), 5_000, 'CredentialRotated');
+      const rotatedEvent = await until(
+        () => Promise.resolve(events.ofType<Json>('CredentialRotated')),
+        (found) => found.some((event) => event.data.credentialId === credential.id),
+        5_000,
+        'CredentialRotated',
+      );
       const event = rotatedEvent.find((candidate) => candidate.data.credentialId === credential.id)!;
-      expect(event.data).toMatchObject({ rotationId: first.body.rotationId, version: rotated.body.version, previousVersion: credential.version, verifiedConnections: [connection.id] });
+      expect(event.data).toMatchObject({
+        rotationId: first.body.rotationId,
+        version: rotated.body.version,
+        previousVersion: credential.version,
+        verifiedConnections: [connection.id],
+      });
       expect(JSON.stringify(event)).not.toContain('key-2');
     });
 
     it('keeps both versions of a webhook secret valid for the overlap window, then only the new one', async () => {
-      const created = await api.call('POST', '/integrations/credentials', { name: 'rotate-overlap', kind: 'webhook-secret', value: 'whsec_b2xkLXNlY3JldA==', rotationPolicy: { overlapMs: 1_000 } });
+      const created = await api.call('POST', '/integrations/credentials', {
+        name: 'rotate-overlap',
+        kind: 'webhook-secret',
+        value: 'whsec_b2xkLXNlY3JldA==',
+        rotationPolicy: { overlapMs: 1_000 },
+      });
       expect(created.status).toBe(201);
       await api.call('POST', '/integrations/credentials/rotate', { credentialId: created.body.id, value: 'whsec_bmV3LXNlY3JldA==' });
       // No connection uses it: nothing to verify, so the rotation succeeds at once.
-      await until(() => credentialOf(created.body.id), (answer) => answer.body.rotations[0]?.status === 'Succeeded', 10_000, 'the rotation');
+      await until(
+        () => credentialOf(created.body.id),
+        (answer) => answer.body.rotations[0]?.status === 'Succeeded',
+        10_000,
+        'the rotation',
+      );
 
       const vault = platform.app.get(CredentialVault);
       const row = () => platform.app.get(DataSource).getRepository(IntegrationCredential).findOneByOrFail({ id: created.body.id });
@@ -219,7 +267,12 @@ describe('governed access workers (one process, all roles, embedded store)', () 
 
       const rotation = await api.call('POST', '/integrations/credentials/rotate', { credentialId: credential.id, value: 'key-rejected' });
       expect(rotation.status).toBe(202);
-      const failed = await until(() => credentialOf(credential.id), (answer) => answer.body.rotations[0]?.status === 'Failed', 10_000, 'the rotation to fail');
+      const failed = await until(
+        () => credentialOf(credential.id),
+        (answer) => answer.body.rotations[0]?.status === 'Failed',
+        10_000,
+        'the rotation to fail',
+      );
       expect(failed.body.rotations[0]).toMatchObject({ failureCode: 'rotation_verification_failed', attempts: 3 });
       expect(failed.body.version).toBe(credential.version);
       expect(failed.body.fingerprint).toBe(credential.fingerprint);
@@ -247,14 +300,23 @@ describe('governed access workers (one process, all roles, embedded store)', () 
       expect((await credentialOf(credential.id)).body.rotations[0].status).toBe('Pending');
 
       await lock!.release();
-      await until(() => credentialOf(credential.id), (answer) => answer.body.rotations[0]?.status === 'Succeeded', 15_000, 'the rotation to succeed after the lock is released');
+      await until(
+        () => credentialOf(credential.id),
+        (answer) => answer.body.rotations[0]?.status === 'Succeeded',
+        15_000,
+        'the rotation to succeed after the lock is released',
+      );
     });
 
     it('rotates a vault-bound credential on its schedule, once per due time', async () => {
       const secrets = platform.app.get(SecretStore);
       const secretName = `${CredentialVault.tenantNamespace('tenant-workers')}deploy-key`;
       await secrets.set(secretName, 'key-1');
-      const bound = await api.call('POST', '/integrations/credentials', { name: 'rotate-scheduled', secretRef: secretName, rotationPolicy: { intervalMs: 60_000, overlapMs: 5_000 } });
+      const bound = await api.call('POST', '/integrations/credentials', {
+        name: 'rotate-scheduled',
+        secretRef: secretName,
+        rotationPolicy: { intervalMs: 60_000, overlapMs: 5_000 },
+      });
       expect(bound.status).toBe(201);
       expect(bound.body).toMatchObject({ origin: 'bound', secretRef: secretName });
       await api.connection(peer, bound.body.id);
@@ -266,7 +328,12 @@ describe('governed access workers (one process, all roles, embedded store)', () 
       expect(await schedule.scan(due)).toBe(1);
       expect(await schedule.scan(due)).toBe(0);
 
-      const rotated = await until(() => credentialOf(bound.body.id), (answer) => answer.body.rotations[0]?.status === 'Succeeded', 10_000, 'the scheduled rotation');
+      const rotated = await until(
+        () => credentialOf(bound.body.id),
+        (answer) => answer.body.rotations[0]?.status === 'Succeeded',
+        10_000,
+        'the scheduled rotation',
+      );
       expect(rotated.body.version).toBe(next.version);
       expect(rotated.body.rotations).toHaveLength(1);
       expect(rotated.body.rotations[0].trigger).toBe('scheduled');
@@ -282,7 +349,12 @@ describe('governed access workers (one process, all roles, embedded store)', () 
       const circuit = async () => ((await api.call('GET', '/health/circuits')).body.breakers as Json[]).find((breaker) => breaker.key === breakerKey);
 
       peer.setHealth('down');
-      const unhealthy = await until(() => api.call('GET', `/integrations/connections/${connection.id}`), (answer) => answer.body.health === 'Unhealthy', 10_000, 'Unhealthy');
+      const unhealthy = await until(
+        () => api.call('GET', `/integrations/connections/${connection.id}`),
+        (answer) => answer.body.health === 'Unhealthy',
+        10_000,
+        'Unhealthy',
+      );
       expect(unhealthy.body.status).toBe('Active');
       expect(await circuit()).toMatchObject({ state: 'open', forcedOpen: true });
       expect((await fetch(`${platform.url}/health/ready`)).status).toBe(200);
@@ -295,12 +367,20 @@ describe('governed access workers (one process, all roles, embedded store)', () 
       expect(peer.count('/api/')).toBe(before);
 
       peer.setHealth('up');
-      await until(() => api.call('GET', `/integrations/connections/${connection.id}`), (answer) => answer.body.health === 'Healthy', 10_000, 'Healthy again');
+      await until(
+        () => api.call('GET', `/integrations/connections/${connection.id}`),
+        (answer) => answer.body.health === 'Healthy',
+        10_000,
+        'Healthy again',
+      );
       expect((await circuit())?.state ?? 'closed').toBe('closed');
       const call = await api.call('POST', `/integrations/connections/${connection.id}/requests`, { method: 'GET', path: '/api/echo' });
       expect(call.body.status).toBe(200);
 
-      const changes = events.ofType<Json>('ExternalApiHealthChanged').filter((event) => event.data.connectionId === connection.id).map((event) => event.data.current.health);
+      const changes = events
+        .ofType<Json>('ExternalApiHealthChanged')
+        .filter((event) => event.data.connectionId === connection.id)
+        .map((event) => event.data.current.health);
       expect(changes).toEqual(expect.arrayContaining(['Degraded', 'Unhealthy', 'Healthy']));
       const metrics = await (await fetch(`${platform.url}/metrics`)).text();
       expect(metrics).toContain(`external_health_status{provider="generic-rest",target="${connection.id}"`);

@@ -29,11 +29,7 @@ describe('graceful shutdown', () => {
   it('on SIGTERM stops taking new work, completes the in-flight request, then exits 0', async () => {
     const platform = await PlatformProcess.start({ APP_ROLE: 'VendorApiClientRegistryService', AUTH_JWT_SECRET: secret });
     const token = await signHs256(secret, { tenantId: 'tenant-a', scope: 'integration.providers.write' });
-    const slow = startSlowRequest(
-      platform.url,
-      token,
-      JSON.stringify({ id: 'late-provider', displayName: 'Registered during shutdown', category: 'generic', authModel: 'none' }),
-    );
+    const slow = startSlowRequest(platform.url, token, JSON.stringify({ id: 'late-provider', displayName: 'Registered during shutdown', category: 'generic', authModel: 'none' }));
     await platform.waitForLog(() => false, 300).catch(() => undefined);
 
     platform.child.kill('SIGTERM');

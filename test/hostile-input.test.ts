@@ -11,6 +11,9 @@ import { REGISTRY_SCOPES, TenantApi, WEBHOOK_SCOPES } from './support/governed-a
 import { InProcessPlatform, startInProcess } from './support/platform-app';
 import { newJwtSecret, signHs256 } from './support/tokens';
 
+// eslint-disable-next-line no-control-regex -- control characters cannot travel in a header value
+const HEADER_CONTROL_CHARACTERS = /[\u0000-\u0008\u000a-\u001f\u007f]/g;
+
 /**
  * Property-based hostile input against every route of `all`: whatever arrives, the answer is never a 5xx,
  * never echoes a secret, and the process stays ready. Fixed seed, so a failure replays; each property
@@ -69,7 +72,13 @@ function bodyFields(controller: Type, handler: string): string[] {
   const body = Object.entries(args).find(([key]) => key.startsWith(`${RouteParamtypes.BODY}:`));
   if (!body) return [];
   const dto = (Reflect.getMetadata('design:paramtypes', controller.prototype, handler) as Type[])[body[1].index];
-  return [...new Set(getMetadataStorage().getTargetValidationMetadatas(dto, '', true, false).map((metadata) => metadata.propertyName))];
+  return [
+    ...new Set(
+      getMetadataStorage()
+        .getTargetValidationMetadatas(dto, '', true, false)
+        .map((metadata) => metadata.propertyName),
+    ),
+  ];
 }
 
 function send(baseUrl: string, request: HostileRequest): Promise<RawAnswer> {
@@ -95,9 +104,36 @@ const hasHeader = (headers: Record<string, string>, name: string): boolean => Ob
 const base64url = (text: string): string => Buffer.from(text, 'utf8').toString('base64url');
 
 /** Percent-encodes every byte of the UTF-8 form that is not unreserved (lone surrogates come out as U+FFFD). */
-const percentEncode = (text: string): string => [...Buffer.from(text, 'utf8')].map((byte) => (/[A-Za-z0-9._~-]/.test(String.fromCharCode(byte)) ? String.fromCharCode(byte) : `%${byte.toString(16).padStart(2, '0')}`)).join('');
+const percentEncode = (text: string): string =>
+  [...Buffer.from(text, 'utf8')].map((byte) => (/[A-Za-z0-9._~-]/.test(String.fromCharCode(byte)) ? String.fromCharCode(byte) : `%${byte.toString(16).padStart(2, '0')}`)).join('');
 
-const HOSTILE_CHARS = ['\u0000', '\u0007', '\b', '\r', '\n', '\u001b', '\u007f', '\u202e', '\ufeff', '\ud800', '\udfff', 'é', 'ß', '😀', '\u0301', '%', '/', '\\', '..', '"', "'", '<', '{', '$', '`'];
+const HOSTILE_CHARS = [
+  '\u0000',
+  '\u0007',
+  '\b',
+  '\r',
+  '\n',
+  '\u001b',
+  '\u007f',
+  '\u202e',
+  '\ufeff',
+  '\ud800',
+  '\udfff',
+  'é',
+  'ß',
+  '😀',
+  '\u0301',
+  '%',
+  '/',
+  '\\',
+  '..',
+  '"',
+  "'",
+  '<',
+  '{',
+  '$',
+  '`',
+];
 const hostileString = fc.oneof(
   fc.string({ unit: fc.oneof(fc.constantFrom(...HOSTILE_CHARS), fc.string({ unit: 'binary', minLength: 1, maxLength: 1 })), maxLength: 24 }),
   fc.constantFrom('', ' ', 'a'.repeat(5_000), '__proto__', 'constructor', 'conn-00000000000000000000000000000000', 'null', 'undefined', '-1', '1e309'),
@@ -125,11 +161,33 @@ const malformedJson = fc.oneof(
     return fc.nat({ max: Math.max(0, text.length - 1) }).map((cut) => text.slice(0, cut));
   }),
   fc.uint8Array({ maxLength: 64 }).map((bytes) => Buffer.from(bytes).toString('latin1')),
-  fc.constantFrom('{', '}', '[', '{"a":', '{"a":1,}', "{'a':1}", 'nul', 'NaN', '{"a":1}{"b":2}', '\ufeff{}', '"\xff\xfe"', '{"\u0000":"\u0000"}', '{"__proto__":{"polluted":"yes"}}', '{"constructor":{"prototype":{"polluted":"yes"}}}', '[]', '""', '1', 'true', 'null'),
+  fc.constantFrom(
+    '{',
+    '}',
+    '[',
+    '{"a":',
+    '{"a":1,}',
+    "{'a':1}",
+    'nul',
+    'NaN',
+    '{"a":1}{"b":2}',
+    '\ufeff{}',
+    '"\xff\xfe"',
+    '{"\u0000":"\u0000"}',
+    '{"__proto__":{"polluted":"yes"}}',
+    '{"constructor":{"prototype":{"polluted":"yes"}}}',
+    '[]',
+    '""',
+    '1',
+    'true',
+    'null',
+  ),
   fc.jsonValue().map((value) => JSON.stringify(value) ?? 'null'),
 );
 
-const deeplyNested = fc.tuple(fc.integer({ min: 1_000, max: 6_000 }), fc.constantFrom<[string, string]>(['[', ']'], ['{"a":', '}'], ['{"name":[', ']}'])).map(([depth, [open, close]]) => `${open.repeat(depth)}1${close.repeat(depth)}`);
+const deeplyNested = fc
+  .tuple(fc.integer({ min: 1_000, max: 6_000 }), fc.constantFrom<[string, string]>(['[', ']'], ['{"a":', '}'], ['{"name":[', ']}']))
+  .map(([depth, [open, close]]) => `${open.repeat(depth)}1${close.repeat(depth)}`);
 
 const CONTENT_TYPES = [
   'application/json',
@@ -178,13 +236,51 @@ const queryString = fc.oneof(
   fc.constant(''),
   cursorValue.map((cursor) => `?cursor=${cursor}`),
   fc.tuple(limitValue, cursorValue).map(([limit, cursor]) => `?limit=${limit}&cursor=${cursor}`),
-  fc.tuple(fc.constantFrom('status', 'connectionId', 'subscriptionId', 'direction', 'providerId', 'category'), hostileString).map(([name, value]) => `?${name}=${percentEncode(value)}`),
-  fc.constantFrom('?cursor=a&cursor=b', '?cursor[a]=b', '?limit[]=1', '?limit=1&limit=2', '?%zz=1', '?&&&=&', '?__proto__[polluted]=yes', '?constructor[prototype][polluted]=yes', `?providerId=${'a'.repeat(3_000)}`, '?category=%ff'),
+  fc
+    .tuple(fc.constantFrom('status', 'connectionId', 'subscriptionId', 'direction', 'providerId', 'category'), hostileString)
+    .map(([name, value]) => `?${name}=${percentEncode(value)}`),
+  fc.constantFrom(
+    '?cursor=a&cursor=b',
+    '?cursor[a]=b',
+    '?limit[]=1',
+    '?limit=1&limit=2',
+    '?%zz=1',
+    '?&&&=&',
+    '?__proto__[polluted]=yes',
+    '?constructor[prototype][polluted]=yes',
+    `?providerId=${'a'.repeat(3_000)}`,
+    '?category=%ff',
+  ),
 );
 
-const TRAVERSALS = ['..%2f..%2fetc%2fpasswd', '%2e%2e', '%2e%2e%2f%2e%2e%2f', '..', '.%2e', '%2e', '%252e%252e%252f', '..%5c..%5c', '%c0%ae%c0%ae', '%', '%zz', '%ff%fe', '%00', 'conn-%00', '%e2%80%ae', '%ed%a0%80', '%0d%0aSet-Cookie:%20a=b'];
+const TRAVERSALS = [
+  '..%2f..%2fetc%2fpasswd',
+  '%2e%2e',
+  '%2e%2e%2f%2e%2e%2f',
+  '..',
+  '.%2e',
+  '%2e',
+  '%252e%252e%252f',
+  '..%5c..%5c',
+  '%c0%ae%c0%ae',
+  '%',
+  '%zz',
+  '%ff%fe',
+  '%00',
+  'conn-%00',
+  '%e2%80%ae',
+  '%ed%a0%80',
+  '%0d%0aSet-Cookie:%20a=b',
+];
 /** Bytes the request line carries raw (node:http sends 0x21-0xff as is); `/ ? #` would change the route. */
-const rawLatin1 = fc.string({ unit: fc.integer({ min: 0x21, max: 0xff }).filter((code) => !'/?#'.includes(String.fromCharCode(code))).map((code) => String.fromCharCode(code)), minLength: 1, maxLength: 16 });
+const rawLatin1 = fc.string({
+  unit: fc
+    .integer({ min: 0x21, max: 0xff })
+    .filter((code) => !'/?#'.includes(String.fromCharCode(code)))
+    .map((code) => String.fromCharCode(code)),
+  minLength: 1,
+  maxLength: 16,
+});
 
 describe('hostile input against every route of `all`', () => {
   const jwtSecret = newJwtSecret();
@@ -218,7 +314,12 @@ describe('hostile input against every route of `all`', () => {
     const body = JSON.stringify({ action: 'opened', number: 1 });
     const delivery = await fetch(`${platform.url}/webhooks/ingest/${connection.body.id}`, {
       method: 'POST',
-      headers: { 'content-type': 'application/json', 'x-github-event': 'pull_request', 'x-github-delivery': 'hostile-1', 'x-hub-signature-256': await signGithub(webhookSecret, body) },
+      headers: {
+        'content-type': 'application/json',
+        'x-github-event': 'pull_request',
+        'x-github-delivery': 'hostile-1',
+        'x-hub-signature-256': await signGithub(webhookSecret, body),
+      },
       body,
     });
     expect(delivery.status).toBe(202);
@@ -262,26 +363,42 @@ describe('hostile input against every route of `all`', () => {
 
   it('enumerates every route of all, the public ones included', () => {
     const names = routes.map((route) => `${route.method} ${route.template}`);
-    expect(names).toEqual(expect.arrayContaining(['POST /webhooks/ingest/:connectionId', 'GET /health/ready', 'GET /health/live', 'GET /metrics', 'PATCH /webhooks/subscriptions/:id', 'POST /integrations/connections/:id/requests']));
+    expect(names).toEqual(
+      expect.arrayContaining([
+        'POST /webhooks/ingest/:connectionId',
+        'GET /health/ready',
+        'GET /health/live',
+        'GET /metrics',
+        'PATCH /webhooks/subscriptions/:id',
+        'POST /integrations/connections/:id/requests',
+      ]),
+    );
     expect(routes.length).toBeGreaterThanOrEqual(30);
   });
 
   it('survives malformed, truncated and non-object JSON bodies', async () => {
     await check(
       fc.asyncProperty(
-        fc.tuple(sane(), malformedJson).map(([{ route, path }, body]): HostileRequest => ({ method: route.method, path, headers: { ...bearer(validToken), 'content-type': 'application/json' }, body })),
+        fc
+          .tuple(sane(), malformedJson)
+          .map(([{ route, path }, body]): HostileRequest => ({ method: route.method, path, headers: { ...bearer(validToken), 'content-type': 'application/json' }, body })),
         (request) => answersSafely(request),
       ),
     );
   });
 
   it('survives null and wrong-typed fields in the body DTOs', async () => {
-    const bodies = fc.constantFrom(...routes.filter((route) => route.fields.length > 0)).chain((route) =>
-      fc.tuple(fc.constant(route), fc.constantFrom(...realIds), fc.dictionary(fc.constantFrom(...route.fields), hostileValue(route.fields), { minKeys: 1 })),
-    );
+    const bodies = fc
+      .constantFrom(...routes.filter((route) => route.fields.length > 0))
+      .chain((route) => fc.tuple(fc.constant(route), fc.constantFrom(...realIds), fc.dictionary(fc.constantFrom(...route.fields), hostileValue(route.fields), { minKeys: 1 })));
     await check(
       fc.asyncProperty(
-        bodies.map(([route, id, body]): HostileRequest => ({ method: route.method, path: fillPath(route, [id]), headers: { ...bearer(validToken), 'content-type': 'application/json' }, body: Buffer.from(JSON.stringify(body), 'utf8').toString('latin1') })),
+        bodies.map(([route, id, body]): HostileRequest => ({
+          method: route.method,
+          path: fillPath(route, [id]),
+          headers: { ...bearer(validToken), 'content-type': 'application/json' },
+          body: Buffer.from(JSON.stringify(body), 'utf8').toString('latin1'),
+        })),
         (request) => answersSafely(request),
       ),
     );
@@ -290,9 +407,13 @@ describe('hostile input against every route of `all`', () => {
   it('survives bodies under wrong content types', async () => {
     await check(
       fc.asyncProperty(
-        fc.tuple(sane(), fc.constantFrom(...CONTENT_TYPES), fc.oneof(malformedJson, fc.constant('a=1&b[c]=2'), fc.constant('------x\r\nContent-Disposition: form-data; name="a"\r\n\r\n1\r\n------x--'))).map(
-          ([{ route, path }, contentType, body]): HostileRequest => ({ method: route.method, path, headers: { ...bearer(validToken), 'content-type': contentType }, body }),
-        ),
+        fc
+          .tuple(
+            sane(),
+            fc.constantFrom(...CONTENT_TYPES),
+            fc.oneof(malformedJson, fc.constant('a=1&b[c]=2'), fc.constant('------x\r\nContent-Disposition: form-data; name="a"\r\n\r\n1\r\n------x--')),
+          )
+          .map(([{ route, path }, contentType, body]): HostileRequest => ({ method: route.method, path, headers: { ...bearer(validToken), 'content-type': contentType }, body })),
         (request) => answersSafely(request),
       ),
     );
@@ -309,9 +430,12 @@ describe('hostile input against every route of `all`', () => {
     );
     await check(
       fc.asyncProperty(
-        fc.tuple(sane(), fc.constantFrom(...CONTENT_ENCODINGS), bodies).map(
-          ([{ route, path }, encoding, body]): HostileRequest => ({ method: route.method, path, headers: { ...bearer(validToken), 'content-type': 'application/json', 'content-encoding': encoding }, body }),
-        ),
+        fc.tuple(sane(), fc.constantFrom(...CONTENT_ENCODINGS), bodies).map(([{ route, path }, encoding, body]): HostileRequest => ({
+          method: route.method,
+          path,
+          headers: { ...bearer(validToken), 'content-type': 'application/json', 'content-encoding': encoding },
+          body,
+        })),
         (request) => answersSafely(request),
       ),
     );
@@ -320,7 +444,9 @@ describe('hostile input against every route of `all`', () => {
   it('survives deeply nested JSON', async () => {
     await check(
       fc.asyncProperty(
-        fc.tuple(sane(), deeplyNested).map(([{ route, path }, body]): HostileRequest => ({ method: route.method, path, headers: { ...bearer(validToken), 'content-type': 'application/json' }, body })),
+        fc
+          .tuple(sane(), deeplyNested)
+          .map(([{ route, path }, body]): HostileRequest => ({ method: route.method, path, headers: { ...bearer(validToken), 'content-type': 'application/json' }, body })),
         (request) => answersSafely(request),
       ),
       40,
@@ -367,14 +493,27 @@ describe('hostile input against every route of `all`', () => {
 
   it('survives valid and invalid bearer tokens, JWT headers with control and non-ASCII characters included', async () => {
     const payload = base64url(JSON.stringify({ tenantId: 'tenant-hostile', scope: `${REGISTRY_SCOPES} ${WEBHOOK_SCOPES}`, sub: 'x', exp: Math.floor(Date.now() / 1000) + 3600 }));
-    const jwtHeader = fc.record({ alg: fc.oneof(hostileString, fc.constantFrom('HS256', 'none', 'RS256', 'HS256\u0000', 'HS256\r\nX-Injected: 1', 'ÉS256', 'HS256"', '')), typ: fc.constantFrom('JWT', '\u0000', 'é'), kid: fc.option(hostileString, { nil: undefined }) });
+    const jwtHeader = fc.record({
+      alg: fc.oneof(hostileString, fc.constantFrom('HS256', 'none', 'RS256', 'HS256\u0000', 'HS256\r\nX-Injected: 1', 'ÉS256', 'HS256"', '')),
+      typ: fc.constantFrom('JWT', '\u0000', 'é'),
+      kid: fc.option(hostileString, { nil: undefined }),
+    });
     const tokens = fc.oneof(
       fc.constant(`Bearer ${validToken}`),
-      fc.constantFrom('', 'Bearer', 'Bearer ', 'Bearer a.b.c', 'Bearer ...', 'Basic dXNlcjpwYXNz', 'bearer  x', `Bearer ${validToken}x`, `Bearer ${validToken.split('.').slice(0, 2).join('.')}.`),
+      fc.constantFrom(
+        '',
+        'Bearer',
+        'Bearer ',
+        'Bearer a.b.c',
+        'Bearer ...',
+        'Basic dXNlcjpwYXNz',
+        'bearer  x',
+        `Bearer ${validToken}x`,
+        `Bearer ${validToken.split('.').slice(0, 2).join('.')}.`,
+      ),
       jwtHeader.map((header) => `Bearer ${base64url(JSON.stringify(header))}.${payload}.${base64url('sig')}`),
       fc.constantFrom(...otherTokens).map((token) => `Bearer ${token}`),
-      // eslint-disable-next-line no-control-regex -- control characters cannot travel in a header value
-      hostileString.map((text) => `Bearer ${Buffer.from(text, 'utf8').toString('latin1').replace(/[\u0000-\u0008\u000a-\u001f\u007f]/g, '')}`),
+      hostileString.map((text) => `Bearer ${Buffer.from(text, 'utf8').toString('latin1').replace(HEADER_CONTROL_CHARACTERS, '')}`),
     );
     await check(
       fc.asyncProperty(

@@ -38,7 +38,12 @@ function statusLines(text: string): number[] {
   return [...text.matchAll(/HTTP\/1\.1 (\d{3})/g)].map((match) => Number(match[1]));
 }
 
-function post(url: string, path: string, body: Buffer | string, headers: Record<string, string>): Promise<{ status: number; headers: Record<string, string | string[] | undefined>; body: string }> {
+function post(
+  url: string,
+  path: string,
+  body: Buffer | string,
+  headers: Record<string, string>,
+): Promise<{ status: number; headers: Record<string, string | string[] | undefined>; body: string }> {
   return new Promise((resolve, reject) => {
     const req = request(`${url}${path}`, { method: 'POST', headers: { 'content-length': String(Buffer.byteLength(body)), ...headers } }, (res) => {
       let text = '';
@@ -166,7 +171,10 @@ describe('the HTTP edge (Fastify): bodies, encodings, limits, hostile clients', 
       const api = await post(platform.url, '/integrations/providers', provider('enc-bad'), headers(encoding));
       expect(api.status).toBe(400);
       expect(JSON.parse(api.body)).toMatchObject({ statusCode: 400, message: `The request body does not decode as ${encoding}` });
-      const unauthenticated = await post(platform.url, '/integrations/providers', Buffer.from('not compressed'), { 'content-type': 'application/json', 'content-encoding': encoding });
+      const unauthenticated = await post(platform.url, '/integrations/providers', Buffer.from('not compressed'), {
+        'content-type': 'application/json',
+        'content-encoding': encoding,
+      });
       expect(unauthenticated.status).toBe(400);
       const ingest = await post(platform.url, `/webhooks/ingest/${github}`, Buffer.from('{}'), { 'content-type': 'application/json', 'content-encoding': encoding });
       expect(ingest.status).toBe(400);
@@ -202,10 +210,16 @@ describe('the HTTP edge (Fastify): bodies, encodings, limits, hostile clients', 
     });
 
     it('answers 400 for malformed JSON and for bytes that are not UTF-8, without quoting the body back', async () => {
-      const malformed = await post(platform.url, '/integrations/credentials', '{"name":"leak","value":"s3cr3t-value', { authorization: `Bearer ${token}`, 'content-type': 'application/json' });
+      const malformed = await post(platform.url, '/integrations/credentials', '{"name":"leak","value":"s3cr3t-value', {
+        authorization: `Bearer ${token}`,
+        'content-type': 'application/json',
+      });
       expect(malformed.status).toBe(400);
       expect(malformed.body).not.toContain('s3cr3t');
-      const latin1 = await post(platform.url, '/integrations/providers', Buffer.from('{"id":"caf\xe9"}', 'latin1'), { authorization: `Bearer ${token}`, 'content-type': 'application/json' });
+      const latin1 = await post(platform.url, '/integrations/providers', Buffer.from('{"id":"caf\xe9"}', 'latin1'), {
+        authorization: `Bearer ${token}`,
+        'content-type': 'application/json',
+      });
       expect(latin1.status).toBe(400);
       expect(JSON.parse(latin1.body).message).toBe('The request body is not valid UTF-8');
     });
@@ -218,13 +232,21 @@ describe('the HTTP edge (Fastify): bodies, encodings, limits, hostile clients', 
         const answer = await post(platform.url, path, `{"data":${nested}}`.slice(0, JSON_LIMIT * 2), { authorization: `Bearer ${token}`, 'content-type': 'application/json' });
         expect([400, 413]).toContain(answer.status);
       }
-      const small = await post(platform.url, '/webhooks/events', `{"type":"x","data":${'['.repeat(200)}${']'.repeat(200)}}`, { authorization: `Bearer ${token}`, 'content-type': 'application/json' });
+      const small = await post(platform.url, '/webhooks/events', `{"type":"x","data":${'['.repeat(200)}${']'.repeat(200)}}`, {
+        authorization: `Bearer ${token}`,
+        'content-type': 'application/json',
+      });
       expect(small.status).toBe(400);
       expect(JSON.parse(small.body).message).toBe('The JSON body is nested deeper than 128 levels');
     });
 
     it('answers 400 for a validly signed ingest body nested 100,000 deep, so the vendor stops retrying', async () => {
-      const roomy = await startInProcess({ AUTH_JWT_SECRET: jwtSecret, EGRESS_ALLOW_LIST: '127.0.0.1', WEBHOOK_MAX_BODY_BYTES: '1MiB', APP_ROLE: 'VendorApiClientRegistryService,WebhookGatewayService' });
+      const roomy = await startInProcess({
+        AUTH_JWT_SECRET: jwtSecret,
+        EGRESS_ALLOW_LIST: '127.0.0.1',
+        WEBHOOK_MAX_BODY_BYTES: '1MiB',
+        APP_ROLE: 'VendorApiClientRegistryService,WebhookGatewayService',
+      });
       try {
         const roomyApi = await TenantApi.create(roomy.url, jwtSecret, 'tenant-edge', [], `${REGISTRY_SCOPES} ${WEBHOOK_SCOPES}`);
         const credential = await roomyApi.post('/integrations/credentials', { name: 'deep-github', kind: 'webhook-secret', value: GITHUB_SECRET });
@@ -291,7 +313,10 @@ describe('the HTTP edge (Fastify): bodies, encodings, limits, hostile clients', 
     it('Azure DevOps: Basic credentials verified, never stored, the body kept as sent', async () => {
       const connection = await connectionFor('azure-devops', 'hook-user:hook-password-77', 'edge-ado');
       const body = '{ "id":"ado-edge-1", "eventType":"git.push",\n "resource": {"refUpdates": [] } }';
-      const answer = await post(platform.url, `/webhooks/ingest/${connection}`, body, { 'content-type': 'application/json', authorization: `Basic ${Buffer.from('hook-user:hook-password-77').toString('base64')}` });
+      const answer = await post(platform.url, `/webhooks/ingest/${connection}`, body, {
+        'content-type': 'application/json',
+        authorization: `Basic ${Buffer.from('hook-user:hook-password-77').toString('base64')}`,
+      });
       expect(answer.status).toBe(202);
       const deliveryId = JSON.parse(answer.body).deliveryId;
       expect((await storedBody(deliveryId)).toString('utf8')).toBe(body);
@@ -299,10 +324,17 @@ describe('the HTTP edge (Fastify): bodies, encodings, limits, hostile clients', 
     });
 
     it('generic HMAC: the configured signature header is verified and withheld, the body kept as sent', async () => {
-      const connection = await connectionFor('generic-hmac', 'generic-edge-secret', 'edge-generic', { verifierOptions: { header: 'x-edge-signature', encoding: 'base64', deliveryIdHeader: 'x-edge-id', eventTypeHeader: 'x-edge-event' } });
+      const connection = await connectionFor('generic-hmac', 'generic-edge-secret', 'edge-generic', {
+        verifierOptions: { header: 'x-edge-signature', encoding: 'base64', deliveryIdHeader: 'x-edge-id', eventTypeHeader: 'x-edge-event' },
+      });
       const body = '{"z":1,  "a":"é"}';
       const signature = createHmac('sha256', 'generic-edge-secret').update(body).digest('base64');
-      const answer = await post(platform.url, `/webhooks/ingest/${connection}`, body, { 'content-type': 'application/json', 'x-edge-signature': signature, 'x-edge-id': 'edge-generic-1', 'x-edge-event': 'thing' });
+      const answer = await post(platform.url, `/webhooks/ingest/${connection}`, body, {
+        'content-type': 'application/json',
+        'x-edge-signature': signature,
+        'x-edge-id': 'edge-generic-1',
+        'x-edge-event': 'thing',
+      });
       expect(answer.status).toBe(202);
       const deliveryId = JSON.parse(answer.body).deliveryId;
       expect((await storedBody(deliveryId)).toString('utf8')).toBe(body);
@@ -315,7 +347,11 @@ describe('the HTTP edge (Fastify): bodies, encodings, limits, hostile clients', 
       const body = '{"type":"event_callback", "event_id":"Ev_EDGE", "event":{"type":"message","text":"é  🚀"}}';
       const timestamp = String(Math.floor(Date.now() / 1000));
       const signature = `v0=${createHmac('sha256', 'slack-edge-secret').update(`v0:${timestamp}:${body}`).digest('hex')}`;
-      const answer = await post(platform.url, `/webhooks/ingest/${connection}`, body, { 'content-type': 'application/json', 'x-slack-request-timestamp': timestamp, 'x-slack-signature': signature });
+      const answer = await post(platform.url, `/webhooks/ingest/${connection}`, body, {
+        'content-type': 'application/json',
+        'x-slack-request-timestamp': timestamp,
+        'x-slack-signature': signature,
+      });
       expect(answer.status).toBe(202);
       expect((await storedBody(JSON.parse(answer.body).deliveryId)).toString('utf8')).toBe(body);
     });
@@ -411,7 +447,14 @@ describe('the HTTP edge: listener timeouts and shutdown', () => {
   const jwtSecret = newJwtSecret();
 
   it('closes slow-header, slow-body and idle clients within the configured timeouts', async () => {
-    const platform = await startInProcess({ AUTH_JWT_SECRET: jwtSecret, APP_ROLE: 'VendorApiClientRegistryService', HTTP_HEADERS_TIMEOUT: '1s', HTTP_REQUEST_TIMEOUT: '2s', HTTP_KEEP_ALIVE_TIMEOUT: '1s', HTTP_IDLE_TIMEOUT: '3s' });
+    const platform = await startInProcess({
+      AUTH_JWT_SECRET: jwtSecret,
+      APP_ROLE: 'VendorApiClientRegistryService',
+      HTTP_HEADERS_TIMEOUT: '1s',
+      HTTP_REQUEST_TIMEOUT: '2s',
+      HTTP_KEEP_ALIVE_TIMEOUT: '1s',
+      HTTP_IDLE_TIMEOUT: '3s',
+    });
     try {
       const port = Number(new URL(platform.url).port);
       const trickle = (lead: string, unit: string) =>

@@ -1,7 +1,13 @@
 import { getMetadataStorage, ValidationTypes } from 'class-validator';
 import { DataSource } from 'typeorm';
 import { RegisterClientDto } from '../src/modules/vendor-api-client-registry/clients/clients.dto';
-import { CreateConnectionDto, GovernedRequestDto, RateLimitBudgetDto, RetryPolicyDto, WebhookSettingsDto } from '../src/modules/vendor-api-client-registry/connections/connection.dto';
+import {
+  CreateConnectionDto,
+  GovernedRequestDto,
+  RateLimitBudgetDto,
+  RetryPolicyDto,
+  WebhookSettingsDto,
+} from '../src/modules/vendor-api-client-registry/connections/connection.dto';
 import { CreateCredentialDto, RotateCredentialDto, RotationPolicyDto } from '../src/modules/vendor-api-client-registry/credentials/credential.dto';
 import { RegisterProviderDto } from '../src/modules/vendor-api-client-registry/providers/register-provider.dto';
 import { PublishEventDto } from '../src/modules/webhook-gateway/fan-out/publish-event.dto';
@@ -103,13 +109,24 @@ describe('null in optional request fields', () => {
         method: 'POST',
         path: '/integrations/credentials',
         body: { name: 'sweep', kind: 'secret', value: 'v-1', secretRef: 'bound-secret', rotationPolicy: { intervalMs: 3_600_000, overlapMs: 60_000 } },
-        dtos: [[CreateCredentialDto, ''], [RotationPolicyDto, 'rotationPolicy.']],
+        dtos: [
+          [CreateCredentialDto, ''],
+          [RotationPolicyDto, 'rotationPolicy.'],
+        ],
       },
       { method: 'POST', path: '/integrations/credentials/rotate', body: { credentialId, rotationToken: 'sweep-token', value: 'v-2' }, dtos: [[RotateCredentialDto, '']] },
       {
         method: 'POST',
         path: '/integrations/providers',
-        body: { id: 'sweep-provider', displayName: 'Sweep', category: 'generic', authModel: 'bearer', webhookVerifier: 'generic-hmac', defaultBaseUrl: 'https://api.example.com', capabilities: ['read'] },
+        body: {
+          id: 'sweep-provider',
+          displayName: 'Sweep',
+          category: 'generic',
+          authModel: 'bearer',
+          webhookVerifier: 'generic-hmac',
+          defaultBaseUrl: 'https://api.example.com',
+          capabilities: ['read'],
+        },
         dtos: [[RegisterProviderDto, '']],
       },
       {
@@ -121,12 +138,33 @@ describe('null in optional request fields', () => {
           projectId: 'project-1',
           credentialId,
           webhook: { secretCredentialId: credentialId, verifierOptions: {} },
-          configuration: { baseUrl: 'http://127.0.0.1:9', healthPath: '/health', auth: 'api-key', apiKeyHeader: 'x-api-key', tokenUrl: 'http://127.0.0.1:9/token', scopes: ['read'], tokenAuthMethod: 'client_secret_post' },
+          configuration: {
+            baseUrl: 'http://127.0.0.1:9',
+            healthPath: '/health',
+            auth: 'api-key',
+            apiKeyHeader: 'x-api-key',
+            tokenUrl: 'http://127.0.0.1:9/token',
+            scopes: ['read'],
+            tokenAuthMethod: 'client_secret_post',
+          },
           rateLimitBudget: rateLimit,
           retryPolicy,
         },
-        dtos: [[CreateConnectionDto, ''], [WebhookSettingsDto, 'webhook.'], [RateLimitBudgetDto, 'rateLimitBudget.'], [RetryPolicyDto, 'retryPolicy.']],
-        extra: ['configuration.baseUrl', 'configuration.healthPath', 'configuration.auth', 'configuration.apiKeyHeader', 'configuration.tokenUrl', 'configuration.scopes', 'configuration.tokenAuthMethod'],
+        dtos: [
+          [CreateConnectionDto, ''],
+          [WebhookSettingsDto, 'webhook.'],
+          [RateLimitBudgetDto, 'rateLimitBudget.'],
+          [RetryPolicyDto, 'retryPolicy.'],
+        ],
+        extra: [
+          'configuration.baseUrl',
+          'configuration.healthPath',
+          'configuration.auth',
+          'configuration.apiKeyHeader',
+          'configuration.tokenUrl',
+          'configuration.scopes',
+          'configuration.tokenAuthMethod',
+        ],
       },
       {
         method: 'POST',
@@ -139,7 +177,11 @@ describe('null in optional request fields', () => {
         method: 'POST',
         path: '/integrations/clients',
         body: { providerId: 'generic-rest', baseUrl: 'https://api.example.com', apiVersion: 'v1', rateLimitProfile: rateLimit, retryPolicy },
-        dtos: [[RegisterClientDto, ''], [RateLimitBudgetDto, 'rateLimitProfile.'], [RetryPolicyDto, 'retryPolicy.']],
+        dtos: [
+          [RegisterClientDto, ''],
+          [RateLimitBudgetDto, 'rateLimitProfile.'],
+          [RetryPolicyDto, 'retryPolicy.'],
+        ],
       },
       { method: 'POST', path: '/webhooks/subscriptions', body: { url: 'http://127.0.0.1:9/other', eventTypes: ['*'], description: 'd' }, dtos: [[CreateSubscriptionDto, '']] },
       {

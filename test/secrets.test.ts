@@ -108,15 +108,15 @@ describe('through the Key Vault peer', () => {
       await store.set(`ping-${randomBytes(4).toString('hex')}`, 'value');
       peer.clearRequestLog();
       await store.ping();
-      expect(peer.vaultRequests().filter((request) => request.status === 200)).toEqual([expect.objectContaining({ method: 'GET', path: '/secrets', query: expect.stringContaining('maxresults=1') })]);
+      expect(peer.vaultRequests().filter((request) => request.status === 200)).toEqual([
+        expect.objectContaining({ method: 'GET', path: '/secrets', query: expect.stringContaining('maxresults=1') }),
+      ]);
     });
 
     it('reports a credential the authority rejects as a KeyVaultRequestError without the client secret', async () => {
       const restore = applyEnv({ AZURE_CLIENT_SECRET: 'not-the-registered-client-secret' });
       try {
-        const error = await (await openKeyVaultStore())
-          .get('anything')
-          .catch((caught: unknown) => caught);
+        const error = await (await openKeyVaultStore()).get('anything').catch((caught: unknown) => caught);
         expect(error).toBeInstanceOf(KeyVaultRequestError);
         expect((error as Error).message).toMatch(/Key Vault get of secret anything failed.*AADSTS7000215/s);
         expect(renderings(error)).not.toContain('not-the-registered-client-secret');
@@ -128,7 +128,9 @@ describe('through the Key Vault peer', () => {
 
   describe('read cache', () => {
     const readsOf = (name: string) =>
-      peer.vaultRequests().filter((request) => request.method === 'GET' && request.path.startsWith(`/secrets/${name}/`) && request.status === 200 && !request.path.endsWith('/versions')).length;
+      peer
+        .vaultRequests()
+        .filter((request) => request.method === 'GET' && request.path.startsWith(`/secrets/${name}/`) && request.status === 200 && !request.path.endsWith('/versions')).length;
 
     it('serves repeated reads within the TTL from memory, by latest and by version', async () => {
       const store = new CachedSecretStore(await openKeyVaultStore(), 60_000);

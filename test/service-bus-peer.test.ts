@@ -1,10 +1,4 @@
-import {
-  ServiceBusClient,
-  ServiceBusError,
-  ServiceBusReceivedMessage,
-  ServiceBusReceiver,
-  ServiceBusReceiverOptions,
-} from '@azure/service-bus';
+import { ServiceBusClient, ServiceBusError, ServiceBusReceivedMessage, ServiceBusReceiver, ServiceBusReceiverOptions } from '@azure/service-bus';
 import { ServiceBusPeer, ServiceBusPeerOptions } from './support/service-bus-peer';
 
 /**
@@ -349,7 +343,10 @@ describe('ServiceBusPeer with the real @azure/service-bus SDK', () => {
     const sender = client.createSender('dedupe');
     await sender.sendMessages({ body: 'first', messageId: 'payment-42' });
     await sender.sendMessages({ body: 'retry of first', messageId: 'payment-42' });
-    await sender.sendMessages([{ body: 'other', messageId: 'payment-43' }, { body: 'in batch', messageId: 'payment-42' }]);
+    await sender.sendMessages([
+      { body: 'other', messageId: 'payment-43' },
+      { body: 'in batch', messageId: 'payment-42' },
+    ]);
 
     expect(peer.messages('dedupe').map((message) => [message.messageId, message.body])).toEqual([
       ['payment-42', 'first'],
@@ -436,10 +433,7 @@ describe('ServiceBusPeer with the real @azure/service-bus SDK', () => {
     await client.createSender('competing').sendMessages(Array.from({ length: 20 }, (_, index) => ({ body: index })));
     const [left, right] = [receiverFor('competing'), receiverFor('competing')];
 
-    const [fromLeft, fromRight] = await Promise.all([
-      left.receiveMessages(10, { maxWaitTimeInMs: 5_000 }),
-      right.receiveMessages(10, { maxWaitTimeInMs: 5_000 }),
-    ]);
+    const [fromLeft, fromRight] = await Promise.all([left.receiveMessages(10, { maxWaitTimeInMs: 5_000 }), right.receiveMessages(10, { maxWaitTimeInMs: 5_000 })]);
 
     const bodies = [...fromLeft, ...fromRight].map((message) => message.body as number);
     expect(bodies).toHaveLength(20);
@@ -485,7 +479,10 @@ describe('ServiceBusPeer with the real @azure/service-bus SDK', () => {
   });
 
   it('discards a message whose time-to-live has passed', async () => {
-    await client.createSender('ttl').sendMessages([{ body: 'stale', timeToLive: 200 }, { body: 'fresh', timeToLive: 60_000 }]);
+    await client.createSender('ttl').sendMessages([
+      { body: 'stale', timeToLive: 200 },
+      { body: 'fresh', timeToLive: 60_000 },
+    ]);
     await sleep(300);
 
     const receiver = receiverFor('ttl');
@@ -513,7 +510,10 @@ describe('ServiceBusPeer with the real @azure/service-bus SDK', () => {
     await ownPeer.stop();
     expect(Date.now() - started).toBeLessThan(2_000);
 
-    const error: unknown = await ownClient.createSender('work').sendMessages({ body: 'too late' }).catch((caught: unknown) => caught);
+    const error: unknown = await ownClient
+      .createSender('work')
+      .sendMessages({ body: 'too late' })
+      .catch((caught: unknown) => caught);
     expect(error).toBeInstanceOf(Error);
     await ownClient.close();
   });

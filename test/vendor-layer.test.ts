@@ -35,8 +35,7 @@ describe('the vendor layer at boot: provider rows from the catalogue, descriptor
   let peer: VendorPeer;
   let platform: InProcessPlatform | undefined;
 
-  const boot = () =>
-    startInProcess({ AUTH_JWT_SECRET: jwtSecret, EGRESS_ALLOW_LIST: '127.0.0.1', DATA_DIR: dataDir, APP_ROLE: 'VendorApiClientRegistryService' }, [], [ACME]);
+  const boot = () => startInProcess({ AUTH_JWT_SECRET: jwtSecret, EGRESS_ALLOW_LIST: '127.0.0.1', DATA_DIR: dataDir, APP_ROLE: 'VendorApiClientRegistryService' }, [], [ACME]);
 
   beforeAll(async () => {
     peer = await startVendorPeer({ auth: { apiKey: { header: 'X-Acme-Key', keys: ['terces-emca'] } } });
@@ -56,12 +55,30 @@ describe('the vendor layer at boot: provider rows from the catalogue, descriptor
     const api = await TenantApi.create(platform.url, jwtSecret, 'tenant-vendors', undefined, REGISTRY_SCOPES);
     const listed = (await api.get('/integrations/providers')).body.items as Array<{ id: string; authModes: string[]; scope: string }>;
     expect(listed.map((provider) => provider.id).sort()).toEqual([...VENDOR_DESCRIPTORS.map((descriptor) => descriptor.provider.id), 'acme-test'].sort());
-    expect((await api.get('/integrations/providers/github')).body).toMatchObject({ authModel: 'bearer', webhookVerifier: 'github', defaultBaseUrl: 'https://api.github.com', scope: 'built-in' });
+    expect((await api.get('/integrations/providers/github')).body).toMatchObject({
+      authModel: 'bearer',
+      webhookVerifier: 'github',
+      defaultBaseUrl: 'https://api.github.com',
+      scope: 'built-in',
+    });
 
     // A row drifted (edited by hand, or written by an older version), and a built-in the catalogue no longer has.
     const providers = platform.app.get(DataSource).getRepository(IntegrationProvider);
     await providers.update({ tenantId: GLOBAL_TENANT, id: 'github' }, { displayName: 'Edited by hand', defaultBaseUrl: 'https://stale.example' });
-    await providers.insert({ tenantId: GLOBAL_TENANT, id: 'gone-vendor', displayName: 'Gone', category: 'generic', capabilities: [], authModel: 'none', authModes: [], webhookVerifier: null, defaultBaseUrl: null, docsUrl: null, status: 'Active', builtIn: true });
+    await providers.insert({
+      tenantId: GLOBAL_TENANT,
+      id: 'gone-vendor',
+      displayName: 'Gone',
+      category: 'generic',
+      capabilities: [],
+      authModel: 'none',
+      authModes: [],
+      webhookVerifier: null,
+      defaultBaseUrl: null,
+      docsUrl: null,
+      status: 'Active',
+      builtIn: true,
+    });
     await platform.close();
 
     platform = await boot();
@@ -74,7 +91,12 @@ describe('the vendor layer at boot: provider rows from the catalogue, descriptor
     platform = await boot();
     const api = await TenantApi.create(platform.url, jwtSecret, 'tenant-acme', undefined, `${REGISTRY_SCOPES}`);
     const credential = await api.post('/integrations/credentials', { name: 'acme', value: 'acme-secret' });
-    const connection = await api.post('/integrations/connections', { providerId: 'acme-test', displayName: 'acme', credentialId: credential.body.id, configuration: { baseUrl: peer.url, apiVersion: '2025-06-01' } });
+    const connection = await api.post('/integrations/connections', {
+      providerId: 'acme-test',
+      displayName: 'acme',
+      credentialId: credential.body.id,
+      configuration: { baseUrl: peer.url, apiVersion: '2025-06-01' },
+    });
     expect(connection.body).toMatchObject({ status: 'Active', authMode: 'acme-signed' });
 
     const answer = await api.call(connection.body.id, { method: 'GET', path: '/api/items', query: { page: '1' } });
@@ -85,7 +107,12 @@ describe('the vendor layer at boot: provider rows from the catalogue, descriptor
     expect(seen.query).toMatchObject({ page: '1', 'api-version': '7.1' });
 
     // A mode the provider does not declare is refused at creation, naming the ones it takes.
-    const wrong = await api.post('/integrations/connections', { providerId: 'acme-test', displayName: 'acme', credentialId: credential.body.id, configuration: { baseUrl: peer.url, auth: 'bearer' } });
+    const wrong = await api.post('/integrations/connections', {
+      providerId: 'acme-test',
+      displayName: 'acme',
+      credentialId: credential.body.id,
+      configuration: { baseUrl: peer.url, auth: 'bearer' },
+    });
     expect(wrong.status).toBe(400);
     expect(wrong.body.message).toMatch(/configuration.auth must be one of: acme-signed/);
   });

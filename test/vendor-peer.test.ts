@@ -122,7 +122,11 @@ describe('VendorPeer OAuth 2.0 token endpoint (RFC 6749)', () => {
     expect(password.response.status).toBe(400);
     expect(password.body.error).toBe('unsupported_grant_type');
 
-    const json = await fetch(`${peer.url}/oauth/token`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ ...post, grant_type: 'client_credentials' }) });
+    const json = await fetch(`${peer.url}/oauth/token`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ ...post, grant_type: 'client_credentials' }),
+    });
     expect(json.status).toBe(400);
     expect(await json.json()).toMatchObject({ error: 'invalid_request' });
 

@@ -210,11 +210,21 @@ describe('WebhookDeliveryWorker SIGKILLed mid-flight (PostgreSQL store bus, two 
     }).then(() => (publishedAt = Date.now()));
     publishing.catch(() => undefined); // awaited below; this only keeps an early failure from going unhandled
 
-    await waitFor(() => publishAnswers.length >= BACKLOG, 60_000, () => `${BACKLOG} events published (have ${publishAnswers.length})`, POLL_MS);
+    await waitFor(
+      () => publishAnswers.length >= BACKLOG,
+      60_000,
+      () => `${BACKLOG} events published (have ${publishAnswers.length})`,
+      POLL_MS,
+    );
     const firstWorker = await PlatformProcess.start(workerEnv, 60_000);
     processes.push(firstWorker);
 
-    await waitFor(() => receiver!.distinct >= KILL_AFTER, 60_000, () => `${KILL_AFTER} deliveries before the kill (have ${receiver!.distinct})`, POLL_MS);
+    await waitFor(
+      () => receiver!.distinct >= KILL_AFTER,
+      60_000,
+      () => `${KILL_AFTER} deliveries before the kill (have ${receiver!.distinct})`,
+      POLL_MS,
+    );
     const atKill = { distinct: receiver.distinct, posts: receiver.posts, inFlight: receiver.inFlight, published: publishAnswers.length, ms: Date.now() - publishStarted };
     firstWorker.child.kill('SIGKILL');
     expect(await firstWorker.exited).toEqual({ code: null, signal: 'SIGKILL' });

@@ -122,7 +122,12 @@ class Harness {
   }
 
   untilStatus(id: string, status: WebhookDelivery['status'], timeoutMs = 15_000): Promise<WebhookDelivery> {
-    return until(() => this.delivery(id), (row) => row.status === status, timeoutMs, `delivery ${id} to be ${status}`);
+    return until(
+      () => this.delivery(id),
+      (row) => row.status === status,
+      timeoutMs,
+      `delivery ${id} to be ${status}`,
+    );
   }
 
   /** CloudEvents published on a topic, read from the fan-out subscription's queue rows (nobody consumes it in these apps). */
@@ -196,7 +201,12 @@ describe('WebhookDeliveryWorker (in-process, SQLite, store bus)', () => {
     expect(attempt).toMatchObject({ attemptNumber: 1, statusCode: 200, error: null, responseExcerpt: '{"received":true}' });
     expect(Number.isInteger(attempt.latencyMs)).toBe(true);
 
-    const events = await until(() => h.events('webhook-delivered'), (all) => all.some((event) => event.data?.deliveryId === id), 5_000, 'WebhookDelivered');
+    const events = await until(
+      () => h.events('webhook-delivered'),
+      (all) => all.some((event) => event.data?.deliveryId === id),
+      5_000,
+      'WebhookDelivered',
+    );
     const event = events.find((candidate) => candidate.data?.deliveryId === id);
     expect(event).toMatchObject({
       type: 'WebhookDelivered',
@@ -251,7 +261,12 @@ describe('WebhookDeliveryWorker (in-process, SQLite, store bus)', () => {
     expect(failures).toHaveLength(1);
     expect(failures[0]).toMatchObject({ deliveryId: id, runId: null, category: 'Transient', code: 'server_error', retryable: false });
 
-    const failed = await until(() => h.events('integration-failed'), (all) => all.some((event) => event.data?.deliveryId === id), 5_000, 'IntegrationFailed');
+    const failed = await until(
+      () => h.events('integration-failed'),
+      (all) => all.some((event) => event.data?.deliveryId === id),
+      5_000,
+      'IntegrationFailed',
+    );
     expect(failed.find((event) => event.data?.deliveryId === id)).toMatchObject({
       type: 'IntegrationFailed',
       data: {
@@ -282,9 +297,7 @@ describe('WebhookDeliveryWorker (in-process, SQLite, store bus)', () => {
 
     // Replay (gateway side): series 2 from attempt 1; the stale series-1 command changes nothing.
     healthy = true;
-    await h.dataSource
-      .getRepository(WebhookDelivery)
-      .update({ tenantId: TENANT, id }, { series: 2, seriesAttempt: 0, status: 'Pending', completedAt: null });
+    await h.dataSource.getRepository(WebhookDelivery).update({ tenantId: TENANT, id }, { series: 2, seriesAttempt: 0, status: 'Pending', completedAt: null });
     await h.send({ deliveryId: id, series: 1, attempt: 3 }, `stale-${id}`);
     await h.send({ deliveryId: id, series: 2, attempt: 1 });
     const replayed = await h.untilStatus(id, 'Delivered');
@@ -386,10 +399,12 @@ describe('WebhookDeliveryWorker (in-process, SQLite, store bus)', () => {
     const subscription = await h.subscription(target.url(), target);
     const row = await h.subscriptionRow(subscription.id);
     const rotated = await h.secrets.rotate(row);
-    await h.dataSource.getRepository(WebhookSubscription).update(
-      { tenantId: TENANT, id: subscription.id },
-      { signingSecretRef: rotated.ref, previousSigningSecretRef: row.signingSecretRef, previousSecretValidUntil: new Date(Date.now() + 3_600_000) },
-    );
+    await h.dataSource
+      .getRepository(WebhookSubscription)
+      .update(
+        { tenantId: TENANT, id: subscription.id },
+        { signingSecretRef: rotated.ref, previousSigningSecretRef: row.signingSecretRef, previousSecretValidUntil: new Date(Date.now() + 3_600_000) },
+      );
     target.secrets = [rotated.secret];
     h.issuedSecrets.push(rotated.secret);
     const { id, body } = await h.deliver(subscription.id);
@@ -460,7 +475,12 @@ describe('WebhookDeliveryWorker (in-process, SQLite, store bus)', () => {
 
   it('never writes a signing secret or a request signature to the logs or the attempt rows', async () => {
     const signatures = receivers.flatMap((started) =>
-      started.requests.flatMap((request) => String(request.headers['webhook-signature'] ?? '').split(' ').filter(Boolean).map((signature) => signature.slice(3))),
+      started.requests.flatMap((request) =>
+        String(request.headers['webhook-signature'] ?? '')
+          .split(' ')
+          .filter(Boolean)
+          .map((signature) => signature.slice(3)),
+      ),
     );
     expect(signatures.length).toBeGreaterThan(10);
     expect(h.issuedSecrets.length).toBeGreaterThan(10);
@@ -499,8 +519,10 @@ describe('WebhookDeliveryWorker egress guard (no EGRESS_ALLOW_LIST)', () => {
 
   it('refuses private, link-local, metadata and loopback destinations without connecting; each refusal is a failed attempt', async () => {
     const lookup = dnsPromises.lookup.bind(dnsPromises);
-    jest.spyOn(dnsPromises, 'lookup').mockImplementation(((hostname: string, options: unknown) =>
-      hostname === 'hooks.internal.test' ? Promise.resolve([{ address: '127.0.0.1', family: 4 }]) : lookup(hostname, options as never)) as never);
+    jest
+      .spyOn(dnsPromises, 'lookup')
+      .mockImplementation(((hostname: string, options: unknown) =>
+        hostname === 'hooks.internal.test' ? Promise.resolve([{ address: '127.0.0.1', family: 4 }]) : lookup(hostname, options as never)) as never);
 
     const refusedEverywhere = async (urls: string[]): Promise<void> => {
       const deliveries = [];

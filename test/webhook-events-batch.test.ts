@@ -16,7 +16,10 @@ async function deliveredEventIds(api: TenantApi, subscriptionId: string): Promis
 
 /** The webhook-ids of the verified POSTs a receiver got. */
 function verifiedWebhookIds(receiver: Receiver): string[] {
-  return receiver.requests.filter((request) => request.verified).map((request) => String(request.headers['webhook-id'])).sort();
+  return receiver.requests
+    .filter((request) => request.verified)
+    .map((request) => String(request.headers['webhook-id']))
+    .sort();
 }
 
 describe('POST /webhooks/events with a batch (gateway and delivery worker in one process, SQLite)', () => {
@@ -132,7 +135,10 @@ describe('POST /webhooks/events with a batch (gateway and delivery worker in one
     expect(message).toContain('[5] property extra should not exist');
     expect(message).not.toMatch(/\[0\]/);
 
-    const wrongType = await api.post('/webhooks/events', [{ type: 'batch.valid', data: {}, id: 'invalid-batch-6' }, { type: 'batch.valid', data: {}, id: 42 }]);
+    const wrongType = await api.post('/webhooks/events', [
+      { type: 'batch.valid', data: {}, id: 'invalid-batch-6' },
+      { type: 'batch.valid', data: {}, id: 42 },
+    ]);
     expect(wrongType.status).toBe(400);
     expect(wrongType.body.message).toContain('[1].id must be a string');
     expect(await deliveredEventIds(api, subscription)).toEqual([]);
@@ -197,14 +203,21 @@ describe('a published batch survives a SIGKILL right after its 202 (node dist/ma
     receiver.secrets.push(subscription.body.secret);
 
     const ids = Array.from({ length: EVENTS }, (_, index) => `kill-${index}`);
-    const published = await api.post('/webhooks/events', ids.map((id, index) => ({ type: 'batch.killed', data: { index }, id })));
+    const published = await api.post(
+      '/webhooks/events',
+      ids.map((id, index) => ({ type: 'batch.killed', data: { index }, id })),
+    );
     expect(published.status).toBe(202);
     gateway.child.kill('SIGKILL');
     expect((await gateway.exited).signal).toBe('SIGKILL');
 
     const worker = await PlatformProcess.start({ ...shared, APP_ROLE: 'WebhookDeliveryWorker' }, 60_000);
     processes.push(worker);
-    await waitFor(() => new Set(verifiedWebhookIds(receiver)).size === EVENTS, 30_000, () => `${EVENTS} deliveries (got ${new Set(verifiedWebhookIds(receiver)).size})`);
+    await waitFor(
+      () => new Set(verifiedWebhookIds(receiver)).size === EVENTS,
+      30_000,
+      () => `${EVENTS} deliveries (got ${new Set(verifiedWebhookIds(receiver)).size})`,
+    );
     expect([...new Set(verifiedWebhookIds(receiver))]).toEqual([...ids].sort());
     expect(receiver.requests.every((request) => request.verified)).toBe(true);
   }, 90_000);

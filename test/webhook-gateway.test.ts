@@ -55,7 +55,13 @@ describe('webhook gateway: verified ingestion, subscriptions and fan-out (embedd
   beforeAll(async () => {
     peer = await startVendorPeer({ auth: { anonymous: true } });
     platform = await startInProcess(
-      { AUTH_JWT_SECRET: jwtSecret, EGRESS_ALLOW_LIST: '127.0.0.1', WEBHOOK_MAX_BODY_BYTES: '4096', BUS_POLL_INTERVAL: '20ms', APP_ROLE: 'VendorApiClientRegistryService,WebhookGatewayService,CredentialRotationWorker' },
+      {
+        AUTH_JWT_SECRET: jwtSecret,
+        EGRESS_ALLOW_LIST: '127.0.0.1',
+        WEBHOOK_MAX_BODY_BYTES: '4096',
+        BUS_POLL_INTERVAL: '20ms',
+        APP_ROLE: 'VendorApiClientRegistryService,WebhookGatewayService,CredentialRotationWorker',
+      },
       [EventRecorderModule],
     );
     tenantA = await TenantApi.create(platform.url, jwtSecret, 'tenant-hooks-a', transcript, ALL_SCOPES);
@@ -82,11 +88,24 @@ describe('webhook gateway: verified ingestion, subscriptions and fan-out (embedd
       const { deliveryId } = (await answer.json()) as { deliveryId: string };
 
       const delivery = await tenantA.get(`/webhooks/deliveries/${deliveryId}`);
-      expect(delivery.body).toMatchObject({ direction: 'in', connectionId: github, vendorDeliveryId: 'gh-delivery-1', eventType: 'com.github.pull_request.opened', status: 'Delivered' });
+      expect(delivery.body).toMatchObject({
+        direction: 'in',
+        connectionId: github,
+        vendorDeliveryId: 'gh-delivery-1',
+        eventType: 'com.github.pull_request.opened',
+        status: 'Delivered',
+      });
 
       await waitFor(() => events.ofType('com.github.pull_request.opened').length > 0, 5_000, 'WebhookReceived');
       const received = events.ofType<{ number: number }>('com.github.pull_request.opened')[0];
-      expect(received).toMatchObject({ specversion: '1.0', tenantid: 'tenant-hooks-a', subject: 'gh-delivery-1', connectionid: github, deliveryid: deliveryId, data: { number: 7 } });
+      expect(received).toMatchObject({
+        specversion: '1.0',
+        tenantid: 'tenant-hooks-a',
+        subject: 'gh-delivery-1',
+        connectionid: github,
+        deliveryid: deliveryId,
+        data: { number: 7 },
+      });
 
       // The raw payload and the headers (minus the signature) are kept with the delivery.
       const stored = await storedPayload(deliveryId);
@@ -176,7 +195,12 @@ describe('webhook gateway: verified ingestion, subscriptions and fan-out (embedd
     });
 
     it('verifies with both secrets while a rotated webhook secret overlaps', async () => {
-      const credential = await tenantA.post('/integrations/credentials', { name: 'github-rotating', kind: 'webhook-secret', value: 'old-github-secret', rotationPolicy: { overlapMs: 60_000 } });
+      const credential = await tenantA.post('/integrations/credentials', {
+        name: 'github-rotating',
+        kind: 'webhook-secret',
+        value: 'old-github-secret',
+        rotationPolicy: { overlapMs: 60_000 },
+      });
       const connection = await tenantA.post('/integrations/connections', {
         providerId: 'github',
         displayName: 'rotating',
@@ -193,9 +217,16 @@ describe('webhook gateway: verified ingestion, subscriptions and fan-out (embedd
     });
 
     it('takes a delivery from a trusted edge with the ingest scope, not without it', async () => {
-      const answer = await tenantA.post('/webhooks/deliveries', { connectionId: github, vendorDeliveryId: 'edge-1', eventType: 'github.push', payload: { ref: 'refs/heads/main' } });
+      const answer = await tenantA.post('/webhooks/deliveries', {
+        connectionId: github,
+        vendorDeliveryId: 'edge-1',
+        eventType: 'github.push',
+        payload: { ref: 'refs/heads/main' },
+      });
       expect(answer.status).toBe(202);
-      expect((await tenantA.post('/webhooks/deliveries', { connectionId: github, vendorDeliveryId: 'edge-1', eventType: 'github.push', payload: {} })).body).toMatchObject({ duplicate: true });
+      expect((await tenantA.post('/webhooks/deliveries', { connectionId: github, vendorDeliveryId: 'edge-1', eventType: 'github.push', payload: {} })).body).toMatchObject({
+        duplicate: true,
+      });
       // Another tenant cannot inject into this tenant's connection.
       expect((await tenantB.post('/webhooks/deliveries', { connectionId: github, vendorDeliveryId: 'edge-2', eventType: 'github.push', payload: {} })).status).toBe(400);
     });
@@ -255,7 +286,11 @@ describe('webhook gateway: verified ingestion, subscriptions and fan-out (embedd
     it('makes a Standard Webhooks connection (no API at all) Active at once', async () => {
       const key = generateWebhookSecret();
       const credential = await tenantA.post('/integrations/credentials', { name: 'std-inbound', kind: 'webhook-secret', value: key });
-      const connection = await tenantA.post('/integrations/connections', { providerId: 'standard-webhooks', displayName: 'std', webhook: { secretCredentialId: credential.body.id } });
+      const connection = await tenantA.post('/integrations/connections', {
+        providerId: 'standard-webhooks',
+        displayName: 'std',
+        webhook: { secretCredentialId: credential.body.id },
+      });
       expect(connection.status).toBe(201);
       expect(connection.body).toMatchObject({ status: 'Active', lastTest: { passed: true } });
       const governed = await tenantA.post(`/integrations/connections/${connection.body.id}/requests`, { method: 'GET', path: '/x' });
@@ -280,7 +315,11 @@ describe('webhook gateway: verified ingestion, subscriptions and fan-out (embedd
       const helper = new Stripe('sk_test_unused').webhooks;
       expect((await ingest(stripe, body, { 'stripe-signature': helper.generateTestHeaderString({ payload: body, secret: STRIPE_SECRET }) })).status).toBe(202);
       const bySubscription = async (id: string) => (await tenantA.get(`/webhooks/deliveries?subscriptionId=${id}`)).body.items as Array<{ eventType: string }>;
-      await waitFor(async () => (await bySubscription(prefix.body.id)).some((item) => item.eventType === 'com.stripe.charge.refunded'), 5_000, 'the prefix subscription’s delivery');
+      await waitFor(
+        async () => (await bySubscription(prefix.body.id)).some((item) => item.eventType === 'com.stripe.charge.refunded'),
+        5_000,
+        'the prefix subscription’s delivery',
+      );
       expect((await bySubscription(github.body.id)).filter((item) => item.eventType === 'com.stripe.charge.refunded')).toHaveLength(0);
     });
   });
@@ -316,7 +355,9 @@ describe('webhook gateway: verified ingestion, subscriptions and fan-out (embedd
 
       const bySubscription = async (id: string) => (await tenantA.get(`/webhooks/deliveries?subscriptionId=${id}`)).body.items;
       expect(await bySubscription(exact.body.id)).toHaveLength(1);
-      expect(await bySubscription(star.body.id)).toEqual(expect.arrayContaining([expect.objectContaining({ eventId: 'evt-fan-1', eventType: 'invoice.settled', direction: 'out' })]));
+      expect(await bySubscription(star.body.id)).toEqual(
+        expect.arrayContaining([expect.objectContaining({ eventId: 'evt-fan-1', eventType: 'invoice.settled', direction: 'out' })]),
+      );
       expect(await bySubscription(other.body.id)).toHaveLength(0);
       expect(await bySubscription(disabled.body.id)).toHaveLength(0);
 

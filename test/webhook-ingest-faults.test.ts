@@ -62,9 +62,17 @@ function sqliteStore(dataDir: string): Store {
 
 function postgresStore(schema: string): Store {
   return {
-    inbound: (ids) => withClient(async (client) => (await client.query(`SELECT id, "eventId", "payloadBody", "payloadRef" FROM "${schema}".webhook_deliveries WHERE id = ANY($1)`, [ids])).rows),
+    inbound: (ids) =>
+      withClient(async (client) => (await client.query(`SELECT id, "eventId", "payloadBody", "payloadRef" FROM "${schema}".webhook_deliveries WHERE id = ANY($1)`, [ids])).rows),
     outboundEventIds: (subscriptionId) =>
-      withClient(async (client) => new Set((await client.query(`SELECT "eventId" FROM "${schema}".webhook_deliveries WHERE "subscriptionId" = $1`, [subscriptionId])).rows.map((row: { eventId: string }) => row.eventId))),
+      withClient(
+        async (client) =>
+          new Set(
+            (await client.query(`SELECT "eventId" FROM "${schema}".webhook_deliveries WHERE "subscriptionId" = $1`, [subscriptionId])).rows.map(
+              (row: { eventId: string }) => row.eventId,
+            ),
+          ),
+      ),
     async close() {},
   };
 }
@@ -98,9 +106,17 @@ describe.each(['sqlite', 'postgres'] as const)('webhook gateway SIGKILLed during
     };
     const first = await PlatformProcess.start(env, 60_000);
     processes.push(first);
-    const token = await signHs256(jwtSecret, { tenantId: TENANT, scope: 'integration.credentials.write integration.connections.write webhooks.subscriptions.write webhooks.deliveries.read', expiresIn: 600 });
+    const token = await signHs256(jwtSecret, {
+      tenantId: TENANT,
+      scope: 'integration.credentials.write integration.connections.write webhooks.subscriptions.write webhooks.deliveries.read',
+      expiresIn: 600,
+    });
     const call = async (base: string, method: string, path: string, body?: unknown): Promise<{ status: number; body: Json }> => {
-      const response = await fetch(`${base}${path}`, { method, headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, body: body === undefined ? undefined : JSON.stringify(body) });
+      const response = await fetch(`${base}${path}`, {
+        method,
+        headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+        body: body === undefined ? undefined : JSON.stringify(body),
+      });
       const text = await response.text();
       return { status: response.status, body: text ? JSON.parse(text) : undefined };
     };
@@ -131,7 +147,8 @@ describe.each(['sqlite', 'postgres'] as const)('webhook gateway SIGKILLed during
             headers: { 'content-type': 'application/json', 'x-github-event': 'push', 'x-github-delivery': vendorId, 'x-hub-signature-256': await signGithub(SECRET, body) },
             body,
           });
-          if (answer.status === 202) accepted.set(vendorId, { deliveryId: ((await answer.json()) as { deliveryId: string }).deliveryId, sha256: createHash('sha256').update(body).digest('hex') });
+          if (answer.status === 202)
+            accepted.set(vendorId, { deliveryId: ((await answer.json()) as { deliveryId: string }).deliveryId, sha256: createHash('sha256').update(body).digest('hex') });
           else await answer.arrayBuffer();
         } catch {
           return; // the process is gone
@@ -209,7 +226,11 @@ describe.each(['sqlite', 'postgres'] as const)('webhook gateway dedupe under con
     });
     const token = await signHs256(jwtSecret, { tenantId: TENANT, scope: 'integration.credentials.write integration.connections.write webhooks.deliveries.read', expiresIn: 600 });
     const call = async (method: string, path: string, body?: unknown): Promise<{ status: number; body: Json }> => {
-      const response = await fetch(`${platform!.url}${path}`, { method, headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, body: body === undefined ? undefined : JSON.stringify(body) });
+      const response = await fetch(`${platform!.url}${path}`, {
+        method,
+        headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+        body: body === undefined ? undefined : JSON.stringify(body),
+      });
       return { status: response.status, body: await response.json() };
     };
     const credential = await call('POST', '/integrations/credentials', { name: 'gh-dedupe', kind: 'webhook-secret', value: SECRET });

@@ -35,7 +35,25 @@ describe('the vendor catalogue', () => {
   it('declares every built-in provider of the design once, each auth mode backed by a strategy', () => {
     expect(catalogue.providers.map((provider) => provider.id).sort()).toEqual(
       [
-        'github', 'azure-devops', 'openai', 'azure-openai', 'ollama', 'mcp', 'azure', 'aws', 'smtp', 'azure-communication-services', 'twilio', 'sms019', 'stripe', 'hubspot', 'zendesk', 'slack', 'standard-webhooks', 'generic-hmac', 'generic-rest',
+        'github',
+        'azure-devops',
+        'openai',
+        'azure-openai',
+        'ollama',
+        'mcp',
+        'azure',
+        'aws',
+        'smtp',
+        'azure-communication-services',
+        'twilio',
+        'sms019',
+        'stripe',
+        'hubspot',
+        'zendesk',
+        'slack',
+        'standard-webhooks',
+        'generic-hmac',
+        'generic-rest',
       ].sort(),
     );
     for (const provider of catalogue.providers) for (const mode of provider.authModes) expect(catalogue.authStrategy(mode)).toBeDefined();
@@ -56,7 +74,9 @@ describe('the vendor catalogue', () => {
   });
 
   it('keeps src/platform free of vendor names: the kernel holds mechanisms only', () => {
-    const spellings = VENDOR_DESCRIPTORS.filter((descriptor) => descriptor.provider.category !== 'generic' && !NOT_VENDOR_NAMES.has(descriptor.provider.id)).flatMap(vendorSpellings);
+    const spellings = VENDOR_DESCRIPTORS.filter((descriptor) => descriptor.provider.category !== 'generic' && !NOT_VENDOR_NAMES.has(descriptor.provider.id)).flatMap(
+      vendorSpellings,
+    );
     const offences: string[] = [];
     for (const file of filesUnder(PLATFORM)) {
       const lines = readFileSync(file, 'utf8').toLowerCase().split('\n');

@@ -165,13 +165,16 @@ export function describeBlobStoreContract(adapter: string, createStore: () => Pr
         expect((await store.get(tenant, name))!.data.toString()).toBe('long');
       });
 
-      it.each([['empty', ''], ['slash', 'a/b'], ['parent', '..'], ['leading dot', '.hidden'], ['too long', 't'.repeat(129)]])(
-        'rejects a tenant id that is %s',
-        async (_case, badTenant) => {
-          await expect(store.put(badTenant, 'name', Buffer.from('x'))).rejects.toBeInstanceOf(InvalidBlobNameError);
-          await expect(store.get(badTenant, 'name')).rejects.toBeInstanceOf(InvalidBlobNameError);
-        },
-      );
+      it.each([
+        ['empty', ''],
+        ['slash', 'a/b'],
+        ['parent', '..'],
+        ['leading dot', '.hidden'],
+        ['too long', 't'.repeat(129)],
+      ])('rejects a tenant id that is %s', async (_case, badTenant) => {
+        await expect(store.put(badTenant, 'name', Buffer.from('x'))).rejects.toBeInstanceOf(InvalidBlobNameError);
+        await expect(store.get(badTenant, 'name')).rejects.toBeInstanceOf(InvalidBlobNameError);
+      });
 
       it('rejects metadata and content types Azure cannot carry', async () => {
         const put = (options: Parameters<BlobStore['put']>[3]) => store.put(tenant, 'doc', Buffer.from('x'), options);

@@ -81,9 +81,7 @@ export function describeCacheContract(name: string, createAdapters: () => Promis
       it('never over-spends under concurrency: 200 parallel calls against capacity 50 allow exactly 50', async () => {
         const rule: TokenBucketRule = { capacity: 50, refillPerSecond: 0.01 };
         // Closed: a call the backend failed to answer can only lower the count, never pass for a grant.
-        const decisions = await Promise.all(
-          Array.from({ length: 200 }, () => adapters.rateLimiter.consume('parallel', rule, { onUnavailable: 'closed' })),
-        );
+        const decisions = await Promise.all(Array.from({ length: 200 }, () => adapters.rateLimiter.consume('parallel', rule, { onUnavailable: 'closed' })));
 
         expect(count(decisions, (decision) => decision.allowed)).toBe(50);
         expect(count(decisions, (decision) => !decision.allowed && decision.retryAfterMs > 0)).toBe(150);
@@ -250,7 +248,13 @@ export function describeCacheContract(name: string, createAdapters: () => Promis
       });
 
       it('round-trips results that are not objects', async () => {
-        for (const [key, result] of [['none', undefined], ['null', null], ['zero', 0], ['text', 'done'], ['false', false]] as const) {
+        for (const [key, result] of [
+          ['none', undefined],
+          ['null', null],
+          ['zero', 0],
+          ['text', 'done'],
+          ['false', false],
+        ] as const) {
           await adapters.idempotency.complete(key, result, 5_000);
           expect(await adapters.idempotency.begin(key, 5_000)).toEqual({ state: 'completed', result });
         }

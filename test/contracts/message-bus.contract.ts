@@ -289,7 +289,12 @@ export function describeMessageBusContract(name: string, start: () => Promise<Bu
       await consume({ queue: names.queue }, inbox);
       const rest = await inbox.waitFor(3);
       await Promise.all(rest.map((entry) => entry.settlement.complete()));
-      expect(rest.map((entry) => entry.message.messageId).sort()).toEqual(sent.map((entry) => entry.messageId).filter((id) => id !== started[0]).sort());
+      expect(rest.map((entry) => entry.message.messageId).sort()).toEqual(
+        sent
+          .map((entry) => entry.messageId)
+          .filter((id) => id !== started[0])
+          .sort(),
+      );
     });
   });
 }

@@ -1,12 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { setTimeout as delay } from 'node:timers/promises';
-import {
-  InvalidSecretNameError,
-  SECRET_VERSION,
-  SecretNotFoundError,
-  SecretStore,
-  SecretVersionDisabledError,
-} from '../../src/platform/secrets/secret-store';
+import { InvalidSecretNameError, SECRET_VERSION, SecretNotFoundError, SecretStore, SecretVersionDisabledError } from '../../src/platform/secrets/secret-store';
 
 export interface SecretStoreContractSettings {
   /**
@@ -20,11 +14,7 @@ export interface SecretStoreContractSettings {
  * The behaviour every SecretStore adapter promises, registered as jest tests. `createStore` returns a fresh
  * store per test; secret names are unique per test, so a shared backend is fine too.
  */
-export function describeSecretStoreContract(
-  adapter: string,
-  createStore: () => Promise<SecretStore>,
-  settings: SecretStoreContractSettings = {},
-): void {
+export function describeSecretStoreContract(adapter: string, createStore: () => Promise<SecretStore>, settings: SecretStoreContractSettings = {}): void {
   describe(`SecretStore contract: ${adapter}`, () => {
     let store: SecretStore;
     const uniqueName = (label: string) => `${label}-${randomBytes(4).toString('hex')}`;

@@ -202,7 +202,11 @@ describe('the container entrypoint', () => {
       expect((await api('POST', '/webhooks/events', { id, type: 'order.created', data: { order: index + 1 } })).status).toBe(202);
     }
 
-    await waitFor(() => receiver.holdingCount === IN_FLIGHT, 20_000, () => `${IN_FLIGHT} deliveries in flight (got ${receiver.holdingCount}):\n${worker.output()}`);
+    await waitFor(
+      () => receiver.holdingCount === IN_FLIGHT,
+      20_000,
+      () => `${IN_FLIGHT} deliveries in flight (got ${receiver.holdingCount}):\n${worker.output()}`,
+    );
     await pause(300);
     expect(receiver.received).toHaveLength(IN_FLIGHT);
 
@@ -260,7 +264,11 @@ describe('the container entrypoint', () => {
 
     const subscription = await api('POST', '/webhooks/subscriptions', { url: receiver.url, eventTypes: ['order.shipped'] });
     for (const id of events) expect((await api('POST', '/webhooks/events', { id, type: 'order.shipped', data: { id } })).status).toBe(202);
-    await waitFor(() => receiver.holdingCount === IN_FLIGHT, 20_000, () => `${IN_FLIGHT} deliveries in flight:\n${worker.output()}`);
+    await waitFor(
+      () => receiver.holdingCount === IN_FLIGHT,
+      20_000,
+      () => `${IN_FLIGHT} deliveries in flight:\n${worker.output()}`,
+    );
     const inFlight = receiver.received.slice(receivedBefore).map((webhook) => webhook.headers['webhook-id'] as string);
 
     const signalled = Date.now();

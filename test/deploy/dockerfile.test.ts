@@ -15,9 +15,7 @@ interface Stage {
 
 /** ENV, ARG and LABEL entries as name/value pairs. */
 function properties(instructions: Instruction[]): Array<readonly [string, string]> {
-  return instructions.flatMap((instruction) =>
-    (instruction as PropertyInstruction).getProperties().map((property) => [property.getName(), property.getValue() ?? ''] as const),
-  );
+  return instructions.flatMap((instruction) => (instruction as PropertyInstruction).getProperties().map((property) => [property.getName(), property.getValue() ?? ''] as const));
 }
 
 /** Global ARG defaults, as FROM lines see them. */
@@ -114,7 +112,12 @@ describe('Dockerfile', () => {
     const copies = inFinal('COPY') as Copy[];
     expect(copies.length).toBeGreaterThan(0);
     for (const copy of copies) expect(copy.getFromFlag()?.getValue()).toBe('build');
-    const sources = copies.flatMap((copy) => copy.getArguments().slice(0, -1).map((argument) => argument.getValue()));
+    const sources = copies.flatMap((copy) =>
+      copy
+        .getArguments()
+        .slice(0, -1)
+        .map((argument) => argument.getValue()),
+    );
     expect(sources).toEqual(expect.arrayContaining(['/app/dist', '/app/node_modules']));
   });
 
@@ -163,7 +166,10 @@ describe('Dockerfile', () => {
       expect(secrets).not.toContain(name);
     }
     for (const instruction of DOCKERFILE.getInstructions().filter((candidate) => ['COPY', 'ADD'].includes(candidate.getKeyword()))) {
-      for (const source of instruction.getArguments().slice(0, -1).map((argument) => argument.getValue())) {
+      for (const source of instruction
+        .getArguments()
+        .slice(0, -1)
+        .map((argument) => argument.getValue())) {
         expect(source).not.toMatch(/(^|\/)\.env|\.pem$|\.key$|(^|\/)\.npmrc$/);
         expect(source).not.toMatch(/^https?:\/\//);
       }
@@ -173,12 +179,7 @@ describe('Dockerfile', () => {
   it('labels the image with OCI annotations', () => {
     const labels = properties(inFinal('LABEL')).map(([name]) => name);
     expect(labels).toEqual(
-      expect.arrayContaining([
-        'org.opencontainers.image.title',
-        'org.opencontainers.image.version',
-        'org.opencontainers.image.revision',
-        'org.opencontainers.image.licenses',
-      ]),
+      expect.arrayContaining(['org.opencontainers.image.title', 'org.opencontainers.image.version', 'org.opencontainers.image.revision', 'org.opencontainers.image.licenses']),
     );
   });
 });
@@ -216,7 +217,12 @@ describe('.dockerignore', () => {
   it('keeps everything the Dockerfile copies from the context', () => {
     const fromContext = DOCKERFILE.getCOPYs()
       .filter((copy) => !copy.getFromFlag())
-      .flatMap((copy) => copy.getArguments().slice(0, -1).map((argument) => argument.getValue()));
+      .flatMap((copy) =>
+        copy
+          .getArguments()
+          .slice(0, -1)
+          .map((argument) => argument.getValue()),
+      );
     expect(fromContext).toEqual(expect.arrayContaining(['package.json', 'package-lock.json', 'src']));
     for (const source of [...fromContext, 'src/main.ts', 'src/platform/messaging/topology.ts']) {
       expect(existsSync(join(ROOT, source))).toBe(true);

@@ -14,7 +14,13 @@ import { roleAccess } from '../../deploy/pulumi/lib/access';
 import { kubernetesName } from '../../deploy/pulumi/lib/naming';
 
 /* eslint-disable @typescript-eslint/no-explicit-any -- rendered manifests are untyped YAML */
-type Manifest = { apiVersion: string; kind: string; metadata: { name: string; labels?: Record<string, string>; annotations?: Record<string, string> }; spec?: any; [key: string]: any };
+type Manifest = {
+  apiVersion: string;
+  kind: string;
+  metadata: { name: string; labels?: Record<string, string>; annotations?: Record<string, string> };
+  spec?: any;
+  [key: string]: any;
+};
 
 const ROOT = join(__dirname, '..', '..');
 const CHART = join(ROOT, 'deploy', 'helm', 'integration-platform');
@@ -59,7 +65,7 @@ function render(...valueFiles: string[]): Manifest[] {
 function durationSeconds(value: string): number {
   const match = /^(\d+)(ms|s|m|h)$/.exec(value);
   if (!match) throw new Error(`Not a duration: ${value}`);
-  return (Number(match[1]) * { ms: 0.001, s: 1, m: 60, h: 3600 }[match[2] as 'ms' | 's' | 'm' | 'h']);
+  return Number(match[1]) * { ms: 0.001, s: 1, m: 60, h: 3600 }[match[2] as 'ms' | 's' | 'm' | 'h'];
 }
 
 const of = (manifests: Manifest[], kind: string) => manifests.filter((manifest) => manifest.kind === kind);
@@ -217,8 +223,15 @@ describe.each([
   });
 
   it('gives the Blob settings to exactly the roles whose identities deploy/pulumi grants a blob role', () => {
-    const withBlobRole = roleAccess().filter((access) => access.blob !== undefined).map((access) => access.role);
-    expect(values.roles.filter((role: any) => role.payloads).map((role: any) => role.name).sort()).toEqual(withBlobRole.sort());
+    const withBlobRole = roleAccess()
+      .filter((access) => access.blob !== undefined)
+      .map((access) => access.role);
+    expect(
+      values.roles
+        .filter((role: any) => role.payloads)
+        .map((role: any) => role.name)
+        .sort(),
+    ).toEqual(withBlobRole.sort());
   });
 
   it('probes every container: startup and liveness on /health/live, readiness on /health/ready', () => {
@@ -468,8 +481,16 @@ describe('values the chart refuses', () => {
       /terminationGracePeriodSeconds \(40\) must exceed/,
     ],
     ['SHUTDOWN_DELAY set through env', () => withRoles((roles) => (roles[1].env = { SHUTDOWN_DELAY: '0s' })), /roles\[1\]\.env\.SHUTDOWN_DELAY/],
-    ['minReplicas 0 without a Service Bus trigger', () => withRoles((roles) => (roles.find((role) => role.name === 'IntegrationSyncWorker').autoscaling.minReplicas = 0)), /IntegrationSyncWorker: autoscaling.minReplicas 0/],
-    ['Key Vault secrets without the role identities', () => ({ azure: { tenantId: '5f2c8d1a-7b3e-4c9d-8e6f-1a2b3c4d5e6f', keyVaultUrl: 'https://kv-ip-test.vault.azure.net' }, secretEnv: { source: 'keyVault' } }), /workloadIdentity\.clientIds\.VendorApiClientRegistryService is required/],
+    [
+      'minReplicas 0 without a Service Bus trigger',
+      () => withRoles((roles) => (roles.find((role) => role.name === 'IntegrationSyncWorker').autoscaling.minReplicas = 0)),
+      /IntegrationSyncWorker: autoscaling.minReplicas 0/,
+    ],
+    [
+      'Key Vault secrets without the role identities',
+      () => ({ azure: { tenantId: '5f2c8d1a-7b3e-4c9d-8e6f-1a2b3c4d5e6f', keyVaultUrl: 'https://kv-ip-test.vault.azure.net' }, secretEnv: { source: 'keyVault' } }),
+      /workloadIdentity\.clientIds\.VendorApiClientRegistryService is required/,
+    ],
   ])('rejects %s', (label, values, message) => {
     const file = valuesFile(`${label.replace(/[^a-z0-9]+/gi, '-')}.yaml`, values());
     const result = runHelm(['template', RELEASE, CHART, '--namespace', NAMESPACE, '--values', file]);

@@ -54,7 +54,20 @@ export async function startAzurite(timeoutMs = 30_000): Promise<Azurite> {
       const port = await freePort();
       const child = spawn(
         process.execPath,
-        ['--require', preload, AZURITE_BLOB_MAIN, '--blobHost', '127.0.0.1', '--blobPort', String(port), '--location', location, '--silent', '--disableTelemetry', '--skipApiVersionCheck'],
+        [
+          '--require',
+          preload,
+          AZURITE_BLOB_MAIN,
+          '--blobHost',
+          '127.0.0.1',
+          '--blobPort',
+          String(port),
+          '--location',
+          location,
+          '--silent',
+          '--disableTelemetry',
+          '--skipApiVersionCheck',
+        ],
         { stdio: ['pipe', 'ignore', 'pipe'] },
       );
       running.add(child);

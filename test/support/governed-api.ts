@@ -4,7 +4,13 @@ import type { DataSource } from 'typeorm';
 import { signHs256 } from './tokens';
 
 /** Every scope of the webhook API. */
-export const WEBHOOK_SCOPES = ['webhooks.subscriptions.write', 'webhooks.subscriptions.read', 'webhooks.events.publish', 'webhooks.deliveries.ingest', 'webhooks.deliveries.read'].join(' ');
+export const WEBHOOK_SCOPES = [
+  'webhooks.subscriptions.write',
+  'webhooks.subscriptions.read',
+  'webhooks.events.publish',
+  'webhooks.deliveries.ingest',
+  'webhooks.deliveries.read',
+].join(' ');
 
 /** Every scope of the registry API, for tests that drive all of it as one tenant. */
 export const REGISTRY_SCOPES = [
@@ -142,7 +148,10 @@ export async function dumpStore(dataSource: DataSource, schema?: string): Promis
 }
 
 /** The events waiting on a topic's subscriptions in the store bus, as CloudEvents (one per subscription). */
-export async function storedEvents(dataSource: DataSource, topic: string): Promise<Array<{ entity: string; event: { type: string; subject?: string; tenantid?: string; data: Record<string, unknown> } }>> {
+export async function storedEvents(
+  dataSource: DataSource,
+  topic: string,
+): Promise<Array<{ entity: string; event: { type: string; subject?: string; tenantid?: string; data: Record<string, unknown> } }>> {
   const rows: Array<{ entity: string; body: string }> = await dataSource.query(`SELECT entity, body FROM bus_messages WHERE entity LIKE '${topic}/%' ORDER BY id`);
   return rows.map((row) => ({ entity: row.entity, event: JSON.parse(row.body) }));
 }

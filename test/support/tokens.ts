@@ -17,7 +17,11 @@ export interface TokenClaims {
 export function signHs256(secret: string, claims: TokenClaims): Promise<string> {
   const { expiresIn = 300, iss, aud, sub = 'test-user', ...payload } = claims;
   const now = Math.floor(Date.now() / 1000);
-  let jwt = new SignJWT(payload).setProtectedHeader({ alg: 'HS256', typ: 'JWT' }).setIssuedAt(now).setExpirationTime(now + expiresIn).setSubject(sub);
+  let jwt = new SignJWT(payload)
+    .setProtectedHeader({ alg: 'HS256', typ: 'JWT' })
+    .setIssuedAt(now)
+    .setExpirationTime(now + expiresIn)
+    .setSubject(sub);
   if (iss) jwt = jwt.setIssuer(iss);
   if (aud) jwt = jwt.setAudience(aud);
   return jwt.sign(createSecretKey(Buffer.from(secret, 'utf8')));

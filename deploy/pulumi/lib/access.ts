@@ -55,7 +55,6 @@ export function roleAccess(): RoleAccess[] {
   }));
 }
 
-
 /** A stable key for a source in resource names: `deliver-webhook`, `integration-failed--IntegrationRetryWorker`. */
 export function sourceKey(source: MessageSource): string {
   return sourcePath(source).replace('/Subscriptions/', '--');

@@ -30,12 +30,7 @@ export interface RoleIdentity {
 }
 
 /** A managed identity trusted for tokens of one Kubernetes ServiceAccount. */
-function federatedIdentity(
-  context: IdentityContext,
-  logicalName: string,
-  namespace: string,
-  serviceAccount: string,
-): Omit<RoleIdentity, 'access'> {
+function federatedIdentity(context: IdentityContext, logicalName: string, namespace: string, serviceAccount: string): Omit<RoleIdentity, 'access'> {
   const { settings, resourceGroupName } = context;
   const identity = new managedidentity.UserAssignedIdentity(logicalName, {
     resourceGroupName,

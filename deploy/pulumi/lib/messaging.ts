@@ -42,14 +42,9 @@ export function createMessaging(settings: PlatformSettings, resourceGroupName: p
   const entityArgs = { resourceGroupName, namespaceName: namespace.name };
 
   const queues = new Map(
-    QUEUES.map((queue) => [
-      queue.name,
-      new servicebus.Queue(`queue-${queue.name}`, { ...entityArgs, queueName: queue.name, ...CONSUMED_ENTITY, ...DUPLICATE_DETECTION }),
-    ]),
+    QUEUES.map((queue) => [queue.name, new servicebus.Queue(`queue-${queue.name}`, { ...entityArgs, queueName: queue.name, ...CONSUMED_ENTITY, ...DUPLICATE_DETECTION })]),
   );
-  const topics = new Map(
-    TOPICS.map((topic) => [topic.name, new servicebus.Topic(`topic-${topic.name}`, { ...entityArgs, topicName: topic.name, ...DUPLICATE_DETECTION })]),
-  );
+  const topics = new Map(TOPICS.map((topic) => [topic.name, new servicebus.Topic(`topic-${topic.name}`, { ...entityArgs, topicName: topic.name, ...DUPLICATE_DETECTION })]));
   const subscriptions = new Map(
     TOPICS.flatMap((topic) =>
       topic.subscriptions.map((subscription) => [

@@ -6,16 +6,7 @@ import { createCluster } from './cluster';
 import { createRoleIdentities, createScalerIdentity } from './identities';
 import { createMessaging } from './messaging';
 import type { PlatformSettings } from './settings';
-import {
-  createCache,
-  createDatabase,
-  createKeyVault,
-  createPayloadStorage,
-  DATABASE_URL_SECRET,
-  PAYLOADS_CONTAINER,
-  REDIS_URL_SECRET,
-  storeConnectionSecret,
-} from './stores';
+import { createCache, createDatabase, createKeyVault, createPayloadStorage, DATABASE_URL_SECRET, PAYLOADS_CONTAINER, REDIS_URL_SECRET, storeConnectionSecret } from './stores';
 
 /** Values for `helm install -f`: the shape deploy/helm/integration-platform reads. */
 export interface HelmValues {

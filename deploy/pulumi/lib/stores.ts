@@ -156,9 +156,7 @@ export function createCache(settings: PlatformSettings, { resourceGroupName }: P
     tags: settings.tags,
   });
   const keys = redis.listRedisKeysOutput({ name: cache.name, resourceGroupName });
-  const url = pulumi.secret(
-    pulumi.all([cache.hostName, cache.sslPort, keys.primaryKey]).apply(([host, port, key]) => `rediss://:${encodeURIComponent(key)}@${host}:${port}`),
-  );
+  const url = pulumi.secret(pulumi.all([cache.hostName, cache.sslPort, keys.primaryKey]).apply(([host, port, key]) => `rediss://:${encodeURIComponent(key)}@${host}:${port}`));
   return { cache, host: cache.hostName, url };
 }
 

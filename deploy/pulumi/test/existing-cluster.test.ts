@@ -26,9 +26,7 @@ it('creates no cluster and trusts the given issuer for every role, in the config
   const subjects = run
     .ofType('azure-native:managedidentity:FederatedIdentityCredential')
     .map((credential) => ({ issuer: credential.inputs.issuer, subject: credential.inputs.subject }));
-  expect(subjects).toEqual(
-    expect.arrayContaining(ROLES.map((role) => ({ issuer: ISSUER, subject: `system:serviceaccount:platform-prod:${kubernetesName(role.name)}` }))),
-  );
+  expect(subjects).toEqual(expect.arrayContaining(ROLES.map((role) => ({ issuer: ISSUER, subject: `system:serviceaccount:platform-prod:${kubernetesName(role.name)}` }))));
   expect(subjects).toContainEqual({ issuer: ISSUER, subject: 'system:serviceaccount:keda:keda-operator' });
   expect(subjects).toHaveLength(ROLES.length + 1);
   expect(run.exports).toMatchObject({ oidcIssuerUrl: ISSUER, kubernetesNamespace: 'platform-prod', clusterName: undefined });

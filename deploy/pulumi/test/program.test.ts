@@ -31,7 +31,6 @@ const T = {
 
 const PASSWORD = 'p@ss/word:with#reserved';
 
-
 /** The roles whose code writes secrets (SecretStore.set / disableVersion, directly or through the OAuth token cache). */
 const SECRET_WRITERS = ['VendorApiClientRegistryService', 'WebhookGatewayService', 'CredentialRotationWorker', 'ExternalApiHealthWorker'];
 
@@ -59,7 +58,9 @@ function grantsOf(identity: RecordedResource): string[] {
 function consumedEntities(role: string): string[] {
   return [
     ...QUEUES.filter((queue) => queue.consumer === role).map((queue) => `queue-${queue.name}`),
-    ...TOPICS.flatMap((topic) => topic.subscriptions.filter((subscription) => subscription.consumer === role).map((subscription) => `subscription-${topic.name}--${subscription.name}`)),
+    ...TOPICS.flatMap((topic) =>
+      topic.subscriptions.filter((subscription) => subscription.consumer === role).map((subscription) => `subscription-${topic.name}--${subscription.name}`),
+    ),
   ];
 }
 
@@ -83,7 +84,12 @@ describe('Service Bus', () => {
 
   it('declares every queue of the topology, and no other, with delivery limits, duplicate detection and dead-lettering', () => {
     const namespaceName = run.ofType(T.namespace)[0].name;
-    expect(run.ofType(T.queue).map((queue) => queue.inputs.queueName).sort()).toEqual(QUEUES.map((queue) => queue.name).sort());
+    expect(
+      run
+        .ofType(T.queue)
+        .map((queue) => queue.inputs.queueName)
+        .sort(),
+    ).toEqual(QUEUES.map((queue) => queue.name).sort());
     for (const queue of QUEUES) {
       expect(run.one(T.queue, `queue-${queue.name}`).inputs).toEqual({
         resourceGroupName: expect.any(String),
@@ -99,15 +105,29 @@ describe('Service Bus', () => {
   });
 
   it('declares every topic of the topology, and no other, with duplicate detection', () => {
-    expect(run.ofType(T.topic).map((topic) => topic.inputs.topicName).sort()).toEqual(TOPICS.map((topic) => topic.name).sort());
+    expect(
+      run
+        .ofType(T.topic)
+        .map((topic) => topic.inputs.topicName)
+        .sort(),
+    ).toEqual(TOPICS.map((topic) => topic.name).sort());
     for (const topic of TOPICS) {
-      expect(run.one(T.topic, `topic-${topic.name}`).inputs).toMatchObject({ topicName: topic.name, requiresDuplicateDetection: true, duplicateDetectionHistoryTimeWindow: duplicateDetectionWindow });
+      expect(run.one(T.topic, `topic-${topic.name}`).inputs).toMatchObject({
+        topicName: topic.name,
+        requiresDuplicateDetection: true,
+        duplicateDetectionHistoryTimeWindow: duplicateDetectionWindow,
+      });
     }
   });
 
   it('declares one subscription per consuming role of each topic, with delivery limits and dead-lettering', () => {
     const expected = TOPICS.flatMap((topic) => topic.subscriptions.map((subscription) => `${topic.name}/${subscription.name}`)).sort();
-    expect(run.ofType(T.subscription).map((subscription) => `${subscription.inputs.topicName}/${subscription.inputs.subscriptionName}`).sort()).toEqual(expected);
+    expect(
+      run
+        .ofType(T.subscription)
+        .map((subscription) => `${subscription.inputs.topicName}/${subscription.inputs.subscriptionName}`)
+        .sort(),
+    ).toEqual(expected);
     for (const subscription of run.ofType(T.subscription)) {
       expect(subscription.inputs).toMatchObject({
         maxDeliveryCount: ENTITY_DEFAULTS.maxDeliveryCount,
@@ -228,9 +248,7 @@ describe('workload identities', () => {
   });
 
   it('grants blob access on the payloads container only to the gateway (read/write) and the delivery worker (read)', () => {
-    const blobGrants = Object.fromEntries(
-      ROLES.map((role) => [role.name, grantsOf(identityOf(role.name)).filter((grant) => grant.startsWith('Storage Blob'))]),
-    );
+    const blobGrants = Object.fromEntries(ROLES.map((role) => [role.name, grantsOf(identityOf(role.name)).filter((grant) => grant.startsWith('Storage Blob'))]));
     const container = run.ofType(T.container)[0].name;
     expect(blobGrants).toEqual({
       ...Object.fromEntries(ROLES.map((role) => [role.name, []])),
@@ -295,7 +313,11 @@ describe('stack outputs', () => {
 
   it('exports helmValues the chart accepts as they are (its schema, its templates)', () => {
     // The mocks name client ids `client-id-of-<identity>`; Azure's are GUIDs, which the chart's schema insists on.
-    const asGuid = (fake: string) => createHash('sha256').update(fake).digest('hex').replace(/^(.{8})(.{4})(.{4})(.{4})(.{12}).*$/, '$1-$2-$3-$4-$5');
+    const asGuid = (fake: string) =>
+      createHash('sha256')
+        .update(fake)
+        .digest('hex')
+        .replace(/^(.{8})(.{4})(.{4})(.{4})(.{12}).*$/, '$1-$2-$3-$4-$5');
     const values = JSON.stringify(run.exports.helmValues).replace(/client-id-of-[a-z0-9-]+/g, asGuid);
     const valuesFile = join(mkdtempSync(join(tmpdir(), 'pulumi-helm-values-')), 'values.yaml');
     writeFileSync(valuesFile, values);

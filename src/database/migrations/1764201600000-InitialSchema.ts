@@ -281,4 +281,3 @@ export function columnKit(queryRunner: QueryRunner) {
     rowVersion: (): TableColumnOptions => ({ name: 'rowVersion', type: 'integer' }),
   };
 }
-

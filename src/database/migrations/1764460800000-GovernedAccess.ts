@@ -22,7 +22,12 @@ export class GovernedAccess1764460800000 implements MigrationInterface {
     if (idempotencyIndex) await queryRunner.dropIndex('integration_runs', idempotencyIndex);
     await queryRunner.createIndex(
       'integration_runs',
-      new TableIndex({ name: 'integration_runs_idempotency_key', columnNames: ['tenantId', 'idempotencyKey'], isUnique: true, where: `${queryRunner.connection.driver.escape('idempotencyKey')} IS NOT NULL` }),
+      new TableIndex({
+        name: 'integration_runs_idempotency_key',
+        columnNames: ['tenantId', 'idempotencyKey'],
+        isUnique: true,
+        where: `${queryRunner.connection.driver.escape('idempotencyKey')} IS NOT NULL`,
+      }),
     );
     await queryRunner.addColumns('integration_connections', [
       new TableColumn({ name: 'consecutiveProbeFailures', type: 'integer', default: 0 }),
@@ -49,10 +54,7 @@ export class GovernedAccess1764460800000 implements MigrationInterface {
           c.timestamp('completedAt', true),
           c.rowVersion(),
         ],
-        indices: [
-          { columnNames: ['tenantId', 'credentialId', 'rotationToken'], isUnique: true },
-          { columnNames: ['tenantId', 'credentialId', 'createdAt'] },
-        ],
+        indices: [{ columnNames: ['tenantId', 'credentialId', 'rotationToken'], isUnique: true }, { columnNames: ['tenantId', 'credentialId', 'createdAt'] }],
       }),
     );
 

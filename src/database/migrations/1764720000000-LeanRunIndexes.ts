@@ -13,7 +13,10 @@ export class LeanRunIndexes1764720000000 implements MigrationInterface {
   async up(queryRunner: QueryRunner): Promise<void> {
     await this.dropStateIndex(queryRunner);
     const state = queryRunner.connection.driver.escape('state');
-    await queryRunner.createIndex('integration_runs', new TableIndex({ name: 'integration_runs_not_completed', columnNames: ['tenantId', 'state'], where: `${state} <> 'Completed'` }));
+    await queryRunner.createIndex(
+      'integration_runs',
+      new TableIndex({ name: 'integration_runs_not_completed', columnNames: ['tenantId', 'state'], where: `${state} <> 'Completed'` }),
+    );
   }
 
   async down(queryRunner: QueryRunner): Promise<void> {

@@ -3,7 +3,15 @@ import type { VendorDescriptor } from '../../platform/vendors/vendor-descriptor'
 import { TwilioVerifier } from './twilio.verifier';
 
 export const TWILIO: VendorDescriptor = {
-  provider: { id: 'twilio', displayName: 'Twilio', category: 'communication', capabilities: ['sms', 'webhooks'], authModes: ['basic'], defaultBaseUrl: 'https://api.twilio.com', docsUrl: 'https://www.twilio.com/docs/usage/api' },
+  provider: {
+    id: 'twilio',
+    displayName: 'Twilio',
+    category: 'communication',
+    capabilities: ['sms', 'webhooks'],
+    authModes: ['basic'],
+    defaultBaseUrl: 'https://api.twilio.com',
+    docsUrl: 'https://www.twilio.com/docs/usage/api',
+  },
   http: { healthPath: '/2010-04-01/Accounts.json' },
   webhooks: { verifier: new TwilioVerifier(), normalise: namespacedEvents('com.twilio.message') },
 };

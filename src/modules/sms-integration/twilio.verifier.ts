@@ -58,7 +58,12 @@ function sortedParams(form: Record<string, string | string[]>): string {
     .sort()
     .map((key) => {
       const value = form[key];
-      return Array.isArray(value) ? [...new Set(value)].sort().map((each) => key + each).join('') : key + value;
+      return Array.isArray(value)
+        ? [...new Set(value)]
+            .sort()
+            .map((each) => key + each)
+            .join('')
+        : key + value;
     })
     .join('');
 }

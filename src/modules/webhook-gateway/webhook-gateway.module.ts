@@ -21,7 +21,16 @@ import { WebhookGatewayOptions } from './webhook-gateway.options';
  */
 @Module({
   controllers: [IngestController, SubscriptionsController, EventsController, DeliveriesController, PlatformEventsHandler],
-  providers: [provideOptions(WebhookGatewayOptions), WebhookIngestion, InboundPayloadStore, KnownDeliveries, PublicIngestRoute, SubscriptionsService, EventFanOut, DeliveriesService],
+  providers: [
+    provideOptions(WebhookGatewayOptions),
+    WebhookIngestion,
+    InboundPayloadStore,
+    KnownDeliveries,
+    PublicIngestRoute,
+    SubscriptionsService,
+    EventFanOut,
+    DeliveriesService,
+  ],
   exports: [WebhookGatewayOptions, EventFanOut, InboundPayloadStore],
 })
 export class WebhookGatewayModule {

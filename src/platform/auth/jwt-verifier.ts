@@ -14,7 +14,6 @@ export interface Principal {
 
 export class InvalidTokenError extends Error {}
 
-
 /**
  * Verifies bearer JWTs: RS256 against the JWKS when AUTH_JWKS_URI is set, HS256 against the shared
  * (configured or generated) secret otherwise or in addition. Issuer and audience are checked when set.
@@ -73,10 +72,18 @@ function toPrincipal(payload: JWTPayload): Principal {
     throw new InvalidTokenError('the tenantId claim is missing or malformed');
   }
   const scopes = new Set<string>();
-  if (typeof payload.scope === 'string') payload.scope.split(' ').filter(Boolean).forEach((scope) => scopes.add(scope));
+  if (typeof payload.scope === 'string')
+    payload.scope
+      .split(' ')
+      .filter(Boolean)
+      .forEach((scope) => scopes.add(scope));
   const scp = payload.scp;
   if (Array.isArray(scp)) scp.filter((scope): scope is string => typeof scope === 'string').forEach((scope) => scopes.add(scope));
-  else if (typeof scp === 'string') scp.split(' ').filter(Boolean).forEach((scope) => scopes.add(scope));
+  else if (typeof scp === 'string')
+    scp
+      .split(' ')
+      .filter(Boolean)
+      .forEach((scope) => scopes.add(scope));
   return { tenantId, subject: payload.sub, scopes };
 }
 

@@ -30,9 +30,7 @@ export class AzureBlobStore extends BlobStore {
 
   /** Connection string when given, otherwise the account URL with DefaultAzureCredential (managed / workload identity). */
   static async fromOptions(options: BlobOptions, production: boolean, azure: AzureCredentials): Promise<AzureBlobStore> {
-    const service = options.connectionString
-      ? BlobServiceClient.fromConnectionString(options.connectionString)
-      : new BlobServiceClient(options.accountUrl!, await azure.get());
+    const service = options.connectionString ? BlobServiceClient.fromConnectionString(options.connectionString) : new BlobServiceClient(options.accountUrl!, await azure.get());
     return new AzureBlobStore(service.getContainerClient(options.container), { createContainer: options.shouldCreateContainer(production) });
   }
 

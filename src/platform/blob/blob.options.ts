@@ -55,7 +55,8 @@ export class BlobOptions implements CrossFieldValidation {
 
   @Env('BLOB_FILE_SYNC', bool(), {
     default: false,
-    description: 'Embedded blob store: fsync every blob and its directory (survives power loss; off matches the embedded SQLite store, which survives process crashes and fsyncs at checkpoints)',
+    description:
+      'Embedded blob store: fsync every blob and its directory (survives power loss; off matches the embedded SQLite store, which survives process crashes and fsyncs at checkpoints)',
   })
   readonly fileSync: boolean;
 

@@ -120,7 +120,7 @@ export class FilesystemBlobStore extends BlobStore {
       descriptor = openSync(temporary, 'wx');
     }
     try {
-      for (let offset = 0; offset < contents.length; ) offset += writeSync(descriptor, contents, offset, contents.length - offset);
+      for (let offset = 0; offset < contents.length;) offset += writeSync(descriptor, contents, offset, contents.length - offset);
       closeSync(descriptor);
       renameSync(temporary, file);
     } catch (error) {
@@ -168,7 +168,7 @@ export class FilesystemBlobStore extends BlobStore {
       const { size, mtime } = fstatSync(descriptor);
       if (size > SYNCHRONOUS_PUT_MAX_BYTES + MAX_HEADER_LENGTH) return 'large';
       const contents = Buffer.allocUnsafe(size);
-      for (let filled = 0; filled < size; ) {
+      for (let filled = 0; filled < size;) {
         const read = readSync(descriptor, contents, filled, size - filled, filled);
         if (read === 0) throw new CorruptBlobFileError(file, 'truncated');
         filled += read;
@@ -313,7 +313,7 @@ async function readExactly(handle: FileHandle, length: number, file: string): Pr
 
 /** FileHandle.write may write less than asked (e.g. when the disk fills up); a short blob must never be renamed into place. */
 async function writeFully(handle: FileHandle, bytes: Buffer): Promise<void> {
-  for (let offset = 0; offset < bytes.length; ) {
+  for (let offset = 0; offset < bytes.length;) {
     const { bytesWritten } = await handle.write(bytes, offset, bytes.length - offset);
     offset += bytesWritten;
   }

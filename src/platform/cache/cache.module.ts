@@ -21,11 +21,7 @@ const redisConnection: Provider = {
   useFactory: async (options: CacheOptions) => (options.redisUrl ? new (await import('./redis-connection')).RedisConnection(options) : null),
 };
 
-function adapter<T>(
-  port: abstract new (...args: never[]) => T,
-  redis: (connection: RedisConnection, options: CacheOptions) => Promise<T> | T,
-  inProcess: () => T,
-): Provider {
+function adapter<T>(port: abstract new (...args: never[]) => T, redis: (connection: RedisConnection, options: CacheOptions) => Promise<T> | T, inProcess: () => T): Provider {
   return {
     provide: port,
     inject: [REDIS_CONNECTION, CacheOptions],
@@ -43,14 +39,26 @@ function adapter<T>(
   providers: [
     provideOptions(CacheOptions),
     redisConnection,
-    adapter(RateLimiter, async (connection, options) => new (await import('./redis-rate-limiter')).RedisRateLimiter(connection, options), () => new InProcessRateLimiter()),
-    adapter(DistributedLock, async (connection, options) => new (await import('./redis-lock')).RedisLock(connection, options), () => new InProcessLock()),
+    adapter(
+      RateLimiter,
+      async (connection, options) => new (await import('./redis-rate-limiter')).RedisRateLimiter(connection, options),
+      () => new InProcessRateLimiter(),
+    ),
+    adapter(
+      DistributedLock,
+      async (connection, options) => new (await import('./redis-lock')).RedisLock(connection, options),
+      () => new InProcessLock(),
+    ),
     adapter(
       IdempotencyStore,
       async (connection, options) => new (await import('./redis-idempotency-store')).RedisIdempotencyStore(connection, options),
       () => new InProcessIdempotencyStore(),
     ),
-    adapter(CacheStatus, (connection) => connection, () => new InProcessCacheStatus()),
+    adapter(
+      CacheStatus,
+      (connection) => connection,
+      () => new InProcessCacheStatus(),
+    ),
   ],
   exports: [CacheOptions, RateLimiter, DistributedLock, IdempotencyStore, CacheStatus],
 })

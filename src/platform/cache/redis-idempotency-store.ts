@@ -19,9 +19,7 @@ export class RedisIdempotencyStore extends IdempotencyStore {
   async begin<T = unknown>(key: string, ttlMs: number, options: { onUnavailable?: FailMode } = {}): Promise<IdempotencyState<T>> {
     const ttl = wholeTtlMs(ttlMs);
     try {
-      const existing = await this.connection.run('idempotency begin', (redis) =>
-        redis.claimOrRead(this.connection.key('idem', key), IN_PROGRESS_RECORD, ttl),
-      );
+      const existing = await this.connection.run('idempotency begin', (redis) => redis.claimOrRead(this.connection.key('idem', key), IN_PROGRESS_RECORD, ttl));
       return existing === null ? { state: 'new' } : readRecord<T>(existing);
     } catch (error) {
       if (!(error instanceof CacheUnavailableError)) throw error;

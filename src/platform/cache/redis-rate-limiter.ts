@@ -50,9 +50,7 @@ export class RedisRateLimiter extends RateLimiter {
     // Sent as a duration: the script anchors it to Redis time, so this replica's clock skew does not matter.
     const blockForMs = Math.ceil(untilMs - Date.now());
     try {
-      await this.connection.run('rate-limit block', (redis) =>
-        redis.blockTokens(this.connection.key('rate', key), rule.capacity, rule.refillPerSecond, blockForMs),
-      );
+      await this.connection.run('rate-limit block', (redis) => redis.blockTokens(this.connection.key('rate', key), rule.capacity, rule.refillPerSecond, blockForMs));
     } catch (error) {
       if (!(error instanceof CacheUnavailableError)) throw error;
       if ((options.onUnavailable ?? this.options.rateLimitFailMode) === 'closed') throw error;

@@ -16,13 +16,7 @@ export interface BucketUpdate {
   fullInMs: number;
 }
 
-export function takeTokens(
-  stored: BucketState | undefined,
-  rule: TokenBucketRule,
-  cost: number,
-  nowMs: number,
-  reserve = 0,
-): BucketUpdate & { decision: RateLimitDecision } {
+export function takeTokens(stored: BucketState | undefined, rule: TokenBucketRule, cost: number, nowMs: number, reserve = 0): BucketUpdate & { decision: RateLimitDecision } {
   const current = refilled(stored, rule, nowMs);
   if (current.tokens >= cost + reserve) {
     const state = { tokens: current.tokens - cost, atMs: current.atMs };

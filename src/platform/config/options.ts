@@ -91,11 +91,7 @@ export interface ConfigurationIssue {
 
 export class ConfigurationError extends Error {
   constructor(readonly issues: readonly ConfigurationIssue[]) {
-    super(
-      `Invalid configuration:\n${issues
-        .map((issue) => `  - ${issue.variable ? `${issue.variable}: ` : ''}${issue.message} [${issue.section}]`)
-        .join('\n')}`,
-    );
+    super(`Invalid configuration:\n${issues.map((issue) => `  - ${issue.variable ? `${issue.variable}: ` : ''}${issue.message} [${issue.section}]`).join('\n')}`);
     this.name = 'ConfigurationError';
   }
 }
@@ -109,10 +105,7 @@ function isCrossFieldValidation(value: object): value is CrossFieldValidation {
 }
 
 /** Binds and validates one options class; returns the instance and every issue found. */
-export function bindOptions<T extends object>(
-  type: OptionsClass<T>,
-  env: NodeJS.ProcessEnv = process.env,
-): { options: T; issues: ConfigurationIssue[] } {
+export function bindOptions<T extends object>(type: OptionsClass<T>, env: NodeJS.ProcessEnv = process.env): { options: T; issues: ConfigurationIssue[] } {
   const { section } = sectionOf(type);
   const options = new type();
   const issues: ConfigurationIssue[] = [];

@@ -48,16 +48,28 @@ export class RuntimeOptions {
   @Env('HTTP_JSON_MAX_DEPTH', int({ min: 2, max: 1000 }), { default: 128, description: 'Deepest nesting of arrays and objects a JSON request body may have (400 above it)' })
   readonly httpJsonMaxDepth: number;
 
-  @Env('HTTP_HEADERS_TIMEOUT', duration({ min: 1000, max: 600_000 }), { default: 10_000, description: 'A client must send the whole request head within this time, or the connection is closed (slow-header clients)' })
+  @Env('HTTP_HEADERS_TIMEOUT', duration({ min: 1000, max: 600_000 }), {
+    default: 10_000,
+    description: 'A client must send the whole request head within this time, or the connection is closed (slow-header clients)',
+  })
   readonly httpHeadersTimeoutMs: number;
 
-  @Env('HTTP_REQUEST_TIMEOUT', duration({ min: 1000, max: 3_600_000 }), { default: 30_000, description: 'A client must send the whole request (head and body) within this time, or it is answered 408 and closed (slow-body clients)' })
+  @Env('HTTP_REQUEST_TIMEOUT', duration({ min: 1000, max: 3_600_000 }), {
+    default: 30_000,
+    description: 'A client must send the whole request (head and body) within this time, or it is answered 408 and closed (slow-body clients)',
+  })
   readonly httpRequestTimeoutMs: number;
 
-  @Env('HTTP_KEEP_ALIVE_TIMEOUT', duration({ min: 1000, max: 600_000 }), { default: 65_000, description: 'How long an idle keep-alive connection stays open between requests (keep it above the load balancer\'s idle timeout)' })
+  @Env('HTTP_KEEP_ALIVE_TIMEOUT', duration({ min: 1000, max: 600_000 }), {
+    default: 65_000,
+    description: "How long an idle keep-alive connection stays open between requests (keep it above the load balancer's idle timeout)",
+  })
   readonly httpKeepAliveTimeoutMs: number;
 
-  @Env('HTTP_IDLE_TIMEOUT', duration({ min: 1000, max: 3_600_000 }), { default: 120_000, description: 'A connection on which nothing moves for this long is closed, whatever state it is in' })
+  @Env('HTTP_IDLE_TIMEOUT', duration({ min: 1000, max: 3_600_000 }), {
+    default: 120_000,
+    description: 'A connection on which nothing moves for this long is closed, whatever state it is in',
+  })
   readonly httpIdleTimeoutMs: number;
 
   get production(): boolean {

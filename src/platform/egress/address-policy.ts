@@ -171,7 +171,7 @@ function formatAddress(family: 4 | 6, bytes: Uint8Array): string {
   const groups = Array.from({ length: 8 }, (_, index) => (bytes[index * 2] << 8) | bytes[index * 2 + 1]);
   let zerosStart = -1;
   let zerosLength = 1;
-  for (let start = 0; start < 8; ) {
+  for (let start = 0; start < 8;) {
     let end = start;
     while (end < 8 && groups[end] === 0) end++;
     if (end - start > zerosLength) [zerosStart, zerosLength] = [start, end - start];
@@ -192,7 +192,8 @@ function isHostName(text: string): boolean {
   return text.length <= 253 && labels.every((label) => HOST_LABEL.test(label)) && !/^\d+$/.test(labels[labels.length - 1]);
 }
 
-type AllowListEntry = { readonly kind: 'host'; readonly host: string } | { readonly kind: 'domain'; readonly suffix: string } | { readonly kind: 'network'; readonly network: Network };
+type AllowListEntry =
+  { readonly kind: 'host'; readonly host: string } | { readonly kind: 'domain'; readonly suffix: string } | { readonly kind: 'network'; readonly network: Network };
 
 const normalizeHost = (host: string): string => host.toLowerCase().replace(/\.$/, '');
 
@@ -208,9 +209,7 @@ function parseAllowListEntry(raw: string): AllowListEntry {
   if (address) return { kind: 'network', network: new Network(address.family, address.bytes, address.bytes.length * 8) };
   if (text.startsWith('*.') && isHostName(text.slice(2))) return { kind: 'domain', suffix: text.slice(1) };
   if (isHostName(text)) return { kind: 'host', host: text };
-  throw new InvalidAllowListEntryError(
-    'must be a host name (api.example.com), a wildcard (*.example.com), an IP address or a CIDR (10.0.0.0/8), without scheme, port or path',
-  );
+  throw new InvalidAllowListEntryError('must be a host name (api.example.com), a wildcard (*.example.com), an IP address or a CIDR (10.0.0.0/8), without scheme, port or path');
 }
 
 function parseCidr(addressText: string, lengthText: string): Network {

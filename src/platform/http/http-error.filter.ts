@@ -58,7 +58,7 @@ export class HttpErrorFilter implements ExceptionFilter {
     if (exception instanceof HttpException) {
       const statusCode = exception.getStatus();
       const answer = exception.getResponse();
-      const message = typeof answer === 'string' ? answer : (answer as { message?: unknown }).message ?? exception.message;
+      const message = typeof answer === 'string' ? answer : ((answer as { message?: unknown }).message ?? exception.message);
       return { statusCode, error: reasonPhrase(statusCode), message: Array.isArray(message) ? message.join('; ') : String(message) };
     }
     if (exception instanceof IntegrationError) {

@@ -19,14 +19,22 @@ export class IntegrationEvents {
 
   constructor(private readonly publisher: BusPublisher) {}
 
-  async publish<E extends IntegrationEventType>(type: E, data: EventContracts[E], options: { tenantId: string; subject?: string; id?: string }): Promise<CloudEvent<EventContracts[E]>> {
+  async publish<E extends IntegrationEventType>(
+    type: E,
+    data: EventContracts[E],
+    options: { tenantId: string; subject?: string; id?: string },
+  ): Promise<CloudEvent<EventContracts[E]>> {
     const event = buildCloudEvent({ type, source: EVENT_SOURCE, data, tenantid: options.tenantId, subject: options.subject, id: options.id });
     await this.publisher.publish(type, event, { tenantId: options.tenantId, messageId: options.id });
     return event;
   }
 
   /** The event's bus message, stamped now and published later in a batch (see RunJournal). */
-  prepare<E extends IntegrationEventType>(type: E, data: EventContracts[E], options: { tenantId: string; subject?: string; id?: string; detectDuplicates?: boolean }): OutgoingMessage<CloudEvent<EventContracts[E]>> {
+  prepare<E extends IntegrationEventType>(
+    type: E,
+    data: EventContracts[E],
+    options: { tenantId: string; subject?: string; id?: string; detectDuplicates?: boolean },
+  ): OutgoingMessage<CloudEvent<EventContracts[E]>> {
     // Type, source, tenant and ids are the platform's own: no caller input to validate.
     const event = buildCloudEvent({ type, source: EVENT_SOURCE, data, tenantid: options.tenantId, subject: options.subject, id: options.id, trusted: true });
     return this.publisher.prepareEvent(type, event, { tenantId: options.tenantId, messageId: options.id, detectDuplicates: options.detectDuplicates });

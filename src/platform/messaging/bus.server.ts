@@ -163,7 +163,7 @@ export class BusServer extends Server implements CustomTransportStrategy {
    */
   private unchain(head: NestMessageHandler): NestMessageHandler[] {
     const handlers: NestMessageHandler[] = [];
-    for (let handler: NestMessageHandler | undefined = head; handler; ) {
+    for (let handler: NestMessageHandler | undefined = head; handler;) {
       const next: NestMessageHandler | undefined = handler.next;
       handler.next = undefined;
       handlers.push(handler);

@@ -109,7 +109,16 @@ export type EventMessage<E extends EventName> = CloudEvent<EventContracts[E]>;
 const names = <T extends string>(list: readonly T[]): { readonly [K in T]: K } => Object.fromEntries(list.map((name) => [name, name])) as { readonly [K in T]: K };
 
 /** Command names as values (handler decorators, topology): `COMMANDS.RotateCredential`. */
-export const COMMANDS = names<CommandName>(['DeliverWebhook', 'IngestWebhook', 'ExecuteIntegrationRun', 'RetryIntegrationRun', 'RotateCredential', 'SendEmail', 'SendSms', 'RunSync']);
+export const COMMANDS = names<CommandName>([
+  'DeliverWebhook',
+  'IngestWebhook',
+  'ExecuteIntegrationRun',
+  'RetryIntegrationRun',
+  'RotateCredential',
+  'SendEmail',
+  'SendSms',
+  'RunSync',
+]);
 
 export const EVENTS = names<EventName>([
   'IntegrationFailed',

@@ -13,12 +13,7 @@ const logger = new Logger('MessageBus');
  * Chooses the adapter from configuration. The Azure SDK is only loaded when Service Bus is configured,
  * so the embedded default does not pay for it at boot.
  */
-export async function createMessageBus(
-  options: BusOptions,
-  database: DatabaseOptions,
-  dataSource: DataSource,
-  azure?: AzureCredentials,
-): Promise<MessageBus> {
+export async function createMessageBus(options: BusOptions, database: DatabaseOptions, dataSource: DataSource, azure?: AzureCredentials): Promise<MessageBus> {
   if (options.kind === 'service-bus') return createServiceBus(options, azure);
 
   const { StoreMessageBus } = await import('./store/store-message-bus');

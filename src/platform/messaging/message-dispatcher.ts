@@ -59,15 +59,8 @@ export class MessageDispatcher {
       );
   }
 
-  private async settleFailure(
-    entity: string,
-    retryPolicy: RetryPolicy,
-    message: ReceivedMessage,
-    error: unknown,
-    settlement: Parameters<MessageHandler>[1],
-  ): Promise<void> {
-    const failure: FailureClassification =
-      error instanceof PoisonMessageError ? { category: 'Poison', retryable: false, code: error.reason } : classifyFailure({ error });
+  private async settleFailure(entity: string, retryPolicy: RetryPolicy, message: ReceivedMessage, error: unknown, settlement: Parameters<MessageHandler>[1]): Promise<void> {
+    const failure: FailureClassification = error instanceof PoisonMessageError ? { category: 'Poison', retryable: false, code: error.reason } : classifyFailure({ error });
     const description = SecretRedactor.scrub(error instanceof Error ? error.message : String(error)).slice(0, 1000);
     const decision = retryPolicy.nextDelay({ attempt: message.deliveryCount, category: failure.category, retryAfterMs: failure.retryAfterMs });
     const context = { entity, subject: message.subject, deliveries: message.deliveryCount, category: failure.category, code: failure.code, err: error };

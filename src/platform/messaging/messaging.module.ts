@@ -38,8 +38,7 @@ class BusReadiness implements OnModuleInit {
     {
       provide: MessageBus,
       inject: [BusOptions, DatabaseOptions, DataSource, AzureCredentials],
-      useFactory: (options: BusOptions, database: DatabaseOptions, dataSource: DataSource, azure: AzureCredentials) =>
-        createMessageBus(options, database, dataSource, azure),
+      useFactory: (options: BusOptions, database: DatabaseOptions, dataSource: DataSource, azure: AzureCredentials) => createMessageBus(options, database, dataSource, azure),
     },
     BusPublisher,
     BusClient,
@@ -52,4 +51,3 @@ class BusReadiness implements OnModuleInit {
   exports: [BusOptions, MessageBus, BusPublisher, BusClient, ConsumerSettings, BusServer, TransactionalOutbox],
 })
 export class MessagingModule {}
-

@@ -1,14 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import {
-  isSpanContextValid,
-  propagation,
-  ROOT_CONTEXT,
-  TextMapGetter,
-  TextMapSetter,
-  trace,
-  TraceFlags,
-  TraceState,
-} from '@opentelemetry/api';
+import { isSpanContextValid, propagation, ROOT_CONTEXT, TextMapGetter, TextMapSetter, trace, TraceFlags, TraceState } from '@opentelemetry/api';
 // The propagator's own module: the package index costs ~25 ms of boot for code we do not use.
 import { W3CTraceContextPropagator } from '@opentelemetry/core/build/src/trace/W3CTraceContextPropagator';
 import { RequestContext } from '../context/request-context';

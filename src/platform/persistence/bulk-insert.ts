@@ -19,5 +19,8 @@ export async function bulkInsert<T extends ObjectLiteral>(manager: EntityManager
     });
     return `(${placeholders.join(', ')})`;
   });
-  await manager.query(`INSERT INTO ${tableReference(driver, metadata)} (${columns.map((column) => driver.escape(column.databaseName)).join(', ')}) VALUES ${tuples.join(', ')}`, parameters);
+  await manager.query(
+    `INSERT INTO ${tableReference(driver, metadata)} (${columns.map((column) => driver.escape(column.databaseName)).join(', ')}) VALUES ${tuples.join(', ')}`,
+    parameters,
+  );
 }

@@ -40,9 +40,12 @@ describe('GroupCommit', () => {
 
   it('caps a batch at its maximum size', async () => {
     const sizes: number[] = [];
-    const commits = new GroupCommit<number>(async (entries) => {
-      sizes.push(entries.length);
-    }, { maxBatch: 2 });
+    const commits = new GroupCommit<number>(
+      async (entries) => {
+        sizes.push(entries.length);
+      },
+      { maxBatch: 2 },
+    );
     await Promise.all([1, 2, 3, 4, 5].map((entry) => commits.submit(entry)));
     expect(sizes).toEqual([2, 2, 1]);
   });

@@ -11,8 +11,7 @@ const logger = new Logger('Migrations');
  */
 export async function runMigrationsExclusively(dataSource: DataSource, lockFile?: string): Promise<number> {
   const started = Date.now();
-  const applied =
-    dataSource.options.type === 'postgres' ? await withPostgresLock(dataSource) : await withSqliteLock(dataSource, lockFile);
+  const applied = dataSource.options.type === 'postgres' ? await withPostgresLock(dataSource) : await withSqliteLock(dataSource, lockFile);
   if (applied > 0) logger.log({ msg: 'Migrations applied', count: applied, durationMs: Date.now() - started });
   return applied;
 }

@@ -138,7 +138,11 @@ export class RowWriter {
 
   private builtUpdateStatement(update: RowUpdate, metadata: EntityMetadata): { sql: string; parameters: unknown[]; table: string } {
     const [sql, parameters] = this.dataSource.createQueryBuilder().update(update.target).set(update.set).where(update.where).getQueryAndParameters();
-    return { sql, parameters: parameters.map((value) => (value instanceof Date ? this.dataSource.driver.preparePersistentValue(value, { type: Date } as ColumnMetadata) : value)), table: metadata.tableName };
+    return {
+      sql,
+      parameters: parameters.map((value) => (value instanceof Date ? this.dataSource.driver.preparePersistentValue(value, { type: Date } as ColumnMetadata) : value)),
+      table: metadata.tableName,
+    };
   }
 
   /**

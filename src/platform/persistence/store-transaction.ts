@@ -6,8 +6,7 @@ import type { Database } from 'better-sqlite3';
  * PostgreSQL's transaction-bound query function.
  */
 export type StoreTransaction =
-  | { readonly dialect: 'sqlite'; readonly db: Database }
-  | { readonly dialect: 'postgres'; query(sql: string, parameters: unknown[]): Promise<unknown> };
+  { readonly dialect: 'sqlite'; readonly db: Database } | { readonly dialect: 'postgres'; query(sql: string, parameters: unknown[]): Promise<unknown> };
 
 /** What a joined writer does once the transaction has committed (wake consumers, notify). */
 export type AfterCommit = () => void;

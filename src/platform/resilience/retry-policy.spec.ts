@@ -38,8 +38,7 @@ describe('RetryPolicy.schedule (the webhook schedule)', () => {
 });
 
 describe('RetryPolicy.exponential', () => {
-  const policy = (random = fixed(0.999999)) =>
-    RetryPolicy.exponential({ maxAttempts: 6, baseDelayMs: 1_000, maxDelayMs: 5_000, random, retryAfterCapMs: 60_000 });
+  const policy = (random = fixed(0.999999)) => RetryPolicy.exponential({ maxAttempts: 6, baseDelayMs: 1_000, maxDelayMs: 5_000, random, retryAfterCapMs: 60_000 });
 
   it('doubles from the base up to the max with no wait before the first attempt', () => {
     const unjittered = RetryPolicy.exponential({ maxAttempts: 6, baseDelayMs: 1_000, maxDelayMs: 5_000, jitter: 'none' });

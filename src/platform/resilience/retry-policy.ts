@@ -1,9 +1,7 @@
 import type { FailureCategory } from '../runs/entities/integration-failure.entity';
 
 /** fetch `Headers` (or anything with `get`), or Node's `IncomingHttpHeaders`-style record. */
-export type HeaderSource =
-  | { get(name: string): string | null | undefined }
-  | Readonly<Record<string, string | readonly string[] | number | undefined>>;
+export type HeaderSource = { get(name: string): string | null | undefined } | Readonly<Record<string, string | readonly string[] | number | undefined>>;
 
 /**
  * `full`: uniform in [0, delay]; spreads clients that failed together best (exponential policies).
@@ -42,8 +40,7 @@ export interface RetryInput {
 }
 
 export type RetryDecision =
-  | { readonly retry: true; readonly delayMs: number; readonly retryAt: Date }
-  | { readonly retry: false; readonly reason: 'not_retryable' | 'attempts_exhausted' };
+  { readonly retry: true; readonly delayMs: number; readonly retryAt: Date } | { readonly retry: false; readonly reason: 'not_retryable' | 'attempts_exhausted' };
 
 export const DEFAULT_RETRY_ON: readonly FailureCategory[] = ['Transient', 'RateLimited'];
 export const DEFAULT_RETRY_AFTER_CAP_MS = 3_600_000;

@@ -91,8 +91,7 @@ export class RunRecorder {
     private readonly journal: RunJournal,
     private readonly outbox: TransactionalOutbox,
     private readonly metrics: PlatformMetrics,
-  ) {
-  }
+  ) {}
 
   /**
    * A sync run lives in memory until it finishes; the RunJournal then stores it in one group commit. A
@@ -196,17 +195,19 @@ export class RunRecorder {
     const attemptNumber = run.attempts + 1;
     const failure = outcome.failure;
     // A journaled sync run is exactly one attempt, and its row says everything an attempt row would.
-    const attempt: Partial<IntegrationRunAttempt> | undefined = this.journaled(run) ? undefined : {
-      id: newId('att'),
-      tenantId: run.tenantId,
-      runId: run.id,
-      attemptNumber,
-      startedAt: outcome.startedAt,
-      latencyMs: Math.round(outcome.latencyMs),
-      statusCode: outcome.statusCode,
-      failureCategory: failure?.category ?? null,
-      error: failure ? `${failure.code}: ${failure.message}`.slice(0, 1000) : null,
-    };
+    const attempt: Partial<IntegrationRunAttempt> | undefined = this.journaled(run)
+      ? undefined
+      : {
+          id: newId('att'),
+          tenantId: run.tenantId,
+          runId: run.id,
+          attemptNumber,
+          startedAt: outcome.startedAt,
+          latencyMs: Math.round(outcome.latencyMs),
+          statusCode: outcome.statusCode,
+          failureCategory: failure?.category ?? null,
+          error: failure ? `${failure.code}: ${failure.message}`.slice(0, 1000) : null,
+        };
     const changes: Partial<IntegrationRun> = {
       state: failure ? 'Failed' : 'Completed',
       attempts: attemptNumber,
@@ -226,7 +227,12 @@ export class RunRecorder {
     return this.settle(run, { state: 'Failed', failureCategory: failure.category, failureCode: failure.code, completedAt: new Date() }, undefined, failure);
   }
 
-  private async settle(run: IntegrationRun, changes: Partial<IntegrationRun>, attempt: Partial<IntegrationRunAttempt> | undefined, failure: RunFailure | undefined): Promise<IntegrationRun> {
+  private async settle(
+    run: IntegrationRun,
+    changes: Partial<IntegrationRun>,
+    attempt: Partial<IntegrationRunAttempt> | undefined,
+    failure: RunFailure | undefined,
+  ): Promise<IntegrationRun> {
     const failureRow = failure ? this.failureRow(run, failure) : undefined;
     Object.assign(run, changes, { updatedAt: new Date() });
     this.count(run, failure);

@@ -1,16 +1,7 @@
 import type { TokenCredential } from '@azure/identity';
 import { SecretClient, SecretClientOptions, SecretProperties } from '@azure/keyvault-secrets';
 import { Logger } from '@nestjs/common';
-import {
-  assertSecretName,
-  SECRET_VERSION,
-  SecretNotFoundError,
-  SecretStore,
-  SecretValue,
-  SecretVersionDisabledError,
-  SecretVersionInfo,
-  SetSecretOptions,
-} from './secret-store';
+import { assertSecretName, SECRET_VERSION, SecretNotFoundError, SecretStore, SecretValue, SecretVersionDisabledError, SecretVersionInfo, SetSecretOptions } from './secret-store';
 import { SecretsOptions } from './secrets.options';
 
 const PING_TIMEOUT_MS = 5_000;
@@ -142,11 +133,7 @@ function isRestError(error: unknown): error is KeyVaultRestError {
 
 /** Key Vault: 403 Forbidden, "Operation get is not allowed on a disabled secret.", inner error SecretDisabled. */
 function isDisabledSecret(error: unknown): boolean {
-  return (
-    isRestError(error) &&
-    error.statusCode === 403 &&
-    (error.details?.error?.innerError?.code === 'SecretDisabled' || /disabled secret/i.test(error.message))
-  );
+  return isRestError(error) && error.statusCode === 403 && (error.details?.error?.innerError?.code === 'SecretDisabled' || /disabled secret/i.test(error.message));
 }
 
 function translate(error: unknown, operation: string, name?: string, version?: string, value?: string): Error {

@@ -4,15 +4,7 @@ import { join, resolve } from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
 import { Logger } from '@nestjs/common';
 import { RuntimeOptions } from '../config/runtime.options';
-import {
-  assertSecretName,
-  SecretNotFoundError,
-  SecretStore,
-  SecretValue,
-  SecretVersionDisabledError,
-  SecretVersionInfo,
-  SetSecretOptions,
-} from './secret-store';
+import { assertSecretName, SecretNotFoundError, SecretStore, SecretValue, SecretVersionDisabledError, SecretVersionInfo, SetSecretOptions } from './secret-store';
 import { MASTER_KEY_BYTES, SecretsOptions } from './secrets.options';
 
 /** Key Vault refuses larger values; the twin does too, so nothing works locally that fails in production. */

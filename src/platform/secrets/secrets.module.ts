@@ -13,9 +13,7 @@ import { SecretsOptions } from './secrets.options';
  * behind the read cache unless its TTL is 0.
  */
 export async function createSecretStore(options: SecretsOptions, runtime: RuntimeOptions, azure: AzureCredentials): Promise<SecretStore> {
-  const backend = options.keyVaultUrl
-    ? new (await import('./key-vault-secret-store')).KeyVaultSecretStore(options, await azure.get())
-    : new LocalSecretStore(options, runtime);
+  const backend = options.keyVaultUrl ? new (await import('./key-vault-secret-store')).KeyVaultSecretStore(options, await azure.get()) : new LocalSecretStore(options, runtime);
   return options.cacheTtlMs > 0 ? new CachedSecretStore(backend, options.cacheTtlMs) : backend;
 }
 

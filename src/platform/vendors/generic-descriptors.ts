@@ -4,7 +4,14 @@ import type { VendorDescriptor } from './vendor-descriptor';
 
 /** Providers that are mechanisms rather than vendors: any sender of Standard Webhooks or HMAC-signed webhooks, any REST API. */
 export const STANDARD_WEBHOOKS: VendorDescriptor = {
-  provider: { id: 'standard-webhooks', displayName: 'Standard Webhooks sender', category: 'generic', capabilities: ['webhooks'], authModes: [], docsUrl: 'https://www.standardwebhooks.com' },
+  provider: {
+    id: 'standard-webhooks',
+    displayName: 'Standard Webhooks sender',
+    category: 'generic',
+    capabilities: ['webhooks'],
+    authModes: [],
+    docsUrl: 'https://www.standardwebhooks.com',
+  },
   webhooks: { verifier: new StandardWebhooksVerifier() },
 };
 
@@ -14,7 +21,13 @@ export const GENERIC_HMAC: VendorDescriptor = {
 };
 
 export const GENERIC_REST: VendorDescriptor = {
-  provider: { id: 'generic-rest', displayName: 'Generic REST API', category: 'generic', capabilities: ['requests'], authModes: ['bearer', 'api-key', 'basic', 'oauth2-client-credentials', 'oauth2-refresh-token', 'none'] },
+  provider: {
+    id: 'generic-rest',
+    displayName: 'Generic REST API',
+    category: 'generic',
+    capabilities: ['requests'],
+    authModes: ['bearer', 'api-key', 'basic', 'oauth2-client-credentials', 'oauth2-refresh-token', 'none'],
+  },
 };
 
 export const GENERIC_DESCRIPTORS: readonly VendorDescriptor[] = [STANDARD_WEBHOOKS, GENERIC_HMAC, GENERIC_REST];

@@ -120,10 +120,22 @@ export class CredentialRotationService {
       const profile = await this.resolver.resolve(connection.tenantId, connection.id, { fresh: true });
       const response = await this.governed.test(profile, { timeoutMs: this.options.verificationTimeoutMs, credentialVersion: candidate, purpose: 'verification' });
       if (response.status >= 200 && response.status < 300) return { passed: true, connections: [connection.id] };
-      return { passed: false, code: 'rotation_verification_failed', message: `Verification against connection ${connection.id} answered HTTP ${response.status}`, runId: response.run.id, connectionId: connection.id };
+      return {
+        passed: false,
+        code: 'rotation_verification_failed',
+        message: `Verification against connection ${connection.id} answered HTTP ${response.status}`,
+        runId: response.run.id,
+        connectionId: connection.id,
+      };
     } catch (error) {
       const failure = classifyError(error);
-      return { passed: false, code: 'rotation_verification_failed', message: `Verification against connection ${connection.id} failed: ${failure.code}`, runId: runOf(error)?.id ?? null, connectionId: connection.id };
+      return {
+        passed: false,
+        code: 'rotation_verification_failed',
+        message: `Verification against connection ${connection.id} failed: ${failure.code}`,
+        runId: runOf(error)?.id ?? null,
+        connectionId: connection.id,
+      };
     }
   }
 
@@ -166,10 +178,16 @@ export class CredentialRotationService {
   }
 
   private async fail(rotation: CredentialRotation, credential: IntegrationCredential | null, code: string, message: string): Promise<void> {
-    await this.rotations.update({ tenantId: rotation.tenantId, id: rotation.id }, { status: 'Failed', failureCode: code, failureMessage: message.slice(0, 1000), completedAt: new Date() });
+    await this.rotations.update(
+      { tenantId: rotation.tenantId, id: rotation.id },
+      { status: 'Failed', failureCode: code, failureMessage: message.slice(0, 1000), completedAt: new Date() },
+    );
     if (credential && rotation.trigger === 'scheduled' && credential.rotationPolicy?.intervalMs) {
       // Try the schedule again later rather than at the next scan.
-      await this.credentials.update({ tenantId: credential.tenantId, id: credential.id }, { nextRotationAt: new Date(Date.now() + Math.min(credential.rotationPolicy.intervalMs, FAILED_SCHEDULE_RETRY_MS)) });
+      await this.credentials.update(
+        { tenantId: credential.tenantId, id: credential.id },
+        { nextRotationAt: new Date(Date.now() + Math.min(credential.rotationPolicy.intervalMs, FAILED_SCHEDULE_RETRY_MS)) },
+      );
     }
     this.metrics.credentialRotations.inc({ outcome: code === 'no_new_version' ? 'skipped' : 'failed' });
     this.logger.warn({ msg: 'Credential rotation failed; the previous version stays current', credentialId: rotation.credentialId, rotationId: rotation.id, code });

@@ -24,12 +24,7 @@ import { WebhookDelivery } from '../../platform/webhooks/entities/webhook-delive
 import { WebhookSubscription } from '../../platform/webhooks/entities/webhook-subscription.entity';
 import { signStandardWebhook } from '../../platform/webhooks/standard-webhooks';
 import { SubscriptionSecrets } from '../../platform/webhooks/subscription-secrets';
-import {
-  DeliverWebhookCommand,
-  deliverMessageId,
-  WebhookDeliveredData,
-  WebhookDeliveryFailedData,
-} from '../../platform/webhooks/deliver-webhook.command';
+import { DeliverWebhookCommand, deliverMessageId, WebhookDeliveredData, WebhookDeliveryFailedData } from '../../platform/webhooks/deliver-webhook.command';
 import { EndpointSlots } from './endpoint-slots';
 import { WebhookDeliveryOptions } from './webhook-delivery.options';
 import { COMMANDS, EVENTS } from '../../platform/messaging/contracts';
@@ -187,7 +182,10 @@ export class WebhookDeliverer {
   private async attempt(delivery: WebhookDelivery, subscription: WebhookSubscription, endpoint: Endpoint): Promise<PostResult> {
     const payload = await this.payloadOf(delivery);
     if (!payload) {
-      return { kind: 'no-payload', failure: { category: 'Poison', retryable: false, code: 'payload_missing', message: 'The stored payload of the delivery is missing; nothing was sent' } };
+      return {
+        kind: 'no-payload',
+        failure: { category: 'Poison', retryable: false, code: 'payload_missing', message: 'The stored payload of the delivery is missing; nothing was sent' },
+      };
     }
     const secrets = await this.secrets.signingSecrets(subscription);
     const startedAt = new Date();
@@ -347,7 +345,10 @@ export class WebhookDeliverer {
         ...(status !== undefined ? { status } : {}),
       };
       const id = `${delivery.id}.${command.series}.failed`;
-      items.push({ pattern: EVENTS.IntegrationFailed, message: this.events.prepare(EVENTS.IntegrationFailed, data, { tenantId, subject: delivery.id, id, detectDuplicates: false }) });
+      items.push({
+        pattern: EVENTS.IntegrationFailed,
+        message: this.events.prepare(EVENTS.IntegrationFailed, data, { tenantId, subject: delivery.id, id, detectDuplicates: false }),
+      });
     };
 
     let disabled: string | undefined;
@@ -362,7 +363,10 @@ export class WebhookDeliverer {
           statusCode: outcome.statusCode,
         };
         const id = `${delivery.id}.${command.series}.delivered`;
-        items.push({ pattern: EVENTS.WebhookDelivered, message: this.events.prepare(EVENTS.WebhookDelivered, data, { tenantId, subject: delivery.id, id, detectDuplicates: false }) });
+        items.push({
+          pattern: EVENTS.WebhookDelivered,
+          message: this.events.prepare(EVENTS.WebhookDelivered, data, { tenantId, subject: delivery.id, id, detectDuplicates: false }),
+        });
         if (subscription && subscription.consecutiveDeadLetters !== 0) {
           updates.push({ target: WebhookSubscription, set: { consecutiveDeadLetters: 0 }, where: { tenantId, id: subscription.id } });
         }
@@ -408,7 +412,10 @@ export class WebhookDeliverer {
               consecutiveDeadLetters: count,
             };
             const id = `${subscription.id}.${subscription.rowVersion + 1}.disabled`;
-            items.push({ pattern: EVENTS.IntegrationFailed, message: this.events.prepare(EVENTS.IntegrationFailed, data, { tenantId, subject: subscription.id, id, detectDuplicates: false }) });
+            items.push({
+              pattern: EVENTS.IntegrationFailed,
+              message: this.events.prepare(EVENTS.IntegrationFailed, data, { tenantId, subject: subscription.id, id, detectDuplicates: false }),
+            });
           }
           // Versioned: concurrent dead-letters of one subscription each count, and only one of them disables it.
           updates.push({ target: WebhookSubscription, set, where: { tenantId, id: subscription.id, rowVersion: subscription.rowVersion }, expectAffected: 1 });
@@ -453,7 +460,8 @@ export class WebhookDeliverer {
         this.logger.warn({ msg: 'Webhook dead-lettered', ...ids, status, category: outcome.failure.category, code: outcome.failure.code });
       }
     }
-    if (disabled) this.logger.warn({ msg: 'Webhook subscription disabled', subscriptionId: delivery.subscriptionId, code: outcome.kind === 'gone' ? 'gone' : 'subscription_auto_disabled' });
+    if (disabled)
+      this.logger.warn({ msg: 'Webhook subscription disabled', subscriptionId: delivery.subscriptionId, code: outcome.kind === 'gone' ? 'gone' : 'subscription_auto_disabled' });
   }
 
   /** Re-sends the same attempt for later under a new message id (the scheduled one's id would be dropped as a duplicate). */
@@ -525,10 +533,12 @@ function jittered(delayMs: number): number {
 }
 
 /** The first KiB of the receiver's answer as text, with our own signatures (should it echo them) and known secret shapes removed. */
+// eslint-disable-next-line no-control-regex -- NUL is exactly what must not reach a text column
+const NUL = /\u0000/g;
+
 function excerptOf(body: Buffer, signatures: string): string | null {
   if (body.length === 0) return null;
-  // eslint-disable-next-line no-control-regex -- NUL is exactly what must not reach a text column
-  let text = body.subarray(0, EXCERPT_BYTES).toString('utf8').replace(/\u0000/g, '');
+  let text = body.subarray(0, EXCERPT_BYTES).toString('utf8').replace(NUL, '');
   for (const signature of signatures.split(' ')) {
     const value = signature.slice(signature.indexOf(',') + 1);
     if (value.length >= 8 && text.includes(value)) text = text.split(value).join('[REDACTED]');

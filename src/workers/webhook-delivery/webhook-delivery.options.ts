@@ -3,7 +3,10 @@ import { Env, OptionsSection } from '../../platform/config/options';
 
 @OptionsSection('Webhook delivery worker', 'Options of the WebhookDeliveryWorker role')
 export class WebhookDeliveryOptions {
-  @Env('WEBHOOK_RETRY_SCHEDULE', list(duration(), { minItems: 1 }), { default: [0, 5_000, 300_000, 1_800_000, 7_200_000, 18_000_000, 36_000_000, 36_000_000], description: 'Delay before each attempt (8 attempts by default), each with ±10 % jitter' })
+  @Env('WEBHOOK_RETRY_SCHEDULE', list(duration(), { minItems: 1 }), {
+    default: [0, 5_000, 300_000, 1_800_000, 7_200_000, 18_000_000, 36_000_000, 36_000_000],
+    description: 'Delay before each attempt (8 attempts by default), each with ±10 % jitter',
+  })
   readonly retryScheduleMs: number[];
 
   @Env('WEBHOOK_DELIVERY_TIMEOUT', duration({ min: 100 }), { default: 15_000, description: 'Timeout of one delivery POST' })

@@ -53,7 +53,14 @@ export class KeyVaultPeer {
       // The Key Vault routes are matched on the decoded path.
       const peerRequest: PeerRequest = { method: request.method ?? 'GET', path: url.pathname, query: url.searchParams, headers: request.headers, body };
       const answer = this.dispatch(peerRequest);
-      this.requests.push({ method: peerRequest.method, path: peerRequest.path, query: url.search, apiVersion: url.searchParams.get('api-version'), status: answer.status, withToken: !!request.headers.authorization });
+      this.requests.push({
+        method: peerRequest.method,
+        path: peerRequest.path,
+        query: url.search,
+        apiVersion: url.searchParams.get('api-version'),
+        status: answer.status,
+        withToken: !!request.headers.authorization,
+      });
       writeResponse(response, withHeaders(answer, { 'x-ms-request-id': randomUUID() }));
     });
   }
@@ -111,7 +118,9 @@ export class KeyVaultPeer {
   async assertTrusted(): Promise<void> {
     try {
       await new Promise<void>((resolve, reject) => {
-        request(`${this.url}/trust-probe`, { agent: false }, (response) => response.resume().on('end', resolve)).on('error', reject).end();
+        request(`${this.url}/trust-probe`, { agent: false }, (response) => response.resume().on('end', resolve))
+          .on('error', reject)
+          .end();
       });
     } catch (error) {
       throw new Error(

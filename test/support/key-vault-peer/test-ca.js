@@ -27,12 +27,46 @@ function isCurrent() {
 function generate(directory) {
   const openssl = (...args) => execFileSync('openssl', args, { cwd: directory, stdio: ['ignore', 'ignore', 'pipe'] });
   const ecKey = ['-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes'];
-  openssl('req', '-x509', ...ecKey, '-keyout', 'ca-key.pem', '-out', 'ca.pem', '-days', String(VALIDITY_DAYS),
-    '-subj', '/CN=Integration Platform Test CA', '-addext', 'basicConstraints=critical,CA:TRUE', '-addext', 'keyUsage=critical,keyCertSign,cRLSign');
+  openssl(
+    'req',
+    '-x509',
+    ...ecKey,
+    '-keyout',
+    'ca-key.pem',
+    '-out',
+    'ca.pem',
+    '-days',
+    String(VALIDITY_DAYS),
+    '-subj',
+    '/CN=Integration Platform Test CA',
+    '-addext',
+    'basicConstraints=critical,CA:TRUE',
+    '-addext',
+    'keyUsage=critical,keyCertSign,cRLSign',
+  );
   openssl('req', ...ecKey, '-keyout', 'server-key.pem', '-out', 'server.csr', '-subj', '/CN=localhost');
-  writeFileSync(join(directory, 'server.ext'), 'subjectAltName=IP:127.0.0.1,IP:::1,DNS:localhost\nbasicConstraints=CA:FALSE\nkeyUsage=critical,digitalSignature\nextendedKeyUsage=serverAuth\n');
-  openssl('x509', '-req', '-in', 'server.csr', '-CA', 'ca.pem', '-CAkey', 'ca-key.pem', '-set_serial', `0x${randomBytes(8).toString('hex')}`,
-    '-days', String(VALIDITY_DAYS - 1), '-extfile', 'server.ext', '-out', 'server.pem');
+  writeFileSync(
+    join(directory, 'server.ext'),
+    'subjectAltName=IP:127.0.0.1,IP:::1,DNS:localhost\nbasicConstraints=CA:FALSE\nkeyUsage=critical,digitalSignature\nextendedKeyUsage=serverAuth\n',
+  );
+  openssl(
+    'x509',
+    '-req',
+    '-in',
+    'server.csr',
+    '-CA',
+    'ca.pem',
+    '-CAkey',
+    'ca-key.pem',
+    '-set_serial',
+    `0x${randomBytes(8).toString('hex')}`,
+    '-days',
+    String(VALIDITY_DAYS - 1),
+    '-extfile',
+    'server.ext',
+    '-out',
+    'server.pem',
+  );
 }
 
 /** Creates the CA and a server certificate for 127.0.0.1 / ::1 / localhost unless current ones exist. */

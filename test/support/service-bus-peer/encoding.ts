@@ -45,11 +45,7 @@ export class PeerError extends Error {
   }
 
   static lockLost(): PeerError {
-    return new PeerError(
-      ErrorCondition.messageLockLost,
-      'The lock supplied is invalid. Either the lock expired, or the message has already been removed from the queue.',
-      410,
-    );
+    return new PeerError(ErrorCondition.messageLockLost, 'The lock supplied is invalid. Either the lock expired, or the message has already been removed from the queue.', 410);
   }
 
   static messageNotFound(detail: string): PeerError {

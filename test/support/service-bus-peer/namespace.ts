@@ -133,12 +133,8 @@ export class ServiceBusNamespace {
   }
 
   private addTopic(options: TopicOptions): void {
-    const subscriptions = options.subscriptions.map((subscription) =>
-      this.addReceivable(`${options.name}/Subscriptions/${subscription.name}`, entitySettings(subscription)),
-    );
-    const duplicates = options.requiresDuplicateDetection
-      ? new DuplicateDetector(options.duplicateDetectionWindowMs ?? DEFAULT_DUPLICATE_DETECTION_WINDOW_MS)
-      : undefined;
+    const subscriptions = options.subscriptions.map((subscription) => this.addReceivable(`${options.name}/Subscriptions/${subscription.name}`, entitySettings(subscription)));
+    const duplicates = options.requiresDuplicateDetection ? new DuplicateDetector(options.duplicateDetectionWindowMs ?? DEFAULT_DUPLICATE_DETECTION_WINDOW_MS) : undefined;
     this.sendTargets.set(normalizeAddress(options.name), new Topic(options.name, subscriptions, duplicates));
   }
 

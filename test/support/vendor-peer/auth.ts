@@ -92,10 +92,7 @@ export class ApiAuthenticator {
 
 /** 401 as GitHub answers it; an expired OAuth token is told so the RFC 6750 way (§3.1). */
 export function unauthorized(outcome: AuthOutcome): PeerResponse {
-  const challenge =
-    !outcome.authenticated && outcome.expiredToken
-      ? 'Bearer error="invalid_token", error_description="The access token expired"'
-      : `Bearer realm="${REALM}"`;
+  const challenge = !outcome.authenticated && outcome.expiredToken ? 'Bearer error="invalid_token", error_description="The access token expired"' : `Bearer realm="${REALM}"`;
   return messageResponse(401, 'Bad credentials', { 'www-authenticate': challenge });
 }
 

@@ -56,8 +56,7 @@ const NO_STORE = { 'cache-control': 'no-store', pragma: 'no-cache' };
 const FORM_CONTENT_TYPE = 'application/x-www-form-urlencoded';
 
 const invalidRequest = (description: string) => new OAuthError(400, 'invalid_request', description);
-const invalidClient = (description: string) =>
-  new OAuthError(401, 'invalid_client', description, { 'www-authenticate': 'Basic realm="vendor"' });
+const invalidClient = (description: string) => new OAuthError(401, 'invalid_client', description, { 'www-authenticate': 'Basic realm="vendor"' });
 const invalidGrant = (description: string) => new OAuthError(400, 'invalid_grant', description);
 const invalidScope = (description: string) => new OAuthError(400, 'invalid_scope', description);
 

@@ -6,9 +6,7 @@ export interface RateLimitConfig {
   windowMs: number;
 }
 
-export type RateLimitDecision =
-  | { allowed: true; headers: Record<string, string> }
-  | { allowed: false; headers: Record<string, string>; retryAfterSeconds: number };
+export type RateLimitDecision = { allowed: true; headers: Record<string, string> } | { allowed: false; headers: Record<string, string>; retryAfterSeconds: number };
 
 interface Window {
   readonly resetAt: number;

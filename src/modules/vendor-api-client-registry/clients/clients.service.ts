@@ -79,7 +79,11 @@ export class ClientsService {
       }
       throw error;
     }
-    await this.events.publishAfterCommit(EVENTS.ExternalApiClientRegistered, { clientId: client.id, providerId: client.providerId, version: client.version, baseUrl: client.baseUrl, apiVersion: client.apiVersion }, { tenantId, subject: client.id });
+    await this.events.publishAfterCommit(
+      EVENTS.ExternalApiClientRegistered,
+      { clientId: client.id, providerId: client.providerId, version: client.version, baseUrl: client.baseUrl, apiVersion: client.apiVersion },
+      { tenantId, subject: client.id },
+    );
     return toView(client);
   }
 

@@ -122,4 +122,3 @@ export class ListConnectionsQuery {
   @Matches(/^[a-z0-9][a-z0-9-]{1,62}$/)
   providerId?: string;
 }
-

@@ -153,7 +153,14 @@ export class ConnectionsService {
     if (activate && !connection.establishedAt) {
       await this.events.publishAfterCommit(
         'IntegrationConnectionEstablished',
-        { connectionId: id, providerId: updated.providerId, projectId: updated.projectId, displayName: updated.displayName, establishedAt: now.toISOString(), testRunId: result.runId },
+        {
+          connectionId: id,
+          providerId: updated.providerId,
+          projectId: updated.projectId,
+          displayName: updated.displayName,
+          establishedAt: now.toISOString(),
+          testRunId: result.runId,
+        },
         { tenantId, subject: id },
       );
     }
@@ -168,7 +175,11 @@ export class ConnectionsService {
     const result = await this.connections.update({ tenantId, id, status: In(['Pending', 'Active', 'Degraded']) }, { status: 'Retired', retiredAt });
     this.resolver.invalidate(tenantId, id);
     if (result.affected === 1) {
-      await this.events.publishAfterCommit(EVENTS.IntegrationConnectionRetired, { connectionId: id, providerId: connection.providerId, retiredAt: retiredAt.toISOString() }, { tenantId, subject: id });
+      await this.events.publishAfterCommit(
+        EVENTS.IntegrationConnectionRetired,
+        { connectionId: id, providerId: connection.providerId, retiredAt: retiredAt.toISOString() },
+        { tenantId, subject: id },
+      );
     }
     return toView(await this.find(id));
   }
@@ -179,7 +190,14 @@ export class ConnectionsService {
     const secretCredentialId = profile.connection.webhook!.secretCredentialId;
     const credential = await this.credentials.findOneBy({ tenantId: profile.connection.tenantId, id: secretCredentialId });
     if (!credential || credential.status !== 'Active') {
-      return { passed: false, at, runId: null, category: 'Auth', code: 'webhook_secret_unavailable', message: `The webhook secret credential ${secretCredentialId} is missing or disabled` };
+      return {
+        passed: false,
+        at,
+        runId: null,
+        category: 'Auth',
+        code: 'webhook_secret_unavailable',
+        message: `The webhook secret credential ${secretCredentialId} is missing or disabled`,
+      };
     }
     try {
       const secrets = await this.vault.acceptedValues(credential);
@@ -197,10 +215,25 @@ export class ConnectionsService {
       const response = await this.governed.test(profile, { timeoutMs: this.options.connectionTestTimeoutMs });
       const passed = response.failure === undefined && response.status >= 200 && response.status < 300;
       if (passed) return { passed, at, runId: response.run.id, status: response.status };
-      return { passed, at, runId: response.run.id, status: response.status, category: response.run.failureCategory ?? undefined, code: response.run.failureCode ?? undefined, message: `The test call answered HTTP ${response.status}` };
+      return {
+        passed,
+        at,
+        runId: response.run.id,
+        status: response.status,
+        category: response.run.failureCategory ?? undefined,
+        code: response.run.failureCode ?? undefined,
+        message: `The test call answered HTTP ${response.status}`,
+      };
     } catch (error) {
       const failure = classifyError(error);
-      return { passed: false, at, runId: runOf(error)?.id ?? null, category: failure.category, code: failure.code, message: error instanceof IntegrationError ? error.message : `The test call failed: ${failure.code}` };
+      return {
+        passed: false,
+        at,
+        runId: runOf(error)?.id ?? null,
+        category: failure.category,
+        code: failure.code,
+        message: error instanceof IntegrationError ? error.message : `The test call failed: ${failure.code}`,
+      };
     }
   }
 

@@ -36,7 +36,14 @@ export class GovernedRequestsService {
     const response = await this.governed.request(connectionId, toRequest(dto), { idempotencyKey: dto.idempotencyKey });
     const headers: Record<string, string | string[]> = {};
     for (const [name, value] of Object.entries(response.headers)) if (!HOP_HEADERS.has(name.toLowerCase())) headers[name] = value;
-    return { runId: response.run.id, status: response.status, headers, ...decodeBody(response.body, headers), latencyMs: Math.round(response.latencyMs), run: await this.runs.view(response.run) };
+    return {
+      runId: response.run.id,
+      status: response.status,
+      headers,
+      ...decodeBody(response.body, headers),
+      latencyMs: Math.round(response.latencyMs),
+      run: await this.runs.view(response.run),
+    };
   }
 
   /** ExecuteIntegrationRun: the run is stored Pending and executed by the registry's command handler. An idempotency key answers the same run again. */
@@ -54,7 +61,8 @@ export class GovernedRequestsService {
 function toRequest(dto: GovernedRequestDto): GovernedRequest {
   const body = dto.body === undefined ? undefined : typeof dto.body === 'string' ? dto.body : JSON.stringify(dto.body);
   const headers = { ...(dto.headers ?? {}) };
-  if (body !== undefined && typeof dto.body !== 'string' && !Object.keys(headers).some((name) => name.toLowerCase() === 'content-type')) headers['content-type'] = 'application/json';
+  if (body !== undefined && typeof dto.body !== 'string' && !Object.keys(headers).some((name) => name.toLowerCase() === 'content-type'))
+    headers['content-type'] = 'application/json';
   return { method: dto.method, path: dto.path, query: dto.query, headers, body };
 }
 

@@ -62,12 +62,15 @@ export class CredentialsService {
     if (request.value !== undefined) assertValueShape(kind, request.value);
     const origin = request.value !== undefined ? 'stored' : 'bound';
     if (request.rotationPolicy?.intervalMs !== undefined && origin === 'stored') {
-      throw new BadRequestException('A scheduled rotation needs a value source: bind the credential to a vault secret (secretRef) whose new versions the rotation picks up, or rotate on demand with a new value');
+      throw new BadRequestException(
+        'A scheduled rotation needs a value source: bind the credential to a vault secret (secretRef) whose new versions the rotation picks up, or rotate on demand with a new value',
+      );
     }
     if (await this.credentials.existsBy({ tenantId, name: request.name })) throw new ConflictException(`Credential ${request.name} already exists`);
 
     const id = newId('cred');
-    const { secretRef, version, fingerprint } = request.value !== undefined ? await this.storeValue(tenantId, id, request.value) : await this.bindSecret(tenantId, request.secretRef!, kind);
+    const { secretRef, version, fingerprint } =
+      request.value !== undefined ? await this.storeValue(tenantId, id, request.value) : await this.bindSecret(tenantId, request.secretRef!, kind);
     const now = Date.now();
     const row = this.credentials.create({
       id,

@@ -82,10 +82,10 @@ export class ProvidersService {
     } catch (error) {
       // Two concurrent registrations of the same id: the primary key decides, the loser gets 409.
       if (await this.findVisible(request.id)) throw new ConflictException(`Provider ${request.id} already exists`);
-    if (!this.catalogue.authStrategy(request.authModel)) throw new BadRequestException(`authModel must be one of: ${this.catalogue.authModes.join(', ')}`);
-    if (request.webhookVerifier !== undefined && !this.catalogue.verifier(request.webhookVerifier)) {
-      throw new BadRequestException(`webhookVerifier must be one of: ${this.catalogue.verifierNames.join(', ')}`);
-    }
+      if (!this.catalogue.authStrategy(request.authModel)) throw new BadRequestException(`authModel must be one of: ${this.catalogue.authModes.join(', ')}`);
+      if (request.webhookVerifier !== undefined && !this.catalogue.verifier(request.webhookVerifier)) {
+        throw new BadRequestException(`webhookVerifier must be one of: ${this.catalogue.verifierNames.join(', ')}`);
+      }
       throw error;
     }
     const view = toView(saved);

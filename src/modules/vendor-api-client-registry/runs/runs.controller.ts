@@ -16,7 +16,6 @@ export class ListRunsQuery extends PageQuery {
   @OptionalField()
   @IsIn(RUN_STATES, { message: `status must be one of: ${RUN_STATES.join(', ')}` })
   status?: RunState;
-
 }
 
 @Controller('integrations/runs')

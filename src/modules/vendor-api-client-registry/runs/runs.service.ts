@@ -55,17 +55,26 @@ export class RunsService {
       this.attempts.find({ where: { tenantId, runId }, order: { attemptNumber: 'ASC' } }),
       this.failures.find({ where: { tenantId, runId }, order: { occurredAt: 'ASC' } }),
     ]);
-    const failureViews = failures.map((failure) => ({ category: failure.category, code: failure.code, message: failure.message, retryable: failure.retryable, occurredAt: failure.occurredAt.toISOString() }));
+    const failureViews = failures.map((failure) => ({
+      category: failure.category,
+      code: failure.code,
+      message: failure.message,
+      retryable: failure.retryable,
+      occurredAt: failure.occurredAt.toISOString(),
+    }));
     return {
       ...toView(run),
-      attemptHistory: attempts.length === 0 && run.mode === 'sync' && run.attempts === 1 ? [syncAttempt(run, failureViews[0]?.message)] : attempts.map((attempt) => ({
-        attempt: attempt.attemptNumber,
-        startedAt: attempt.startedAt.toISOString(),
-        latencyMs: attempt.latencyMs,
-        statusCode: attempt.statusCode,
-        failureCategory: attempt.failureCategory,
-        error: attempt.error,
-      })),
+      attemptHistory:
+        attempts.length === 0 && run.mode === 'sync' && run.attempts === 1
+          ? [syncAttempt(run, failureViews[0]?.message)]
+          : attempts.map((attempt) => ({
+              attempt: attempt.attemptNumber,
+              startedAt: attempt.startedAt.toISOString(),
+              latencyMs: attempt.latencyMs,
+              statusCode: attempt.statusCode,
+              failureCategory: attempt.failureCategory,
+              error: attempt.error,
+            })),
       failures: failureViews,
     };
   }

@@ -24,7 +24,6 @@ export class ListDeliveriesQuery extends PageQuery {
   @OptionalField()
   @IsIn(['in', 'out'], { message: 'direction must be in or out' })
   direction?: 'in' | 'out';
-
 }
 
 @Controller('webhooks/deliveries')

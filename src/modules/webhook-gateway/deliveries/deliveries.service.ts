@@ -87,7 +87,10 @@ export class DeliveriesService {
     if (delivery.direction !== 'out') throw new ConflictException('Only outbound deliveries can be replayed');
     const series = delivery.series + 1;
     const command: DeliverWebhookCommand = { deliveryId: delivery.id, series, attempt: 1 };
-    const first = { pattern: COMMANDS.DeliverWebhook, message: this.publisher.prepareCommand(COMMANDS.DeliverWebhook, command, { tenantId: delivery.tenantId, messageId: deliverMessageId(command) }) };
+    const first = {
+      pattern: COMMANDS.DeliverWebhook,
+      message: this.publisher.prepareCommand(COMMANDS.DeliverWebhook, command, { tenantId: delivery.tenantId, messageId: deliverMessageId(command) }),
+    };
     try {
       await this.outbox.commit(
         {

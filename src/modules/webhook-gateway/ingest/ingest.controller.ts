@@ -45,7 +45,11 @@ export class IngestController {
   async ingestTrusted(@Body() delivery: TrustedDeliveryDto, @Res({ passthrough: true }) response: FastifyReply): Promise<IngestResult | { deliveryId: string }> {
     const connection = await this.connections.findOneBy({ tenantId: this.tenant.tenantId, id: delivery.connectionId });
     if (!connection) throw new BadRequestException(`Connection ${delivery.connectionId} not found`);
-    const result = await this.ingestion.ingestVerified(connection, { deliveryId: delivery.vendorDeliveryId, eventType: delivery.eventType, payload: delivery.payload }, delivery.headers ?? {});
+    const result = await this.ingestion.ingestVerified(
+      connection,
+      { deliveryId: delivery.vendorDeliveryId, eventType: delivery.eventType, payload: delivery.payload },
+      delivery.headers ?? {},
+    );
     return this.answer(result, response);
   }
 

@@ -56,7 +56,11 @@ export class KnownDeliveries {
   /** Rendered once by the query builder (quoting, schema, placeholders); parameters: tenant, connection, vendor delivery id. */
   private singleQuery(): string {
     const [sql] = this.selectKnown()
-      .where('delivery.tenantId = :tenantId AND delivery.connectionId = :connectionId AND delivery.vendorDeliveryId = :vendorDeliveryId', { tenantId: '', connectionId: '', vendorDeliveryId: '' })
+      .where('delivery.tenantId = :tenantId AND delivery.connectionId = :connectionId AND delivery.vendorDeliveryId = :vendorDeliveryId', {
+        tenantId: '',
+        connectionId: '',
+        vendorDeliveryId: '',
+      })
       .getQueryAndParameters();
     return sql;
   }
@@ -66,18 +70,17 @@ export class KnownDeliveries {
       .addSelect('delivery.tenantId', 'tenantId')
       .addSelect('delivery.connectionId', 'connectionId')
       .addSelect('delivery.vendorDeliveryId', 'vendorDeliveryId')
-      .where('(delivery.tenantId, delivery.connectionId, delivery.vendorDeliveryId) IN (SELECT * FROM unnest(CAST(:tenants AS varchar[]), CAST(:connections AS varchar[]), CAST(:vendorIds AS varchar[])))', {
-        tenants: [],
-        connections: [],
-        vendorIds: [],
-      })
+      .where(
+        '(delivery.tenantId, delivery.connectionId, delivery.vendorDeliveryId) IN (SELECT * FROM unnest(CAST(:tenants AS varchar[]), CAST(:connections AS varchar[]), CAST(:vendorIds AS varchar[])))',
+        {
+          tenants: [],
+          connections: [],
+          vendorIds: [],
+        },
+      )
       .getQueryAndParameters();
     const query = new PreparedQuery<KnownDeliveryRow>(this.deliveries.manager.connection, sql);
-    return new BatchedLookup(
-      (keys) => query.all([keys.map((key) => key.tenantId), keys.map((key) => key.connectionId), keys.map((key) => key.vendorDeliveryId)]),
-      keyOf,
-      keyOf,
-    );
+    return new BatchedLookup((keys) => query.all([keys.map((key) => key.tenantId), keys.map((key) => key.connectionId), keys.map((key) => key.vendorDeliveryId)]), keyOf, keyOf);
   }
 
   private selectKnown() {

@@ -89,8 +89,7 @@ const SCHEMES: Scheme[] = [
     newSecret: () => `whsec_${randomHexSecret()}`,
     body: JSON.stringify({ id: 'evt_1NG8Du2eZvKYlo2CUI79vXWy', object: 'event', type: 'invoice.paid', created: 1_699_999_990 }),
     expected: { deliveryId: 'evt_1NG8Du2eZvKYlo2CUI79vXWy', eventType: 'com.stripe.invoice.paid', occurredAt: new Date(1_699_999_990_000).toISOString() },
-    sign: async (secret, body, at) =>
-      inbound(body, { 'stripe-signature': stripe.webhooks.generateTestHeaderString({ payload: body, secret, timestamp: seconds(at) }) }),
+    sign: async (secret, body, at) => inbound(body, { 'stripe-signature': stripe.webhooks.generateTestHeaderString({ payload: body, secret, timestamp: seconds(at) }) }),
     signatureHeaders: ['stripe-signature'],
     timestamped: true,
     signsBody: true,
@@ -137,7 +136,11 @@ const SCHEMES: Scheme[] = [
     body: new URLSearchParams({ MessageSid: 'SM1f0e8ae6ade43cb3c0ce4525424e404f', MessageStatus: 'delivered', To: '+15558675310', AccountSid: 'AC1' }).toString(),
     expected: { deliveryId: 'SM1f0e8ae6ade43cb3c0ce4525424e404f:delivered', eventType: 'com.twilio.message.delivered' },
     sign: async (secret, body) =>
-      inbound(body, { 'x-twilio-signature': twilio.getExpectedTwilioSignature(secret, TWILIO_URL, Object.fromEntries(new URLSearchParams(body))) }, { contentType: 'application/x-www-form-urlencoded' }),
+      inbound(
+        body,
+        { 'x-twilio-signature': twilio.getExpectedTwilioSignature(secret, TWILIO_URL, Object.fromEntries(new URLSearchParams(body))) },
+        { contentType: 'application/x-www-form-urlencoded' },
+      ),
     signatureHeaders: ['x-twilio-signature'],
     timestamped: false,
     signsBody: true,
@@ -173,7 +176,10 @@ const SCHEMES: Scheme[] = [
 describe.each(SCHEMES)('$verifier verifier: the shared contract', (scheme) => {
   const { verifier, options } = scheme;
   const secret = scheme.newSecret();
-  const run = (webhook: InboundWebhook, secrets: readonly string[] = [secret]) => () => verify(verifier, webhook, { secrets, options });
+  const run =
+    (webhook: InboundWebhook, secrets: readonly string[] = [secret]) =>
+    () =>
+      verify(verifier, webhook, { secrets, options });
 
   it('is registered under its name', () => {
     expect(catalogue.verifier(verifier)?.name).toBe(verifier);
@@ -338,7 +344,11 @@ describe('standard-webhooks', () => {
   it('verifies svix-* headers signed by the svix library, with a secret given without its whsec_ prefix', () => {
     const key = randomBytes(32).toString('base64');
     const body = JSON.stringify({ type: 'user.created', data: {} });
-    const webhook = inbound(body, { 'svix-id': 'msg_1', 'svix-timestamp': String(seconds(NOW)), 'svix-signature': new SvixWebhook(`whsec_${key}`).sign('msg_1', new Date(NOW), body) });
+    const webhook = inbound(body, {
+      'svix-id': 'msg_1',
+      'svix-timestamp': String(seconds(NOW)),
+      'svix-signature': new SvixWebhook(`whsec_${key}`).sign('msg_1', new Date(NOW), body),
+    });
     expect(verify('standard-webhooks', webhook, { secrets: [key] })).toMatchObject({ deliveryId: 'msg_1', eventType: 'user.created' });
   });
 
@@ -354,7 +364,11 @@ describe('standard-webhooks', () => {
   it('signs the id: the same signature under another webhook-id fails', () => {
     const secret = `whsec_${randomBytes(24).toString('base64')}`;
     const body = JSON.stringify({ type: 'invoice.paid' });
-    const webhook = inbound(body, { 'webhook-id': 'msg_other', 'webhook-timestamp': String(seconds(NOW)), 'webhook-signature': new StandardWebhook(secret).sign('msg_1', new Date(NOW), body) });
+    const webhook = inbound(body, {
+      'webhook-id': 'msg_other',
+      'webhook-timestamp': String(seconds(NOW)),
+      'webhook-signature': new StandardWebhook(secret).sign('msg_1', new Date(NOW), body),
+    });
     expect(reasonOf(() => verify('standard-webhooks', webhook, { secrets: [secret] }))).toBe('bad_signature');
   });
 });
@@ -381,7 +395,11 @@ describe('twilio', () => {
     const params = { CallSid: 'CA1234567890ABCDE', Caller: '+12349013030', Digits: '1234', From: '+12349013030', To: '+18005551212' };
     const url = 'https://mycompany.com/myapp.php?foo=1&bar=2';
     expect(twilio.getExpectedTwilioSignature('12345', url, params)).toBe('0/KCTR6DLpKmkAf8muzZqo1nDgQ=');
-    const webhook = inbound(new URLSearchParams(params).toString(), { 'x-twilio-signature': '0/KCTR6DLpKmkAf8muzZqo1nDgQ=' }, { url, contentType: 'application/x-www-form-urlencoded' });
+    const webhook = inbound(
+      new URLSearchParams(params).toString(),
+      { 'x-twilio-signature': '0/KCTR6DLpKmkAf8muzZqo1nDgQ=' },
+      { url, contentType: 'application/x-www-form-urlencoded' },
+    );
     // A voice callback: the signature verifies, but there is no message status to key on.
     expect(rejection(() => verify('twilio', webhook, { secrets: ['12345'] }))).toBeInstanceOf(MalformedWebhookError);
   });
@@ -393,7 +411,11 @@ describe('twilio', () => {
     expect(twilio.validateRequestWithBody(token, signature, url, body)).toBe(true);
 
     const webhook = inbound(body, { 'x-twilio-signature': signature }, { url });
-    expect(verify('twilio', webhook, { secrets: [token] })).toMatchObject({ deliveryId: 'SM2:undelivered', eventType: 'com.twilio.message.undelivered', payload: JSON.parse(body) });
+    expect(verify('twilio', webhook, { secrets: [token] })).toMatchObject({
+      deliveryId: 'SM2:undelivered',
+      eventType: 'com.twilio.message.undelivered',
+      payload: JSON.parse(body),
+    });
     // The body hash binds the body: other bytes under the same URL and signature fail.
     expect(reasonOf(() => verify('twilio', { ...webhook, rawBody: Buffer.from(body.replace('SM2', 'SM3')) }, { secrets: [token] }))).toBe('bad_signature');
     // A JSON body whose URL carries no bodySHA256 is not covered by any signature.
@@ -416,7 +438,11 @@ describe('twilio', () => {
   it('signs the URL: the same signature for another URL fails', () => {
     const params = { MessageSid: 'SM5', MessageStatus: 'failed' };
     const signature = twilio.getExpectedTwilioSignature(token, TWILIO_URL, params);
-    const webhook = inbound(new URLSearchParams(params).toString(), { 'x-twilio-signature': signature }, { url: `${TWILIO_URL}x`, contentType: 'application/x-www-form-urlencoded' });
+    const webhook = inbound(
+      new URLSearchParams(params).toString(),
+      { 'x-twilio-signature': signature },
+      { url: `${TWILIO_URL}x`, contentType: 'application/x-www-form-urlencoded' },
+    );
     expect(reasonOf(() => verify('twilio', webhook, { secrets: [token] }))).toBe('bad_signature');
   });
 });
@@ -483,7 +509,9 @@ describe('generic-hmac', () => {
   it('supports sha1 and a dotted event type field', () => {
     const nested = JSON.stringify({ event: { type: 'build.finished' } });
     const webhook = inbound(nested, { 'x-signature': hexHmac('sha1', secret, nested) });
-    expect(verify('generic-hmac', webhook, { secrets: [secret], options: { header: 'x-signature', algorithm: 'sha1', eventTypeField: 'event.type' } }).eventType).toBe('generic.build.finished');
+    expect(verify('generic-hmac', webhook, { secrets: [secret], options: { header: 'x-signature', algorithm: 'sha1', eventTypeField: 'event.type' } }).eventType).toBe(
+      'generic.build.finished',
+    );
   });
 
   it('rejects a misconfiguration as a configuration error, not as the sender’s fault', () => {

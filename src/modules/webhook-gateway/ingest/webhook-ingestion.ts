@@ -174,7 +174,14 @@ export class WebhookIngestion {
   async ingestVerified(connection: IntegrationConnection, verified: VerifiedWebhook, headers: Record<string, string | string[] | undefined>): Promise<IngestResult> {
     if (connection.status === 'Retired') throw new NotFoundException(`Connection ${connection.id} not found`);
     const body = Buffer.from(JSON.stringify(verified.payload));
-    return this.accept(connection, connection.providerId, 'trusted-edge', verified, { type: verified.eventType }, this.payloadOf({ rawBody: body, headers, url: '' }, CREDENTIAL_HEADERS));
+    return this.accept(
+      connection,
+      connection.providerId,
+      'trusted-edge',
+      verified,
+      { type: verified.eventType },
+      this.payloadOf({ rawBody: body, headers, url: '' }, CREDENTIAL_HEADERS),
+    );
   }
 
   private payloadOf(webhook: RawInboundWebhook, withheldHeaders: ReadonlySet<string>): InboundPayload {
@@ -228,7 +235,10 @@ export class WebhookIngestion {
       tenantid: tenantId,
       extensions: { connectionid: connection.id, deliveryid: deliveryId, provider: providerId },
     });
-    const received = { pattern: EVENTS.WebhookReceived, message: this.publisher.prepareEvent(EVENTS.WebhookReceived, event, { tenantId, messageId: delivery.eventId, detectDuplicates: false }) };
+    const received = {
+      pattern: EVENTS.WebhookReceived,
+      message: this.publisher.prepareEvent(EVENTS.WebhookReceived, event, { tenantId, messageId: delivery.eventId, detectDuplicates: false }),
+    };
     try {
       await this.commits.commit({ inserts: [{ target: WebhookDelivery, rows: [delivery] }] }, [received]);
     } catch (error) {
@@ -248,10 +258,21 @@ export class WebhookIngestion {
    * validly signed body under a reused id is answered the same way (the vendor must not retry it forever),
    * but kept as a Failed `conflict` delivery with its payload, logged and counted, so it is never lost silently.
    */
-  private async duplicate(connection: IntegrationConnection, existing: KnownDelivery, vendorDeliveryId: string, verifierName: string, payload: InboundPayload): Promise<IngestResult> {
+  private async duplicate(
+    connection: IntegrationConnection,
+    existing: KnownDelivery,
+    vendorDeliveryId: string,
+    verifierName: string,
+    payload: InboundPayload,
+  ): Promise<IngestResult> {
     if (existing.payloadSha256 !== null && existing.payloadSha256 !== payload.sha256) {
       this.metrics.webhooksReceived.inc({ verifier: verifierName, outcome: 'conflict' });
-      const conflictId = await this.recordFailedIngestion(connection, payload, 'conflict', `Delivery id ${vendorDeliveryId} was received before (${existing.id}) with a different body`);
+      const conflictId = await this.recordFailedIngestion(
+        connection,
+        payload,
+        'conflict',
+        `Delivery id ${vendorDeliveryId} was received before (${existing.id}) with a different body`,
+      );
       this.logger.warn({ msg: 'Inbound webhook reused a delivery id with a different body', verifier: verifierName, firstDeliveryId: existing.id, conflictDeliveryId: conflictId });
     } else {
       this.metrics.webhooksReceived.inc({ verifier: verifierName, outcome: 'duplicate' });

@@ -51,7 +51,10 @@ function oauth2(mode: 'oauth2-client-credentials' | 'oauth2-refresh-token'): Aut
   };
   return {
     mode,
-    description: mode === 'oauth2-refresh-token' ? 'OAuth2 refresh-token grant: JSON {clientId, clientSecret?, refreshToken}' : 'OAuth2 client-credentials grant: JSON {clientId, clientSecret}',
+    description:
+      mode === 'oauth2-refresh-token'
+        ? 'OAuth2 refresh-token grant: JSON {clientId, clientSecret?, refreshToken}'
+        : 'OAuth2 client-credentials grant: JSON {clientId, clientSecret}',
     needsCredential: true,
     credentialKinds: [mode === 'oauth2-refresh-token' ? 'oauth2-refresh-token' : 'oauth2-client'],
     configurationProblems: (configuration) => (configuration.tokenUrl === undefined ? [`configuration.tokenUrl is required with auth ${mode}`] : []),
@@ -104,9 +107,15 @@ async function requestToken(context: AuthContext, grantType: 'client_credentials
     const classification = classifyStatus(response.status, response.headers);
     const oauthError = oauthErrorCode(response.body);
     if (classification.category === 'Auth' || classification.category === 'Validation') {
-      throw new OAuthRefreshError('Auth', 'oauth_refresh_failed', `The token endpoint refused the ${grantType} grant (HTTP ${response.status}${oauthError ? `, ${oauthError}` : ''})`);
+      throw new OAuthRefreshError(
+        'Auth',
+        'oauth_refresh_failed',
+        `The token endpoint refused the ${grantType} grant (HTTP ${response.status}${oauthError ? `, ${oauthError}` : ''})`,
+      );
     }
-    throw new IntegrationError(classification.category, `oauth_${classification.code}`, `The token endpoint answered HTTP ${response.status}`, { retryAfterMs: classification.retryAfterMs });
+    throw new IntegrationError(classification.category, `oauth_${classification.code}`, `The token endpoint answered HTTP ${response.status}`, {
+      retryAfterMs: classification.retryAfterMs,
+    });
   }
   const answer = parseTokenResponse(response.body);
   if (answer.refresh_token && answer.refresh_token !== secrets.refreshToken) {
@@ -125,7 +134,11 @@ export function parseClientSecrets(value: string): ClientSecrets {
     throw new OAuthRefreshError('Validation', 'oauth_credential_malformed', 'An OAuth2 credential must hold JSON {clientId, clientSecret?, refreshToken?}');
   }
   const candidate = parsed as Partial<ClientSecrets>;
-  if (typeof candidate?.clientId !== 'string' || (candidate.clientSecret !== undefined && typeof candidate.clientSecret !== 'string') || (candidate.refreshToken !== undefined && typeof candidate.refreshToken !== 'string')) {
+  if (
+    typeof candidate?.clientId !== 'string' ||
+    (candidate.clientSecret !== undefined && typeof candidate.clientSecret !== 'string') ||
+    (candidate.refreshToken !== undefined && typeof candidate.refreshToken !== 'string')
+  ) {
     throw new OAuthRefreshError('Validation', 'oauth_credential_malformed', 'An OAuth2 credential must hold JSON {clientId, clientSecret?, refreshToken?}');
   }
   return { clientId: candidate.clientId, clientSecret: candidate.clientSecret, refreshToken: candidate.refreshToken };

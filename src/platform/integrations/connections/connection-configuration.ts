@@ -26,7 +26,8 @@ export function configurationProblems(configuration: Record<string, unknown>, au
   const { baseUrl, healthPath, auth, apiKeyHeader, tokenUrl, scopes, tokenAuthMethod } = configuration;
   if (baseUrl !== undefined && !isHttpUrl(baseUrl)) problems.push('configuration.baseUrl must be an http(s) URL without user-info, query or fragment');
   if (healthPath !== undefined && !isRelativePath(healthPath)) problems.push('configuration.healthPath must be a path starting with "/"');
-  if (auth !== undefined && !authModes.includes(auth as string)) problems.push(`configuration.auth must be one of: ${authModes.join(', ') || '(none: the provider has no outbound API)'}`);
+  if (auth !== undefined && !authModes.includes(auth as string))
+    problems.push(`configuration.auth must be one of: ${authModes.join(', ') || '(none: the provider has no outbound API)'}`);
   if (apiKeyHeader !== undefined && (typeof apiKeyHeader !== 'string' || !HEADER_NAME.test(apiKeyHeader))) problems.push('configuration.apiKeyHeader must be an HTTP header name');
   if (tokenUrl !== undefined && !isHttpUrl(tokenUrl, true)) problems.push('configuration.tokenUrl must be an http(s) URL without user-info or fragment');
   if (scopes !== undefined && !(Array.isArray(scopes) && scopes.length <= 50 && scopes.every((scope) => typeof scope === 'string' && SCOPE.test(scope)))) {

@@ -121,7 +121,10 @@ export class ConnectionHealthService {
     const checkedAt = new Date();
     const result = await this.dataSource
       .getRepository(IntegrationConnection)
-      .update({ tenantId: connection.tenantId, id: connection.id, status: In(['Active', 'Degraded', 'Pending']), health: connection.health }, { health: 'Healthy', lastCheckedAt: checkedAt });
+      .update(
+        { tenantId: connection.tenantId, id: connection.id, status: In(['Active', 'Degraded', 'Pending']), health: connection.health },
+        { health: 'Healthy', lastCheckedAt: checkedAt },
+      );
     this.resolver.invalidate(connection.tenantId, connection.id);
     if (result.affected !== 1) return;
     this.metrics.externalHealthStatus.set({ provider: profile.provider.id, target: connection.id }, HEALTH_STATUS_VALUE.Healthy);

@@ -76,7 +76,15 @@ export function buildProfile(parts: ConnectionParts, options: IntegrationsOption
 }
 
 /** The base URL a connection calls: its configuration's, else its provider's current client's, else the provider's default. */
-export function baseUrlOf({ connection, client, provider }: { connection: Pick<IntegrationConnection, 'configuration'>; client: Pick<ExternalApiClient, 'baseUrl'> | null; provider: Pick<IntegrationProvider, 'defaultBaseUrl'> }): string | undefined {
+export function baseUrlOf({
+  connection,
+  client,
+  provider,
+}: {
+  connection: Pick<IntegrationConnection, 'configuration'>;
+  client: Pick<ExternalApiClient, 'baseUrl'> | null;
+  provider: Pick<IntegrationProvider, 'defaultBaseUrl'>;
+}): string | undefined {
   return (connection.configuration as HttpConnectionConfiguration).baseUrl ?? client?.baseUrl ?? provider.defaultBaseUrl ?? undefined;
 }
 
@@ -85,7 +93,10 @@ function parseBaseUrl(text: string, connectionId: string): URL {
   try {
     return new URL(text);
   } catch {
-    throw IntegrationError.validation('base_url_invalid', `Connection ${connectionId} has no usable base URL (its provider's or client's is not a valid URL): set configuration.baseUrl`);
+    throw IntegrationError.validation(
+      'base_url_invalid',
+      `Connection ${connectionId} has no usable base URL (its provider's or client's is not a valid URL): set configuration.baseUrl`,
+    );
   }
 }
 

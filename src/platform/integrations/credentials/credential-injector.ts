@@ -32,7 +32,8 @@ export class CredentialInjector {
 
   strategyOf(profile: Pick<ConnectionProfile, 'auth' | 'connection'>): AuthStrategy {
     const strategy = this.catalogue.authStrategy(profile.auth);
-    if (!strategy) throw IntegrationError.validation('auth_mode_unknown', `Connection ${profile.connection.id} uses auth mode ${profile.auth}, which this platform does not provide`);
+    if (!strategy)
+      throw IntegrationError.validation('auth_mode_unknown', `Connection ${profile.connection.id} uses auth mode ${profile.auth}, which this platform does not provide`);
     return strategy;
   }
 

@@ -109,7 +109,15 @@ export class SharedTokens {
     const secretName = `${CredentialVault.tenantNamespace(credential.tenantId)}oauth-${id}`;
     const stored = await this.secrets.set(secretName, minted.value, { contentType: 'application/jwt' });
     await this.tokens.save(
-      this.tokens.create({ id, tenantId: credential.tenantId, credentialId: credential.id, secretName, secretVersion: stored.version, expiresAt: new Date(minted.expiresAt), refreshedAt: new Date() }),
+      this.tokens.create({
+        id,
+        tenantId: credential.tenantId,
+        credentialId: credential.id,
+        secretName,
+        secretVersion: stored.version,
+        expiresAt: new Date(minted.expiresAt),
+        refreshedAt: new Date(),
+      }),
     );
     this.memory.set(id, { value: minted.value, expiresAt: minted.expiresAt });
     this.logger.log({ msg: 'Access token obtained', credentialId: credential.id, expiresAt: new Date(minted.expiresAt).toISOString() });

@@ -1,14 +1,5 @@
 import { Column, Entity, Index } from 'typeorm';
-import {
-  CreatedAtColumn,
-  IdColumn,
-  JsonColumn,
-  RowVersionColumn,
-  TenantIdColumn,
-  TenantOwned,
-  TimestampColumn,
-  UpdatedAtColumn,
-} from '../../persistence/columns';
+import { CreatedAtColumn, IdColumn, JsonColumn, RowVersionColumn, TenantIdColumn, TenantOwned, TimestampColumn, UpdatedAtColumn } from '../../persistence/columns';
 
 export interface RotationPolicy {
   /** Milliseconds between automatic rotations; absent = rotate on demand only. */

@@ -12,14 +12,7 @@ import { ConnectionHealthService } from '../connections/connection-health';
 import { CredentialInjector } from '../credentials/credential-injector';
 import { OAuthRefreshError } from '../auth/built-in-strategies';
 import { IntegrationsOptions } from '../integrations.options';
-import {
-  fromStoredRequest,
-  GovernedMethod,
-  GovernedRequest,
-  resolveVendorUrl,
-  toStoredRequest,
-  validateGovernedRequest,
-} from './governed-request';
+import { fromStoredRequest, GovernedMethod, GovernedRequest, resolveVendorUrl, toStoredRequest, validateGovernedRequest } from './governed-request';
 import { RateBudgets } from './rate-budgets';
 
 export interface GovernedCallOptions {
@@ -209,7 +202,14 @@ export class GovernedHttpClient {
     return this.request(
       profile.connection.id,
       { method: 'GET', path: pathOf(profile.healthPath), query: queryOf(profile.healthPath) },
-      { tenantId: profile.connection.tenantId, purpose: options.purpose ?? 'test', timeoutMs: options.timeoutMs, credentialVersion: options.credentialVersion, operation: `${options.purpose ?? 'test'} GET ${profile.healthPath}`, metricOperation: options.purpose ?? 'test' },
+      {
+        tenantId: profile.connection.tenantId,
+        purpose: options.purpose ?? 'test',
+        timeoutMs: options.timeoutMs,
+        credentialVersion: options.credentialVersion,
+        operation: `${options.purpose ?? 'test'} GET ${profile.healthPath}`,
+        metricOperation: options.purpose ?? 'test',
+      },
     );
   }
 
@@ -255,7 +255,13 @@ export class GovernedHttpClient {
     // Whole milliseconds: runs and health history store latency as an integer (PostgreSQL refuses a fraction).
     await this.runs.finishAttempt(
       run,
-      { startedAt, latencyMs: Math.round(response.latencyMs), statusCode: response.status, failure, externalRef: succeeded && method !== 'GET' && method !== 'HEAD' ? externalRefOf(response) : null },
+      {
+        startedAt,
+        latencyMs: Math.round(response.latencyMs),
+        statusCode: response.status,
+        failure,
+        externalRef: succeeded && method !== 'GET' && method !== 'HEAD' ? externalRefOf(response) : null,
+      },
       labels,
     );
     return { run, response, failure };

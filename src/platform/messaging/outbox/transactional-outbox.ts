@@ -124,10 +124,13 @@ export class TransactionalOutbox implements OnApplicationBootstrap, BeforeApplic
       return kick;
     }
     return transaction
-      .query(
-        'INSERT INTO outbox_messages (id, kind, destination, message, "createdAt") SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::timestamptz[])',
-        [rows.map((row) => row[0]), rows.map((row) => row[1]), rows.map((row) => row[2]), rows.map((row) => row[3]), rows.map((row) => row[4])],
-      )
+      .query('INSERT INTO outbox_messages (id, kind, destination, message, "createdAt") SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::timestamptz[])', [
+        rows.map((row) => row[0]),
+        rows.map((row) => row[1]),
+        rows.map((row) => row[2]),
+        rows.map((row) => row[3]),
+        rows.map((row) => row[4]),
+      ])
       .then(() => kick);
   }
 
@@ -174,7 +177,11 @@ export class TransactionalOutbox implements OnApplicationBootstrap, BeforeApplic
   private async relaySqlite(): Promise<number> {
     const rows: StoredOutboxRow[] = await this.dataSource.query(`SELECT id, kind, destination, message FROM outbox_messages ORDER BY createdAt, id LIMIT ${RELAY_BATCH}`);
     await this.publishRows(rows);
-    if (rows.length > 0) await this.dataSource.query(`DELETE FROM outbox_messages WHERE id IN (${rows.map(() => '?').join(', ')})`, rows.map((row) => row.id));
+    if (rows.length > 0)
+      await this.dataSource.query(
+        `DELETE FROM outbox_messages WHERE id IN (${rows.map(() => '?').join(', ')})`,
+        rows.map((row) => row.id),
+      );
     return rows.length;
   }
 

@@ -66,8 +66,7 @@ export class ServiceBusDeliverySource implements DeliverySource {
           await this.retrySender().scheduleMessages(toServiceBusMessage(message, { redelivery: true }), new Date(Date.now() + options.delayMs));
           await this.receiver.completeMessage(raw);
         }),
-      deadLetter: (reason, description) =>
-        once(() => this.receiver.deadLetterMessage(raw, { deadLetterReason: reason, deadLetterErrorDescription: description ?? reason })),
+      deadLetter: (reason, description) => once(() => this.receiver.deadLetterMessage(raw, { deadLetterReason: reason, deadLetterErrorDescription: description ?? reason })),
     };
     return { message, settlement, receivedAt: Date.now() };
   }

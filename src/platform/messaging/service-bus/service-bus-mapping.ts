@@ -30,8 +30,13 @@ export function toServiceBusMessage(message: OutgoingMessage | ReceivedMessage, 
 }
 
 export function fromServiceBusMessage(raw: ServiceBusReceivedMessage): ReceivedMessage {
-  const { [TENANT]: tenantId, [TRACEPARENT]: traceparent, [ORIGINAL_MESSAGE_ID]: originalId, [PRIOR_DELIVERIES]: prior, ...rest } =
-    (raw.applicationProperties ?? {}) as Record<string, string | number | boolean>;
+  const {
+    [TENANT]: tenantId,
+    [TRACEPARENT]: traceparent,
+    [ORIGINAL_MESSAGE_ID]: originalId,
+    [PRIOR_DELIVERIES]: prior,
+    ...rest
+  } = (raw.applicationProperties ?? {}) as Record<string, string | number | boolean>;
   if (typeof tenantId !== 'string' || tenantId.length === 0) throw new Error('The message carries no tenantId application property');
   if (!raw.subject) throw new Error('The message carries no subject');
   return {

@@ -57,9 +57,7 @@ export class ServiceBusMessageBus extends MessageBus {
     try {
       const { administration } = this.connection;
       const properties =
-        'queue' in source
-          ? await administration.getQueueRuntimeProperties(source.queue)
-          : await administration.getSubscriptionRuntimeProperties(source.topic, source.subscription);
+        'queue' in source ? await administration.getQueueRuntimeProperties(source.queue) : await administration.getSubscriptionRuntimeProperties(source.topic, source.subscription);
       return properties.activeMessageCount;
     } catch (error) {
       // Needs the Manage right (or a management endpoint at all); the gauge is then left out.
@@ -72,9 +70,7 @@ export class ServiceBusMessageBus extends MessageBus {
   async peekDeadLetters(source: MessageSource, max: number): Promise<DeadLetteredMessage[]> {
     const options = { subQueueType: 'deadLetter' as const };
     const receiver =
-      'queue' in source
-        ? this.connection.client.createReceiver(source.queue, options)
-        : this.connection.client.createReceiver(source.topic, source.subscription, options);
+      'queue' in source ? this.connection.client.createReceiver(source.queue, options) : this.connection.client.createReceiver(source.topic, source.subscription, options);
     try {
       const messages = await receiver.peekMessages(max);
       return messages.map((message) => ({

@@ -8,7 +8,6 @@ import type { BusTableStore, DeadLetterRow, LockedMessage, MessageRow, StoredMes
  */
 const NOW = `(extract(epoch from statement_timestamp()) * 1000)::bigint`;
 
-
 /**
  * PostgreSQL flavour: several processes share the tables safely. Claims use `FOR UPDATE SKIP LOCKED`
  * so competing consumers never block on or double-take a row; inserts notify `channel` so idle
@@ -40,7 +39,12 @@ export class PostgresBusTableStore implements BusTableStore {
     return () => void this.notify(targets).catch(() => undefined);
   }
 
-  private insertStatement(dedupeKey: string, targets: readonly string[], rows: readonly MessageRow[], duplicateWindowMs: number): { name: string; sql: string; parameters: unknown[] } {
+  private insertStatement(
+    dedupeKey: string,
+    targets: readonly string[],
+    rows: readonly MessageRow[],
+    duplicateWindowMs: number,
+  ): { name: string; sql: string; parameters: unknown[] } {
     const column = <K extends keyof MessageRow>(key: K) => rows.map((row) => row[key]);
     const params = [
       column('messageId'),
@@ -106,7 +110,8 @@ export class PostgresBusTableStore implements BusTableStore {
   }
 
   async complete(locked: readonly LockedMessage[]): Promise<number[]> {
-    const { rows } = await this.prepared('complete',
+    const { rows } = await this.prepared(
+      'complete',
       `DELETE FROM bus_messages m USING unnest($1::bigint[], $2::text[]) AS settled(id, lock_token)
        WHERE m.id = settled.id AND m.lock_token = settled.lock_token RETURNING m.id`,
       [locked.map((entry) => entry.id), locked.map((entry) => entry.lockToken)],
@@ -115,15 +120,17 @@ export class PostgresBusTableStore implements BusTableStore {
   }
 
   async abandon(id: number, lockToken: string, delayMs: number): Promise<boolean> {
-    const { rowCount } = await this.prepared('abandon',
-      `UPDATE bus_messages SET visible_at = ${NOW} + $3, lock_token = NULL WHERE id = $1 AND lock_token = $2`,
-      [id, lockToken, delayMs],
-    );
+    const { rowCount } = await this.prepared('abandon', `UPDATE bus_messages SET visible_at = ${NOW} + $3, lock_token = NULL WHERE id = $1 AND lock_token = $2`, [
+      id,
+      lockToken,
+      delayMs,
+    ]);
     return rowCount === 1;
   }
 
   async deadLetter(id: number, lockToken: string, reason: string, description: string | null): Promise<boolean> {
-    const { rowCount } = await this.prepared('dead_letter',
+    const { rowCount } = await this.prepared(
+      'dead_letter',
       `WITH moved AS (DELETE FROM bus_messages WHERE id = $1 AND lock_token = $2 RETURNING *)
        INSERT INTO bus_dead_letters
          (entity, message_id, correlation_id, subject, tenant_id, traceparent, content_type, properties, body, enqueued_at,
@@ -137,16 +144,18 @@ export class PostgresBusTableStore implements BusTableStore {
   }
 
   async renew(ids: readonly number[], lockToken: string, leaseMs: number): Promise<number[]> {
-    const { rows } = await this.prepared('renew',
-      `UPDATE bus_messages SET visible_at = ${NOW} + $3 WHERE id = ANY($1::bigint[]) AND lock_token = $2 RETURNING id`,
-      [[...ids], lockToken, leaseMs],
-    );
+    const { rows } = await this.prepared('renew', `UPDATE bus_messages SET visible_at = ${NOW} + $3 WHERE id = ANY($1::bigint[]) AND lock_token = $2 RETURNING id`, [
+      [...ids],
+      lockToken,
+      leaseMs,
+    ]);
     return rows.map((row: { id: string }) => Number(row.id));
   }
 
   async release(ids: readonly number[], lockToken: string): Promise<void> {
     if (ids.length === 0) return;
-    await this.prepared('release',
+    await this.prepared(
+      'release',
       `UPDATE bus_messages SET visible_at = ${NOW}, lock_token = NULL, delivery_count = delivery_count - 1
        WHERE id = ANY($1::bigint[]) AND lock_token = $2`,
       [[...ids], lockToken],
@@ -212,4 +221,3 @@ function toStoredMessage(row: Record<string, unknown>): StoredMessage {
     deliveryCount: Number(row.delivery_count),
   };
 }
-

@@ -45,9 +45,7 @@ export class SqliteBusTableStore implements BusTableStore {
          FROM bus_messages WHERE id = ? AND lock_token = ?`,
       ),
       renewOne: db.prepare('UPDATE bus_messages SET visible_at = ? WHERE id = ? AND lock_token = ?'),
-      releaseOne: db.prepare(
-        'UPDATE bus_messages SET visible_at = ?, lock_token = NULL, delivery_count = delivery_count - 1 WHERE id = ? AND lock_token = ?',
-      ),
+      releaseOne: db.prepare('UPDATE bus_messages SET visible_at = ?, lock_token = NULL, delivery_count = delivery_count - 1 WHERE id = ? AND lock_token = ?'),
       nextVisible: db.prepare('SELECT min(visible_at) AS visibleAt FROM bus_messages WHERE entity = ?'),
       depth: db.prepare('SELECT count(*) AS n FROM bus_messages WHERE entity = ?'),
       deadLetters: db.prepare(
@@ -73,8 +71,7 @@ export class SqliteBusTableStore implements BusTableStore {
   private insertRows(dedupeKey: string, targets: readonly string[], rows: readonly MessageRow[], duplicateWindowMs: number): void {
     const now = Date.now();
     for (const row of rows) {
-      const duplicate =
-        duplicateWindowMs > 0 && row.detectDuplicates && this.statements.markSeen.run(dedupeKey, row.messageId, now + duplicateWindowMs, now).changes === 0;
+      const duplicate = duplicateWindowMs > 0 && row.detectDuplicates && this.statements.markSeen.run(dedupeKey, row.messageId, now + duplicateWindowMs, now).changes === 0;
       if (duplicate) continue;
       for (const target of targets) {
         this.statements.insert.run(
@@ -156,4 +153,3 @@ export class SqliteBusTableStore implements BusTableStore {
     return run.immediate();
   }
 }
-

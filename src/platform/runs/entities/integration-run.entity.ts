@@ -1,15 +1,6 @@
 import { Column, Entity, Index } from 'typeorm';
 import type { FailureCategory } from './integration-failure.entity';
-import {
-  CreatedAtColumn,
-  IdColumn,
-  JsonColumn,
-  RowVersionColumn,
-  TenantIdColumn,
-  TenantOwned,
-  TimestampColumn,
-  UpdatedAtColumn,
-} from '../../persistence/columns';
+import { CreatedAtColumn, IdColumn, JsonColumn, RowVersionColumn, TenantIdColumn, TenantOwned, TimestampColumn, UpdatedAtColumn } from '../../persistence/columns';
 
 export type RunState = 'Pending' | 'Running' | 'Completed' | 'Failed' | 'Retrying' | 'DeadLettered';
 /** `sync`: the caller waits for the answer and owns any retry. `async`: executed from the bus; the IntegrationRetryWorker retries it. */

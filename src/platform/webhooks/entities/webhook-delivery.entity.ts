@@ -1,13 +1,5 @@
 import { Column, Entity, Index } from 'typeorm';
-import {
-  BinaryColumn,
-  CreatedAtColumn,
-  IdColumn,
-  TenantIdColumn,
-  TenantOwned,
-  TimestampColumn,
-  UpdatedAtColumn,
-} from '../../persistence/columns';
+import { BinaryColumn, CreatedAtColumn, IdColumn, TenantIdColumn, TenantOwned, TimestampColumn, UpdatedAtColumn } from '../../persistence/columns';
 
 export type DeliveryDirection = 'in' | 'out';
 export type DeliveryStatus = 'Pending' | 'Delivered' | 'DeadLettered' | 'Failed';
