@@ -32,6 +32,16 @@ describe('Azure DevOps HTTP profile', () => {
       expect(classification).toMatchObject({ category: 'RateLimited', retryAfterMs: 45_000 });
     });
 
+    it('reads the 203 sign-in page Azure DevOps answers for a refused PAT as Auth, a 203 with JSON as success', () => {
+      expect(classifyAzureDevOpsAnswer({ status: 203, headers: { 'content-type': 'text/html' } })).toEqual({
+        category: 'Auth',
+        retryable: false,
+        code: 'azure_devops_sign_in_page',
+        status: 203,
+      });
+      expect(classifyAzureDevOpsAnswer({ status: 203, headers: { 'content-type': 'application/json; charset=utf-8' } })).toBeUndefined();
+    });
+
     it('reads a redirect to the sign-in page as Auth', () => {
       expect(classifyAzureDevOpsAnswer({ status: 302, headers: { location: 'https://spsprodweu5.vssps.visualstudio.com/_signin?realm=dev.azure.com' } })).toMatchObject({
         category: 'Auth',

@@ -1,4 +1,5 @@
 import { classifyStatus, FailureClassification } from '../../platform/resilience/failure-classifier';
+import { parseRetryAfter, readHeader } from '../../platform/resilience/retry-policy';
 
 type Headers = Readonly<Record<string, string | string[]>>;
 
@@ -7,37 +8,21 @@ export const SECONDARY_LIMIT_DEFAULT_WAIT_MS = 60_000;
 
 /**
  * GitHub's documented rate-limit rules (docs.github.com/rest/using-the-rest-api/troubleshooting-the-rest-api):
- * a 403 or 429 with `retry-after` waits that long; one with `x-ratelimit-remaining: 0` waits until
- * `x-ratelimit-reset` (epoch seconds); a 403 or 429 whose message names the secondary rate limit waits a
- * minute at least. Any other 403 is a refused credential or permission (Auth). Everything else reads as HTTP.
+ * a 403 or 429 with `retry-after` is a secondary limit, one with `x-ratelimit-remaining: 0` the primary
+ * limit (both wait as the shared `parseRetryAfter` reads the headers), and a 403 or 429 whose message names
+ * the secondary rate limit waits a minute at least. Anything else reads as HTTP (another 403: Auth).
  */
 export function classifyGitHubAnswer(answer: { status: number; headers: Headers; body: Buffer }, now = Date.now()): FailureClassification | undefined {
   if (answer.status !== 403 && answer.status !== 429) return undefined;
-  const retryAfter = secondsHeader(answer.headers, 'retry-after');
-  if (retryAfter !== undefined) return rateLimited(answer.status, 'secondary_rate_limit', retryAfter * 1000);
-  if (header(answer.headers, 'x-ratelimit-remaining')?.trim() === '0') {
-    const reset = secondsHeader(answer.headers, 'x-ratelimit-reset');
-    return rateLimited(answer.status, 'primary_rate_limit', reset === undefined ? SECONDARY_LIMIT_DEFAULT_WAIT_MS : Math.max(0, reset * 1000 - now));
-  }
+  const wait = () => parseRetryAfter(answer.headers, now) ?? SECONDARY_LIMIT_DEFAULT_WAIT_MS;
+  if (readHeader(answer.headers, 'retry-after') !== undefined) return rateLimited(answer.status, 'secondary_rate_limit', wait());
+  if (readHeader(answer.headers, 'x-ratelimit-remaining')?.trim() === '0') return rateLimited(answer.status, 'primary_rate_limit', wait());
   if (/secondary rate limit/i.test(messageOf(answer.body))) return rateLimited(answer.status, 'secondary_rate_limit', SECONDARY_LIMIT_DEFAULT_WAIT_MS);
-  if (answer.status === 403) return { category: 'Auth', retryable: false, code: 'forbidden', status: 403 };
   return classifyStatus(answer.status, answer.headers, now);
 }
 
 function rateLimited(status: number, code: string, retryAfterMs: number): FailureClassification {
   return { category: 'RateLimited', retryable: true, code, status, retryAfterMs };
-}
-
-function header(headers: Headers, name: string): string | undefined {
-  const key = Object.keys(headers).find((candidate) => candidate.toLowerCase() === name);
-  const value = key === undefined ? undefined : headers[key];
-  return Array.isArray(value) ? value[0] : (value as string | undefined);
-}
-
-function secondsHeader(headers: Headers, name: string): number | undefined {
-  const text = header(headers, name)?.trim();
-  if (!text || !/^\d{1,12}$/.test(text)) return undefined;
-  return Number(text);
 }
 
 /** The `message` of GitHub's JSON error body; a body that is not one says nothing. */

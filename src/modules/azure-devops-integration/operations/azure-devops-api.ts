@@ -24,15 +24,11 @@ export function projectApi(project: string, ...rest: ReadonlyArray<string | numb
 }
 
 /**
- * Azure DevOps may answer a request it did not authenticate with `203 Non-Authoritative Information`
- * and its HTML sign-in page (a documented quirk of PAT auth) instead of a 401. The governed pipeline
- * counts any 2xx as a success, so each operation checks that it got the JSON object it asked for.
+ * The JSON object an operation asked for. A 203 sign-in page never gets here (the descriptor's classify
+ * fails it as Auth in the pipeline); any other answer that is not one is the vendor's fault (Poison).
  */
 export function jsonBody(answer: VendorAnswer): Record<string, unknown> {
   if (isRecord(answer.body)) return answer.body;
-  if (answer.status === 203) {
-    throw IntegrationError.auth('azure_devops_sign_in_page', 'Azure DevOps answered HTTP 203 with its sign-in page: the credential was not accepted');
-  }
   throw IntegrationError.poison('azure_devops_unexpected_body', `Azure DevOps answered HTTP ${answer.status} without the JSON object expected`);
 }
 

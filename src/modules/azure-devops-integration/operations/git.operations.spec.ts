@@ -106,11 +106,7 @@ describe('Azure DevOps git operations', () => {
     });
   });
 
-  it('reads the 203 sign-in page Azure DevOps answers for a refused PAT as an Auth failure', () => {
-    const signIn = answer('<html><body>Sign In</body></html>', { 'content-type': 'text/html' }, 203);
-    expect(() => getPullRequest.result!(signIn, { project: 'P', repositoryId: 'web', pullRequestId: 1 })).toThrow(
-      expect.objectContaining({ category: 'Auth', code: 'azure_devops_sign_in_page' }),
-    );
+  it('refuses an answer that is not the JSON object asked for (Poison)', () => {
     expect(() => listRepositories.result!(answer({ unexpected: true }), { project: 'P' })).toThrow(expect.objectContaining({ category: 'Poison' }));
     expect(() => listRepositories.result!(answer('<html></html>', { 'content-type': 'text/html' }, 200), { project: 'P' })).toThrow(
       expect.objectContaining({ category: 'Poison', code: 'azure_devops_unexpected_body' }),
