@@ -1,3 +1,4 @@
+import type { ModelProtocol } from '../models/model-protocol';
 import type { VerifiedWebhook, WebhookVerifier } from '../webhooks/verification/webhook-verifier';
 import type { AuthStrategy, NormalisedEvent, ProviderDefinition, SyncSource, VendorDescriptor, VendorHttpProfile, VendorOperation } from './vendor-descriptor';
 
@@ -72,6 +73,11 @@ export class VendorCatalogue {
 
   get verifierNames(): readonly string[] {
     return [...this.verifiers.keys()];
+  }
+
+  /** The model protocol of a provider, when it is a model provider. */
+  models(providerId: string): ModelProtocol | undefined {
+    return this.byProvider.get(providerId)?.models;
   }
 
   authStrategy(mode: string): AuthStrategy | undefined {

@@ -1,5 +1,6 @@
 import type { EgressRequest, EgressResponse } from '../egress/egress-client';
 import type { GovernedRequest } from '../integrations/governed/governed-request';
+import type { ModelProtocol } from '../models/model-protocol';
 import type { FailureClassification } from '../resilience/failure-classifier';
 import type { VerifiedWebhook, WebhookVerifier } from '../webhooks/verification/webhook-verifier';
 
@@ -204,4 +205,6 @@ export interface VendorDescriptor {
   readonly authStrategies?: readonly AuthStrategy[];
   readonly operations?: readonly VendorOperation[];
   readonly syncSources?: readonly SyncSource[];
+  /** A model provider's translation for the model gateway (chat, streaming, embeddings, model list). */
+  readonly models?: ModelProtocol;
 }
