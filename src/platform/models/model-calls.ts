@@ -3,7 +3,7 @@ import type { VendorModelError } from './model-protocol';
 import type { ChatCompletion, ChatCompletionChunk, ChatCompletionRequest, EmbeddingRequest, EmbeddingResult, ModelInfo, Usage } from './model-wire';
 
 /**
- * What callers of the model gateway (the OpenAI-compatible HTTP surface, the gRPC Models service, the
+ * What callers of the model gateway (the chat-completions HTTP surface, the gRPC Models service, the
  * catalogue's operations) hand in and get back.
  */
 
@@ -76,7 +76,7 @@ export interface ModelStream extends ModelAnswerMeta, AsyncIterable<ChatCompleti
 
 /**
  * The gateway could not answer: every target failed before answering, or the request is wrong. `status`
- * and `error` are what an OpenAI-compatible API answers; `headers` the vendor's rate-limit headers.
+ * and `error` are what a chat-completions API answers; `headers` the vendor's rate-limit headers.
  */
 export class ModelCallError extends Error {
   constructor(

@@ -4,13 +4,13 @@ import type { ChatCompletion, ChatCompletionChunk, ChatCompletionRequest, Embedd
 
 /**
  * A model provider's side of the model gateway, declared by its vendor descriptor (`models`): how the
- * neutral request (OpenAI's wire shape) becomes the vendor's request and its answer becomes the neutral
+ * neutral request (the chat-completions wire shape) becomes the vendor's request and its answer becomes the neutral
  * answer. Pure functions, no I/O: the gateway sends every request through the governed pipeline.
  */
 export interface ModelProtocol {
   /**
    * The vendor request of a chat completion. A streamed one (`request.stream`) must ask the vendor for
-   * usage (OpenAI's `stream_options.include_usage`; Ollama reports eval counts anyway), whatever the
+   * usage (`stream_options.include_usage`; NDJSON APIs report eval counts anyway), whatever the
    * caller asked: the gateway records usage on every run and strips it for callers who did not ask.
    */
   chatRequest(request: ChatCompletionRequest, context: OperationContext): GovernedRequest;
@@ -22,7 +22,7 @@ export interface ModelProtocol {
   embedResult(body: unknown, request: EmbeddingRequest): EmbeddingResult;
   modelsRequest(context: OperationContext): GovernedRequest;
   modelsResult(body: unknown): ModelInfo[];
-  /** The vendor's error answer in OpenAI's terms (its JSON error body read); undefined when the body says nothing usable. */
+  /** The vendor's error answer in the chat-completions API's terms (its JSON error body read); undefined when the body says nothing usable. */
   errorOf(answer: { status: number; body: Buffer }): VendorModelError | undefined;
 }
 
@@ -35,12 +35,12 @@ export interface ChatStreamDecoder {
   push(bytes: Buffer): ChatCompletionChunk[];
   /**
    * The upstream body ended: the chunks still held, and whether the vendor ended the stream as its
-   * protocol says it ends (`data: [DONE]`, Ollama's `"done": true`). `complete: false` is a cut stream.
+   * protocol says it ends (`data: [DONE]`, an NDJSON `"done": true`). `complete: false` is a cut stream.
    */
   end(): { chunks: ChatCompletionChunk[]; complete: boolean };
 }
 
-/** OpenAI's error object: what the HTTP surface answers as `{error: {...}}`. */
+/** The chat-completions API's error object: what the HTTP surface answers as `{error: {...}}`. */
 export interface VendorModelError {
   readonly message: string;
   readonly type: string;

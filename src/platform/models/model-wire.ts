@@ -1,5 +1,5 @@
 /**
- * The model gateway's provider-neutral request and answer model. It is OpenAI's chat-completions and
+ * The model gateway's provider-neutral request and answer model. It is the chat-completions and
  * embeddings wire shape (snake_case included): the lingua franca of model APIs, which the HTTP surface
  * speaks and every provider's protocol translates to and from. Fields the gateway does not interpret
  * (`logprobs`, `seed`, `reasoning_effort`…) ride along in the request object; a provider that has no
