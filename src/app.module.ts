@@ -4,6 +4,7 @@ import { MIGRATIONS } from './database/migrations';
 import { VENDOR_DESCRIPTORS } from './modules/vendor-catalogue';
 import { IntegrationsModule } from './platform/integrations/integrations.module';
 import { MessagingModule } from './platform/messaging/messaging.module';
+import { ModelsModule } from './platform/models/models.module';
 import { PersistenceModule } from './platform/persistence/persistence.module';
 import { PlatformModule, PlatformSettings } from './platform/platform.module';
 import { syncBuiltInProviderRows } from './platform/vendors/built-in-provider-rows';
@@ -35,6 +36,7 @@ export class AppModule {
         PersistenceModule.forRoot({ entities: ENTITIES, migrations: MIGRATIONS, afterMigrations: (dataSource) => syncBuiltInProviderRows(dataSource, catalogue) }),
         MessagingModule,
         IntegrationsModule,
+        ModelsModule,
         WebhooksModule,
         ...roles.map((role) => role.load()),
         ...(extras.extraModules ?? []),

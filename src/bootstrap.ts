@@ -1,5 +1,6 @@
 import { EgressOptions } from './platform/egress/egress.options';
 import { IntegrationsOptions } from './platform/integrations/integrations.options';
+import { ModelGatewayOptions } from './platform/models/model-gateway.options';
 import type { DynamicModule, Type } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
@@ -44,6 +45,7 @@ export const PLATFORM_OPTIONS: readonly OptionsClass[] = [
   ResilienceOptions,
   EgressOptions,
   IntegrationsOptions,
+  ModelGatewayOptions,
 ];
 
 export function optionsOf(roles: readonly RoleDefinition[]): OptionsClass[] {

@@ -1,3 +1,4 @@
+import { ModelRoute } from '../platform/models/routes/model-route.entity';
 import { ExternalApiClient } from '../platform/integrations/entities/external-api-client.entity';
 import { IntegrationConnection } from '../platform/integrations/entities/integration-connection.entity';
 import { IntegrationCredential } from '../platform/integrations/entities/integration-credential.entity';
@@ -35,4 +36,5 @@ export const ENTITIES = [
   IntegrationSync,
   ExternalRecord,
   SyncPageEntry,
+  ModelRoute,
 ];

@@ -7,6 +7,7 @@ import { InboundPayloads1764633600000 } from './1764633600000-InboundPayloads';
 import { LeanRunIndexes1764720000000 } from './1764720000000-LeanRunIndexes';
 import { VendorCatalogue1764806400000 } from './1764806400000-VendorCatalogue';
 import { Syncs1764806400001 } from './1764806400001-Syncs';
+import { ModelGateway1764892800000 } from './1764892800000-ModelGateway';
 
 /** In order. A new migration is appended here and never edited once released. */
 export const MIGRATIONS = [
@@ -19,4 +20,5 @@ export const MIGRATIONS = [
   LeanRunIndexes1764720000000,
   VendorCatalogue1764806400000,
   Syncs1764806400001,
+  ModelGateway1764892800000,
 ];

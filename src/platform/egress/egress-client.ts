@@ -1,6 +1,7 @@
 import { EventEmitter } from 'node:events';
 import { isIP } from 'node:net';
 import { Injectable, OnModuleDestroy } from '@nestjs/common';
+import { Readable } from 'node:stream';
 import { Agent, buildConnector, Dispatcher } from 'undici';
 import { classifyError, IntegrationError } from '../resilience/failure-classifier';
 import { EgressOptions } from './egress.options';
@@ -25,6 +26,32 @@ export interface EgressResponse {
   latencyMs: number;
 }
 
+export interface EgressStreamRequest extends Omit<EgressRequest, 'maxResponseBytes' | 'timeoutMs'> {
+  /** Connect and response headers. Default EGRESS_REQUEST_TIMEOUT. */
+  timeoutMs?: number;
+  /** Longest silence between two chunks of the body. Default EGRESS_STREAM_IDLE_TIMEOUT. */
+  idleTimeoutMs?: number;
+}
+
+/** The bytes of a streamed body as they arrive. */
+export interface EgressStreamBody extends AsyncIterable<Buffer> {
+  /** Stops reading and closes the connection to the vendor (a caller that went away). */
+  close(): void;
+}
+
+/**
+ * A response whose body is read as it arrives. Iterating the body fails with an IntegrationError
+ * (Transient `stream_idle_timeout`, a transport code, `aborted`) when the vendor stalls or cuts the
+ * stream or the caller aborts.
+ */
+export interface EgressStream {
+  status: number;
+  headers: Record<string, string | string[]>;
+  body: EgressStreamBody;
+  /** Until the response headers arrived. */
+  latencyMs: number;
+}
+
 const noop = (): void => undefined;
 
 /**
@@ -37,14 +64,21 @@ const noop = (): void => undefined;
 @Injectable()
 export class EgressClient implements OnModuleDestroy {
   private readonly agent: Agent;
+  /** Streams hold their connection for minutes: a pool of their own, so they never starve short calls. */
+  private readonly streamAgent: Agent;
 
   constructor(
     private readonly options: EgressOptions,
     private readonly policy: EgressPolicy,
   ) {
-    const openSocket = buildConnector({ timeout: options.connectTimeoutMs });
-    this.agent = new Agent({
-      connections: options.maxConnectionsPerOrigin,
+    this.agent = this.guardedAgent(options.maxConnectionsPerOrigin);
+    this.streamAgent = this.guardedAgent(options.maxStreamsPerOrigin);
+  }
+
+  private guardedAgent(connections: number): Agent {
+    const openSocket = buildConnector({ timeout: this.options.connectTimeoutMs });
+    return new Agent({
+      connections,
       connect: (target, callback) => {
         this.policy.resolve(target.hostname).then(
           ({ address }) => {
@@ -108,13 +142,61 @@ export class EgressClient implements OnModuleDestroy {
     }
   }
 
+  /**
+   * A request whose response body is handed over as it arrives (server-sent events, NDJSON). The timeout
+   * covers the response headers; after them, only silences longer than the idle timeout fail the body.
+   */
+  async stream(request: EgressStreamRequest): Promise<EgressStream> {
+    const url = this.policy.parseUrl(request.url);
+    const target = `${url.host}${url.pathname}`;
+    this.policy.checkIpLiteral(url.hostname);
+    const { signal: callerSignal } = request;
+    if (callerSignal?.aborted) throw abortedByCaller(target, callerSignal.reason, undefined);
+    const timeoutMs = request.timeoutMs ?? this.options.requestTimeoutMs;
+    const idleTimeoutMs = request.idleTimeoutMs ?? this.options.streamIdleTimeoutMs;
+    const abort = new EventEmitter();
+    let timedOut = false;
+    const timer = setTimeout(() => {
+      timedOut = true;
+      abort.emit('abort');
+    }, timeoutMs);
+    const onCallerAbort = () => abort.emit('abort');
+    callerSignal?.addEventListener('abort', onCallerAbort, { once: true });
+    const startedAt = performance.now();
+    let response: Dispatcher.ResponseData;
+    try {
+      response = await this.streamAgent.request({
+        origin: url.origin,
+        path: `${url.pathname}${url.search}`,
+        method: request.method,
+        headers: request.headers,
+        body: request.body,
+        signal: abort,
+        bodyTimeout: idleTimeoutMs,
+      });
+    } catch (error) {
+      callerSignal?.removeEventListener('abort', onCallerAbort);
+      if (timedOut) throw IntegrationError.transient('timeout', `Egress to ${target} timed out after ${timeoutMs}ms`, { cause: error });
+      if (callerSignal?.aborted) throw abortedByCaller(target, callerSignal.reason, error);
+      throw transportFailure(target, error);
+    } finally {
+      clearTimeout(timer);
+    }
+    return {
+      status: response.statusCode,
+      headers: response.headers as Record<string, string | string[]>,
+      body: streamBody(response.body, target, idleTimeoutMs, callerSignal, onCallerAbort),
+      latencyMs: performance.now() - startedAt,
+    };
+  }
+
   /** The create-time check of a destination (a webhook subscription, a connection's base URL): form, then resolution and policy. */
   async assertDestinationAllowed(url: string | URL): Promise<void> {
     await this.policy.resolve(this.policy.parseUrl(url).hostname);
   }
 
   async onModuleDestroy(): Promise<void> {
-    await this.agent.close();
+    await Promise.all([this.agent.close(), this.streamAgent.close()]);
   }
 }
 
@@ -140,6 +222,35 @@ function readBody({ body, headers }: Dispatcher.ResponseData, limit: number, tar
     });
     body.on('end', () => resolve(chunks.length === 1 ? chunks[0] : Buffer.concat(chunks, size)));
   });
+}
+
+/**
+ * The body of a stream, read chunk by chunk, its failures in the platform's terms (undici's name its
+ * internals). The caller's abort listener lives as long as the body does.
+ */
+function streamBody(body: Readable, target: string, idleTimeoutMs: number, callerSignal: AbortSignal | undefined, onCallerAbort: () => void): EgressStreamBody {
+  body.once('close', () => callerSignal?.removeEventListener('abort', onCallerAbort));
+  return {
+    async *[Symbol.asyncIterator]() {
+      try {
+        for await (const chunk of body) yield chunk as Buffer;
+      } catch (error) {
+        throw streamFailure(target, error, idleTimeoutMs, callerSignal);
+      }
+    },
+    close: () => {
+      body.on('error', noop).destroy();
+    },
+  };
+}
+
+function streamFailure(target: string, error: unknown, idleTimeoutMs: number, callerSignal: AbortSignal | undefined): IntegrationError {
+  if (error instanceof IntegrationError) return error;
+  if ((error as { code?: unknown }).code === 'UND_ERR_BODY_TIMEOUT') {
+    return IntegrationError.transient('stream_idle_timeout', `Egress to ${target}: the stream was silent for more than ${idleTimeoutMs}ms`, { cause: error });
+  }
+  if (callerSignal?.aborted) return abortedByCaller(target, callerSignal.reason, error);
+  return transportFailure(target, error);
 }
 
 function abortedByCaller(target: string, reason: unknown, error: unknown): IntegrationError {

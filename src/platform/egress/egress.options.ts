@@ -40,4 +40,16 @@ export class EgressOptions {
 
   @Env('EGRESS_MAX_CONNECTIONS_PER_ORIGIN', int({ min: 1, max: 10_000 }), { default: 64, description: 'Keep-alive connections per destination origin' })
   readonly maxConnectionsPerOrigin: number;
+
+  @Env('EGRESS_MAX_STREAMS_PER_ORIGIN', int({ min: 1, max: 100_000 }), {
+    default: 4096,
+    description: 'Streamed responses (model completions) open at once per destination origin; each holds its own connection for the length of the stream',
+  })
+  readonly maxStreamsPerOrigin: number;
+
+  @Env('EGRESS_STREAM_IDLE_TIMEOUT', duration({ min: 100, max: 3_600_000 }), {
+    default: 60_000,
+    description: 'How long a streamed response may stay silent between two chunks when the caller sets no limit',
+  })
+  readonly streamIdleTimeoutMs: number;
 }

@@ -1,6 +1,6 @@
 import type { FailureCategory } from '../runs/entities/integration-failure.entity';
 import type { VendorModelError } from './model-protocol';
-import type { ChatCompletion, ChatCompletionChunk, ChatCompletionRequest, EmbeddingRequest, EmbeddingResult, ModelInfo, Usage } from './model-wire';
+import type { ChatCompletion, ChatCompletionChunk, ChatCompletionParameters, EmbeddingRequest, EmbeddingResult, ModelInfo, Usage } from './model-wire';
 
 /**
  * What callers of the model gateway (the chat-completions HTTP surface, the gRPC Models service, the
@@ -24,12 +24,13 @@ export interface ModelCallOptions {
 }
 
 /** The caller's request: the neutral shape, `model` being the selector's (a route name or the target's model). */
-export type ChatCall = Omit<ChatCompletionRequest, 'model'>;
+export type ChatCall = ChatCompletionParameters;
 export type EmbeddingCall = Omit<EmbeddingRequest, 'model'>;
 
 /** One attempt at one target: its own IntegrationRun, linked to the others by the gateway request id. */
 export interface ModelAttempt {
-  readonly runId: string;
+  /** Null when the platform's own budget refused the target before a run began. */
+  readonly runId: string | null;
   readonly connectionId: string;
   readonly providerId: string;
   readonly model: string;
@@ -55,7 +56,7 @@ export interface EmbeddingAnswer extends ModelAnswerMeta {
 }
 
 export interface ModelListAnswer {
-  readonly models: readonly (ModelInfo & { readonly connectionId?: string; readonly route?: boolean })[];
+  readonly models: readonly ModelInfo[];
 }
 
 /**

@@ -11,6 +11,6 @@ export abstract class ModelGateway {
   /** Resolves when the first chunk has arrived: fallbacks happen before that, never after. */
   abstract stream(selector: ModelSelector, call: ChatCall, options?: ModelCallOptions): Promise<ModelStream>;
   abstract embed(selector: ModelSelector, call: EmbeddingCall, options?: ModelCallOptions): Promise<EmbeddingAnswer>;
-  /** The models of one connection, or (without one) the tenant's model routes and the models of its model connections. */
+  /** The models of one connection (its vendor's list), or without one the tenant's model routes. */
   abstract listModels(connectionId?: string, options?: ModelCallOptions): Promise<ModelListAnswer>;
 }

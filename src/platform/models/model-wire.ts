@@ -45,9 +45,8 @@ export type ResponseFormat =
   | { readonly type: 'json_object' }
   | { readonly type: 'json_schema'; readonly json_schema: { readonly name: string; readonly schema?: Readonly<Record<string, unknown>>; readonly strict?: boolean; readonly description?: string } };
 
-/** A chat completion request as the gateway hands it to a provider: `model` is the target's model (an Azure deployment name). */
-export interface ChatCompletionRequest {
-  readonly model: string;
+/** A chat completion's parameters: everything but the model, which the gateway sets per target. */
+export interface ChatCompletionParameters {
   readonly messages: readonly ChatMessage[];
   readonly stream?: boolean;
   readonly stream_options?: { readonly include_usage?: boolean };
@@ -65,6 +64,11 @@ export interface ChatCompletionRequest {
   readonly seed?: number;
   readonly user?: string;
   readonly [field: string]: unknown;
+}
+
+/** A chat completion request as the gateway hands it to a provider: `model` is the target's model (or deployment) name. */
+export interface ChatCompletionRequest extends ChatCompletionParameters {
+  readonly model: string;
 }
 
 export interface Usage {

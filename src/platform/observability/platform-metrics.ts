@@ -130,6 +130,28 @@ export class PlatformMetrics {
     registers: [this.registry],
   });
 
+  readonly modelTokens = new Counter({
+    name: 'model_tokens_total',
+    help: 'Tokens of model calls as the vendor counted them, by provider, model and kind (prompt, completion)',
+    labelNames: ['provider', 'model', 'kind'] as const,
+    registers: [this.registry],
+  });
+
+  readonly modelTimeToFirstToken = new Histogram({
+    name: 'model_time_to_first_token_seconds',
+    help: 'Streamed model calls: from sending the request to the first token, by provider and model',
+    labelNames: ['provider', 'model'] as const,
+    buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2, 5, 10, 30],
+    registers: [this.registry],
+  });
+
+  readonly modelFallbacks = new Counter({
+    name: 'model_fallbacks_total',
+    help: 'Model calls moved to the next target of a route before their first token, by the failure category that moved them',
+    labelNames: ['category'] as const,
+    registers: [this.registry],
+  });
+
   constructor(role: string, collectProcessMetrics = true) {
     this.registry.setDefaultLabels({ role });
     if (collectProcessMetrics) collectDefaultMetrics({ register: this.registry });

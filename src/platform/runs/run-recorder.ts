@@ -31,6 +31,16 @@ export interface NewRun {
   state: Extract<RunState, 'Pending' | 'Running'>;
   request?: StoredRequest | null;
   idempotencyKey?: string | null;
+  /** The model gateway request this run is an attempt of. */
+  requestId?: string | null;
+  model?: string | null;
+}
+
+/** What a model call consumed, as the vendor reported it. */
+export interface RunUsage {
+  promptTokens: number;
+  completionTokens: number;
+  totalTokens: number;
 }
 
 export interface RunFailure extends FailureClassification {
@@ -44,6 +54,9 @@ export interface AttemptOutcome {
   statusCode: number | null;
   failure?: RunFailure;
   externalRef?: string | null;
+  usage?: RunUsage;
+  /** A streamed call: from sending the request to its first token. */
+  firstTokenMs?: number;
 }
 
 /** Payload of `IntegrationFailed`: what the IntegrationRetryWorker needs to decide, idempotently, on run id and attempt. */
@@ -143,6 +156,12 @@ export class RunRecorder {
       failureCode: null,
       externalRef: null,
       idempotencyKey: start.idempotencyKey ?? null,
+      requestId: start.requestId ?? null,
+      model: start.model?.slice(0, 128) ?? null,
+      promptTokens: null,
+      completionTokens: null,
+      totalTokens: null,
+      firstTokenMs: null,
       traceId: RequestContext.current()?.trace?.traceId ?? null,
       startedAt: start.state === 'Running' ? now : null,
       completedAt: null,
@@ -217,6 +236,8 @@ export class RunRecorder {
       failureCategory: failure?.category ?? null,
       failureCode: failure?.code ?? null,
       completedAt: new Date(),
+      ...(outcome.usage ? { promptTokens: outcome.usage.promptTokens, completionTokens: outcome.usage.completionTokens, totalTokens: outcome.usage.totalTokens } : {}),
+      ...(outcome.firstTokenMs !== undefined ? { firstTokenMs: Math.round(outcome.firstTokenMs) } : {}),
     };
     this.metrics.integrationRunDuration.observe({ provider: run.providerId, operation: labels.operation }, outcome.latencyMs / 1000);
     return this.settle(run, changes, attempt, failure);

@@ -1,11 +1,11 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { RequestContext } from '../../context/request-context';
-import { EgressClient, EgressResponse } from '../../egress/egress-client';
+import { EgressClient, EgressResponse, EgressStream, EgressStreamBody } from '../../egress/egress-client';
 import { EgressRefusedError } from '../../egress/egress-policy';
 import { CircuitBreakerRegistry, CircuitOpenError } from '../../resilience/breaker-registry';
 import { classifyError, classifyStatus, FailureClassification, HttpStatusError, IntegrationError } from '../../resilience/failure-classifier';
 import type { IntegrationRun, RunPurpose, RunState } from '../../runs/entities/integration-run.entity';
-import { RunFailure, RunRecorder } from '../../runs/run-recorder';
+import { RunFailure, RunRecorder, RunUsage } from '../../runs/run-recorder';
 import { ConnectionProfile } from '../connections/connection-profile';
 import { ConnectionResolver } from '../connections/connection-resolver';
 import { ConnectionHealthService } from '../connections/connection-health';
@@ -34,6 +34,11 @@ export interface GovernedCallOptions {
    * `retryAfterMs`) means "not now", and leaves no failed run behind.
    */
   budgetReserve?: number;
+  /** Recorded on the run: the model gateway request it is an attempt of, and the model. */
+  requestId?: string;
+  model?: string;
+  /** What a successful answer consumed (a model call's tokens), recorded on its run. */
+  usageOf?: (answer: { status: number; headers: Record<string, string | string[]>; body: Buffer }) => RunUsage | undefined;
 }
 
 export interface GovernedResponse {
@@ -45,6 +50,40 @@ export interface GovernedResponse {
   /** How the vendor's rules read a failed answer (a rate limit answered as 403): what the run recorded. */
   failure?: FailureClassification;
 }
+
+export interface GovernedStreamOptions extends Omit<GovernedCallOptions, 'purpose' | 'credentialVersion' | 'usageOf'> {
+  /** Longest silence between two chunks (default EGRESS_STREAM_IDLE_TIMEOUT); `timeoutMs` covers the response headers. */
+  idleTimeoutMs?: number;
+  /** The caller went away: the request to the vendor is aborted at once. */
+  signal?: AbortSignal;
+}
+
+/** What the caller measured of a stream that ended as its protocol says it ends. */
+export interface StreamSummary {
+  usage?: RunUsage;
+  firstTokenMs?: number;
+}
+
+/**
+ * A 2xx answer whose body is being streamed. Its run is Running until the caller ends it: `complete` at
+ * the stream's proper end, `fail` when it was cut, errored, stalled or abandoned (the connection to the
+ * vendor is closed at once). Exactly one of them records the run; later calls return the same run.
+ */
+export interface GovernedStream {
+  readonly run: IntegrationRun;
+  readonly status: number;
+  readonly headers: Record<string, string | string[]>;
+  readonly body: AsyncIterable<Buffer>;
+  /** Until the response headers arrived. */
+  readonly headersLatencyMs: number;
+  complete(summary: StreamSummary): Promise<IntegrationRun>;
+  fail(error: unknown, summary?: StreamSummary): Promise<IntegrationRun>;
+}
+
+export type GovernedStreamAnswer = { readonly streaming: true; readonly stream: GovernedStream } | ({ readonly streaming: false } & GovernedResponse);
+
+/** Error bodies of a streaming endpoint are read whole, up to this size. */
+const MAX_STREAM_ERROR_BODY_BYTES = 256 * 1024;
 
 export interface ProbeResult {
   passed: boolean;
@@ -112,6 +151,8 @@ export class GovernedHttpClient {
       purpose,
       state: 'Running',
       idempotencyKey: options.idempotencyKey,
+      requestId: options.requestId,
+      model: options.model,
     });
     let outcome: Awaited<ReturnType<GovernedHttpClient['attempt']>>;
     try {
@@ -123,6 +164,125 @@ export class GovernedHttpClient {
     }
     const { status, headers, body, latencyMs } = outcome.response!;
     return { run: outcome.run, status, headers, body, latencyMs, ...(outcome.failure ? { failure: outcome.failure } : {}) };
+  }
+
+  /**
+   * A call whose answer is streamed (server-sent events, NDJSON): the same pipeline as `request` up to the
+   * response headers (run, budgets, breaker, egress policy, credentials), then the body's bytes handed
+   * over as they arrive, nothing buffered. A non-2xx answer is read whole and recorded like any answer
+   * (`streaming: false`); a 2xx answer's run stays Running until the caller ends the stream.
+   */
+  async stream(connectionId: string, request: GovernedRequest, options: GovernedStreamOptions = {}): Promise<GovernedStreamAnswer> {
+    const tenantId = options.tenantId ?? RequestContext.current()?.tenantId;
+    if (!tenantId) throw new Error('GovernedHttpClient.stream needs a tenant: none in scope and none given');
+    RequestContext.bindIds({ connectionId });
+    const profile = await this.resolver.resolve(tenantId, connectionId);
+    this.assertRunnable(profile, 'call');
+    const method = validateGovernedRequest(request, { maxBodyBytes: this.options.maxRequestBodyBytes, apiKeyHeader: profile.apiKeyHeader });
+    const url = this.vendorUrl(profile, request);
+    if (options.budgetReserve !== undefined) await this.budgets.spend(profile, { reserveShare: options.budgetReserve });
+    const run = await this.runs.begin({
+      tenantId,
+      connectionId,
+      providerId: profile.provider.id,
+      operation: options.operation ?? `${method} ${request.path}`,
+      mode: 'sync',
+      purpose: 'call',
+      state: 'Running',
+      idempotencyKey: options.idempotencyKey,
+      requestId: options.requestId,
+      model: options.model,
+    });
+    const labels = { operation: options.metricOperation ?? `stream.${method}` };
+    const startedAt = new Date();
+    let opened: EgressStream;
+    try {
+      if (options.budgetReserve === undefined) await this.budgets.spend(profile);
+      opened = await this.breakers.execute(profile.breakerKey, () => this.openStream(profile, method, url, request, options));
+    } catch (error) {
+      if (error instanceof BreakerCountedAnswer) return { streaming: false, ...(await this.settleAnswer(profile, run, startedAt, error.response, labels)) };
+      if (run.state === 'Running') {
+        if (isRefusalBeforeSending(error)) await this.runs.refuse(run, this.failureOf(error));
+        else await this.runs.finishAttempt(run, { startedAt, latencyMs: Date.now() - startedAt.getTime(), statusCode: null, failure: this.failureOf(error) }, labels);
+      }
+      throw withRun(error, run);
+    }
+    const answered = { status: opened.status, headers: opened.headers, body: Buffer.alloc(0) };
+    if (this.failureIn(profile, answered)) {
+      const body = await readWhole(opened.body, MAX_STREAM_ERROR_BODY_BYTES);
+      return { streaming: false, ...(await this.settleAnswer(profile, run, startedAt, { ...answered, body, latencyMs: opened.latencyMs }, labels)) };
+    }
+    await this.budgets.observe(profile, opened.status, opened.headers);
+    return { streaming: true, stream: this.governedStream(run, opened, startedAt, labels) };
+  }
+
+  /** The stream's run ends once, whichever of the caller's paths gets there first. */
+  private governedStream(run: IntegrationRun, opened: EgressStream, startedAt: Date, labels: { operation: string }): GovernedStream {
+    let ended: Promise<IntegrationRun> | undefined;
+    const latencyMs = () => Date.now() - startedAt.getTime();
+    return {
+      run,
+      status: opened.status,
+      headers: opened.headers,
+      body: opened.body,
+      headersLatencyMs: opened.latencyMs,
+      complete: (summary) =>
+        (ended ??= this.runs.finishAttempt(run, { startedAt, latencyMs: latencyMs(), statusCode: opened.status, usage: summary.usage, firstTokenMs: summary.firstTokenMs }, labels)),
+      fail: (error, summary = {}) => {
+        opened.body.close();
+        return (ended ??= this.runs.finishAttempt(
+          run,
+          { startedAt, latencyMs: latencyMs(), statusCode: opened.status, failure: this.failureOf(error), usage: summary.usage, firstTokenMs: summary.firstTokenMs },
+          labels,
+        ));
+      },
+    };
+  }
+
+  /** Opens the streamed exchange with credentials; a rejected OAuth token is renewed and the request re-sent once, as in `send`. */
+  private async openStream(profile: ConnectionProfile, method: GovernedMethod, url: URL, request: GovernedRequest, options: GovernedStreamOptions): Promise<EgressStream> {
+    const vendorHeaders = profile.vendor.defaultHeaders ? lowerCased(profile.vendor.defaultHeaders(profile.connection.configuration)) : {};
+    const exchange = async () => {
+      const credentials = await this.injector.headers(profile);
+      const headers = { 'user-agent': 'integration-platform', accept: 'application/json', ...vendorHeaders, ...lowerCased(request.headers ?? {}), ...credentials };
+      const opened = await this.egress.stream({
+        url,
+        method,
+        headers,
+        body: request.body,
+        timeoutMs: options.timeoutMs ?? this.options.requestTimeoutMs,
+        idleTimeoutMs: options.idleTimeoutMs,
+        signal: options.signal,
+      });
+      return { credentials, opened };
+    };
+    const first = await exchange();
+    let opened = first.opened;
+    if (opened.status === 401 && (await this.injector.rejected(profile, first.credentials))) {
+      opened.body.close();
+      opened = (await exchange()).opened;
+    }
+    const failure = this.failureIn(profile, { status: opened.status, headers: opened.headers, body: Buffer.alloc(0) });
+    if (failure?.category === 'Transient' || failure?.category === 'RateLimited') {
+      const body = await readWhole(opened.body, MAX_STREAM_ERROR_BODY_BYTES);
+      throw new BreakerCountedAnswer({ status: opened.status, headers: opened.headers, body, latencyMs: opened.latencyMs }, failure);
+    }
+    return opened;
+  }
+
+  /** A whole (non-streamed) answer of a stream request, recorded as `attempt` records any answer. */
+  private async settleAnswer(
+    profile: ConnectionProfile,
+    run: IntegrationRun,
+    startedAt: Date,
+    response: EgressResponse,
+    labels: { operation: string },
+  ): Promise<GovernedResponse> {
+    const classified = this.failureIn(profile, response);
+    const failure = classified ? { ...classified, message: `The vendor answered HTTP ${response.status}` } : undefined;
+    await this.budgets.observe(profile, response.status, response.headers, failure);
+    await this.runs.finishAttempt(run, { startedAt, latencyMs: Math.round(response.latencyMs), statusCode: response.status, failure }, labels);
+    return { run, status: response.status, headers: response.headers, body: response.body, latencyMs: response.latencyMs, ...(failure ? { failure } : {}) };
   }
 
   /** An asynchronous call: a Pending run holding the request, executed later by `execute` (ExecuteIntegrationRun). */
@@ -261,6 +421,7 @@ export class GovernedHttpClient {
         statusCode: response.status,
         failure,
         externalRef: succeeded && method !== 'GET' && method !== 'HEAD' ? externalRefOf(response) : null,
+        usage: succeeded ? options.usageOf?.(response) : undefined,
       },
       labels,
     );
@@ -337,7 +498,7 @@ export class GovernedHttpClient {
    * Whether an answer is a failure, and of which kind: the vendor's own rules first (a rate limit
    * answered as 403; a sign-in page answered as 203), else HTTP's (anything but 2xx).
    */
-  private failureIn(profile: ConnectionProfile, response: EgressResponse): FailureClassification | undefined {
+  private failureIn(profile: ConnectionProfile, response: Pick<EgressResponse, 'status' | 'headers' | 'body'>): FailureClassification | undefined {
     const vendorVerdict = profile.vendor.classify?.(response);
     if (vendorVerdict) return vendorVerdict;
     return response.status >= 200 && response.status < 300 ? undefined : classifyStatus(response.status, response.headers);
@@ -348,6 +509,24 @@ export class GovernedHttpClient {
     const message = error instanceof IntegrationError ? error.message : `The call failed: ${classification.code}`;
     return { ...classification, message };
   }
+}
+
+/** An error answer's body, read to its end or to `limit` bytes (the rest is dropped with the connection). */
+async function readWhole(body: EgressStreamBody, limit: number): Promise<Buffer> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  try {
+    for await (const chunk of body) {
+      chunks.push(chunk);
+      size += chunk.length;
+      if (size >= limit) break;
+    }
+  } catch {
+    // A body cut while reading an error answer: the status already says what happened.
+  } finally {
+    body.close();
+  }
+  return Buffer.concat(chunks, Math.min(size, limit)).subarray(0, limit);
 }
 
 function spendsBudget(options: GovernedCallOptions): boolean {

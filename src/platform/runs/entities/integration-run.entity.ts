@@ -23,6 +23,7 @@ export interface StoredRequest {
 @Index(['tenantId', 'connectionId', 'createdAt'])
 /** Completed runs stay out of it: see the LeanRunIndexes migration. */
 @Index('integration_runs_not_completed', ['tenantId', 'state'], { where: `"state" <> 'Completed'` })
+@Index('integration_runs_request', ['tenantId', 'requestId'], { where: '"requestId" IS NOT NULL' })
 @Index('integration_runs_idempotency_key', ['tenantId', 'idempotencyKey'], { unique: true, where: '"idempotencyKey" IS NOT NULL' })
 export class IntegrationRun implements TenantOwned {
   @IdColumn()
@@ -77,6 +78,27 @@ export class IntegrationRun implements TenantOwned {
 
   @Column({ type: 'varchar', length: 32, nullable: true })
   traceId: string | null;
+
+  /** The model gateway request (`mreq-…`) this run is one attempt of: a fallback's runs share it. */
+  @Column({ type: 'varchar', length: 64, nullable: true })
+  requestId: string | null;
+
+  /** A model call's model (a deployment name where the provider routes by deployment). */
+  @Column({ type: 'varchar', length: 128, nullable: true })
+  model: string | null;
+
+  @Column({ type: 'integer', nullable: true })
+  promptTokens: number | null;
+
+  @Column({ type: 'integer', nullable: true })
+  completionTokens: number | null;
+
+  @Column({ type: 'integer', nullable: true })
+  totalTokens: number | null;
+
+  /** A streamed call's time from sending the request to its first token. */
+  @Column({ type: 'integer', nullable: true })
+  firstTokenMs: number | null;
 
   @TimestampColumn({ nullable: true })
   startedAt: Date | null;
