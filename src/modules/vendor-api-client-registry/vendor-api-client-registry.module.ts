@@ -7,6 +7,8 @@ import { ConnectionsService } from './connections/connections.service';
 import { GovernedRequestsService } from './connections/governed-requests.service';
 import { CredentialsController } from './credentials/credentials.controller';
 import { CredentialsService } from './credentials/credentials.service';
+import { ModelRoutesController } from './model-routes/model-routes.controller';
+import { ModelRoutesService } from './model-routes/model-routes.service';
 import { ProvidersController } from './providers/providers.controller';
 import { ProvidersService } from './providers/providers.service';
 import { RunCommandsHandler } from './runs/run-commands.handler';
@@ -22,11 +24,11 @@ import { VendorRegistryOptions } from './vendor-api-client-registry.options';
  * The VendorApiClientRegistryService role: providers, versioned clients, credentials, connections, the
  * governed call API, runs, the ExecuteIntegrationRun / RetryIntegrationRun commands, and the sync API
  * of connections (configuring syncs, asking for runs, reading their records; SYNC_INTERVAL is the default
- * interval of a sync configured without one).
+ * interval of a sync configured without one), and the tenants' model routes.
  */
 @Module({
   imports: [SyncsModule],
-  controllers: [ProvidersController, ClientsController, CredentialsController, ConnectionsController, SyncsController, RunsController, RunCommandsHandler],
+  controllers: [ProvidersController, ClientsController, CredentialsController, ConnectionsController, SyncsController, ModelRoutesController, RunsController, RunCommandsHandler],
   providers: [
     provideOptions(VendorRegistryOptions),
     provideOptions(IntegrationSyncOptions),
@@ -37,6 +39,7 @@ import { VendorRegistryOptions } from './vendor-api-client-registry.options';
     GovernedRequestsService,
     RunsService,
     SyncsService,
+    ModelRoutesService,
   ],
   exports: [VendorRegistryOptions, ProvidersService],
 })

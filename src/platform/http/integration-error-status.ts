@@ -15,6 +15,7 @@ const BY_CODE: Readonly<Record<string, number>> = {
   base_url_invalid: HttpStatus.CONFLICT,
   test_unconfigured: HttpStatus.CONFLICT,
   idempotency_key_used: HttpStatus.CONFLICT,
+  model_route_exists: HttpStatus.CONFLICT,
   body_too_large: HttpStatus.PAYLOAD_TOO_LARGE,
   // An operation's call the vendor refused for the caller's reasons: its status stands.
   vendor_not_found: HttpStatus.NOT_FOUND,

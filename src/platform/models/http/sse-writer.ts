@@ -1,0 +1,33 @@
+import { once } from 'node:events';
+import type { ServerResponse } from 'node:http';
+
+/**
+ * Writes server-sent events to a response the caller owns, waiting for the socket when it is full so a
+ * slow reader holds back the vendor's stream instead of the process's memory.
+ */
+export class SseWriter {
+  constructor(private readonly response: ServerResponse) {}
+
+  get closed(): boolean {
+    return this.response.destroyed || this.response.writableEnded;
+  }
+
+  start(headers: Record<string, string>): void {
+    this.response.writeHead(200, {
+      ...headers,
+      'content-type': 'text/event-stream; charset=utf-8',
+      'cache-control': 'no-cache',
+      'x-accel-buffering': 'no',
+    });
+    this.response.flushHeaders();
+  }
+
+  async data(payload: string): Promise<void> {
+    if (this.closed) return;
+    if (!this.response.write(`data: ${payload}\n\n`)) await Promise.race([once(this.response, 'drain'), once(this.response, 'close')]);
+  }
+
+  end(): void {
+    if (!this.closed) this.response.end();
+  }
+}
