@@ -1,12 +1,16 @@
 import { Module } from '@nestjs/common';
-import { provideOptions } from '../../platform/config/options.provider';
-import { AzureOpenAIIntegrationOptions } from './azure-openai-integration.options';
+import { operationsController } from '../../platform/integrations/operations/operations.controller';
+import { modelApiController } from '../../platform/models/http/model-api.controller';
 
-/** The AzureOpenAIIntegrationService role. Its capability lands with its own issue; until then it mounts nothing but its options. */
+/**
+ * The AzureOpenAIIntegrationService role: the chat-completions surface under /azure-openai/v1 and the azure-openai
+ * operations. Its calls may run on any model connection of the tenant (a route's fallback crosses
+ * providers); the descriptor does the translation, in every role.
+ */
 @Module({
-  providers: [provideOptions(AzureOpenAIIntegrationOptions)],
-  exports: [AzureOpenAIIntegrationOptions],
+  controllers: [modelApiController('azure-openai'), operationsController('azure-openai', ['azure-openai'])],
 })
 export class AzureOpenAIIntegrationModule {
-  static readonly options = [AzureOpenAIIntegrationOptions];
+  /** Connection configuration carries everything per vendor account (base URL, API version, limits): no process options. */
+  static readonly options = [];
 }

@@ -1,12 +1,16 @@
 import { Module } from '@nestjs/common';
-import { provideOptions } from '../../platform/config/options.provider';
-import { OllamaIntegrationOptions } from './ollama-integration.options';
+import { operationsController } from '../../platform/integrations/operations/operations.controller';
+import { modelApiController } from '../../platform/models/http/model-api.controller';
 
-/** The OllamaIntegrationService role. Its capability lands with its own issue; until then it mounts nothing but its options. */
+/**
+ * The OllamaIntegrationService role: the chat-completions surface under /ollama/v1 and the ollama
+ * operations. Its calls may run on any model connection of the tenant (a route's fallback crosses
+ * providers); the descriptor does the translation, in every role.
+ */
 @Module({
-  providers: [provideOptions(OllamaIntegrationOptions)],
-  exports: [OllamaIntegrationOptions],
+  controllers: [modelApiController('ollama'), operationsController('ollama', ['ollama'])],
 })
 export class OllamaIntegrationModule {
-  static readonly options = [OllamaIntegrationOptions];
+  /** Connection configuration carries everything per vendor account (base URL, API version, limits): no process options. */
+  static readonly options = [];
 }

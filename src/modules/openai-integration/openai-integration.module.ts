@@ -1,12 +1,16 @@
 import { Module } from '@nestjs/common';
-import { provideOptions } from '../../platform/config/options.provider';
-import { OpenAIIntegrationOptions } from './openai-integration.options';
+import { operationsController } from '../../platform/integrations/operations/operations.controller';
+import { modelApiController } from '../../platform/models/http/model-api.controller';
 
-/** The OpenAIIntegrationService role. Its capability lands with its own issue; until then it mounts nothing but its options. */
+/**
+ * The OpenAIIntegrationService role: the chat-completions surface under /openai/v1 and the openai
+ * operations. Its calls may run on any model connection of the tenant (a route's fallback crosses
+ * providers); the descriptor does the translation, in every role.
+ */
 @Module({
-  providers: [provideOptions(OpenAIIntegrationOptions)],
-  exports: [OpenAIIntegrationOptions],
+  controllers: [modelApiController('openai'), operationsController('openai', ['openai'])],
 })
 export class OpenAIIntegrationModule {
-  static readonly options = [OpenAIIntegrationOptions];
+  /** Connection configuration carries everything per vendor account (base URL, API version, limits): no process options. */
+  static readonly options = [];
 }

@@ -13,6 +13,11 @@ export class ListRunsQuery extends PageQuery {
   @Matches(/^conn-[0-9a-f]{32}$/, { message: 'connectionId must be a connection id' })
   connectionId?: string;
 
+  /** The runs of one model gateway request (the attempts of a fallback). */
+  @OptionalField()
+  @Matches(/^mreq-[0-9a-f]{32}$/, { message: 'requestId must be a model request id (mreq-…)' })
+  requestId?: string;
+
   @OptionalField()
   @IsIn(RUN_STATES, { message: `status must be one of: ${RUN_STATES.join(', ')}` })
   status?: RunState;
@@ -26,7 +31,7 @@ export class RunsController {
   @RequireScopes('integration.runs.read')
   list(@Query() query: ListRunsQuery): Promise<{ items: RunView[]; nextCursor: string | null }> {
     const cursor = query.cursor === undefined ? undefined : decodePageCursor(query.cursor);
-    return this.runs.list({ connectionId: query.connectionId, status: query.status, cursor, limit: query.limit ?? 50 });
+    return this.runs.list({ connectionId: query.connectionId, requestId: query.requestId, status: query.status, cursor, limit: query.limit ?? 50 });
   }
 
   @Get(':runId')

@@ -23,6 +23,8 @@ export interface RunView {
   idempotencyKey: string | null;
   failure: { category: string; code: string } | null;
   traceId: string | null;
+  /** A model call: the gateway request its attempts share, the model, the vendor's token counts, and a stream's time to first token. */
+  model?: { requestId: string | null; name: string | null; promptTokens: number | null; completionTokens: number | null; totalTokens: number | null; firstTokenMs: number | null };
   createdAt: string;
   startedAt: string | null;
   completedAt: string | null;
@@ -32,6 +34,7 @@ export interface RunView {
 
 export interface RunFilter {
   connectionId?: string;
+  requestId?: string;
   status?: RunState;
   limit: number;
   /** Where the previous page ended (its `nextCursor`). */
@@ -83,6 +86,7 @@ export class RunsService {
     const scope: FindOptionsWhere<IntegrationRun> = {
       tenantId: this.tenant.tenantId,
       ...(filter.connectionId ? { connectionId: filter.connectionId } : {}),
+      ...(filter.requestId ? { requestId: filter.requestId } : {}),
       ...(filter.status ? { state: filter.status } : {}),
     };
     const rows = await this.runs.find({ where: afterCursor(scope, filter.cursor), order: { createdAt: 'DESC', id: 'DESC' }, take: filter.limit + 1 });
@@ -127,6 +131,18 @@ function toView(run: IntegrationRun): RunView {
     idempotencyKey: run.idempotencyKey,
     failure: run.failureCategory ? { category: run.failureCategory, code: run.failureCode ?? 'unknown' } : null,
     traceId: run.traceId,
+    ...(run.model || run.requestId
+      ? {
+          model: {
+            requestId: run.requestId,
+            name: run.model,
+            promptTokens: run.promptTokens,
+            completionTokens: run.completionTokens,
+            totalTokens: run.totalTokens,
+            firstTokenMs: run.firstTokenMs,
+          },
+        }
+      : {}),
     createdAt: run.createdAt.toISOString(),
     startedAt: isoOrNull(run.startedAt),
     completedAt: isoOrNull(run.completedAt),
