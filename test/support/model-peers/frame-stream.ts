@@ -1,0 +1,117 @@
+import type { ServerResponse } from 'node:http';
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { StreamFault } from './scripting';
+
+/** A stream's frames (SSE events, NDJSON lines), made on demand so a long stream holds no array of them. */
+export interface FrameSequence {
+  readonly length: number;
+  frame(index: number): string;
+}
+
+/** A few frames of their own before and after one frame per answer piece. */
+export class PieceFrames implements FrameSequence {
+  readonly length: number;
+
+  constructor(
+    private readonly leading: readonly string[],
+    private readonly pieces: readonly string[],
+    private readonly pieceFrame: (piece: string) => string,
+    private readonly trailing: readonly string[],
+  ) {
+    this.length = leading.length + pieces.length + trailing.length;
+  }
+
+  frame(index: number): string {
+    if (index < this.leading.length) return this.leading[index];
+    const pieceIndex = index - this.leading.length;
+    if (pieceIndex < this.pieces.length) return this.pieceFrame(this.pieces[pieceIndex]);
+    return this.trailing[pieceIndex - this.pieces.length];
+  }
+}
+
+const PIECE_PLACEHOLDER = '\u2063piece\u2063';
+
+/**
+ * A frame builder for chunks that differ only in one string: the chunk is serialized once with a
+ * placeholder, and each frame is the two halves around the piece's JSON string.
+ */
+export function pieceFrameTemplate(chunkWithPiece: (piece: string) => unknown, wrap: (json: string) => string): (piece: string) => string {
+  const [before, after] = wrap(JSON.stringify(chunkWithPiece(PIECE_PLACEHOLDER))).split(JSON.stringify(PIECE_PLACEHOLDER));
+  return (piece) => before + JSON.stringify(piece) + after;
+}
+
+export interface StreamEnding {
+  /** Written after the last frame (SSE's `data: [DONE]`). */
+  readonly terminator?: string;
+  /** The vendor's in-stream error frame, for a scripted stream error. */
+  readonly errorFrame: (error: unknown) => string;
+}
+
+/** One streaming response as the peer follows it. */
+export class OpenStream {
+  /** The peer dropped the connection itself (a scripted cut), so its close is no client disconnect. */
+  cutByPeer = false;
+
+  constructor(readonly response: ServerResponse) {}
+}
+
+/**
+ * Writes the frames with `delayMs` between them, honouring backpressure, then the ending, or the
+ * scripted fault after its `afterChunks` frames. Stops as soon as the client has gone.
+ */
+export async function writeFrames(stream: OpenStream, frames: FrameSequence, ending: StreamEnding, delayMs: number, fault?: StreamFault): Promise<void> {
+  const { response } = stream;
+  const count = fault ? Math.min(fault.afterChunks, frames.length) : frames.length;
+  response.flushHeaders();
+  for (let index = 0; index < count; index++) {
+    if (index > 0 && delayMs > 0) await sleep(delayMs, undefined, { ref: false });
+    if (response.destroyed) return;
+    if (!response.write(frames.frame(index))) await drainedOrClosed(response);
+  }
+  if (response.destroyed) return;
+  if (!fault) {
+    response.end(ending.terminator);
+  } else if (fault.kind === 'stream-error') {
+    response.end(ending.errorFrame(fault.error));
+  } else if (fault.kind === 'cut') {
+    cutConnection(stream);
+  } else {
+    await closed(response);
+  }
+}
+
+/** Drops the connection mid-body: the client gets what was written, then the connection ends without the body's end. */
+export function cutConnection(stream: OpenStream): void {
+  stream.cutByPeer = true;
+  const socket = stream.response.socket;
+  if (!socket) return;
+  // end() flushes what is written before the FIN; destroy() alone could discard it.
+  socket.end(() => socket.destroy());
+}
+
+export function closed(response: ServerResponse): Promise<void> {
+  if (response.destroyed || response.writableFinished) return Promise.resolve();
+  return new Promise((resolve) => response.once('close', resolve));
+}
+
+/** Waits `ms`, or less if the client goes away meanwhile. */
+export async function pauseUnlessClosed(response: ServerResponse, ms: number): Promise<void> {
+  if (ms <= 0) return;
+  const abort = new AbortController();
+  const onClose = () => abort.abort();
+  response.once('close', onClose);
+  await sleep(ms, undefined, { signal: abort.signal }).catch(() => undefined);
+  response.off('close', onClose);
+}
+
+function drainedOrClosed(response: ServerResponse): Promise<void> {
+  return new Promise((resolve) => {
+    const done = () => {
+      response.off('drain', done);
+      response.off('close', done);
+      resolve();
+    };
+    response.once('drain', done);
+    response.once('close', done);
+  });
+}
