@@ -102,7 +102,10 @@ describe('OpenAIPeer with the OpenAI SDK', () => {
 
   it('answers a tool call without streaming, and text once the tool has answered', async () => {
     const call = await client.chat.completions.create({ model: 'gpt-4o-mini', messages: USER_PROMPT, tools: [WEATHER_TOOL] });
-    expect(call.choices[0]).toMatchObject({ finish_reason: 'tool_calls', message: { content: null, tool_calls: [{ id: 'call_0', function: { name: 'get_weather', arguments: '{"location":"Paris"}' } }] } });
+    expect(call.choices[0]).toMatchObject({
+      finish_reason: 'tool_calls',
+      message: { content: null, tool_calls: [{ id: 'call_0', function: { name: 'get_weather', arguments: '{"location":"Paris"}' } }] },
+    });
     const followUp = await client.chat.completions.create({
       model: 'gpt-4o-mini',
       tools: [WEATHER_TOOL],
@@ -185,7 +188,10 @@ describe('OpenAIPeer with the OpenAI SDK', () => {
   });
 
   it('maps scripted 503 and 500 to InternalServerError, and takes a scripted body and headers', async () => {
-    peer.script({ kind: 'error', status: 503 }, { kind: 'error', status: 500, body: { error: { message: 'custom', type: 'server_error', param: null, code: null } }, headers: { 'x-custom': 'yes' } });
+    peer.script(
+      { kind: 'error', status: 503 },
+      { kind: 'error', status: 500, body: { error: { message: 'custom', type: 'server_error', param: null, code: null } }, headers: { 'x-custom': 'yes' } },
+    );
     const overloaded = await client.chat.completions.create({ model: 'gpt-4o-mini', messages: USER_PROMPT }).catch((caught: unknown) => caught);
     expect(overloaded).toBeInstanceOf(OpenAI.InternalServerError);
     expect((overloaded as Error).message).toBe('503 The server is overloaded or not ready yet.');

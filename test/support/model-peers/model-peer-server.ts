@@ -144,7 +144,12 @@ export abstract class ModelPeerServer {
    * answers an error with the vendor's `errorAnswer`, and plays a stream fault on a request that does
    * not stream: a cut drops the connection unanswered, a stall never answers, a stream error becomes a 500.
    */
-  protected async playScriptedStart(scripted: ScriptedAnswer | undefined, response: ServerResponse, streaming: boolean, errorAnswer: (error: ScriptedError) => PeerResponse): Promise<ScriptOutcome> {
+  protected async playScriptedStart(
+    scripted: ScriptedAnswer | undefined,
+    response: ServerResponse,
+    streaming: boolean,
+    errorAnswer: (error: ScriptedError) => PeerResponse,
+  ): Promise<ScriptOutcome> {
     if (!scripted) return { answered: false };
     if (scripted.kind === 'delay') {
       await pauseUnlessClosed(response, scripted.ms);
@@ -180,7 +185,14 @@ export abstract class ModelPeerServer {
         malformedBody = true;
       }
     }
-    const recorded: RecordedRequest = { method: incoming.method ?? 'GET', path: url.pathname, query: queryToObject(url.searchParams), headers: { ...incoming.headers }, body, at: Date.now() };
+    const recorded: RecordedRequest = {
+      method: incoming.method ?? 'GET',
+      path: url.pathname,
+      query: queryToObject(url.searchParams),
+      headers: { ...incoming.headers },
+      body,
+      at: Date.now(),
+    };
     this.requests.push(recorded);
     await this.handle({ ...recorded, searchParams: url.searchParams, malformedBody, receivedAt }, response);
   }

@@ -2,7 +2,17 @@ import type { ServerResponse } from 'node:http';
 import { headerValue, PeerResponse, writeResponse } from '../peer-http';
 import { completionTokens, DEFAULT_EMBEDDING_DIMENSIONS, embeddingInputTokens, embeddingVector, planAnswer, promptTokens, toolToCall } from './deterministic-answers';
 import { ModelPeerOptions, ModelPeerRequest, ModelPeerServer } from './model-peer-server';
-import { defaultOllamaErrorMessage, fullModelName, modelNotFound, ndjsonErrorFrame, OLLAMA_STREAM_ERROR, ollamaChatAnswer, ollamaChatStream, ollamaEmbedAnswer, ollamaTags } from './ollama-wire';
+import {
+  defaultOllamaErrorMessage,
+  fullModelName,
+  modelNotFound,
+  ndjsonErrorFrame,
+  OLLAMA_STREAM_ERROR,
+  ollamaChatAnswer,
+  ollamaChatStream,
+  ollamaEmbedAnswer,
+  ollamaTags,
+} from './ollama-wire';
 import type { ScriptedError } from './scripting';
 
 export interface OllamaPeerOptions extends ModelPeerOptions {
@@ -101,7 +111,15 @@ export class OllamaPeer extends ModelPeerServer {
     if (outcome.answered) return;
 
     const dimensions = typeof body.dimensions === 'number' && body.dimensions > 0 ? Math.floor(body.dimensions) : DEFAULT_EMBEDDING_DIMENSIONS;
-    sendJson(response, 200, ollamaEmbedAnswer(model, items.map((item) => embeddingVector(item, dimensions)), embeddingInputTokens(items)));
+    sendJson(
+      response,
+      200,
+      ollamaEmbedAnswer(
+        model,
+        items.map((item) => embeddingVector(item, dimensions)),
+        embeddingInputTokens(items),
+      ),
+    );
   }
 
   /** The request's model, or the answer Ollama gives when the body, the model name or the model itself is wrong. */

@@ -80,7 +80,14 @@ export function ollamaTags(models: readonly string[]): Record<string, unknown> {
         modified_at: '2024-09-25T10:12:04.000000000Z',
         size: known.size,
         digest: createHash('sha256').update(fullName).digest('hex'),
-        details: { parent_model: '', format: 'gguf', family: known.family, families: [known.family], parameter_size: known.parameter_size, quantization_level: known.quantization_level },
+        details: {
+          parent_model: '',
+          format: 'gguf',
+          family: known.family,
+          families: [known.family],
+          parameter_size: known.parameter_size,
+          quantization_level: known.quantization_level,
+        },
       };
     }),
   };

@@ -11,7 +11,12 @@ export function openAIError(message: string, type = 'invalid_request_error', par
 /** OpenAI echoes the rejected key, masked. */
 export function incorrectApiKey(presented: string): OpenAIErrorBody {
   const masked = `${presented.slice(0, 5)}***${presented.slice(-2)}`;
-  return openAIError(`Incorrect API key provided: ${masked}. You can find your API key at https://platform.openai.com/account/api-keys.`, 'invalid_request_error', null, 'invalid_api_key');
+  return openAIError(
+    `Incorrect API key provided: ${masked}. You can find your API key at https://platform.openai.com/account/api-keys.`,
+    'invalid_request_error',
+    null,
+    'invalid_api_key',
+  );
 }
 
 export function missingApiKey(): OpenAIErrorBody {
@@ -73,7 +78,10 @@ export const AZURE_INVALID_KEY = azureError(
   'Access denied due to invalid subscription key or wrong API endpoint. Make sure to provide a valid key for an active subscription and use a correct regional API endpoint for your resource.',
 );
 
-export const AZURE_INVALID_TOKEN = azureError('401', 'Unauthorized. Access token is missing, invalid, audience is incorrect (https://cognitiveservices.azure.com), or have expired.');
+export const AZURE_INVALID_TOKEN = azureError(
+  '401',
+  'Unauthorized. Access token is missing, invalid, audience is incorrect (https://cognitiveservices.azure.com), or have expired.',
+);
 
 /** `operation` is Azure's name for what was asked (`ChatCompletions_Create`, `Embeddings_Create`). */
 export function defaultAzureError(status: number, operation: string, apiVersion: string): AzureErrorBody {

@@ -69,7 +69,12 @@ interface EmbeddingBody {
   encoding_format?: unknown;
 }
 
-const AZURE_THROTTLED_HEADERS: Record<string, string> = { 'retry-after': '1', 'retry-after-ms': '1000', 'x-ratelimit-remaining-requests': '0', 'x-ratelimit-remaining-tokens': '0' };
+const AZURE_THROTTLED_HEADERS: Record<string, string> = {
+  'retry-after': '1',
+  'retry-after-ms': '1000',
+  'x-ratelimit-remaining-requests': '0',
+  'x-ratelimit-remaining-tokens': '0',
+};
 const JSON_CONTENT = { 'content-type': 'application/json' };
 const SSE_CONTENT = { 'content-type': 'text/event-stream; charset=utf-8' };
 
@@ -167,7 +172,8 @@ export class OpenAIPeer extends ModelPeerServer {
     if (typeof model !== 'string' || model === '') return send(response, surface, 400, openAIError('you must provide a model parameter'));
     if (body.input === undefined) return send(response, surface, 400, openAIError("'input' is a required property"));
     const items = embeddingItems(body.input);
-    if (!items) return send(response, surface, 400, openAIError("Invalid 'input': expected a string, an array of strings, or an array of token arrays.", 'invalid_request_error', 'input'));
+    if (!items)
+      return send(response, surface, 400, openAIError("Invalid 'input': expected a string, an array of strings, or an array of token arrays.", 'invalid_request_error', 'input'));
     const outcome = await this.playScriptedStart(this.answers.next(), response, false, (error) => this.errorAnswer(surface, error, 'embeddings', model));
     if (outcome.answered) return;
 

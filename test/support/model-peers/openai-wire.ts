@@ -51,7 +51,13 @@ function finishReason(plan: AnswerPlan): string {
 export function chatCompletion(identity: CompletionIdentity, plan: AnswerPlan, tokens: TokenCounts, dialect: CompletionDialect): Record<string, unknown> {
   const message =
     plan.kind === 'tool-call'
-      ? { role: 'assistant', content: null, tool_calls: [{ id: TOOL_CALL_ID, type: 'function', function: { name: plan.name, arguments: JSON.stringify(TOOL_ARGUMENTS) } }], refusal: null, annotations: [] }
+      ? {
+          role: 'assistant',
+          content: null,
+          tool_calls: [{ id: TOOL_CALL_ID, type: 'function', function: { name: plan.name, arguments: JSON.stringify(TOOL_ARGUMENTS) } }],
+          refusal: null,
+          annotations: [],
+        }
       : { role: 'assistant', content: answerText(plan), refusal: null, annotations: [] };
   return {
     id: identity.id,
