@@ -8,6 +8,10 @@ export interface FrameSequence {
   frame(index: number): string;
 }
 
+export function fixedFrames(frames: readonly string[]): FrameSequence {
+  return { length: frames.length, frame: (index) => frames[index] };
+}
+
 /** A few frames of their own before and after one frame per answer piece. */
 export class PieceFrames implements FrameSequence {
   readonly length: number;
@@ -29,6 +33,9 @@ export class PieceFrames implements FrameSequence {
   }
 }
 
+// A pause between chunks must not keep a test process alive after the peer has closed.
+const UNREFERENCED_TIMER = { ref: false };
+
 const PIECE_PLACEHOLDER = '\u2063piece\u2063';
 
 /**
@@ -36,7 +43,9 @@ const PIECE_PLACEHOLDER = '\u2063piece\u2063';
  * placeholder, and each frame is the two halves around the piece's JSON string.
  */
 export function pieceFrameTemplate(chunkWithPiece: (piece: string) => unknown, wrap: (json: string) => string): (piece: string) => string {
-  const [before, after] = wrap(JSON.stringify(chunkWithPiece(PIECE_PLACEHOLDER))).split(JSON.stringify(PIECE_PLACEHOLDER));
+  const halves = wrap(JSON.stringify(chunkWithPiece(PIECE_PLACEHOLDER))).split(JSON.stringify(PIECE_PLACEHOLDER));
+  if (halves.length !== 2) throw new Error('A piece frame template needs exactly one piece in its chunk');
+  const [before, after] = halves;
   return (piece) => before + JSON.stringify(piece) + after;
 }
 
@@ -64,7 +73,7 @@ export async function writeFrames(stream: OpenStream, frames: FrameSequence, end
   const count = fault ? Math.min(fault.afterChunks, frames.length) : frames.length;
   response.flushHeaders();
   for (let index = 0; index < count; index++) {
-    if (index > 0 && delayMs > 0) await sleep(delayMs, undefined, { ref: false });
+    if (index > 0 && delayMs > 0) await sleep(delayMs, undefined, UNREFERENCED_TIMER);
     if (response.destroyed) return;
     if (!response.write(frames.frame(index))) await drainedOrClosed(response);
   }

@@ -49,7 +49,7 @@ export abstract class ModelPeerServer {
   private disconnectCount = 0;
   private openStreamCount = 0;
   private closing = false;
-  private disconnectWaiters: Array<() => void> = [];
+  private readonly disconnectWaiters = new Set<() => void>();
 
   protected constructor(options: ModelPeerOptions) {
     this.words = options.words ?? 8;
@@ -72,8 +72,7 @@ export abstract class ModelPeerServer {
   }
 
   get url(): string {
-    const host = this.host === '0.0.0.0' || this.host === '::' ? '127.0.0.1' : this.host.includes(':') ? `[${this.host}]` : this.host;
-    return `http://${host}:${(this.server.address() as AddressInfo).port}`;
+    return `http://${hostInUrl(this.host)}:${(this.server.address() as AddressInfo).port}`;
   }
 
   /** Queues answers for the next chat and embedding requests, first in first out; normal answers once they are used up. */
@@ -92,21 +91,19 @@ export abstract class ModelPeerServer {
 
   /** Resolves with the disconnect count once it reaches `atLeast`; rejects after `timeoutMs`. */
   waitForDisconnect(timeoutMs = 5_000, atLeast = 1): Promise<number> {
+    if (this.disconnectCount >= atLeast) return Promise.resolve(this.disconnectCount);
     return new Promise((resolve, reject) => {
-      const check = () => {
-        if (this.disconnectCount < atLeast) return false;
+      const onDisconnect = () => {
+        if (this.disconnectCount < atLeast) return;
+        this.disconnectWaiters.delete(onDisconnect);
         clearTimeout(timer);
         resolve(this.disconnectCount);
-        return true;
       };
       const timer = setTimeout(() => {
-        this.disconnectWaiters = this.disconnectWaiters.filter((waiter) => waiter !== onDisconnect);
+        this.disconnectWaiters.delete(onDisconnect);
         reject(new Error(`${this.constructor.name}: ${this.disconnectCount} client disconnect(s) after ${timeoutMs} ms, expected at least ${atLeast}`));
       }, timeoutMs);
-      const onDisconnect = () => {
-        if (check()) this.disconnectWaiters = this.disconnectWaiters.filter((waiter) => waiter !== onDisconnect);
-      };
-      if (!check()) this.disconnectWaiters.push(onDisconnect);
+      this.disconnectWaiters.add(onDisconnect);
     });
   }
 
@@ -196,4 +193,10 @@ export abstract class ModelPeerServer {
     this.requests.push(recorded);
     await this.handle({ ...recorded, searchParams: url.searchParams, malformedBody, receivedAt }, response);
   }
+}
+
+/** Where a client reaches a server listening on `host`. */
+function hostInUrl(host: string): string {
+  if (host === '0.0.0.0' || host === '::') return '127.0.0.1';
+  return host.includes(':') ? `[${host}]` : host;
 }

@@ -1,7 +1,7 @@
 /** Ollama's chat, embed and tags answers (github.com/ollama/ollama/blob/main/docs/api.md). */
 import { createHash } from 'node:crypto';
 import { AnswerPlan, answerText, TOOL_ARGUMENTS } from './deterministic-answers';
-import { FrameSequence, PieceFrames, pieceFrameTemplate } from './frame-stream';
+import { fixedFrames, FrameSequence, PieceFrames, pieceFrameTemplate } from './frame-stream';
 
 export interface OllamaTokenCounts {
   readonly prompt: number;
@@ -50,7 +50,7 @@ export function ollamaChatStream(model: string, plan: AnswerPlan, tokens: Ollama
   const createdAt = new Date().toISOString();
   const line = (message: Record<string, unknown>, done: boolean) => ({ model, created_at: createdAt, message, done });
   const final = ndjson(JSON.stringify({ ...line({ role: 'assistant', content: '' }, true), done_reason: doneReason(plan), ...timings(tokens, msPerToken) }));
-  if (plan.kind === 'tool-call') return new PieceFrames([ndjson(JSON.stringify(line(assistantMessage(plan), false)))], [], String, [final]);
+  if (plan.kind === 'tool-call') return fixedFrames([ndjson(JSON.stringify(line(assistantMessage(plan), false))), final]);
   const pieceLine = pieceFrameTemplate((piece) => line({ role: 'assistant', content: piece }, false), ndjson);
   return new PieceFrames([], plan.pieces, pieceLine, [final]);
 }

@@ -1,6 +1,6 @@
 /** Chat completions, their stream chunks and embedding answers in OpenAI's wire shape, which Azure OpenAI extends. */
 import { AnswerPlan, answerText, base64Embedding, TOOL_ARGUMENTS, TOOL_CALL_ID } from './deterministic-answers';
-import { FrameSequence, PieceFrames, pieceFrameTemplate } from './frame-stream';
+import { fixedFrames, FrameSequence, PieceFrames, pieceFrameTemplate } from './frame-stream';
 
 /** What Azure adds to OpenAI's shape (content filter results); nothing for OpenAI itself. */
 export interface CompletionDialect {
@@ -107,7 +107,7 @@ export function chatCompletionStream(identity: CompletionIdentity, plan: AnswerP
     const toolCallOpening = { index: 0, id: TOOL_CALL_ID, type: 'function', function: { name: plan.name, arguments: firstArguments } };
     const opening = frame(choiceChunk({ delta: { role: 'assistant', content: null, tool_calls: [toolCallOpening], refusal: null }, finish_reason: null }));
     const argumentDeltas = restArguments.map((piece) => frame(choiceChunk({ delta: { tool_calls: [{ index: 0, function: { arguments: piece } }] }, finish_reason: null })));
-    return new PieceFrames([...leading, opening, ...argumentDeltas], [], String, trailing);
+    return fixedFrames([...leading, opening, ...argumentDeltas, ...trailing]);
   }
   const roleChunk = frame(choiceChunk({ delta: { role: 'assistant', content: '', refusal: null }, finish_reason: null }));
   const pieceChunk = pieceFrameTemplate((piece) => choiceChunk({ delta: { content: piece }, finish_reason: null }, dialect.contentChoiceFields), sse);
