@@ -266,6 +266,21 @@ describe('OpenAIPeer with the OpenAI SDK', () => {
     await expect(peer.waitForDisconnect(2_000)).resolves.toBe(1);
   });
 
+  it('plays stream faults on a request that does not stream: cut unanswered, stall until the client leaves, stream error as a 500', async () => {
+    peer.script({ kind: 'cut', afterChunks: 0 }, { kind: 'stall', afterChunks: 0 }, { kind: 'stream-error', afterChunks: 0 });
+    const cut = await client.chat.completions.create({ model: 'gpt-4o-mini', messages: USER_PROMPT }).catch((caught: unknown) => caught);
+    expect(cut).toBeInstanceOf(OpenAI.APIConnectionError);
+    expect(peer.disconnects).toBe(0);
+
+    const stalled = await client.embeddings.create({ model: 'text-embedding-3-small', input: 'x' }, { timeout: 200 }).catch((caught: unknown) => caught);
+    expect(stalled).toBeInstanceOf(OpenAI.APIConnectionError);
+    await expect(peer.waitForDisconnect(2_000)).resolves.toBe(1);
+
+    const failed = await client.chat.completions.create({ model: 'gpt-4o-mini', messages: USER_PROMPT }).catch((caught: unknown) => caught);
+    expect(failed).toBeInstanceOf(OpenAI.InternalServerError);
+    expect((failed as Error).message).toBe('500 The server had an error while processing your request. Sorry about that!');
+  });
+
   it('paces chunks by chunkDelayMs', async () => {
     const paced = await OpenAIPeer.start({ words: 3, chunkDelayMs: 40 });
     try {
@@ -347,6 +362,18 @@ describe('OpenAIPeer with the AzureOpenAI SDK client', () => {
     const unversioned = await fetch(`${peer.url}/openai/deployments/gpt-4o-mini/chat/completions`, { method: 'POST', headers: { 'api-key': AZURE_KEY }, body: '{}' });
     expect(unversioned.status).toBe(404);
     expect(await unversioned.json()).toEqual({ error: { code: '404', message: 'Resource not found' } });
+  });
+
+  it('ends a scripted stream error with the error event and no [DONE]', async () => {
+    peer.script({ kind: 'stream-error', afterChunks: 3, error: { message: 'boom', type: 'server_error', param: null, code: null } });
+    const response = await fetch(`${peer.url}/openai/deployments/gpt-4o-mini/chat/completions?api-version=2024-10-21`, {
+      method: 'POST',
+      headers: { 'api-key': AZURE_KEY, 'content-type': 'application/json' },
+      body: JSON.stringify({ messages: USER_PROMPT, stream: true }),
+    });
+    const events = (await response.text()).split('\n\n').filter(Boolean);
+    expect(events).toHaveLength(4);
+    expect(events[3]).toBe('data: {"error":{"message":"boom","type":"server_error","param":null,"code":null}}');
   });
 
   it('answers a scripted 429 with Azure body and retry headers', async () => {

@@ -56,19 +56,31 @@ export interface StreamEnding {
   readonly errorFrame: (error: unknown) => string;
 }
 
-/** One streaming response as the peer follows it. */
-export class OpenStream {
-  /** The peer dropped the connection itself (a scripted cut), so its close is no client disconnect. */
+/** A chat or embedding response the peer follows until it closes, to tell a client leaving from the peer's own doing. */
+export class FollowedResponse {
+  /** The peer dropped the connection itself (a scripted cut): its close is no client disconnect. */
   cutByPeer = false;
 
-  constructor(readonly response: ServerResponse) {}
+  constructor(
+    readonly response: ServerResponse,
+    readonly streaming: boolean,
+  ) {}
+
+  /** Drops the connection mid-answer: the client gets what was written, then the connection ends without the body's end. */
+  cut(): void {
+    this.cutByPeer = true;
+    const socket = this.response.socket;
+    if (!socket) return;
+    // end() flushes what is written before the FIN; destroy() alone could discard it.
+    socket.end(() => socket.destroy());
+  }
 }
 
 /**
  * Writes the frames with `delayMs` between them, honouring backpressure, then the ending, or the
  * scripted fault after its `afterChunks` frames. Stops as soon as the client has gone.
  */
-export async function writeFrames(stream: OpenStream, frames: FrameSequence, ending: StreamEnding, delayMs: number, fault?: StreamFault): Promise<void> {
+export async function writeFrames(stream: FollowedResponse, frames: FrameSequence, ending: StreamEnding, delayMs: number, fault?: StreamFault): Promise<void> {
   const { response } = stream;
   const count = fault ? Math.min(fault.afterChunks, frames.length) : frames.length;
   response.flushHeaders();
@@ -83,19 +95,10 @@ export async function writeFrames(stream: OpenStream, frames: FrameSequence, end
   } else if (fault.kind === 'stream-error') {
     response.end(ending.errorFrame(fault.error));
   } else if (fault.kind === 'cut') {
-    cutConnection(stream);
+    stream.cut();
   } else {
     await closed(response);
   }
-}
-
-/** Drops the connection mid-body: the client gets what was written, then the connection ends without the body's end. */
-export function cutConnection(stream: OpenStream): void {
-  stream.cutByPeer = true;
-  const socket = stream.response.socket;
-  if (!socket) return;
-  // end() flushes what is written before the FIN; destroy() alone could discard it.
-  socket.end(() => socket.destroy());
 }
 
 export function closed(response: ServerResponse): Promise<void> {

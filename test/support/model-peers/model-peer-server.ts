@@ -1,7 +1,7 @@
 import { createServer, IncomingHttpHeaders, IncomingMessage, Server, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { PeerResponse, QueryObject, queryToObject, readBody, writeResponse } from '../peer-http';
-import { closed, cutConnection, FrameSequence, OpenStream, pauseUnlessClosed, StreamEnding, writeFrames } from './frame-stream';
+import { closed, FollowedResponse, FrameSequence, pauseUnlessClosed, StreamEnding, writeFrames } from './frame-stream';
 import { AnswerScript, isStreamFault, ScriptedAnswer, ScriptedError, StreamFault } from './scripting';
 
 export interface RecordedRequest {
@@ -80,7 +80,10 @@ export abstract class ModelPeerServer {
     this.answers.push(...answers);
   }
 
-  /** Streaming responses whose client went away before the peer had finished writing them. */
+  /**
+   * Chat and embedding responses whose client went away before the peer had finished writing them: a
+   * stream left midway, or a request given up during a scripted delay or stall.
+   */
   get disconnects(): number {
     return this.disconnectCount;
   }
@@ -123,17 +126,17 @@ export abstract class ModelPeerServer {
 
   protected abstract handle(request: ModelPeerRequest, response: ServerResponse): Promise<void>;
 
-  /** Follows a streaming response from now on (before any scripted delay, so a client leaving during it counts). */
-  protected openStream(response: ServerResponse): OpenStream {
-    const stream = new OpenStream(response);
-    this.openStreamCount++;
+  /** Follows a chat or embedding response from before any scripted delay, so a client leaving during it counts. */
+  protected follow(response: ServerResponse, streaming: boolean): FollowedResponse {
+    const followed = new FollowedResponse(response, streaming);
+    if (streaming) this.openStreamCount++;
     response.once('close', () => {
-      this.openStreamCount--;
-      if (response.writableFinished || stream.cutByPeer || this.closing) return;
+      if (streaming) this.openStreamCount--;
+      if (response.writableFinished || followed.cutByPeer || this.closing) return;
       this.disconnectCount++;
       for (const waiter of [...this.disconnectWaiters]) waiter();
     });
-    return stream;
+    return followed;
   }
 
   /**
@@ -141,12 +144,9 @@ export abstract class ModelPeerServer {
    * answers an error with the vendor's `errorAnswer`, and plays a stream fault on a request that does
    * not stream: a cut drops the connection unanswered, a stall never answers, a stream error becomes a 500.
    */
-  protected async playScriptedStart(
-    scripted: ScriptedAnswer | undefined,
-    response: ServerResponse,
-    streaming: boolean,
-    errorAnswer: (error: ScriptedError) => PeerResponse,
-  ): Promise<ScriptOutcome> {
+  protected async playScriptedStart(followed: FollowedResponse, errorAnswer: (error: ScriptedError) => PeerResponse): Promise<ScriptOutcome> {
+    const scripted = this.answers.next();
+    const { response } = followed;
     if (!scripted) return { answered: false };
     if (scripted.kind === 'delay') {
       await pauseUnlessClosed(response, scripted.ms);
@@ -156,14 +156,21 @@ export abstract class ModelPeerServer {
       writeResponse(response, errorAnswer(scripted));
       return { answered: true };
     }
-    if (streaming && isStreamFault(scripted)) return { answered: false, fault: scripted };
-    if (scripted.kind === 'cut') cutConnection(new OpenStream(response));
+    if (followed.streaming && isStreamFault(scripted)) return { answered: false, fault: scripted };
+    if (scripted.kind === 'cut') followed.cut();
     else if (scripted.kind === 'stall') await closed(response);
     else writeResponse(response, errorAnswer({ kind: 'error', status: 500, body: scripted.error === undefined ? undefined : { error: scripted.error } }));
     return { answered: true };
   }
 
-  protected writeStream(stream: OpenStream, status: number, headers: Record<string, string>, frames: FrameSequence, ending: StreamEnding, fault?: StreamFault): Promise<void> {
+  protected writeStream(
+    stream: FollowedResponse,
+    status: number,
+    headers: Record<string, string>,
+    frames: FrameSequence,
+    ending: StreamEnding,
+    fault?: StreamFault,
+  ): Promise<void> {
     if (stream.response.destroyed) return Promise.resolve();
     stream.response.writeHead(status, headers);
     return writeFrames(stream, frames, ending, this.chunkDelayMs, fault);

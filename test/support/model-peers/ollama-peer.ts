@@ -82,9 +82,8 @@ export class OllamaPeer extends ModelPeerServer {
     const model = this.modelProblem(request, body.model);
     if (typeof model !== 'string') return writeResponse(response, model);
     // Ollama streams unless told not to.
-    const streaming = body.stream !== false;
-    const stream = streaming ? this.openStream(response) : undefined;
-    const outcome = await this.playScriptedStart(this.answers.next(), response, streaming, errorAnswer);
+    const followed = this.follow(response, body.stream !== false);
+    const outcome = await this.playScriptedStart(followed, errorAnswer);
     if (outcome.answered) return;
 
     const numPredict = body.options?.num_predict;
@@ -95,9 +94,9 @@ export class OllamaPeer extends ModelPeerServer {
       json: body.format === 'json' || (typeof body.format === 'object' && body.format !== null),
     });
     const tokens = { prompt: promptTokens(body.messages), completion: completionTokens(plan) };
-    if (!stream) return sendJson(response, 200, ollamaChatAnswer(model, plan, tokens, this.chunkDelayMs));
+    if (!followed.streaming) return sendJson(response, 200, ollamaChatAnswer(model, plan, tokens, this.chunkDelayMs));
     const ending = { errorFrame: (error: unknown) => ndjsonErrorFrame(error ?? OLLAMA_STREAM_ERROR) };
-    await this.writeStream(stream, 200, NDJSON_CONTENT, ollamaChatStream(model, plan, tokens, this.chunkDelayMs), ending, outcome.fault);
+    await this.writeStream(followed, 200, NDJSON_CONTENT, ollamaChatStream(model, plan, tokens, this.chunkDelayMs), ending, outcome.fault);
   }
 
   private async embed(request: ModelPeerRequest, response: ServerResponse): Promise<void> {
@@ -107,7 +106,7 @@ export class OllamaPeer extends ModelPeerServer {
     const input = body.input;
     const items = typeof input === 'string' ? [input] : Array.isArray(input) && input.every((item) => typeof item === 'string') ? (input as string[]) : undefined;
     if (!items) return sendJson(response, 400, { error: 'invalid input type' });
-    const outcome = await this.playScriptedStart(this.answers.next(), response, false, errorAnswer);
+    const outcome = await this.playScriptedStart(this.follow(response, false), errorAnswer);
     if (outcome.answered) return;
 
     const dimensions = typeof body.dimensions === 'number' && body.dimensions > 0 ? Math.floor(body.dimensions) : DEFAULT_EMBEDDING_DIMENSIONS;

@@ -147,9 +147,8 @@ export class OpenAIPeer extends ModelPeerServer {
     const body = (request.body ?? {}) as ChatBody;
     if (typeof model !== 'string' || model === '') return send(response, surface, 400, openAIError('you must provide a model parameter'));
     if (!Array.isArray(body.messages)) return send(response, surface, 400, missingParameter('messages'));
-    const streaming = body.stream === true;
-    const stream = streaming ? this.openStream(response) : undefined;
-    const outcome = await this.playScriptedStart(this.answers.next(), response, streaming, (error) => this.errorAnswer(surface, error, 'chat', model));
+    const followed = this.follow(response, body.stream === true);
+    const outcome = await this.playScriptedStart(followed, (error) => this.errorAnswer(surface, error, 'chat', model));
     if (outcome.answered) return;
 
     const plan = planAnswer({
@@ -160,10 +159,10 @@ export class OpenAIPeer extends ModelPeerServer {
     });
     const identity = { id: `chatcmpl-peer${String(++this.answered).padStart(8, '0')}`, created: Math.floor(Date.now() / 1000), model };
     const tokens = { prompt: promptTokens(body.messages), completion: completionTokens(plan) };
-    if (!stream) return send(response, surface, 200, chatCompletion(identity, plan, tokens, surface.dialect));
+    if (!followed.streaming) return send(response, surface, 200, chatCompletion(identity, plan, tokens, surface.dialect));
     const frames = chatCompletionStream(identity, plan, tokens, body.stream_options?.include_usage === true, surface.dialect);
     const ending = { terminator: SSE_DONE, errorFrame: (error: unknown) => sseErrorFrame(error ?? surface.streamError) };
-    await this.writeStream(stream, 200, { ...surface.headers(), ...SSE_CONTENT }, frames, ending, outcome.fault);
+    await this.writeStream(followed, 200, { ...surface.headers(), ...SSE_CONTENT }, frames, ending, outcome.fault);
   }
 
   private async embeddings(request: ModelPeerRequest, response: ServerResponse, surface: Surface, model: unknown): Promise<void> {
@@ -174,7 +173,7 @@ export class OpenAIPeer extends ModelPeerServer {
     const items = embeddingItems(body.input);
     if (!items)
       return send(response, surface, 400, openAIError("Invalid 'input': expected a string, an array of strings, or an array of token arrays.", 'invalid_request_error', 'input'));
-    const outcome = await this.playScriptedStart(this.answers.next(), response, false, (error) => this.errorAnswer(surface, error, 'embeddings', model));
+    const outcome = await this.playScriptedStart(this.follow(response, false), (error) => this.errorAnswer(surface, error, 'embeddings', model));
     if (outcome.answered) return;
 
     const dimensions = typeof body.dimensions === 'number' && body.dimensions > 0 ? Math.floor(body.dimensions) : DEFAULT_EMBEDDING_DIMENSIONS;
