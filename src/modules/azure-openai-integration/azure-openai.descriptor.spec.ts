@@ -46,14 +46,24 @@ describe('Azure OpenAI descriptor', () => {
   });
 
   it('lists the resource’s models, their creation time being created_at', () => {
-    const body = { data: [{ status: 'succeeded', capabilities: { chat_completion: true }, lifecycle_status: 'generally-available', id: 'gpt-4o-2024-08-06', created_at: 1722902400, object: 'model' }], object: 'list' };
+    const body = {
+      data: [
+        { status: 'succeeded', capabilities: { chat_completion: true }, lifecycle_status: 'generally-available', id: 'gpt-4o-2024-08-06', created_at: 1722902400, object: 'model' },
+      ],
+      object: 'list',
+    };
     expect(models.modelsResult(body)).toEqual([{ id: 'gpt-4o-2024-08-06', created: 1722902400, owned_by: 'azure-openai' }]);
   });
 
   it('reads Azure’s error bodies: a string code and no type', () => {
     const message =
       'Requests to the ChatCompletions_Create Operation under Azure OpenAI API version 2024-10-21 have exceeded token rate limit of your current OpenAI S0 pricing tier. Please retry after 1 second.';
-    expect(models.errorOf({ status: 429, body: Buffer.from(JSON.stringify({ error: { code: '429', message } })) })).toEqual({ message, type: 'rate_limit_error', param: null, code: '429' });
+    expect(models.errorOf({ status: 429, body: Buffer.from(JSON.stringify({ error: { code: '429', message } })) })).toEqual({
+      message,
+      type: 'rate_limit_error',
+      param: null,
+      code: '429',
+    });
     const filtered = {
       error: {
         message: "The response was filtered due to the prompt triggering Azure OpenAI's content management policy.",

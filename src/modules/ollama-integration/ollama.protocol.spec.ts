@@ -47,7 +47,9 @@ describe('Ollama protocol', () => {
     });
 
     it('flattens content parts to text and data: URL images, and carries tools and tool results', () => {
-      const tools: ChatCompletionRequest['tools'] = [{ type: 'function', function: { name: 'get_weather', parameters: { type: 'object', properties: { city: { type: 'string' } } } } }];
+      const tools: ChatCompletionRequest['tools'] = [
+        { type: 'function', function: { name: 'get_weather', parameters: { type: 'object', properties: { city: { type: 'string' } } } } },
+      ];
       const request = protocol.chatRequest(
         {
           model: 'llava',
@@ -97,7 +99,9 @@ describe('Ollama protocol', () => {
       [[{ type: 'image_url', image_url: { url: 'https://example.test/cat.png' } }], 'unsupported_image_url'],
       [[{ type: 'input_audio', input_audio: { data: 'AAA', format: 'wav' } }], 'unsupported_content'],
     ])('refuses content it cannot send (%j)', (content, code) => {
-      expect(() => protocol.chatRequest({ model: 'm', messages: [{ role: 'user', content: content as never }] }, context)).toThrow(expect.objectContaining({ category: 'Validation', code }));
+      expect(() => protocol.chatRequest({ model: 'm', messages: [{ role: 'user', content: content as never }] }, context)).toThrow(
+        expect.objectContaining({ category: 'Validation', code }),
+      );
     });
 
     it('refuses tool call arguments that are not JSON', () => {
@@ -177,7 +181,16 @@ describe('Ollama protocol', () => {
       const request = protocol.embedRequest({ model: 'all-minilm', input: ['a', 'b'], dimensions: 2, user: 'u-1' }, context);
       expect(request).toMatchObject({ method: 'POST', path: '/api/embed' });
       expect(bodyOf(request)).toEqual({ model: 'all-minilm', input: ['a', 'b'], dimensions: 2 });
-      const body = { model: 'all-minilm', embeddings: [[0.1, 0.2], [-0.3, 0.4]], total_duration: 14143917, load_duration: 1019500, prompt_eval_count: 8 };
+      const body = {
+        model: 'all-minilm',
+        embeddings: [
+          [0.1, 0.2],
+          [-0.3, 0.4],
+        ],
+        total_duration: 14143917,
+        load_duration: 1019500,
+        prompt_eval_count: 8,
+      };
       expect(protocol.embedResult(body, { model: 'all-minilm', input: ['a', 'b'] })).toEqual({
         model: 'all-minilm',
         data: [
@@ -217,7 +230,12 @@ describe('Ollama protocol', () => {
   describe('errors', () => {
     it('reads {"error": text}, a 404 being a model it does not have', () => {
       const body = Buffer.from(JSON.stringify({ error: 'model "x" not found, try pulling it first' }));
-      expect(protocol.errorOf({ status: 404, body })).toEqual({ message: 'model "x" not found, try pulling it first', type: 'invalid_request_error', param: null, code: 'model_not_found' });
+      expect(protocol.errorOf({ status: 404, body })).toEqual({
+        message: 'model "x" not found, try pulling it first',
+        type: 'invalid_request_error',
+        param: null,
+        code: 'model_not_found',
+      });
       expect(protocol.errorOf({ status: 500, body: Buffer.from('{"error":"llama runner process has terminated: exit status 2"}') })).toEqual({
         message: 'llama runner process has terminated: exit status 2',
         type: 'server_error',

@@ -46,7 +46,11 @@ const TOOL_CHUNKS = [
     choices: [
       {
         index: 0,
-        delta: { role: 'assistant', content: '', tool_calls: [{ index: 0, id: 'call_0', type: 'function', function: { name: 'get_weather', arguments: '{"city":"Zürich","unit":"celsius"}' } }] },
+        delta: {
+          role: 'assistant',
+          content: '',
+          tool_calls: [{ index: 0, id: 'call_0', type: 'function', function: { name: 'get_weather', arguments: '{"city":"Zürich","unit":"celsius"}' } }],
+        },
         finish_reason: null,
       },
     ],

@@ -6,7 +6,13 @@ const context = { connectionId: 'conn-1', configuration: {} };
 
 describe('OpenAI descriptor', () => {
   it('is a bearer-token model provider at api.openai.com, probed by its model list', () => {
-    expect(OPENAI.provider).toMatchObject({ id: 'openai', category: 'model', capabilities: ['complete', 'embed', 'stream'], authModes: ['bearer'], defaultBaseUrl: 'https://api.openai.com/v1' });
+    expect(OPENAI.provider).toMatchObject({
+      id: 'openai',
+      category: 'model',
+      capabilities: ['complete', 'embed', 'stream'],
+      authModes: ['bearer'],
+      defaultBaseUrl: 'https://api.openai.com/v1',
+    });
     expect(OPENAI.http!.healthPath).toBe('/models');
     const catalogue = new VendorCatalogue([OPENAI], BUILT_IN_AUTH_STRATEGIES);
     expect(catalogue.operations(['openai']).map(({ operation }) => operation.name)).toEqual(['openai.chat.complete', 'openai.embeddings.create', 'openai.models.list']);

@@ -159,7 +159,8 @@ describe('chatCompletionsProtocol', () => {
     const errorOf = (status: number, body: string) => inBody.errorOf({ status, body: Buffer.from(body) });
 
     it('reads an invalid key answer as it is', () => {
-      const body = '{"error":{"message":"Incorrect API key provided: sk-te***ai. You can find your API key at https://example.test/api-keys.","type":"invalid_request_error","param":null,"code":"invalid_api_key"}}';
+      const body =
+        '{"error":{"message":"Incorrect API key provided: sk-te***ai. You can find your API key at https://example.test/api-keys.","type":"invalid_request_error","param":null,"code":"invalid_api_key"}}';
       expect(errorOf(401, body)).toEqual({
         message: 'Incorrect API key provided: sk-te***ai. You can find your API key at https://example.test/api-keys.',
         type: 'invalid_request_error',
@@ -170,13 +171,19 @@ describe('chatCompletionsProtocol', () => {
 
     it('reads a rate limit answer', () => {
       const body = JSON.stringify({
-        error: { message: 'Rate limit reached for gpt-4o-mini in organization org-x on tokens per min (TPM): Limit 200000, Used 199000.', type: 'tokens', param: null, code: 'rate_limit_exceeded' },
+        error: {
+          message: 'Rate limit reached for gpt-4o-mini in organization org-x on tokens per min (TPM): Limit 200000, Used 199000.',
+          type: 'tokens',
+          param: null,
+          code: 'rate_limit_exceeded',
+        },
       });
       expect(errorOf(429, body)).toMatchObject({ type: 'tokens', code: 'rate_limit_exceeded', param: null });
     });
 
     it('derives the type from the status when the body names none, a string code kept', () => {
-      const message = 'Requests to the ChatCompletions_Create Operation under the API version 2024-10-21 have exceeded token rate limit of your current tier. Please retry after 1 second.';
+      const message =
+        'Requests to the ChatCompletions_Create Operation under the API version 2024-10-21 have exceeded token rate limit of your current tier. Please retry after 1 second.';
       expect(errorOf(429, JSON.stringify({ error: { code: '429', message } }))).toEqual({ message, type: 'rate_limit_error', param: null, code: '429' });
       const typeOf = (status: number) => errorOf(status, '{"error":{"message":"m"}}')?.type;
       expect([400, 401, 403, 404, 422, 429, 500, 503].map(typeOf)).toEqual([

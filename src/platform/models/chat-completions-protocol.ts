@@ -56,8 +56,8 @@ function embeddingsOf(body: unknown, request: EmbeddingRequest): EmbeddingResult
   if (!isRecord(body) || !Array.isArray(body.data)) throw new ModelAnswerError('The embeddings answer has no data');
   const data = body.data.map((item: unknown, position): Embedding => {
     const embedding = isRecord(item) ? vectorOf(item.embedding) : undefined;
-    if (!embedding) throw new ModelAnswerError('An embedding is neither a list of numbers nor base64 floats');
-    return { index: numberOr((item as Record<string, unknown>).index, position), embedding };
+    if (!isRecord(item) || !embedding) throw new ModelAnswerError('An embedding is neither a list of numbers nor base64 floats');
+    return { index: numberOr(item.index, position), embedding };
   });
   const usage = isRecord(body.usage) ? body.usage : {};
   const promptTokens = numberOr(usage.prompt_tokens, 0);

@@ -3,14 +3,28 @@ import { arbitraryCuts, cutAt, decodeChatStream, everySingleCut } from '../../..
 import { ChatCompletionsStreamDecoder } from './chat-completions-stream';
 import { ModelStreamError } from './model-protocol';
 
-const sse = (events: readonly unknown[], lineBreak = '\n') => Buffer.from(events.map((data) => `data: ${typeof data === 'string' ? data : JSON.stringify(data)}${lineBreak}${lineBreak}`).join(''));
+const sse = (events: readonly unknown[], lineBreak = '\n') =>
+  Buffer.from(events.map((data) => `data: ${typeof data === 'string' ? data : JSON.stringify(data)}${lineBreak}${lineBreak}`).join(''));
 
-const head = { id: 'chatcmpl-AbC', object: 'chat.completion.chunk', created: 1733100000, model: 'gpt-4o-mini-2024-07-18', service_tier: 'default', system_fingerprint: 'fp_0aa8d3e20b' };
+const head = {
+  id: 'chatcmpl-AbC',
+  object: 'chat.completion.chunk',
+  created: 1733100000,
+  model: 'gpt-4o-mini-2024-07-18',
+  service_tier: 'default',
+  system_fingerprint: 'fp_0aa8d3e20b',
+};
 const delta = (value: object, finish: string | null = null) => ({ ...head, choices: [{ index: 0, delta: value, logprobs: null, finish_reason: finish }], usage: null });
 const USAGE_CHUNK = {
   ...head,
   choices: [],
-  usage: { prompt_tokens: 12, completion_tokens: 4, total_tokens: 16, prompt_tokens_details: { cached_tokens: 0, audio_tokens: 0 }, completion_tokens_details: { reasoning_tokens: 0 } },
+  usage: {
+    prompt_tokens: 12,
+    completion_tokens: 4,
+    total_tokens: 16,
+    prompt_tokens_details: { cached_tokens: 0, audio_tokens: 0 },
+    completion_tokens_details: { reasoning_tokens: 0 },
+  },
 };
 const PLAIN_CHUNKS = [delta({ role: 'assistant', content: '', refusal: null }), delta({ content: 'Héllo' }), delta({ content: ' wörld 👋' }), delta({}, 'stop'), USAGE_CHUNK];
 /** A plain stream: content chunks, the finish, the usage chunk, `[DONE]`. */

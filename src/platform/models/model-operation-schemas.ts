@@ -51,7 +51,11 @@ const FUNCTION_TOOL = {
 const TOOL_CHOICE = {
   anyOf: [
     { type: 'string', enum: ['none', 'auto', 'required'] },
-    { type: 'object', required: ['type', 'function'], properties: { type: { const: 'function' }, function: { type: 'object', required: ['name'], properties: { name: { type: 'string' } } } } },
+    {
+      type: 'object',
+      required: ['type', 'function'],
+      properties: { type: { const: 'function' }, function: { type: 'object', required: ['name'], properties: { name: { type: 'string' } } } },
+    },
   ],
 } as const;
 
@@ -59,7 +63,10 @@ const RESPONSE_FORMAT = {
   type: 'object',
   required: ['type'],
   additionalProperties: true,
-  properties: { type: { type: 'string', enum: ['text', 'json_object', 'json_schema'] }, json_schema: { type: 'object', required: ['name'], properties: { name: { type: 'string' } } } },
+  properties: {
+    type: { type: 'string', enum: ['text', 'json_object', 'json_schema'] },
+    json_schema: { type: 'object', required: ['name'], properties: { name: { type: 'string' } } },
+  },
 } as const;
 
 /**
@@ -148,7 +155,12 @@ export const EMBEDDINGS_OUTPUT: JsonSchema = {
     model: { type: 'string' },
     data: {
       type: 'array',
-      items: { type: 'object', additionalProperties: false, required: ['index', 'embedding'], properties: { index: { type: 'integer' }, embedding: { type: 'array', items: { type: 'number' } } } },
+      items: {
+        type: 'object',
+        additionalProperties: false,
+        required: ['index', 'embedding'],
+        properties: { index: { type: 'integer' }, embedding: { type: 'array', items: { type: 'number' } } },
+      },
     },
     usage: { type: 'object', required: ['prompt_tokens', 'total_tokens'], properties: { prompt_tokens: { type: 'integer' }, total_tokens: { type: 'integer' } } },
   },
@@ -163,7 +175,12 @@ export const MODELS_OUTPUT: JsonSchema = {
   properties: {
     data: {
       type: 'array',
-      items: { type: 'object', additionalProperties: false, required: ['id', 'created', 'owned_by'], properties: { id: { type: 'string' }, created: { type: 'integer' }, owned_by: { type: 'string' } } },
+      items: {
+        type: 'object',
+        additionalProperties: false,
+        required: ['id', 'created', 'owned_by'],
+        properties: { id: { type: 'string' }, created: { type: 'integer' }, owned_by: { type: 'string' } },
+      },
     },
   },
 };

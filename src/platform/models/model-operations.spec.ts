@@ -30,7 +30,13 @@ describe('modelOperations', () => {
   });
 
   it('answers the protocol’s results, which the output schemas accept', () => {
-    const completion = { id: 'c', object: 'chat.completion', created: 1, model: 'm', choices: [{ index: 0, message: { role: 'assistant', content: 'Hi' }, finish_reason: 'stop' }] };
+    const completion = {
+      id: 'c',
+      object: 'chat.completion',
+      created: 1,
+      model: 'm',
+      choices: [{ index: 0, message: { role: 'assistant', content: 'Hi' }, finish_reason: 'stop' }],
+    };
     const input = { model: 'm', messages: [{ role: 'user', content: 'Hi' }] };
     expect(schemas.compile(chat!.output)(chat!.result!(answer(completion), input))).toBe(true);
     const vectors = embeddings!.result!(answer({ data: [{ index: 0, embedding: [0.5] }], model: 'e', usage: { prompt_tokens: 1, total_tokens: 1 } }), { model: 'e', input: 'a' });
