@@ -1,12 +1,10 @@
+import { IN_STREAM_FAILURE_STATUS } from '../../platform/models/model-errors';
 import { isRecord } from '../../platform/models/model-json';
 import { NdjsonDecoder } from '../../platform/models/ndjson-decoder';
 import { ChatStreamDecoder, ModelStreamError } from '../../platform/models/model-protocol';
 import type { ChatChunkChoice, ChatCompletionChunk } from '../../platform/models/model-wire';
 import { completionId, createdOf, finishReasonOf, isChatLine, OllamaChatLine, toolCallsOf, usageOf } from './ollama.chat-answer';
 import { ollamaError } from './ollama.errors';
-
-/** A failure inside a stream has no status: it reads as a server error. */
-const STREAM_FAILURE_STATUS = 500;
 
 /**
  * Ollama's NDJSON chat stream as chat-completion chunks: the first carries the assistant role, each
@@ -35,7 +33,7 @@ export class OllamaStreamDecoder implements ChatStreamDecoder {
   private chunksOf(line: unknown): ChatCompletionChunk[] {
     if (this.done) return [];
     if (isRecord(line) && typeof line.error === 'string') {
-      const error = ollamaError(STREAM_FAILURE_STATUS, line.error);
+      const error = ollamaError(IN_STREAM_FAILURE_STATUS, line.error);
       throw new ModelStreamError(error.message, error);
     }
     if (!isChatLine(line)) throw new ModelStreamError('The Ollama stream sent a line that is not a chat answer');

@@ -1,11 +1,10 @@
 import { isRecord } from './model-json';
-import { readErrorObject } from './model-errors';
+import { IN_STREAM_FAILURE_STATUS, readErrorObject } from './model-errors';
 import { ChatStreamDecoder, ModelStreamError } from './model-protocol';
 import type { ChatCompletionChunk } from './model-wire';
 import { ServerSentEvent, SseDecoder } from './sse-decoder';
 
 const DONE = '[DONE]';
-const STREAM_FAILURE_STATUS = 500;
 
 /**
  * A chat-completions SSE stream: each event's data is a chunk, `[DONE]` ends it. An error object in the
@@ -49,8 +48,7 @@ function chunkOf(event: ServerSentEvent): ChatCompletionChunk {
   }
   if (!isRecord(data)) throw new ModelStreamError('The stream sent an event that is not a completion chunk');
   if (!Array.isArray(data.choices)) {
-    // A failure after the stream started has no status of its own: the vendor's, had it answered one, would be a 5xx.
-    const error = readErrorObject(STREAM_FAILURE_STATUS, data);
+    const error = readErrorObject(IN_STREAM_FAILURE_STATUS, data);
     throw new ModelStreamError(error?.message ?? 'The stream sent an event that is not a completion chunk', error);
   }
   return data as unknown as ChatCompletionChunk;

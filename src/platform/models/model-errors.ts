@@ -1,6 +1,9 @@
 import type { VendorModelError } from './model-protocol';
 import { isRecord } from './model-json';
 
+/** The status an error sent inside a started stream is read with: had the vendor been able to answer one, it would have been a 5xx. */
+export const IN_STREAM_FAILURE_STATUS = 500;
+
 /** The chat-completions API's error type for a status, for vendors whose error bodies name none. */
 export function errorTypeOfStatus(status: number): string {
   if (status === 401) return 'authentication_error';
