@@ -1,5 +1,8 @@
+import { modelOperations } from '../../platform/models/model-operations';
 import type { VendorDescriptor } from '../../platform/vendors/vendor-descriptor';
+import { OLLAMA_PROTOCOL } from './ollama.protocol';
 
+/** Ollama, usually unauthenticated on a private network; `bearer` for a proxy in front of it that wants a token. */
 export const OLLAMA: VendorDescriptor = {
   provider: {
     id: 'ollama',
@@ -11,4 +14,6 @@ export const OLLAMA: VendorDescriptor = {
     docsUrl: 'https://github.com/ollama/ollama/blob/main/docs/api.md',
   },
   http: { healthPath: '/api/tags' },
+  models: OLLAMA_PROTOCOL,
+  operations: modelOperations('ollama', OLLAMA_PROTOCOL),
 };

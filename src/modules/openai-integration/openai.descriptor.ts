@@ -1,4 +1,7 @@
+import { modelOperations } from '../../platform/models/model-operations';
 import type { VendorDescriptor } from '../../platform/vendors/vendor-descriptor';
+import { openAIConfigurationProblems, openAIHeaders } from './openai.configuration';
+import { OPENAI_PROTOCOL } from './openai.protocol';
 
 export const OPENAI: VendorDescriptor = {
   provider: {
@@ -10,5 +13,11 @@ export const OPENAI: VendorDescriptor = {
     defaultBaseUrl: 'https://api.openai.com/v1',
     docsUrl: 'https://platform.openai.com/docs/api-reference',
   },
-  http: { healthPath: '/models' },
+  http: {
+    healthPath: '/models',
+    defaultHeaders: openAIHeaders,
+    configurationProblems: (configuration) => openAIConfigurationProblems(configuration),
+  },
+  models: OPENAI_PROTOCOL,
+  operations: modelOperations('openai', OPENAI_PROTOCOL),
 };
