@@ -1,3 +1,4 @@
+import { modelLimitProblems } from '../../platform/models/model-budgets';
 import { modelOperations } from '../../platform/models/model-operations';
 import type { VendorDescriptor } from '../../platform/vendors/vendor-descriptor';
 import { AZURE_OPENAI_ENTRA } from './azure-openai.auth';
@@ -20,7 +21,7 @@ export const AZURE_OPENAI: VendorDescriptor = {
     healthPath: '/openai/models',
     apiKeyHeader: 'api-key',
     defaultQuery: (configuration) => ({ 'api-version': apiVersionOf(configuration) }),
-    configurationProblems: (configuration) => azureOpenAIConfigurationProblems(configuration),
+    configurationProblems: (configuration) => [...azureOpenAIConfigurationProblems(configuration), ...modelLimitProblems(configuration)],
   },
   authStrategies: [AZURE_OPENAI_ENTRA],
   models: AZURE_OPENAI_PROTOCOL,

@@ -1,3 +1,4 @@
+import { modelLimitProblems } from '../../platform/models/model-budgets';
 import { modelOperations } from '../../platform/models/model-operations';
 import type { VendorDescriptor } from '../../platform/vendors/vendor-descriptor';
 import { OLLAMA_PROTOCOL } from './ollama.protocol';
@@ -13,7 +14,7 @@ export const OLLAMA: VendorDescriptor = {
     defaultBaseUrl: 'http://127.0.0.1:11434',
     docsUrl: 'https://github.com/ollama/ollama/blob/main/docs/api.md',
   },
-  http: { healthPath: '/api/tags' },
+  http: { healthPath: '/api/tags', configurationProblems: modelLimitProblems },
   models: OLLAMA_PROTOCOL,
   operations: modelOperations('ollama', OLLAMA_PROTOCOL),
 };

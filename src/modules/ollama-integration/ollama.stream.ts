@@ -1,5 +1,6 @@
 import { IN_STREAM_FAILURE_STATUS } from '../../platform/models/model-errors';
 import { isRecord } from '../../platform/models/model-json';
+import { DeferredStreamFailure } from '../../platform/models/deferred-stream-failure';
 import { NdjsonDecoder } from '../../platform/models/ndjson-decoder';
 import { ChatStreamDecoder, ModelStreamError } from '../../platform/models/model-protocol';
 import type { ChatChunkChoice, ChatCompletionChunk } from '../../platform/models/model-wire';
@@ -13,6 +14,7 @@ import { ollamaError } from './ollama.errors';
  */
 export class OllamaStreamDecoder implements ChatStreamDecoder {
   private readonly lines = new NdjsonDecoder();
+  private readonly failure = new DeferredStreamFailure();
   private readonly id = completionId();
   private created: number | undefined;
   private roleSent = false;
@@ -22,11 +24,14 @@ export class OllamaStreamDecoder implements ChatStreamDecoder {
   constructor(private readonly model: string) {}
 
   push(bytes: Buffer): ChatCompletionChunk[] {
-    return this.lines.push(bytes).flatMap((line) => this.chunksOf(line));
+    this.failure.throwIfFailed();
+    return this.failure.decode(this.lines.push(bytes), (line) => this.chunksOf(line));
   }
 
   end(): { chunks: ChatCompletionChunk[]; complete: boolean } {
-    const chunks = this.lines.end().flatMap((line) => this.chunksOf(line));
+    this.failure.throwIfFailed();
+    const chunks = this.failure.decode(this.lines.end(), (line) => this.chunksOf(line));
+    this.failure.throwIfFailed();
     return { chunks, complete: this.done };
   }
 

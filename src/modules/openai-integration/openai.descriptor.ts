@@ -1,3 +1,4 @@
+import { modelLimitProblems } from '../../platform/models/model-budgets';
 import { modelOperations } from '../../platform/models/model-operations';
 import type { VendorDescriptor } from '../../platform/vendors/vendor-descriptor';
 import { openAIConfigurationProblems, openAIHeaders } from './openai.configuration';
@@ -16,7 +17,7 @@ export const OPENAI: VendorDescriptor = {
   http: {
     healthPath: '/models',
     defaultHeaders: openAIHeaders,
-    configurationProblems: (configuration) => openAIConfigurationProblems(configuration),
+    configurationProblems: (configuration) => [...openAIConfigurationProblems(configuration), ...modelLimitProblems(configuration)],
   },
   models: OPENAI_PROTOCOL,
   operations: modelOperations('openai', OPENAI_PROTOCOL),

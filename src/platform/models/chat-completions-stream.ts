@@ -2,40 +2,41 @@ import { isRecord } from './model-json';
 import { IN_STREAM_FAILURE_STATUS, readErrorObject } from './model-errors';
 import { ChatStreamDecoder, ModelStreamError } from './model-protocol';
 import type { ChatCompletionChunk } from './model-wire';
+import { DeferredStreamFailure } from './deferred-stream-failure';
 import { ServerSentEvent, SseDecoder } from './sse-decoder';
 
 const DONE = '[DONE]';
 
 /**
  * A chat-completions SSE stream: each event's data is a chunk, `[DONE]` ends it. An error object in the
- * stream (the vendor gave up after the first bytes) throws; a chunk with neither choices nor usage
+ * stream (the vendor gave up after the first bytes) throws, after the chunks that came before it; a chunk with neither choices nor usage
  * (a content-filter report on the prompt, sent before the first token) is dropped, not forwarded.
  */
 export class ChatCompletionsStreamDecoder implements ChatStreamDecoder {
   private readonly events = new SseDecoder();
+  private readonly failure = new DeferredStreamFailure();
   private done = false;
 
   push(bytes: Buffer): ChatCompletionChunk[] {
-    return this.chunksOf(this.events.push(bytes));
+    this.failure.throwIfFailed();
+    return this.failure.decode(this.events.push(bytes), (event) => this.chunksOf(event));
   }
 
   end(): { chunks: ChatCompletionChunk[]; complete: boolean } {
-    const chunks = this.chunksOf(this.events.end());
+    this.failure.throwIfFailed();
+    const chunks = this.failure.decode(this.events.end(), (event) => this.chunksOf(event));
+    this.failure.throwIfFailed();
     return { chunks, complete: this.done };
   }
 
-  private chunksOf(events: readonly ServerSentEvent[]): ChatCompletionChunk[] {
-    const chunks: ChatCompletionChunk[] = [];
-    for (const event of events) {
-      if (this.done) break;
-      if (event.data.trim() === DONE) {
-        this.done = true;
-        continue;
-      }
-      const chunk = chunkOf(event);
-      if (chunk.choices.length > 0 || isRecord(chunk.usage)) chunks.push(chunk);
+  private chunksOf(event: ServerSentEvent): ChatCompletionChunk[] {
+    if (this.done) return [];
+    if (event.data.trim() === DONE) {
+      this.done = true;
+      return [];
     }
-    return chunks;
+    const chunk = chunkOf(event);
+    return chunk.choices.length > 0 || isRecord(chunk.usage) ? [chunk] : [];
   }
 }
 

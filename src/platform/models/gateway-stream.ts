@@ -78,7 +78,8 @@ export class GatewayStream implements ModelStream {
   async open(): Promise<void> {
     try {
       while (this.firstTokenMs === undefined && !this.bodyDone) await this.pull();
-      if (this.bodyDone && !this.decoderEnd()) throw IntegrationError.transient('stream_truncated', `The vendor of connection ${this.connectionId} ended the stream before its end`);
+      if (this.bodyDone && !this.decoderEnd())
+        throw IntegrationError.transient('stream_truncated', `The vendor of connection ${this.connectionId} ended the stream before its end`);
     } catch (error) {
       await this.finish(error);
       throw errorFailure(streamError(error));

@@ -271,7 +271,10 @@ export class GovernedModelGateway extends ModelGateway {
     const requestId = newId('mreq');
     RequestContext.bindIds({ modelRequestId: requestId });
     if (typeof selector.model !== 'string' || selector.model.length === 0) {
-      throw new ModelCallError(400, error('model is required: a model route of the tenant, or a model of the connection named by x-connection-id', 'invalid_request_error', 'missing_model', 'model'));
+      throw new ModelCallError(
+        400,
+        error('model is required: a model route of the tenant, or a model of the connection named by x-connection-id', 'invalid_request_error', 'missing_model', 'model'),
+      );
     }
     if (selector.connectionId) return { requestId, targets: [{ connectionId: selector.connectionId, model: selector.model }], fallbackOn: new Set() };
     const route = await this.routes.find(tenantInScope(), selector.model);
@@ -335,7 +338,10 @@ function invalidAnswer(target: ResolvedTarget, cause: unknown): TargetFailure {
   return new TargetFailure(
     'Poison',
     'invalid_vendor_answer',
-    new ModelCallError(502, error(`The vendor of connection ${target.connectionId} answered something that is not a model answer${detail}`, 'upstream_error', 'invalid_vendor_answer')),
+    new ModelCallError(
+      502,
+      error(`The vendor of connection ${target.connectionId} answered something that is not a model answer${detail}`, 'upstream_error', 'invalid_vendor_answer'),
+    ),
   );
 }
 

@@ -48,7 +48,11 @@ export function answerFailure(
     case 'Auth':
       callError = new ModelCallError(
         502,
-        error(`The vendor refused the credential of connection ${connectionId} (HTTP ${answer.status}); rotate or fix the connection's credential`, 'upstream_error', 'upstream_auth_failed'),
+        error(
+          `The vendor refused the credential of connection ${connectionId} (HTTP ${answer.status}); rotate or fix the connection's credential`,
+          'upstream_error',
+          'upstream_auth_failed',
+        ),
         details,
       );
       break;
@@ -78,9 +82,17 @@ export function errorFailure(cause: unknown): TargetFailure {
   if (cause instanceof TargetFailure) return cause;
   const classification = classifyError(cause);
   const retryAfterMs = cause instanceof IntegrationError ? cause.retryAfterMs : undefined;
-  const details = { category: classification.category, retryAfterMs, headers: retryAfterMs === undefined ? undefined : { 'retry-after': String(Math.max(1, Math.ceil(retryAfterMs / 1000))) } };
+  const details = {
+    category: classification.category,
+    retryAfterMs,
+    headers: retryAfterMs === undefined ? undefined : { 'retry-after': String(Math.max(1, Math.ceil(retryAfterMs / 1000))) },
+  };
   if (!(cause instanceof IntegrationError)) {
-    return new TargetFailure(classification.category, classification.code, new ModelCallError(502, error(`The model call failed: ${classification.code}`, 'upstream_error', classification.code), details));
+    return new TargetFailure(
+      classification.category,
+      classification.code,
+      new ModelCallError(502, error(`The model call failed: ${classification.code}`, 'upstream_error', classification.code), details),
+    );
   }
   const status = integrationErrorStatus(cause);
   const type = status === 429 ? 'rate_limit_error' : status >= 500 ? 'upstream_error' : status === 404 ? 'not_found_error' : 'invalid_request_error';

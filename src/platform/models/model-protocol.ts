@@ -31,7 +31,10 @@ export interface ModelProtocol {
  * UTF-8 sequence); the decoder keeps what is incomplete until the next push.
  */
 export interface ChatStreamDecoder {
-  /** The chunks completed by these bytes. Throws ModelStreamError when the vendor sends an error in the stream. */
+  /**
+   * The chunks completed by these bytes. Throws ModelStreamError when the vendor sent an error in the
+   * stream, once the chunks that came before the error have been returned (by this call or an earlier one).
+   */
   push(bytes: Buffer): ChatCompletionChunk[];
   /**
    * The upstream body ended: the chunks still held, and whether the vendor ended the stream as its

@@ -43,7 +43,10 @@ export interface FunctionTool {
 export type ResponseFormat =
   | { readonly type: 'text' }
   | { readonly type: 'json_object' }
-  | { readonly type: 'json_schema'; readonly json_schema: { readonly name: string; readonly schema?: Readonly<Record<string, unknown>>; readonly strict?: boolean; readonly description?: string } };
+  | {
+      readonly type: 'json_schema';
+      readonly json_schema: { readonly name: string; readonly schema?: Readonly<Record<string, unknown>>; readonly strict?: boolean; readonly description?: string };
+    };
 
 /** A chat completion's parameters: everything but the model, which the gateway sets per target. */
 export interface ChatCompletionParameters {

@@ -58,7 +58,10 @@ export class ModelRoutesService {
     for (const [index, target] of request.targets.entries()) {
       const profile = await this.resolver.resolve(tenantId, target.connectionId);
       if (!this.catalogue.models(profile.provider.id)) {
-        throw IntegrationError.validation('not_a_model_connection', `targets[${index}]: connection ${target.connectionId} (provider ${profile.provider.id}) is not a model connection`);
+        throw IntegrationError.validation(
+          'not_a_model_connection',
+          `targets[${index}]: connection ${target.connectionId} (provider ${profile.provider.id}) is not a model connection`,
+        );
       }
       if (profile.connection.status === 'Retired') throw IntegrationError.validation('connection_retired', `targets[${index}]: connection ${target.connectionId} is retired`);
     }

@@ -227,7 +227,11 @@ export class GovernedHttpClient {
       body: opened.body,
       headersLatencyMs: opened.latencyMs,
       complete: (summary) =>
-        (ended ??= this.runs.finishAttempt(run, { startedAt, latencyMs: latencyMs(), statusCode: opened.status, usage: summary.usage, firstTokenMs: summary.firstTokenMs }, labels)),
+        (ended ??= this.runs.finishAttempt(
+          run,
+          { startedAt, latencyMs: latencyMs(), statusCode: opened.status, usage: summary.usage, firstTokenMs: summary.firstTokenMs },
+          labels,
+        )),
       fail: (error, summary = {}) => {
         opened.body.close();
         return (ended ??= this.runs.finishAttempt(
@@ -271,13 +275,7 @@ export class GovernedHttpClient {
   }
 
   /** A whole (non-streamed) answer of a stream request, recorded as `attempt` records any answer. */
-  private async settleAnswer(
-    profile: ConnectionProfile,
-    run: IntegrationRun,
-    startedAt: Date,
-    response: EgressResponse,
-    labels: { operation: string },
-  ): Promise<GovernedResponse> {
+  private async settleAnswer(profile: ConnectionProfile, run: IntegrationRun, startedAt: Date, response: EgressResponse, labels: { operation: string }): Promise<GovernedResponse> {
     const classified = this.failureIn(profile, response);
     const failure = classified ? { ...classified, message: `The vendor answered HTTP ${response.status}` } : undefined;
     await this.budgets.observe(profile, response.status, response.headers, failure);

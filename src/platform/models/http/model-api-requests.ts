@@ -36,7 +36,8 @@ export function parseChatRequest(body: unknown): ParsedChatRequest {
     if (!Array.isArray(request.tools)) throw invalid('tools must be an array', 'tools');
     request.tools.forEach((tool: unknown, index) => {
       const name = (tool as { function?: { name?: unknown } } | null)?.function?.name;
-      if (typeof tool !== 'object' || tool === null || typeof name !== 'string' || name.length === 0) throw invalid(`tools[${index}].function.name is required`, `tools[${index}].function.name`);
+      if (typeof tool !== 'object' || tool === null || typeof name !== 'string' || name.length === 0)
+        throw invalid(`tools[${index}].function.name is required`, `tools[${index}].function.name`);
     });
   }
   if (request.response_format !== undefined && typeof (request.response_format as { type?: unknown } | null)?.type !== 'string') {
@@ -60,7 +61,9 @@ export function parseEmbeddingRequest(body: unknown): ParsedEmbeddingRequest {
     (typeof input === 'string' && input.length > 0) ||
     (Array.isArray(input) &&
       input.length > 0 &&
-      (input.every((item) => typeof item === 'string') || input.every((item) => typeof item === 'number') || input.every((item) => Array.isArray(item) && item.every((token) => typeof token === 'number'))));
+      (input.every((item) => typeof item === 'string') ||
+        input.every((item) => typeof item === 'number') ||
+        input.every((item) => Array.isArray(item) && item.every((token) => typeof token === 'number'))));
   if (!validInput) throw invalid('input must be a non-empty string, an array of strings, or token arrays', 'input');
   const encoding = request.encoding_format ?? 'float';
   if (encoding !== 'float' && encoding !== 'base64') throw invalid("encoding_format must be 'float' or 'base64'", 'encoding_format');
@@ -78,7 +81,11 @@ function checkMessage(message: unknown, path: string): void {
   if (typeof message !== 'object' || message === null || Array.isArray(message)) throw invalid(`${path} must be an object`, path);
   const { role, content } = message as { role?: unknown; content?: unknown };
   if (typeof role !== 'string' || !ROLES.has(role)) throw invalid(`${path}.role must be one of: ${[...ROLES].join(', ')}`, `${path}.role`);
-  const validContent = content === null || content === undefined || typeof content === 'string' || (Array.isArray(content) && content.every((part) => typeof (part as { type?: unknown })?.type === 'string'));
+  const validContent =
+    content === null ||
+    content === undefined ||
+    typeof content === 'string' ||
+    (Array.isArray(content) && content.every((part) => typeof (part as { type?: unknown })?.type === 'string'));
   if (!validContent) throw invalid(`${path}.content must be a string, an array of content parts, or null`, `${path}.content`);
   if ((content === null || content === undefined) && role !== 'assistant') throw invalid(`${path}.content is required for role ${role}`, `${path}.content`);
 }
