@@ -2,6 +2,7 @@ import { isRecord } from './model-json';
 import { IN_STREAM_FAILURE_STATUS, readErrorObject } from './model-errors';
 import { ChatStreamDecoder, ModelStreamError } from './model-protocol';
 import type { ChatCompletionChunk } from './model-wire';
+import { rememberChunkText } from './chunk-text';
 import { DeferredStreamFailure } from './deferred-stream-failure';
 import { ServerSentEvent, SseDecoder } from './sse-decoder';
 
@@ -52,5 +53,5 @@ function chunkOf(event: ServerSentEvent): ChatCompletionChunk {
     const error = readErrorObject(IN_STREAM_FAILURE_STATUS, data);
     throw new ModelStreamError(error?.message ?? 'The stream sent an event that is not a completion chunk', error);
   }
-  return data as unknown as ChatCompletionChunk;
+  return rememberChunkText(data as unknown as ChatCompletionChunk, event.data);
 }

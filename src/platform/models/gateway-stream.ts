@@ -87,12 +87,16 @@ export class GatewayStream implements ModelStream {
   }
 
   async *[Symbol.asyncIterator](): AsyncIterator<ChatCompletionChunk> {
+    for await (const batch of this.batches()) yield* batch;
+  }
+
+  /** The chunks in the batches they arrived in (one read of the vendor's body each): what a relay writes at once. */
+  async *batches(): AsyncGenerator<ChatCompletionChunk[]> {
     try {
       for (;;) {
-        while (this.held.length > 0) {
-          const chunk = this.held.shift()!;
-          if (isUsageChunk(chunk) && !this.target.includeUsage) continue;
-          yield chunk;
+        if (this.held.length > 0) {
+          const batch = this.held.splice(0, this.held.length).filter((chunk) => this.target.includeUsage || !isUsageChunk(chunk));
+          if (batch.length > 0) yield batch;
         }
         if (this.ended) return;
         if (this.bodyDone) {

@@ -72,6 +72,8 @@ export interface ModelStream extends ModelAnswerMeta, AsyncIterable<ChatCompleti
   readonly model: string;
   /** Known once the stream ended. */
   readonly usage: Usage | undefined;
+  /** The same chunks grouped as they arrived from the vendor (a relay writes each group at once); iterate one way only. */
+  batches(): AsyncIterable<readonly ChatCompletionChunk[]>;
   cancel(): void;
 }
 

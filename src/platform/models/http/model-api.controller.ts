@@ -2,6 +2,7 @@ import { Body, Controller, Get, Headers, HttpCode, Post, Res, Type, UseFilters }
 import type { FastifyReply } from 'fastify';
 import { RequireScopes } from '../../auth/decorators';
 import { ModelAnswerMeta, ModelSelector, ModelStream, ModelStreamInterrupted } from '../model-calls';
+import { chunkText } from '../chunk-text';
 import { ModelGateway } from '../model-gateway';
 import type { ChatCompletion, EmbeddingResult, ModelInfo } from '../model-wire';
 import { ModelApiErrorFilter } from './model-api-error.filter';
@@ -92,14 +93,14 @@ async function relay(reply: FastifyReply, stream: ModelStream): Promise<void> {
   const writer = new SseWriter(reply.raw);
   writer.start(answerHeaders(stream));
   try {
-    for await (const chunk of stream) {
+    for await (const batch of stream.batches()) {
       if (writer.closed) break;
-      await writer.data(JSON.stringify(chunk));
+      await writer.data(batch.map(chunkText));
     }
-    await writer.data('[DONE]');
+    await writer.data(['[DONE]']);
   } catch (caught) {
     if (!(caught instanceof ModelStreamInterrupted)) throw caught;
-    await writer.data(JSON.stringify({ error: { message: caught.message, type: 'upstream_error', param: null, code: caught.code } }));
+    await writer.data([JSON.stringify({ error: { message: caught.message, type: 'upstream_error', param: null, code: caught.code } })]);
   } finally {
     if (writer.closed) stream.cancel();
     writer.end();

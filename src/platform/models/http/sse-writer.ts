@@ -22,9 +22,12 @@ export class SseWriter {
     this.response.flushHeaders();
   }
 
-  async data(payload: string): Promise<void> {
+  /** Events written at once (one socket write for a batch that arrived together). */
+  async data(payloads: readonly string[]): Promise<void> {
     if (this.closed) return;
-    if (!this.response.write(`data: ${payload}\n\n`)) await Promise.race([once(this.response, 'drain'), once(this.response, 'close')]);
+    let text = '';
+    for (const payload of payloads) text += `data: ${payload}\n\n`;
+    if (!this.response.write(text)) await Promise.race([once(this.response, 'drain'), once(this.response, 'close')]);
   }
 
   end(): void {
