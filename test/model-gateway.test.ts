@@ -191,6 +191,28 @@ describe('Model gateway (OpenAI, Azure OpenAI and Ollama roles in one process)',
     });
   });
 
+  describe('the catalogue’s operations and the metrics', () => {
+    it('lists the model operations of each role and runs one as a governed call', async () => {
+      for (const prefix of ['openai', 'azure-openai', 'ollama']) {
+        const names = (await tenant.get(`/${prefix}/operations`)).body.items.map((item: { name: string }) => item.name);
+        expect(names).toEqual(expect.arrayContaining([`${prefix}.chat.complete`, `${prefix}.embeddings.create`, `${prefix}.models.list`]));
+      }
+      const answer = await tenant.post(`/openai/connections/${openaiConnection}/operations/openai.chat.complete`, { input: { model: 'gpt-4o-mini', messages: PROMPT } });
+      expect(answer.status).toBe(200);
+      expect(answer.body.output.choices[0].message.content).toBe(WORDS);
+      expect((await runOf(answer.body.runId)).state).toBe('Completed');
+      const refused = await tenant.post(`/openai/connections/${openaiConnection}/operations/openai.chat.complete`, { input: { model: 'gpt-4o-mini' } });
+      expect(refused.status).toBe(400);
+    });
+
+    it('counts tokens by provider, model and kind, and times first tokens', async () => {
+      const metrics = await (await fetch(`${platform.url}/metrics`)).text();
+      expect(metrics).toMatch(/model_tokens_total\{[^}]*provider="openai",model="gpt-4o-mini",kind="completion"[^}]*\} \d+/);
+      expect(metrics).toMatch(/model_tokens_total\{[^}]*provider="ollama",model="llama3.2",kind="prompt"[^}]*\} \d+/);
+      expect(metrics).toMatch(/model_time_to_first_token_seconds_count\{[^}]*provider="openai",model="gpt-4o-mini"[^}]*\} [1-9]/);
+    });
+  });
+
   describe('vendor failures in the chat-completions API’s terms', () => {
     // The vendor's word that a connection is out of quota holds for every later call: each case has its own connection.
     const freshConnection = async (name: string) =>

@@ -19,7 +19,6 @@ export class SseWriter {
       'cache-control': 'no-cache',
       'x-accel-buffering': 'no',
     });
-    this.response.flushHeaders();
   }
 
   /** Events written at once (one socket write for a batch that arrived together). */
