@@ -62,12 +62,16 @@ function streamWords(response, body, words, delayMs) {
   response.writeHead(200, { 'content-type': 'text/event-stream', 'x-ratelimit-remaining-tokens': '1000000', 'x-ratelimit-remaining-requests': '100000' });
   const prefix = `data: {"id":"chatcmpl-bench","object":"chat.completion.chunk","created":1,"model":"${body.model}","choices":[{"index":0,"delta":{"content":"`;
   const suffix = `"},"finish_reason":null}]}\n\n`;
-  response.write(`data: {"id":"chatcmpl-bench","object":"chat.completion.chunk","created":1,"model":"${body.model}","choices":[{"index":0,"delta":{"role":"assistant","content":""},"finish_reason":null}]}\n\n`);
+  response.write(
+    `data: {"id":"chatcmpl-bench","object":"chat.completion.chunk","created":1,"model":"${body.model}","choices":[{"index":0,"delta":{"role":"assistant","content":""},"finish_reason":null}]}\n\n`,
+  );
   let sent = 0;
   let closed = false;
   response.on('close', () => (closed = true));
   const finish = () => {
-    response.write(`data: {"id":"chatcmpl-bench","object":"chat.completion.chunk","created":1,"model":"${body.model}","choices":[{"index":0,"delta":{},"finish_reason":"stop"}]}\n\n`);
+    response.write(
+      `data: {"id":"chatcmpl-bench","object":"chat.completion.chunk","created":1,"model":"${body.model}","choices":[{"index":0,"delta":{},"finish_reason":"stop"}]}\n\n`,
+    );
     if (body.stream_options?.include_usage) {
       response.write(
         `data: {"id":"chatcmpl-bench","object":"chat.completion.chunk","created":1,"model":"${body.model}","choices":[],"usage":{"prompt_tokens":4,"completion_tokens":${words},"total_tokens":${words + 4}}}\n\n`,
@@ -207,7 +211,11 @@ async function startPlatform(vendorUrl) {
     .setExpirationTime('1h')
     .sign(Buffer.from(jwtSecret, 'utf8'));
   const api = async (route, body) => {
-    const response = await fetch(`${url}${route}`, { method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, body: JSON.stringify(body) });
+    const response = await fetch(`${url}${route}`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+      body: JSON.stringify(body),
+    });
     const answer = await response.json();
     if (response.status >= 300) throw new Error(`${route} answered ${response.status}: ${JSON.stringify(answer)}`);
     return answer;
@@ -237,7 +245,12 @@ async function main() {
   const { Agent, request } = require('undici');
   const agent = new Agent({ connections: 4096, keepAliveTimeout: 60_000, bodyTimeout: 0, headersTimeout: 0 });
   const requestBody = ({ words, delayMs = 0 }) =>
-    JSON.stringify({ model: 'gpt-bench', messages: [{ role: 'user', content: 'Say something short please' }], stream: true, metadata: { words: String(words), delayMs: String(delayMs) } });
+    JSON.stringify({
+      model: 'gpt-bench',
+      messages: [{ role: 'user', content: 'Say something short please' }],
+      stream: true,
+      metadata: { words: String(words), delayMs: String(delayMs) },
+    });
 
   const rssBeforeBoot = rssMb();
   const platform = await startPlatform(vendorUrl);
