@@ -1,0 +1,113 @@
+import { handleServerStreamingCall, handleUnaryCall, Metadata, ServerUnaryCall, ServerWritableStream, status, UntypedServiceImplementation } from '@grpc/grpc-js';
+import { Inject, Injectable } from '@nestjs/common';
+import type { Logger } from 'pino';
+import type { Scope } from '../auth/scopes';
+import { RequestContext } from '../context/request-context';
+import { ROOT_LOGGER } from '../observability/observability.tokens';
+import { PlatformMetrics } from '../observability/platform-metrics';
+import { cancellationOf } from './grpc-call-cancellation';
+import { GrpcCallAuthenticator } from './grpc-call-authenticator';
+import { GrpcError, statusName, toMetadata } from './grpc-error';
+import type { GrpcCallScope, GrpcMethods, ServerStreamMethod, UnaryMethod } from './grpc-methods';
+import { CallStreamWriter } from './grpc-stream-writer';
+
+type AnyCall = ServerUnaryCall<unknown, unknown> | ServerWritableStream<unknown, unknown>;
+
+/**
+ * Turns a service's declared methods into grpc-js handlers: authentication and scope, the tenant in
+ * RequestContext, cancellation and deadline, metrics, and the mapping of failures to statuses (a
+ * GrpcError keeps its status; anything else is logged and answered INTERNAL with a generic message).
+ */
+@Injectable()
+export class GrpcHandlerFactory {
+  constructor(
+    private readonly authenticator: GrpcCallAuthenticator,
+    private readonly metrics: PlatformMetrics,
+    @Inject(ROOT_LOGGER) private readonly logger: Logger,
+  ) {}
+
+  handlersOf(service: string, methods: GrpcMethods): UntypedServiceImplementation {
+    return Object.fromEntries(
+      Object.entries(methods).map(([name, method]) => {
+        const path = `${service}/${name}`;
+        return [name, method.kind === 'unary' ? this.unaryHandler(path, method) : this.serverStreamHandler(path, method)];
+      }),
+    );
+  }
+
+  private unaryHandler(path: string, method: UnaryMethod): handleUnaryCall<unknown, unknown> {
+    return (call, callback) => {
+      const finish = this.startObserving(path);
+      const cancellation = cancellationOf(call);
+      this.serve(call, method.scope, cancellation, (scope) => method.handle(call.request, scope))
+        .then(
+          ({ response, trailers }) => {
+            finish(status.OK);
+            callback(null, response, trailers ? toMetadata(trailers) : undefined);
+          },
+          (error: unknown) => {
+            const failure = this.toGrpcError(error, path, call.cancelled);
+            finish(failure.code);
+            callback({ code: failure.code, details: failure.message, metadata: failure.metadata() });
+          },
+        )
+        .finally(cancellation.dispose);
+    };
+  }
+
+  private serverStreamHandler(path: string, method: ServerStreamMethod): handleServerStreamingCall<unknown, unknown> {
+    return (call) => {
+      const finish = this.startObserving(path);
+      const cancellation = cancellationOf(call);
+      const writer = new CallStreamWriter(call, cancellation.signal);
+      this.serve(call, method.scope, cancellation, (scope) => method.handle(call.request, writer, scope))
+        .then(
+          () => {
+            if (call.cancelled) return finish(status.CANCELLED);
+            finish(status.OK);
+            call.end(toMetadata(writer.trailers));
+          },
+          (error: unknown) => {
+            const failure = this.toGrpcError(error, path, call.cancelled);
+            finish(failure.code);
+            if (!call.cancelled) call.emit('error', { code: failure.code, details: failure.message, metadata: failure.metadata() });
+          },
+        )
+        .finally(cancellation.dispose);
+    };
+  }
+
+  private async serve<T>(
+    call: AnyCall,
+    scope: Scope,
+    cancellation: { signal: AbortSignal; deadline?: number },
+    work: (scope: GrpcCallScope) => Promise<T>,
+  ): Promise<T> {
+    const principal = await this.authenticator.authenticate(call.metadata, scope);
+    const callScope: GrpcCallScope = { principal, signal: cancellation.signal, deadline: cancellation.deadline, metadata: call.metadata };
+    return RequestContext.run({ tenantId: principal.tenantId, subject: principal.subject, scopes: principal.scopes, correlationId: correlationIdOf(call.metadata) }, () =>
+      work(callScope),
+    );
+  }
+
+  private toGrpcError(error: unknown, path: string, cancelled: boolean): GrpcError {
+    if (error instanceof GrpcError) return error;
+    if (cancelled) return new GrpcError(status.CANCELLED, 'The call was cancelled');
+    this.logger.error({ err: error, grpcMethod: path }, 'gRPC call failed unexpectedly');
+    return new GrpcError(status.INTERNAL, 'Internal error');
+  }
+
+  private startObserving(path: string): (code: status) => void {
+    const started = performance.now();
+    return (code) => {
+      const labels = { method: path, code: statusName(code) };
+      this.metrics.grpcRequests.inc(labels);
+      this.metrics.grpcRequestDuration.observe(labels, (performance.now() - started) / 1000);
+    };
+  }
+}
+
+function correlationIdOf(metadata: Metadata): string | undefined {
+  const [value] = metadata.get('x-request-id');
+  return typeof value === 'string' && /^[A-Za-z0-9._:-]{1,128}$/.test(value) ? value : undefined;
+}
