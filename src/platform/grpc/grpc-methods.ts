@@ -28,16 +28,17 @@ export interface GrpcStreamWriter<Event> {
 export interface UnaryMethod<Request = unknown, Response = unknown> {
   readonly kind: 'unary';
   readonly scope: Scope;
-  readonly handle: (request: Request, call: GrpcCallScope) => Promise<GrpcAnswer<Response>>;
+  handle(request: Request, call: GrpcCallScope): Promise<GrpcAnswer<Response>>;
 }
 
 export interface ServerStreamMethod<Request = unknown, Event = unknown> {
   readonly kind: 'server-stream';
   readonly scope: Scope;
   /** Writes the events and resolves when the stream is complete; the call then ends with OK. */
-  readonly handle: (request: Request, writer: GrpcStreamWriter<Event>, call: GrpcCallScope) => Promise<void>;
+  handle(request: Request, writer: GrpcStreamWriter<Event>, call: GrpcCallScope): Promise<void>;
 }
 
+// Declared with method syntax above, so a method typed with its own messages fits these.
 export type GrpcMethod = UnaryMethod | ServerStreamMethod;
 
 /** A service's methods by their proto name (`Complete`). Throwing GrpcError ends a call with that status. */
