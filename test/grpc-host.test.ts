@@ -21,6 +21,7 @@ import {
 import { ModelGateway } from '../src/platform/models/model-gateway';
 import type { ChatCompletionChunk } from '../src/platform/models/model-wire';
 import { InProcessPlatform, startInProcess } from './support/platform-app';
+import { PlatformProcess } from './support/platform-process';
 import { newJwtSecret, signHs256 } from './support/tokens';
 
 interface RecordedCall {
@@ -401,5 +402,36 @@ describe('gRPC host: integration.models.v1.Models and grpc.health.v1.Health', ()
     const metrics = await (await fetch(`${platform.url}/metrics`)).text();
     expect(metrics).toMatch(/grpc_requests_total\{[^}]*method="integration\.models\.v1\.Models\/Complete"[^}]*code="OK"[^}]*\} \d+/);
     expect(metrics).toMatch(/grpc_requests_total\{[^}]*code="RESOURCE_EXHAUSTED"[^}]*\} 1/);
+  });
+});
+
+describe('gRPC listener per role kind', () => {
+  it('is absent from a process whose roles serve no gRPC', async () => {
+    const platform = await startInProcess({ APP_ROLE: 'WebhookDeliveryWorker', AUTH_JWT_SECRET: newJwtSecret() });
+    try {
+      expect(() => platform.app.get(GrpcServerHost)).toThrow();
+    } finally {
+      await platform.close();
+    }
+  });
+
+  it('serves health from the compiled process of one model role, turning NOT_SERVING when shutdown starts', async () => {
+    const platform = await PlatformProcess.start({ APP_ROLE: 'OllamaIntegrationService', AUTH_JWT_SECRET: newJwtSecret() });
+    const { health, models } = loadClients(platform.grpcPort!);
+    try {
+      expect((await unaryCall(health, 'Check', { service: 'integration.models.v1.Models' })).response).toEqual({ status: 'SERVING' });
+      const watch = health.Watch({ service: '' }) as ClientReadableStream<{ status: string }>;
+      const statuses: string[] = [];
+      watch.on('data', (event: { status: string }) => statuses.push(event.status));
+      const ended = new Promise<void>((resolve) => watch.on('end', () => resolve()));
+      await until(() => statuses.length === 1);
+      expect(await platform.stop('SIGTERM')).toBe(0);
+      await ended;
+      expect(statuses).toEqual(['SERVING', 'NOT_SERVING']);
+    } finally {
+      health.close();
+      models.close();
+      await platform.stop('SIGKILL');
+    }
   });
 });

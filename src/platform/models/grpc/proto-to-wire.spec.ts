@@ -1,4 +1,5 @@
 import { status } from '@grpc/grpc-js';
+import type { ChatMessage } from '../model-wire';
 import type { CompleteRequestMessage } from './models-proto.messages';
 import { toChatCall, toEmbeddingCall, toSelector } from './proto-to-wire';
 
@@ -81,7 +82,7 @@ describe('integration.models.v1 requests as neutral calls', () => {
       }),
       { stream: false },
     );
-    expect(call.messages[0].content).toEqual([
+    expect((call.messages as ChatMessage[])[0].content).toEqual([
       { type: 'text', text: 'a' },
       { type: 'input_audio', input_audio: { data: 'x', format: 'wav' } },
     ]);
