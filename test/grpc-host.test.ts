@@ -91,7 +91,8 @@ class RecordingGateway extends ModelGateway {
         return;
       }
       yield chunk('lo', 'stop');
-      if ((call.stream_options as { include_usage?: boolean } | undefined)?.include_usage) yield { ...chunk(''), choices: [], usage: { prompt_tokens: 4, completion_tokens: 2, total_tokens: 6 } };
+      if ((call.stream_options as { include_usage?: boolean } | undefined)?.include_usage)
+        yield { ...chunk(''), choices: [], usage: { prompt_tokens: 4, completion_tokens: 2, total_tokens: 6 } };
     }
     return {
       ...META,
@@ -199,7 +200,12 @@ const COMPLETE_REQUEST = {
     { role: 'assistant', tool_calls: [{ id: 'call-0', type: 'function', function: { name: 'lookup', arguments: '{"q":0}' } }] },
     { role: 'tool', text: '{"found":true}', tool_call_id: 'call-0' },
   ],
-  tools: [{ type: 'function', function: { name: 'lookup', description: 'Finds things', parameters_json: '{"type":"object","properties":{"q":{"type":"integer","maximum":9007199254740993}}}' } }],
+  tools: [
+    {
+      type: 'function',
+      function: { name: 'lookup', description: 'Finds things', parameters_json: '{"type":"object","properties":{"zeta":{"type":"integer"},"alpha":{"type":"string"}}}' },
+    },
+  ],
   tool_choice: { function_name: 'lookup' },
   response_format: { type: 'json_schema', json_schema_json: '{"name":"answer","schema":{"type":"object"},"strict":true}' },
   temperature: 0.25,
@@ -286,7 +292,7 @@ describe('gRPC host: integration.models.v1.Models and grpc.health.v1.Health', ()
       tools: [
         {
           type: 'function',
-          function: { name: 'lookup', description: 'Finds things', parameters: { type: 'object', properties: { q: { type: 'integer', maximum: 9007199254740993 } } } },
+          function: { name: 'lookup', description: 'Finds things', parameters: { type: 'object', properties: { zeta: { type: 'integer' }, alpha: { type: 'string' } } } },
         },
       ],
       tool_choice: { type: 'function', function: { name: 'lookup' } },
@@ -297,6 +303,9 @@ describe('gRPC host: integration.models.v1.Models and grpc.health.v1.Health', ()
       seed: 42,
       user: 'end-user-1',
     });
+    // The schema's property order (the order a model writes the fields in) survives the trip.
+    const [tool] = (recorded.call as ChatCall).tools as Array<{ function: { parameters: { properties: object } } }>;
+    expect(Object.keys(tool.function.parameters.properties)).toEqual(['zeta', 'alpha']);
     expect(recorded.options?.signal).toBeInstanceOf(AbortSignal);
     expect(Math.abs((recorded.options?.deadline ?? 0) - deadline)).toBeLessThan(1_000);
 
@@ -311,7 +320,12 @@ describe('gRPC host: integration.models.v1.Models and grpc.health.v1.Health', ()
         {
           index: 0,
           finish_reason: 'tool_calls',
-          message: { role: 'assistant', content: 'text', text: 'Hello tenant', tool_calls: [{ id: 'call-1', type: 'function', function: { name: 'lookup', arguments: '{"q":1}' } }] },
+          message: {
+            role: 'assistant',
+            content: 'text',
+            text: 'Hello tenant',
+            tool_calls: [{ id: 'call-1', type: 'function', function: { name: 'lookup', arguments: '{"q":1}' } }],
+          },
         },
       ],
       attempts: [
@@ -359,7 +373,14 @@ describe('gRPC host: integration.models.v1.Models and grpc.health.v1.Health', ()
     const { events, error, trailers } = await readStream(stream);
     expect(error).toBeUndefined();
     expect(events.map((event) => event.event)).toEqual(['start', 'chunk', 'chunk', 'usage']);
-    expect(events[0].start).toEqual({ run_id: 'run-1', connection_id: 'conn-1', provider_id: 'acme-models', model: 'acme-large', request_id: 'mreq-1', attempts: [expect.objectContaining({ run_id: 'run-1' })] });
+    expect(events[0].start).toEqual({
+      run_id: 'run-1',
+      connection_id: 'conn-1',
+      provider_id: 'acme-models',
+      model: 'acme-large',
+      request_id: 'mreq-1',
+      attempts: [expect.objectContaining({ run_id: 'run-1' })],
+    });
     expect(events[1].chunk).toMatchObject({ id: 'chatcmpl-s', index: 0, content: 'Hel' });
     expect(events[2].chunk).toMatchObject({ content: 'lo', finish_reason: 'stop' });
     expect(events[3].usage).toEqual({ prompt_tokens: 4, completion_tokens: 2, total_tokens: 6 });
@@ -391,7 +412,12 @@ describe('gRPC host: integration.models.v1.Models and grpc.health.v1.Health', ()
   it('translates Embed and ListModels', async () => {
     const embed = await unaryCall(models, 'Embed', { connection_id: 'conn-1', model: 'acme-embed', inputs: ['hello'], dimensions: 2 }, await execute());
     expect(gateway.calls.at(-1)).toMatchObject({ method: 'embed', selector: { connectionId: 'conn-1', model: 'acme-embed' }, call: { input: ['hello'], dimensions: 2 } });
-    expect(embed.response).toMatchObject({ model: 'acme-embed', embeddings: [{ index: 0, values: [0.5, -0.25] }], usage: { prompt_tokens: 2, total_tokens: 2 }, request_id: 'mreq-1' });
+    expect(embed.response).toMatchObject({
+      model: 'acme-embed',
+      embeddings: [{ index: 0, values: [0.5, -0.25] }],
+      usage: { prompt_tokens: 2, total_tokens: 2 },
+      request_id: 'mreq-1',
+    });
 
     const list = await unaryCall(models, 'ListModels', {}, await bearer('integration.runs.read', 'tenant-other'));
     expect(gateway.calls.at(-1)).toMatchObject({ method: 'listModels', tenantId: 'tenant-other' });

@@ -248,7 +248,9 @@ describe.each([
         expect(envValue(named(manifests, 'Deployment', name), 'GRPC_PORT')).toBeUndefined();
       }
     }
-    expect(values.roles.filter((role: any) => role.kind === 'http+grpc').map((role: any) => role.name)).toEqual(ROLES.filter((role) => role.kind === 'http+grpc').map((role) => role.name));
+    expect(values.roles.filter((role: any) => role.kind === 'http+grpc').map((role: any) => role.name)).toEqual(
+      ROLES.filter((role) => role.kind === 'http+grpc').map((role) => role.name),
+    );
   });
 
   it('probes every container: startup and liveness on /health/live, readiness on /health/ready', () => {

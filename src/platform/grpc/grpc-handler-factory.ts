@@ -77,12 +77,7 @@ export class GrpcHandlerFactory {
     };
   }
 
-  private async serve<T>(
-    call: AnyCall,
-    scope: Scope,
-    cancellation: { signal: AbortSignal; deadline?: number },
-    work: (scope: GrpcCallScope) => Promise<T>,
-  ): Promise<T> {
+  private async serve<T>(call: AnyCall, scope: Scope, cancellation: { signal: AbortSignal; deadline?: number }, work: (scope: GrpcCallScope) => Promise<T>): Promise<T> {
     const principal = await this.authenticator.authenticate(call.metadata, scope);
     const callScope: GrpcCallScope = { principal, signal: cancellation.signal, deadline: cancellation.deadline, metadata: call.metadata };
     return RequestContext.run({ tenantId: principal.tenantId, subject: principal.subject, scopes: principal.scopes, correlationId: correlationIdOf(call.metadata) }, () =>

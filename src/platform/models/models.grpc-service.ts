@@ -28,9 +28,7 @@ export class ModelsGrpcService implements GrpcServiceImplementation {
   methods(): GrpcMethods {
     return {
       Complete: unary('integration.runs.execute', (request: CompleteRequestMessage, call) => this.complete(request, call)),
-      Stream: serverStream('integration.runs.execute', (request: CompleteRequestMessage, writer: GrpcStreamWriter<StreamEventMessage>, call) =>
-        this.stream(request, writer, call),
-      ),
+      Stream: serverStream('integration.runs.execute', (request: CompleteRequestMessage, writer: GrpcStreamWriter<StreamEventMessage>, call) => this.stream(request, writer, call)),
       Embed: unary('integration.runs.execute', (request: EmbedRequestMessage, call) => this.embed(request, call)),
       ListModels: unary('integration.runs.read', (request: ListModelsRequestMessage, call) => this.listModels(request, call)),
     };

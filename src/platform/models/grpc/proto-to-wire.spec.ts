@@ -75,7 +75,12 @@ describe('integration.models.v1 requests as neutral calls', () => {
           {
             role: 'user',
             content: 'parts',
-            parts: { parts: [{ part: 'text', text: 'a' }, { part: 'other_json', other_json: '{"type":"input_audio","input_audio":{"data":"x","format":"wav"}}' }] },
+            parts: {
+              parts: [
+                { part: 'text', text: 'a' },
+                { part: 'other_json', other_json: '{"type":"input_audio","input_audio":{"data":"x","format":"wav"}}' },
+              ],
+            },
             tool_calls: [],
           },
         ],

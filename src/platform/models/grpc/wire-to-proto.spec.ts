@@ -57,7 +57,14 @@ describe('neutral answers as integration.models.v1 messages', () => {
   });
 
   it('lists routes without a connection', () => {
-    expect(toListModelsResponse({ models: [{ id: 'r', created: 0, owned_by: 't', route: true }, { id: 'm', created: 2, owned_by: 'o', connectionId: 'c' }] })).toEqual({
+    expect(
+      toListModelsResponse({
+        models: [
+          { id: 'r', created: 0, owned_by: 't', route: true },
+          { id: 'm', created: 2, owned_by: 'o', connectionId: 'c' },
+        ],
+      }),
+    ).toEqual({
       models: [
         { id: 'r', created: 0, owned_by: 't', route: true },
         { id: 'm', created: 2, owned_by: 'o', connection_id: 'c', route: false },
