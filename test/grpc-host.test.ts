@@ -4,6 +4,7 @@ import type { Client, ClientReadableStream, GrpcObject, ServiceClientConstructor
 import { loadSync } from '@grpc/proto-loader';
 import { Global, Module } from '@nestjs/common';
 import { RequestContext } from '../src/platform/context/request-context';
+import { ProcessLifecycle } from '../src/platform/lifecycle/process-lifecycle';
 import { GrpcServerHost } from '../src/platform/grpc/grpc-server.host';
 import { protoRoot } from '../src/platform/grpc/proto-files';
 import {
@@ -396,7 +397,7 @@ describe('gRPC host: integration.models.v1.Models and grpc.health.v1.Health', ()
     expect(error?.details).toContain('run-cut');
   });
 
-  it('carries a client cancellation to the gateway: the signal aborts and the stream is cancelled', async () => {
+  it('carries a client cancellation to the gateway: the signal aborts, the stream is cancelled, the work ends', async () => {
     const stream = models.Stream({ ...COMPLETE_REQUEST, model: 'hangs' }, await execute()) as ClientReadableStream<Record<string, unknown>>;
     const received: unknown[] = [];
     stream.on('data', (event) => received.push(event));
@@ -404,9 +405,13 @@ describe('gRPC host: integration.models.v1.Models and grpc.health.v1.Health', ()
     await until(() => received.length === 2);
     const recorded = gateway.calls.at(-1)!;
     expect(recorded.options?.signal?.aborted).toBe(false);
+    // In flight, the call is work a graceful shutdown waits for.
+    const lifecycle = platform.app.get(ProcessLifecycle);
+    expect(lifecycle.activeWork().grpc).toBe(1);
     stream.cancel();
     await until(() => recorded.options?.signal?.aborted === true);
     await until(() => gateway.cancelledStreams.includes('hangs'));
+    await until(() => lifecycle.activeWork().grpc === 0);
   });
 
   it('translates Embed and ListModels', async () => {

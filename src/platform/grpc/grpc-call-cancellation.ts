@@ -7,15 +7,21 @@ export interface CallCancellation {
   dispose(): void;
 }
 
-/** An AbortSignal that fires when the client cancels the call (or its deadline passes), and the deadline as epoch ms. */
+/** An AbortSignal that fires when the client cancels the call or its deadline passes (its reason says which), and the deadline as epoch ms. */
 export function cancellationOf(call: ServerUnaryCall<unknown, unknown> | ServerWritableStream<unknown, unknown>): CallCancellation {
   const controller = new AbortController();
-  const onCancelled = () => controller.abort(new GrpcError(status.CANCELLED, 'The call was cancelled'));
+  const deadline = epochMs(call.getDeadline());
+  const onCancelled = () =>
+    controller.abort(
+      deadline !== undefined && Date.now() >= deadline
+        ? new GrpcError(status.DEADLINE_EXCEEDED, 'The call deadline passed')
+        : new GrpcError(status.CANCELLED, 'The call was cancelled'),
+    );
   call.on('cancelled', onCancelled);
   if (call.cancelled) onCancelled();
   return {
     signal: controller.signal,
-    deadline: epochMs(call.getDeadline()),
+    deadline,
     dispose: () => call.removeListener('cancelled', onCancelled),
   };
 }

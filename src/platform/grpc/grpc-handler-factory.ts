@@ -3,6 +3,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import type { Logger } from 'pino';
 import type { Scope } from '../auth/scopes';
 import { RequestContext } from '../context/request-context';
+import { ProcessLifecycle } from '../lifecycle/process-lifecycle';
 import { ROOT_LOGGER } from '../observability/observability.tokens';
 import { PlatformMetrics } from '../observability/platform-metrics';
 import { cancellationOf } from './grpc-call-cancellation';
@@ -15,7 +16,7 @@ type AnyCall = ServerUnaryCall<unknown, unknown> | ServerWritableStream<unknown,
 
 /**
  * Turns a service's declared methods into grpc-js handlers: authentication and scope, the tenant in
- * RequestContext, cancellation and deadline, metrics, and the mapping of failures to statuses (a
+ * RequestContext, cancellation and deadline, in-flight tracking for shutdown, metrics, and the mapping of failures to statuses (a
  * GrpcError keeps its status; anything else is logged and answered INTERNAL with a generic message).
  */
 @Injectable()
@@ -23,6 +24,7 @@ export class GrpcHandlerFactory {
   constructor(
     private readonly authenticator: GrpcCallAuthenticator,
     private readonly metrics: PlatformMetrics,
+    private readonly lifecycle: ProcessLifecycle,
     @Inject(ROOT_LOGGER) private readonly logger: Logger,
   ) {}
 
@@ -46,7 +48,7 @@ export class GrpcHandlerFactory {
             callback(null, response, trailers ? toMetadata(trailers) : undefined);
           },
           (error: unknown) => {
-            const failure = this.toGrpcError(error, path, call.cancelled);
+            const failure = this.toGrpcError(error, path, cancellation.signal);
             finish(failure.code);
             callback({ code: failure.code, details: failure.message, metadata: failure.metadata() });
           },
@@ -63,12 +65,12 @@ export class GrpcHandlerFactory {
       this.serve(call, method.scope, cancellation, (scope) => method.handle(call.request, writer, scope))
         .then(
           () => {
-            if (call.cancelled) return finish(status.CANCELLED);
+            if (call.cancelled) return finish(cancelledCode(cancellation.signal));
             finish(status.OK);
             call.end(toMetadata(writer.trailers));
           },
           (error: unknown) => {
-            const failure = this.toGrpcError(error, path, call.cancelled);
+            const failure = this.toGrpcError(error, path, cancellation.signal);
             finish(failure.code);
             if (!call.cancelled) call.emit('error', { code: failure.code, details: failure.message, metadata: failure.metadata() });
           },
@@ -85,21 +87,28 @@ export class GrpcHandlerFactory {
     );
   }
 
-  private toGrpcError(error: unknown, path: string, cancelled: boolean): GrpcError {
+  private toGrpcError(error: unknown, path: string, signal: AbortSignal): GrpcError {
     if (error instanceof GrpcError) return error;
-    if (cancelled) return new GrpcError(status.CANCELLED, 'The call was cancelled');
+    // A handler that fails because its call went away: the failure is the cancellation, not a bug.
+    if (signal.aborted && signal.reason instanceof GrpcError) return signal.reason;
     this.logger.error({ err: error, grpcMethod: path }, 'gRPC call failed unexpectedly');
     return new GrpcError(status.INTERNAL, 'Internal error');
   }
 
   private startObserving(path: string): (code: status) => void {
     const started = performance.now();
+    const endWork = this.lifecycle.startWork('grpc');
     return (code) => {
+      endWork();
       const labels = { method: path, code: statusName(code) };
       this.metrics.grpcRequests.inc(labels);
       this.metrics.grpcRequestDuration.observe(labels, (performance.now() - started) / 1000);
     };
   }
+}
+
+function cancelledCode(signal: AbortSignal): status {
+  return signal.reason instanceof GrpcError ? signal.reason.code : status.CANCELLED;
 }
 
 function correlationIdOf(metadata: Metadata): string | undefined {

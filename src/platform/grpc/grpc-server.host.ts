@@ -12,14 +12,16 @@ import { loadServiceDefinition } from './proto-files';
 
 /**
  * The process's one gRPC server: every registered service plus grpc.health.v1.Health, listening on
- * GRPC_HOST:GRPC_PORT from application bootstrap. Health turns NOT_SERVING when draining starts; at
- * shutdown the server stops taking calls, waits for those in flight up to the grace period, then
- * cancels what is left.
+ * GRPC_HOST:GRPC_PORT from application bootstrap. Shutdown follows HTTP's: when draining starts,
+ * health turns NOT_SERVING; after SHUTDOWN_DELAY the server stops taking calls (GOAWAY, so clients
+ * reconnect elsewhere) while those in flight finish, counted as work the shutdown waits for. When the
+ * application closes, what still runs is cancelled (after the grace period when no drain preceded).
  */
 @Injectable()
 export class GrpcServerHost implements OnApplicationBootstrap, BeforeApplicationShutdown {
   private server?: Server;
   private boundPort?: number;
+  private stopped?: Promise<void>;
 
   constructor(
     private readonly options: GrpcOptions,
@@ -53,29 +55,49 @@ export class GrpcServerHost implements OnApplicationBootstrap, BeforeApplication
     this.server = server;
     const names = services.map(({ info }) => info.service);
     this.health.serving(names);
-    this.lifecycle.onDrain(() => this.health.stopServing());
+    this.lifecycle.onDrain(() => this.beginDraining());
     this.logger.info({ grpcPort: this.boundPort, services: names }, `gRPC listening on ${address(this.options.host, this.boundPort)}`);
   }
 
   async beforeApplicationShutdown(): Promise<void> {
     const server = this.server;
     if (!server) return;
-    this.server = undefined;
-    this.health.stopServing();
+    const stopped = this.stopAccepting();
+    // After a drain the grace period has already been spent waiting for the calls in flight.
+    const allowanceMs = this.lifecycle.isDraining ? CLOSE_ALLOWANCE_MS : this.runtime.shutdownGracePeriodMs;
     let timer: NodeJS.Timeout | undefined;
-    const drained = await Promise.race([
-      new Promise<boolean>((resolve) => server.tryShutdown(() => resolve(true))),
+    const finished = await Promise.race([
+      stopped.then(() => true),
       new Promise<boolean>((resolve) => {
-        timer = setTimeout(() => resolve(false), this.runtime.shutdownGracePeriodMs);
+        timer = setTimeout(() => resolve(false), allowanceMs);
       }),
     ]);
     clearTimeout(timer);
-    if (!drained) {
-      this.logger.warn('gRPC calls still running at the end of the grace period; cancelling them');
+    if (!finished) {
+      this.logger.warn('gRPC calls still running at shutdown; cancelling them');
       server.forceShutdown();
     }
+    this.server = undefined;
+  }
+
+  private beginDraining(): void {
+    this.health.stopServing();
+    const timer = setTimeout(() => void this.stopAccepting(), this.runtime.shutdownDelayMs);
+    timer.unref();
+  }
+
+  /** Stops taking calls; resolves once those in flight are done. Idempotent. */
+  private stopAccepting(): Promise<void> {
+    const server = this.server;
+    if (!server) return Promise.resolve();
+    this.health.stopServing();
+    this.stopped ??= new Promise<void>((resolve) => server.tryShutdown(() => resolve()));
+    return this.stopped;
   }
 }
+
+/** What closing the application still gives calls that outlived the drain. */
+const CLOSE_ALLOWANCE_MS = 1_000;
 
 function address(host: string, port: number): string {
   return `${host.includes(':') ? `[${host}]` : host}:${port}`;

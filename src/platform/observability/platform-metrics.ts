@@ -46,7 +46,7 @@ export class PlatformMetrics {
 
   readonly inFlight = new Gauge({
     name: 'inflight_work',
-    help: 'Units of work in progress (HTTP requests, bus handlers, scheduled ticks); drained on shutdown',
+    help: 'Units of work in progress (HTTP requests, gRPC calls, bus handlers, scheduled ticks); drained on shutdown',
     labelNames: ['kind'] as const,
     registers: [this.registry],
   });
