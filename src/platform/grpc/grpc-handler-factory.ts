@@ -2,6 +2,7 @@ import { handleServerStreamingCall, handleUnaryCall, Metadata, ServerUnaryCall, 
 import { Inject, Injectable } from '@nestjs/common';
 import type { Logger } from 'pino';
 import type { Scope } from '../auth/scopes';
+import { ObservabilityOptions } from '../config/observability.options';
 import { RequestContext } from '../context/request-context';
 import { ProcessLifecycle } from '../lifecycle/process-lifecycle';
 import { ROOT_LOGGER } from '../observability/observability.tokens';
@@ -12,12 +13,16 @@ import { GrpcError, statusName, toMetadata } from './grpc-error';
 import type { GrpcCallScope, GrpcMethods, ServerStreamMethod, UnaryMethod } from './grpc-methods';
 import { CallStreamWriter } from './grpc-stream-writer';
 
+/** Statuses that mean the server failed, not the caller. */
+const SERVER_FAULTS: ReadonlySet<status> = new Set([status.INTERNAL, status.UNKNOWN, status.DATA_LOSS, status.UNIMPLEMENTED]);
+
 type AnyCall = ServerUnaryCall<unknown, unknown> | ServerWritableStream<unknown, unknown>;
 
 /**
  * Turns a service's declared methods into grpc-js handlers: authentication and scope, the tenant in
- * RequestContext, cancellation and deadline, in-flight tracking for shutdown, metrics, and the mapping of failures to statuses (a
- * GrpcError keeps its status; anything else is logged and answered INTERNAL with a generic message).
+ * RequestContext, cancellation and deadline, in-flight tracking for shutdown, metrics and a log line,
+ * and the mapping of failures to statuses (a GrpcError keeps its status; anything else is logged and
+ * answered INTERNAL with a generic message).
  */
 @Injectable()
 export class GrpcHandlerFactory {
@@ -25,6 +30,7 @@ export class GrpcHandlerFactory {
     private readonly authenticator: GrpcCallAuthenticator,
     private readonly metrics: PlatformMetrics,
     private readonly lifecycle: ProcessLifecycle,
+    private readonly observability: ObservabilityOptions,
     @Inject(ROOT_LOGGER) private readonly logger: Logger,
   ) {}
 
@@ -39,7 +45,7 @@ export class GrpcHandlerFactory {
 
   private unaryHandler(path: string, method: UnaryMethod): handleUnaryCall<unknown, unknown> {
     return (call, callback) => {
-      const finish = this.startObserving(path);
+      const finish = this.track(path);
       const cancellation = cancellationOf(call);
       this.serve(call, method.scope, cancellation, (scope) => method.handle(call.request, scope))
         .then(
@@ -59,7 +65,7 @@ export class GrpcHandlerFactory {
 
   private serverStreamHandler(path: string, method: ServerStreamMethod): handleServerStreamingCall<unknown, unknown> {
     return (call) => {
-      const finish = this.startObserving(path);
+      const finish = this.track(path);
       const cancellation = cancellationOf(call);
       const writer = new CallStreamWriter(call, cancellation.signal);
       this.serve(call, method.scope, cancellation, (scope) => method.handle(call.request, writer, scope))
@@ -95,14 +101,22 @@ export class GrpcHandlerFactory {
     return new GrpcError(status.INTERNAL, 'Internal error');
   }
 
-  private startObserving(path: string): (code: status) => void {
+  /** Starts one call's in-flight work and clock; the returned function ends them with the call's status. */
+  private track(path: string): (code: status) => void {
     const started = performance.now();
     const endWork = this.lifecycle.startWork('grpc');
     return (code) => {
       endWork();
+      const seconds = (performance.now() - started) / 1000;
       const labels = { method: path, code: statusName(code) };
       this.metrics.grpcRequests.inc(labels);
-      this.metrics.grpcRequestDuration.observe(labels, (performance.now() - started) / 1000);
+      this.metrics.grpcRequestDuration.observe(labels, seconds);
+      if (!this.observability.logHttpRequests) return;
+      const failed = SERVER_FAULTS.has(code);
+      this.logger[failed ? 'error' : 'info'](
+        { grpcMethod: path, code: labels.code, durationMs: Math.round(seconds * 10_000) / 10 },
+        failed ? 'gRPC call failed' : 'gRPC call completed',
+      );
     };
   }
 }
