@@ -336,6 +336,9 @@ describe('gRPC host: integration.models.v1.Models and grpc.health.v1.Health', ()
     });
     expect(trailers?.get('x-request-id')).toEqual(['mreq-1']);
     expect(trailers?.get('x-ratelimit-remaining-requests')).toEqual(['99']);
+    expect(platform.logs.parsed()).toContainEqual(
+      expect.objectContaining({ msg: 'gRPC call completed', grpcMethod: 'integration.models.v1.Models/Complete', code: 'OK', tenantId: 'tenant-grpc' }),
+    );
   });
 
   it('passes no deadline when the client sets none, and a route name alone as the selector', async () => {

@@ -3,7 +3,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import type { Logger } from 'pino';
 import type { Scope } from '../auth/scopes';
 import { ObservabilityOptions } from '../config/observability.options';
-import { RequestContext } from '../context/request-context';
+import { ContextStore, RequestContext } from '../context/request-context';
 import { ProcessLifecycle } from '../lifecycle/process-lifecycle';
 import { ROOT_LOGGER } from '../observability/observability.tokens';
 import { PlatformMetrics } from '../observability/platform-metrics';
@@ -45,17 +45,17 @@ export class GrpcHandlerFactory {
 
   private unaryHandler(path: string, method: UnaryMethod): handleUnaryCall<unknown, unknown> {
     return (call, callback) => {
-      const finish = this.track(path);
+      const tracked = this.track(path);
       const cancellation = cancellationOf(call);
-      this.serve(call, method.scope, cancellation, (scope) => method.handle(call.request, scope))
+      this.serve(call, method.scope, cancellation, tracked, (scope) => method.handle(call.request, scope))
         .then(
           ({ response, trailers }) => {
-            finish(status.OK);
+            tracked.finish(status.OK);
             callback(null, response, trailers ? toMetadata(trailers) : undefined);
           },
           (error: unknown) => {
-            const failure = this.toGrpcError(error, path, cancellation.signal);
-            finish(failure.code);
+            const failure = tracked.inContext(() => this.toGrpcError(error, path, cancellation.signal));
+            tracked.finish(failure.code);
             callback({ code: failure.code, details: failure.message, metadata: failure.metadata() });
           },
         )
@@ -65,19 +65,19 @@ export class GrpcHandlerFactory {
 
   private serverStreamHandler(path: string, method: ServerStreamMethod): handleServerStreamingCall<unknown, unknown> {
     return (call) => {
-      const finish = this.track(path);
+      const tracked = this.track(path);
       const cancellation = cancellationOf(call);
       const writer = new CallStreamWriter(call, cancellation.signal);
-      this.serve(call, method.scope, cancellation, (scope) => method.handle(call.request, writer, scope))
+      this.serve(call, method.scope, cancellation, tracked, (scope) => method.handle(call.request, writer, scope))
         .then(
           () => {
-            if (call.cancelled) return finish(cancelledCode(cancellation.signal));
-            finish(status.OK);
+            if (call.cancelled) return tracked.finish(cancelledCode(cancellation.signal));
+            tracked.finish(status.OK);
             call.end(toMetadata(writer.trailers));
           },
           (error: unknown) => {
-            const failure = this.toGrpcError(error, path, cancellation.signal);
-            finish(failure.code);
+            const failure = tracked.inContext(() => this.toGrpcError(error, path, cancellation.signal));
+            tracked.finish(failure.code);
             if (!call.cancelled) call.emit('error', { code: failure.code, details: failure.message, metadata: failure.metadata() });
           },
         )
@@ -85,12 +85,20 @@ export class GrpcHandlerFactory {
     };
   }
 
-  private async serve<T>(call: AnyCall, scope: Scope, cancellation: { signal: AbortSignal; deadline?: number }, work: (scope: GrpcCallScope) => Promise<T>): Promise<T> {
+  private async serve<T>(
+    call: AnyCall,
+    scope: Scope,
+    cancellation: { signal: AbortSignal; deadline?: number },
+    tracked: TrackedCall,
+    work: (scope: GrpcCallScope) => Promise<T>,
+  ): Promise<T> {
     const principal = await this.authenticator.authenticate(call.metadata, scope);
     const callScope: GrpcCallScope = { principal, signal: cancellation.signal, deadline: cancellation.deadline, metadata: call.metadata };
-    return RequestContext.run({ tenantId: principal.tenantId, subject: principal.subject, scopes: principal.scopes, correlationId: correlationIdOf(call.metadata) }, () =>
-      work(callScope),
-    );
+    const store = { tenantId: principal.tenantId, subject: principal.subject, scopes: principal.scopes, correlationId: correlationIdOf(call.metadata) };
+    return RequestContext.run(store, () => {
+      tracked.context = RequestContext.current();
+      return work(callScope);
+    });
   }
 
   private toGrpcError(error: unknown, path: string, signal: AbortSignal): GrpcError {
@@ -101,24 +109,33 @@ export class GrpcHandlerFactory {
     return new GrpcError(status.INTERNAL, 'Internal error');
   }
 
-  /** Starts one call's in-flight work and clock; the returned function ends them with the call's status. */
-  private track(path: string): (code: status) => void {
+  /** Starts one call's in-flight work and clock; `finish` ends them with the call's status, metrics and log line. */
+  private track(path: string): TrackedCall {
     const started = performance.now();
     const endWork = this.lifecycle.startWork('grpc');
-    return (code) => {
-      endWork();
-      const seconds = (performance.now() - started) / 1000;
-      const labels = { method: path, code: statusName(code) };
-      this.metrics.grpcRequests.inc(labels);
-      this.metrics.grpcRequestDuration.observe(labels, seconds);
-      if (!this.observability.logHttpRequests) return;
-      const failed = SERVER_FAULTS.has(code);
-      this.logger[failed ? 'error' : 'info'](
-        { grpcMethod: path, code: labels.code, durationMs: Math.round(seconds * 10_000) / 10 },
-        failed ? 'gRPC call failed' : 'gRPC call completed',
-      );
+    const tracked: TrackedCall = {
+      inContext: (work) => (tracked.context ? RequestContext.runIn(tracked.context, work) : work()),
+      finish: (code) => {
+        endWork();
+        const seconds = (performance.now() - started) / 1000;
+        const labels = { method: path, code: statusName(code) };
+        this.metrics.grpcRequests.inc(labels);
+        this.metrics.grpcRequestDuration.observe(labels, seconds);
+        if (!this.observability.logHttpRequests) return;
+        const failed = SERVER_FAULTS.has(code);
+        const line = { grpcMethod: path, code: labels.code, durationMs: Math.round(seconds * 10_000) / 10 };
+        tracked.inContext(() => this.logger[failed ? 'error' : 'info'](line, failed ? 'gRPC call failed' : 'gRPC call completed'));
+      },
     };
+    return tracked;
   }
+}
+
+/** One call in progress; `context` is its request context once authenticated (so its log lines name the tenant). */
+interface TrackedCall {
+  context?: ContextStore;
+  inContext<T>(work: () => T): T;
+  finish(code: status): void;
 }
 
 function cancelledCode(signal: AbortSignal): status {
