@@ -341,6 +341,13 @@ describe('gRPC host: integration.models.v1.Models and grpc.health.v1.Health', ()
     );
   });
 
+  it('continues the caller trace from traceparent metadata', async () => {
+    const metadata = await execute();
+    metadata.set('traceparent', '00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01');
+    await unaryCall(models, 'Complete', COMPLETE_REQUEST, metadata);
+    expect(platform.logs.parsed()).toContainEqual(expect.objectContaining({ msg: 'gRPC call completed', traceId: '0af7651916cd43dd8448eb211c80319c' }));
+  });
+
   it('passes no deadline when the client sets none, and a route name alone as the selector', async () => {
     await unaryCall(models, 'Complete', { ...COMPLETE_REQUEST, connection_id: undefined, model: 'smart-route' }, await execute());
     const recorded = gateway.calls.at(-1)!;

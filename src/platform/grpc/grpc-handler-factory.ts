@@ -6,6 +6,7 @@ import { ObservabilityOptions } from '../config/observability.options';
 import { ContextStore, RequestContext } from '../context/request-context';
 import { ProcessLifecycle } from '../lifecycle/process-lifecycle';
 import { ROOT_LOGGER } from '../observability/observability.tokens';
+import { continueTrace, TraceCarrier } from '../observability/tracing';
 import { PlatformMetrics } from '../observability/platform-metrics';
 import { cancellationOf } from './grpc-call-cancellation';
 import { GrpcCallAuthenticator } from './grpc-call-authenticator';
@@ -94,7 +95,13 @@ export class GrpcHandlerFactory {
   ): Promise<T> {
     const principal = await this.authenticator.authenticate(call.metadata, scope);
     const callScope: GrpcCallScope = { principal, signal: cancellation.signal, deadline: cancellation.deadline, metadata: call.metadata };
-    const store = { tenantId: principal.tenantId, subject: principal.subject, scopes: principal.scopes, correlationId: correlationIdOf(call.metadata) };
+    const store = {
+      tenantId: principal.tenantId,
+      subject: principal.subject,
+      scopes: principal.scopes,
+      trace: continueTrace(traceCarrierOf(call.metadata)),
+      correlationId: correlationIdOf(call.metadata),
+    };
     return RequestContext.run(store, () => {
       tracked.context = RequestContext.current();
       return work(callScope);
@@ -140,6 +147,16 @@ interface TrackedCall {
 
 function cancelledCode(signal: AbortSignal): status {
   return signal.reason instanceof GrpcError ? signal.reason.code : status.CANCELLED;
+}
+
+/** `traceparent` / `tracestate` metadata, as HTTP reads them from headers. */
+function traceCarrierOf(metadata: Metadata): TraceCarrier {
+  const carrier: TraceCarrier = {};
+  for (const key of ['traceparent', 'tracestate']) {
+    const [value] = metadata.get(key);
+    if (typeof value === 'string') carrier[key] = value;
+  }
+  return carrier;
 }
 
 function correlationIdOf(metadata: Metadata): string | undefined {
