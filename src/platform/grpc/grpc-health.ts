@@ -21,8 +21,13 @@ export class GrpcHealth {
   private readonly statuses = new Map<string, ServingStatus>();
   private readonly watchers = new Set<{ service: string; call: ServerWritableStream<HealthCheckRequest, HealthCheckResponse> }>();
 
-  serving(services: readonly string[]): void {
-    for (const service of ['', ...services]) this.set(service, 'SERVING');
+  /** Known from the moment the services are added, NOT_SERVING until the server listens. */
+  register(services: readonly string[]): void {
+    for (const service of ['', ...services]) if (!this.statuses.has(service)) this.set(service, 'NOT_SERVING');
+  }
+
+  serving(): void {
+    for (const service of this.statuses.keys()) this.set(service, 'SERVING');
   }
 
   /** Every service turns NOT_SERVING; open Watch streams get the news and end, so shutdown does not wait for them. */

@@ -51,10 +51,11 @@ export class GrpcServerHost implements OnApplicationBootstrap, BeforeApplication
     for (const { info, implementation } of services) {
       server.addService(loadServiceDefinition(info.protoFile, info.service), this.handlers.handlersOf(info.service, implementation.methods()));
     }
+    const names = services.map(({ info }) => info.service);
+    this.health.register(names);
     this.boundPort = await bind(server, address(this.options.host, this.options.port));
     this.server = server;
-    const names = services.map(({ info }) => info.service);
-    this.health.serving(names);
+    this.health.serving();
     this.lifecycle.onDrain(() => this.beginDraining());
     this.logger.info({ grpcPort: this.boundPort, services: names }, `gRPC listening on ${address(this.options.host, this.boundPort)}`);
   }
