@@ -16,9 +16,9 @@ const WRITE_HINT = 'Run `npm run config:docs -- --write` to regenerate it.';
 const fail = failer('config-docs');
 
 function optionClasses() {
-  const { PLATFORM_OPTIONS } = require(join(root, 'dist', 'bootstrap.js'));
+  const { optionsOf } = require(join(root, 'dist', 'bootstrap.js'));
   const { ROLES } = require(join(root, 'dist', 'roles.js'));
-  return [...new Set([...PLATFORM_OPTIONS, ...ROLES.flatMap((role) => role.load().options)])];
+  return [...new Set(optionsOf(ROLES))];
 }
 
 function cell(text) {

@@ -2,6 +2,7 @@ import { DynamicModule, Module, Type } from '@nestjs/common';
 import { ENTITIES } from './database/entities';
 import { MIGRATIONS } from './database/migrations';
 import { VENDOR_DESCRIPTORS } from './modules/vendor-catalogue';
+import { GrpcModule } from './platform/grpc/grpc.module';
 import { IntegrationsModule } from './platform/integrations/integrations.module';
 import { MessagingModule } from './platform/messaging/messaging.module';
 import { ModelsModule } from './platform/models/models.module';
@@ -11,7 +12,7 @@ import { syncBuiltInProviderRows } from './platform/vendors/built-in-provider-ro
 import type { VendorDescriptor } from './platform/vendors/vendor-descriptor';
 import { VendorsModule } from './platform/vendors/vendors.module';
 import { WebhooksModule } from './platform/webhooks/webhooks.module';
-import type { RoleDefinition } from './roles';
+import { RoleDefinition, servesGrpc } from './roles';
 
 export interface CompositionExtras {
   /** Modules mounted beside the roles' own (embedding, tests). */
@@ -21,8 +22,8 @@ export interface CompositionExtras {
 }
 
 /**
- * The composition root: the platform kernel with every vendor descriptor, the store, and the Nest
- * modules of the selected roles only.
+ * The composition root: the platform kernel with every vendor descriptor, the store, the gRPC listener
+ * when a selected role serves gRPC, and the Nest modules of the selected roles only.
  */
 @Module({})
 export class AppModule {
@@ -31,6 +32,8 @@ export class AppModule {
     return {
       module: AppModule,
       imports: [
+        // First, so that a global provider of theirs stands in for the platform's own (an embedding's gateway, a test's).
+        ...(extras.extraModules ?? []),
         PlatformModule.forRoot(platform),
         VendorsModule.forRoot(catalogue),
         PersistenceModule.forRoot({ entities: ENTITIES, migrations: MIGRATIONS, afterMigrations: (dataSource) => syncBuiltInProviderRows(dataSource, catalogue) }),
@@ -38,8 +41,8 @@ export class AppModule {
         IntegrationsModule,
         ModelsModule,
         WebhooksModule,
+        ...(servesGrpc(roles) ? [GrpcModule] : []),
         ...roles.map((role) => role.load()),
-        ...(extras.extraModules ?? []),
       ],
     };
   }

@@ -29,7 +29,8 @@ import { ResilienceOptions } from './platform/resilience/resilience.options';
 import { SecretsOptions } from './platform/secrets/secrets.options';
 import { ActiveRoles } from './platform/active-roles';
 import type { VendorDescriptor } from './platform/vendors/vendor-descriptor';
-import { RoleDefinition, roleLabel } from './roles';
+import { GrpcOptions } from './platform/grpc/grpc.options';
+import { RoleDefinition, roleLabel, servesGrpc } from './roles';
 
 /** The options every process binds, whatever its roles. */
 export const PLATFORM_OPTIONS: readonly OptionsClass[] = [
@@ -48,8 +49,11 @@ export const PLATFORM_OPTIONS: readonly OptionsClass[] = [
   ModelGatewayOptions,
 ];
 
+/** The options of a process that serves gRPC (a role of kind http+grpc). */
+export const GRPC_OPTIONS: readonly OptionsClass[] = [GrpcOptions];
+
 export function optionsOf(roles: readonly RoleDefinition[]): OptionsClass[] {
-  return [...PLATFORM_OPTIONS, ...roles.flatMap((role) => role.load().options)];
+  return [...PLATFORM_OPTIONS, ...(servesGrpc(roles) ? GRPC_OPTIONS : []), ...roles.flatMap((role) => role.load().options)];
 }
 
 export interface PlatformApp {

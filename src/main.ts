@@ -6,7 +6,8 @@ import { ConfigurationError } from './platform/config/options';
 import { RuntimeOptions } from './platform/config/runtime.options';
 import { installGracefulShutdown } from './platform/lifecycle/graceful-shutdown';
 import { DatabaseOptions } from './platform/persistence/database.options';
-import { resolveRoles, RoleDefinition, roleLabel, UnknownRoleError } from './roles';
+import { GrpcServerHost } from './platform/grpc/grpc-server.host';
+import { resolveRoles, RoleDefinition, roleLabel, servesGrpc, UnknownRoleError } from './roles';
 
 async function main(): Promise<void> {
   const started = performance.now();
@@ -40,6 +41,7 @@ async function main(): Promise<void> {
     {
       roles: roleLabel(roles),
       port,
+      grpcPort: servesGrpc(roles) ? app.get(GrpcServerHost).port : undefined,
       store: app.get(DatabaseOptions).dialect,
       auth: verifier.secretSource === 'generated' ? 'generated-hs256-secret' : verifier.secretSource === 'configured' ? 'hs256' : 'jwks',
       bootMs: Math.round(performance.now() - started),

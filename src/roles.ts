@@ -165,6 +165,11 @@ export function resolveRoles(selection: string | undefined): RoleDefinition[] {
   return ROLES.filter((role) => wanted.has(role.name.toLowerCase()));
 }
 
+/** Whether the selection runs a gRPC listener: one per process, shared by its http+grpc roles. */
+export function servesGrpc(roles: readonly RoleDefinition[]): boolean {
+  return roles.some((role) => role.kind === 'http+grpc');
+}
+
 /** How the selection is named in logs and metrics: `all`, or the role names joined by commas. */
 export function roleLabel(roles: readonly RoleDefinition[]): string {
   return roles.length === ROLES.length ? ALL_ROLES : roles.map((role) => role.name).join(',');

@@ -6,6 +6,8 @@ import { newJwtSecret, signHs256 } from './support/tokens';
 const PLATFORM_METRICS = [
   'http_requests_total',
   'http_request_duration_seconds',
+  'grpc_requests_total',
+  'grpc_request_duration_seconds',
   'inflight_work',
   'integration_runs_total',
   'integration_run_duration_seconds',

@@ -9,6 +9,7 @@ const secret = newJwtSecret();
 const SELECTIONS = [...ROLES.map((role) => role.name), 'all'];
 const REGISTRY_ROUTE = '/integrations/providers';
 const mountsRegistry = (selection: string) => selection === 'all' || selection === 'VendorApiClientRegistryService';
+const servesGrpc = (selection: string) => selection === 'all' || ROLES.some((role) => role.name === selection && role.kind === 'http+grpc');
 
 async function expectBootsAndServesOnlyItsRoutes(selection: string, env: Record<string, string>): Promise<void> {
   const platform = await PlatformProcess.start({ APP_ROLE: selection, AUTH_JWT_SECRET: secret, ...env });
@@ -18,6 +19,8 @@ async function expectBootsAndServesOnlyItsRoutes(selection: string, env: Record<
     expect(ready.status).toBe(200);
     expect(await ready.json()).toMatchObject({ status: 'ok', info: { store: { status: 'up' } } });
     expect((await fetch(`${platform.url}/metrics`)).status).toBe(200);
+    // The http+grpc roles, and only them, listen for gRPC too (docs/grpc.md).
+    expect(platform.grpcPort !== undefined).toBe(servesGrpc(selection));
 
     const token = await signHs256(secret, { tenantId: 'tenant-a', scope: 'integration.providers.read' });
     const providers = await fetch(`${platform.url}${REGISTRY_ROUTE}`, { headers: { authorization: `Bearer ${token}` } });

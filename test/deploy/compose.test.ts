@@ -175,13 +175,14 @@ describe('docker-compose.yml', () => {
       }
     });
 
-    it('publishes each HTTP role on its own loopback port and keeps workers and bus consumers internal', () => {
+    it('publishes each HTTP role on its own loopback port (http+grpc roles their gRPC port too) and keeps workers and bus consumers internal', () => {
       const published = Object.values(file.services).flatMap(hostPorts);
       expect(new Set(published.map((port) => port.published)).size).toBe(published.length);
       for (const port of published) expect(port.host).toBe('127.0.0.1');
       for (const { role, name, service } of roleServices) {
         const ports = hostPorts(service);
-        if (role.kind === 'http' || role.kind === 'http+grpc') expect({ name, targets: ports.map((port) => port.target) }).toEqual({ name, targets: [3000] });
+        if (role.kind === 'http+grpc') expect({ name, targets: ports.map((port) => port.target) }).toEqual({ name, targets: [3000, 50051] });
+        else if (role.kind === 'http') expect({ name, targets: ports.map((port) => port.target) }).toEqual({ name, targets: [3000] });
         else expect({ name, ports }).toEqual({ name, ports: [] });
       }
     });
@@ -205,7 +206,7 @@ describe('docker-compose.yml', () => {
       for (const variable of servers) expect({ variable, value: platform.environment?.[variable] ?? '' }).toEqual({ variable, value: '' });
       expect(platform.depends_on ?? {}).toEqual({});
       expect(JSON.stringify(platform.healthcheck?.test)).toContain('/health/ready');
-      expect(hostPorts(platform).map((port) => port.target)).toEqual([3000]);
+      expect(hostPorts(platform).map((port) => port.target)).toEqual([3000, 50051]);
     });
   });
 

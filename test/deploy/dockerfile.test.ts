@@ -118,7 +118,7 @@ describe('Dockerfile', () => {
         .slice(0, -1)
         .map((argument) => argument.getValue()),
     );
-    expect(sources).toEqual(expect.arrayContaining(['/app/dist', '/app/node_modules']));
+    expect(sources).toEqual(expect.arrayContaining(['/app/dist', '/app/node_modules', '/app/proto']));
   });
 
   it('runs as a non-root user with NODE_ENV=production', () => {
@@ -223,8 +223,8 @@ describe('.dockerignore', () => {
           .slice(0, -1)
           .map((argument) => argument.getValue()),
       );
-    expect(fromContext).toEqual(expect.arrayContaining(['package.json', 'package-lock.json', 'src']));
-    for (const source of [...fromContext, 'src/main.ts', 'src/platform/messaging/topology.ts']) {
+    expect(fromContext).toEqual(expect.arrayContaining(['package.json', 'package-lock.json', 'src', 'proto']));
+    for (const source of [...fromContext, 'src/main.ts', 'src/platform/messaging/topology.ts', 'proto/integration/models/v1/models.proto']) {
       expect(existsSync(join(ROOT, source))).toBe(true);
       expect(ignoredByDockerignore(source, lines)).toBe(false);
     }

@@ -234,6 +234,25 @@ describe.each([
     ).toEqual(withBlobRole.sort());
   });
 
+  it('gives the http+grpc roles, and only them, a grpc container port, GRPC_PORT and a grpc Service port', () => {
+    for (const role of values.roles) {
+      const name = kubernetesName(role.name);
+      const container = named(manifests, 'Deployment', name).spec.template.spec.containers[0];
+      const grpcPorts = container.ports.filter((port: any) => port.name === 'grpc');
+      if (role.kind === 'http+grpc') {
+        expect(grpcPorts).toEqual([{ name: 'grpc', containerPort: 50051, protocol: 'TCP' }]);
+        expect(envValue(named(manifests, 'Deployment', name), 'GRPC_PORT')).toBe('50051');
+        expect(named(manifests, 'Service', name).spec.ports).toContainEqual({ name: 'grpc', port: 50051, targetPort: 'grpc', protocol: 'TCP', appProtocol: 'grpc' });
+      } else {
+        expect(grpcPorts).toEqual([]);
+        expect(envValue(named(manifests, 'Deployment', name), 'GRPC_PORT')).toBeUndefined();
+      }
+    }
+    expect(values.roles.filter((role: any) => role.kind === 'http+grpc').map((role: any) => role.name)).toEqual(
+      ROLES.filter((role) => role.kind === 'http+grpc').map((role) => role.name),
+    );
+  });
+
   it('probes every container: startup and liveness on /health/live, readiness on /health/ready', () => {
     for (const deployment of deployments) {
       for (const container of deployment.spec.template.spec.containers) {
@@ -293,7 +312,7 @@ describe.each([
       const service = named(manifests, 'Service', name);
       expect(deployment.spec.template.metadata.labels).toMatchObject(service.spec.selector);
       expect(service.spec.selector['app.kubernetes.io/component']).toBe(name);
-      expect(service.spec.ports.map((port: any) => port.targetPort)).toEqual(['http']);
+      expect(service.spec.ports.map((port: any) => port.targetPort)).toEqual(role.kind === 'http+grpc' ? ['http', 'grpc'] : ['http']);
 
       const hpa = named(manifests, 'HorizontalPodAutoscaler', name);
       expect(hpa.apiVersion).toBe('autoscaling/v2');
@@ -391,7 +410,11 @@ describe.each([
     const [componentRule] = ingress.spec.podSelector.matchExpressions;
     expect(componentRule.key).toBe('app.kubernetes.io/component');
     expect([...componentRule.values].sort()).toEqual(HTTP_ROLES.map((role) => kubernetesName(role.name)).sort());
-    expect(ingress.spec.ingress[0].ports).toEqual([{ protocol: 'TCP', port: 'http' }]);
+    // `grpc` is a named port: it opens only on the pods that declare it, the http+grpc roles.
+    expect(ingress.spec.ingress[0].ports).toEqual([
+      { protocol: 'TCP', port: 'http' },
+      { protocol: 'TCP', port: 'grpc' },
+    ]);
 
     const egress = policies.find((policy) => policy.metadata.name.endsWith('-egress'))!;
     expect(egress.spec.podSelector.matchLabels).toEqual(releaseSelector);

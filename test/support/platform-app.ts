@@ -37,7 +37,7 @@ export interface InProcessPlatform {
 
 /**
  * Boots the platform inside the test process (SQLite in a fresh DATA_DIR unless env says otherwise),
- * listening on an ephemeral port. Environment changes are undone on close.
+ * listening on an ephemeral port (gRPC too: `app.get(GrpcServerHost).port`). Environment changes are undone on close.
  */
 export async function startInProcess(
   env: Record<string, string | undefined> = {},
@@ -45,7 +45,7 @@ export async function startInProcess(
   extraDescriptors: PlatformAppSettings['extraDescriptors'] = [],
 ): Promise<InProcessPlatform> {
   const saved = { ...process.env };
-  Object.assign(process.env, { DATA_DIR: mkdtempSync(join(tmpdir(), 'ip-app-')), LOG_LEVEL: 'debug', APP_ROLE: 'all' });
+  Object.assign(process.env, { DATA_DIR: mkdtempSync(join(tmpdir(), 'ip-app-')), LOG_LEVEL: 'debug', APP_ROLE: 'all', GRPC_PORT: '0', GRPC_HOST: '127.0.0.1' });
   for (const [key, value] of Object.entries(env)) {
     if (value === undefined) delete process.env[key];
     else process.env[key] = value;

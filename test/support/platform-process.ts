@@ -8,7 +8,7 @@ const MAIN = join(__dirname, '..', '..', 'dist', 'main.js');
 
 /** Variables of the developer's shell that would change what a test boots; tests set what they need. */
 const INHERITED_BUT_IGNORED =
-  /^(APP_ROLE|DATABASE_|AUTH_|NODE_ENV|PORT|HOST|DATA_DIR|LOG_|SQLITE_|SHUTDOWN_|HTTP_|AZURE_|BLOB_|KEYVAULT_|SECRETS_|REDIS_|SERVICEBUS_|BUS_|BREAKER_|RETRY_)/;
+  /^(APP_ROLE|DATABASE_|AUTH_|NODE_ENV|PORT|HOST|DATA_DIR|LOG_|SQLITE_|SHUTDOWN_|HTTP_|AZURE_|BLOB_|KEYVAULT_|SECRETS_|REDIS_|SERVICEBUS_|BUS_|BREAKER_|RETRY_|GRPC_)/;
 
 export interface LogLine {
   level: string;
@@ -22,6 +22,8 @@ export class PlatformProcess {
   readonly stderr: string[] = [];
   readonly exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
   port?: number;
+  /** The gRPC port, when the process runs a role of kind http+grpc. */
+  grpcPort?: number;
 
   private constructor(readonly child: ChildProcessWithoutNullStreams) {
     createInterface({ input: child.stdout }).on('line', (line) => this.stdout.push(line));
@@ -33,7 +35,7 @@ export class PlatformProcess {
   static spawn(env: Record<string, string>, main = MAIN): PlatformProcess {
     const inherited = Object.fromEntries(Object.entries(process.env).filter(([key]) => !INHERITED_BUT_IGNORED.test(key)));
     const child = spawn(process.execPath, [main], {
-      env: { ...inherited, PORT: '0', HOST: '127.0.0.1', DATA_DIR: tempDataDir(), ...env },
+      env: { ...inherited, PORT: '0', HOST: '127.0.0.1', GRPC_PORT: '0', GRPC_HOST: '127.0.0.1', DATA_DIR: tempDataDir(), ...env },
       stdio: ['pipe', 'pipe', 'pipe'],
     });
     return new PlatformProcess(child);
@@ -55,6 +57,7 @@ export class PlatformProcess {
   async listening(timeoutMs = 30_000): Promise<void> {
     const line = await this.waitForLog((candidate) => candidate.msg.startsWith('Integration platform listening'), timeoutMs);
     this.port = Number(line.port);
+    if (line.grpcPort !== undefined) this.grpcPort = Number(line.grpcPort);
   }
 
   get running(): boolean {

@@ -1,14 +1,17 @@
 import { Module } from '@nestjs/common';
 import { operationsController } from '../../platform/integrations/operations/operations.controller';
 import { modelApiController } from '../../platform/models/http/model-api.controller';
+import { ModelsGrpcService } from '../../platform/models/models.grpc-service';
 
 /**
- * The AzureOpenAIIntegrationService role: the chat-completions surface under /azure-openai/v1 and the azure-openai
- * operations. Its calls may run on any model connection of the tenant (a route's fallback crosses
- * providers); the descriptor does the translation, in every role.
+ * The AzureOpenAIIntegrationService role: the chat-completions surface under /azure-openai/v1, the azure-openai
+ * operations, and the gRPC Models service (one per process, whichever model roles run). Its calls may
+ * run on any model connection of the tenant (a route's fallback crosses providers); the descriptor does
+ * the translation, in every role.
  */
 @Module({
   controllers: [modelApiController('azure-openai'), operationsController('azure-openai', ['azure-openai'])],
+  providers: [ModelsGrpcService],
 })
 export class AzureOpenAIIntegrationModule {
   /** Connection configuration carries everything per vendor account (base URL, API version, limits): no process options. */

@@ -1,17 +1,17 @@
 import { Injectable } from '@nestjs/common';
 import { PlatformMetrics } from '../observability/platform-metrics';
 
-export type WorkKind = 'http' | 'message' | 'schedule';
+export type WorkKind = 'http' | 'grpc' | 'message' | 'schedule';
 
 /**
- * Knows whether the process is draining and what work is in flight. HTTP requests, bus handlers and
- * scheduled ticks register here; shutdown waits for the count to reach zero (up to the grace period),
+ * Knows whether the process is draining and what work is in flight. HTTP requests, gRPC calls, bus
+ * handlers and scheduled ticks register here; shutdown waits for the count to reach zero (up to the grace period),
  * and readiness fails as soon as draining starts so no new traffic is routed to the pod.
  */
 @Injectable()
 export class ProcessLifecycle {
   private draining = false;
-  private readonly active: Record<WorkKind, number> = { http: 0, message: 0, schedule: 0 };
+  private readonly active: Record<WorkKind, number> = { http: 0, grpc: 0, message: 0, schedule: 0 };
   private idleWaiters: Array<() => void> = [];
   private readonly drainListeners: Array<() => void | Promise<void>> = [];
 
@@ -76,7 +76,7 @@ export class ProcessLifecycle {
   }
 
   private total(): number {
-    return this.active.http + this.active.message + this.active.schedule;
+    return this.active.http + this.active.grpc + this.active.message + this.active.schedule;
   }
 
   private releaseIdleWaiters(): void {

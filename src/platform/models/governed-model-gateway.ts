@@ -162,7 +162,7 @@ export class GovernedModelGateway extends ModelGateway {
     const tenantId = tenantInScope();
     if (!connectionId) {
       const routes = await this.routes.list(tenantId);
-      return { models: routes.map((route) => ({ id: route.name, created: Math.floor(route.createdAt.getTime() / 1000), owned_by: 'model-route' })) };
+      return { models: routes.map((route) => ({ id: route.name, created: Math.floor(route.createdAt.getTime() / 1000), owned_by: 'model-route', route: true })) };
     }
     const target = await this.resolveTarget(tenantId, { connectionId, model: '' });
     let answer: GovernedResponse;
@@ -177,7 +177,7 @@ export class GovernedModelGateway extends ModelGateway {
     }
     if (answer.failure) throw answerFailure(answer, answer.failure, target.protocol, connectionId).callError;
     try {
-      return { models: target.protocol.modelsResult(parseBody(answer.body)) };
+      return { models: target.protocol.modelsResult(parseBody(answer.body)).map((model) => ({ ...model, connectionId })) };
     } catch (caught) {
       throw invalidAnswer(target, caught).callError;
     }

@@ -56,7 +56,8 @@ export interface EmbeddingAnswer extends ModelAnswerMeta {
 }
 
 export interface ModelListAnswer {
-  readonly models: readonly ModelInfo[];
+  /** A connection's models carry its id; a tenant's model routes are marked `route`. */
+  readonly models: readonly (ModelInfo & { readonly connectionId?: string; readonly route?: boolean })[];
 }
 
 /**

@@ -29,9 +29,24 @@ export class PlatformMetrics {
     registers: [this.registry],
   });
 
+  readonly grpcRequests = new Counter({
+    name: 'grpc_requests_total',
+    help: 'gRPC calls answered, by method (service/method) and status code name',
+    labelNames: ['method', 'code'] as const,
+    registers: [this.registry],
+  });
+
+  readonly grpcRequestDuration = new Histogram({
+    name: 'grpc_request_duration_seconds',
+    help: 'gRPC call latency from the call arriving to its status (a stream: its whole length)',
+    labelNames: ['method', 'code'] as const,
+    buckets: LATENCY_BUCKETS,
+    registers: [this.registry],
+  });
+
   readonly inFlight = new Gauge({
     name: 'inflight_work',
-    help: 'Units of work in progress (HTTP requests, bus handlers, scheduled ticks); drained on shutdown',
+    help: 'Units of work in progress (HTTP requests, gRPC calls, bus handlers, scheduled ticks); drained on shutdown',
     labelNames: ['kind'] as const,
     registers: [this.registry],
   });

@@ -68,7 +68,7 @@ Environment variables the chart derives from structured values; values.env and r
 set them, so each has exactly one place where it is configured.
 */}}
 {{- define "integration-platform.managedEnv" -}}
-{{- $names := list "APP_ROLE" "PORT" "DATA_DIR" "NODE_ENV" "SHUTDOWN_GRACE_PERIOD" "SHUTDOWN_DELAY" "SERVICEBUS_NAMESPACE" "KEYVAULT_URL" "AZURE_STORAGE_ACCOUNT_URL" "AZURE_STORAGE_CONTAINER" "AUTH_JWKS_URI" "AUTH_ISSUER" "AUTH_AUDIENCE" "EGRESS_ALLOW_LIST" }}
+{{- $names := list "APP_ROLE" "PORT" "GRPC_PORT" "DATA_DIR" "NODE_ENV" "SHUTDOWN_GRACE_PERIOD" "SHUTDOWN_DELAY" "SERVICEBUS_NAMESPACE" "KEYVAULT_URL" "AZURE_STORAGE_ACCOUNT_URL" "AZURE_STORAGE_CONTAINER" "AUTH_JWKS_URI" "AUTH_ISSUER" "AUTH_AUDIENCE" "EGRESS_ALLOW_LIST" }}
 {{- if .Values.workloadIdentity.enabled }}
 {{- $names = concat $names (list "AZURE_CLIENT_ID" "AZURE_TENANT_ID" "AZURE_FEDERATED_TOKEN_FILE") }}
 {{- end }}
@@ -84,6 +84,7 @@ set them, so each has exactly one place where it is configured.
 The roles with `defaults` merged in and derived fields added, as JSON {"roles": [...]}:
   kebab          Kubernetes name
   http           kind http or http+grpc (Service, ingress)
+  grpc           kind http+grpc (gRPC container and Service port, GRPC_PORT)
   keda           scaled by a KEDA ScaledObject (else an HPA, when autoscaling is enabled)
   triggers       rendered azure-servicebus triggers (only with a Service Bus namespace)
   clientId       workload identity client id, or ""
@@ -122,6 +123,7 @@ Fails on values the schema cannot express.
 {{- $r := mergeOverwrite (deepCopy $root.Values.defaults) (deepCopy $role) }}
 {{- $_ := set $r "kebab" (include "integration-platform.kebab" $role.name) }}
 {{- $_ := set $r "http" (has $role.kind (list "http" "http+grpc")) }}
+{{- $_ := set $r "grpc" (eq $role.kind "http+grpc") }}
 {{- $_ := set $r "clientId" (index $root.Values.workloadIdentity.clientIds $role.name | default "") }}
 {{- $scaling := $r.autoscaling }}
 {{- $serviceBus := $scaling.serviceBus | default list }}

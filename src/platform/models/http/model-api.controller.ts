@@ -65,7 +65,7 @@ export function modelApiController(prefix: string): Type<unknown> {
     @RequireScopes('integration.runs.read')
     async models(@Headers(CONNECTION_HEADER) connectionId: string | undefined): Promise<{ object: 'list'; data: (ModelInfo & { object: 'model' })[] }> {
       const { models } = await this.gateway.listModels(connectionId || undefined);
-      return { object: 'list', data: models.map((model) => ({ ...model, object: 'model' as const })) };
+      return { object: 'list', data: models.map(({ id, created, owned_by }) => ({ id, object: 'model' as const, created, owned_by })) };
     }
   }
   Object.defineProperty(ModelApiController, 'name', { value: `${prefix.replace(/(^|-)(\w)/g, (_match, _dash, letter: string) => letter.toUpperCase())}ModelApiController` });
