@@ -1,12 +1,9 @@
-import { join } from 'node:path';
-import { credentials, loadPackageDefinition, Metadata, ServiceError, status } from '@grpc/grpc-js';
-import type { Client, ClientReadableStream, GrpcObject, ServiceClientConstructor } from '@grpc/grpc-js';
-import { loadSync } from '@grpc/proto-loader';
+import { Metadata, status } from '@grpc/grpc-js';
+import type { ClientReadableStream } from '@grpc/grpc-js';
 import { Global, Module } from '@nestjs/common';
 import { RequestContext } from '../src/platform/context/request-context';
 import { ProcessLifecycle } from '../src/platform/lifecycle/process-lifecycle';
 import { GrpcServerHost } from '../src/platform/grpc/grpc-server.host';
-import { protoRoot } from '../src/platform/grpc/proto-files';
 import {
   ChatCall,
   CompletionAnswer,
@@ -21,6 +18,7 @@ import {
 } from '../src/platform/models/model-calls';
 import { ModelGateway } from '../src/platform/models/model-gateway';
 import type { ChatCompletionChunk } from '../src/platform/models/model-wire';
+import { loadClients, readStream, unaryCall, UntypedClient } from './support/grpc-clients';
 import { InProcessPlatform, startInProcess } from './support/platform-app';
 import { PlatformProcess } from './support/platform-process';
 import { newJwtSecret, signHs256 } from './support/tokens';
@@ -136,58 +134,6 @@ const recordingGateway = new RecordingGateway();
 @Global()
 @Module({ providers: [{ provide: ModelGateway, useValue: recordingGateway }], exports: [ModelGateway] })
 class RecordingGatewayModule {}
-
-type Callback<T> = (error: ServiceError | null, value?: T) => void;
-// eslint-disable-next-line @typescript-eslint/no-explicit-any -- the generated clients are untyped; answers are asserted field by field
-type UntypedClient = Client & Record<string, (...args: any[]) => any>;
-
-function loadClients(port: number): { models: UntypedClient; health: UntypedClient } {
-  const root = protoRoot();
-  const definition = loadSync([join(root, 'integration/models/v1/models.proto'), join(root, 'grpc/health/v1/health.proto')], {
-    keepCase: true,
-    longs: String,
-    enums: String,
-    defaults: true,
-    oneofs: true,
-    includeDirs: [root],
-  });
-  const loaded = loadPackageDefinition(definition);
-  const pick = (path: string) => path.split('.').reduce((node, key) => (node as GrpcObject)[key], loaded as unknown) as ServiceClientConstructor;
-  const target = `127.0.0.1:${port}`;
-  return {
-    models: new (pick('integration.models.v1.Models'))(target, credentials.createInsecure()) as UntypedClient,
-    health: new (pick('grpc.health.v1.Health'))(target, credentials.createInsecure()) as UntypedClient,
-  };
-}
-
-const unaryCall = <T>(client: UntypedClient, method: string, request: object, metadata = new Metadata(), options: { deadline?: number } = {}) =>
-  new Promise<{ response?: T; error?: ServiceError; trailers?: Metadata }>((resolve) => {
-    let trailers: Metadata | undefined;
-    let outcome: { response?: T; error?: ServiceError } | undefined;
-    const settle = () => {
-      if (outcome && trailers) resolve({ ...outcome, trailers });
-    };
-    const call = client[method](request, metadata, options, ((error, response) => {
-      outcome = error ? { error } : { response };
-      if (error) trailers = error.metadata;
-      settle();
-    }) as Callback<T>);
-    call.on('status', (result: { metadata: Metadata }) => {
-      trailers = result.metadata;
-      settle();
-    });
-  });
-
-/** Reads a server stream to its end: the events, then the status (or the error). */
-const readStream = <T>(stream: ClientReadableStream<T>) =>
-  new Promise<{ events: T[]; error?: ServiceError; trailers?: Metadata }>((resolve) => {
-    const events: T[] = [];
-    stream.on('data', (event: T) => events.push(event));
-    stream.on('error', (error: ServiceError) => resolve({ events, error, trailers: error.metadata }));
-    stream.on('status', (result: { code: status; metadata: Metadata }) => {
-      if (result.code === status.OK) resolve({ events, trailers: result.metadata });
-    });
-  });
 
 const until = async (condition: () => boolean, timeoutMs = 5_000) => {
   const deadline = Date.now() + timeoutMs;

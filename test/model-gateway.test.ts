@@ -1,6 +1,9 @@
 import OpenAI from 'openai';
 import type { ChatCompletionChunk } from 'openai/resources/chat/completions';
+import { status } from '@grpc/grpc-js';
+import { GrpcServerHost } from '../src/platform/grpc/grpc-server.host';
 import { REGISTRY_SCOPES, TenantApi, waitFor } from './support/governed-api';
+import { bearerMetadata, loadClients, readStream, unaryCall, UntypedClient } from './support/grpc-clients';
 import { OllamaPeer, OpenAIPeer, TOOL_ARGUMENTS } from './support/model-peers';
 import { InProcessPlatform, startInProcess } from './support/platform-app';
 import { newJwtSecret, signHs256 } from './support/tokens';
@@ -363,6 +366,54 @@ describe('Model gateway (OpenAI, Azure OpenAI and Ollama roles in one process)',
       const iterator = stream[Symbol.asyncIterator]();
       await iterator.next();
       abort.abort();
+      await expect(openai.waitForDisconnect(2000)).resolves.toBeGreaterThanOrEqual(1);
+    });
+  });
+
+  describe('gRPC integration.models.v1.Models on the same gateway', () => {
+    let models: UntypedClient;
+    const grpcMessages = [{ role: 'user', text: PROMPT[0].content }];
+    type StreamEvent = { start?: { run_id: string }; chunk?: { content?: string }; usage?: { total_tokens: number } };
+
+    beforeAll(() => {
+      ({ models } = loadClients(platform.app.get(GrpcServerHost).port));
+    });
+    afterAll(() => models?.close());
+
+    it('completes on a connection, with the vendor’s usage', async () => {
+      const { response, error } = await unaryCall<{ choices: { message: { text: string } }[]; usage: { total_tokens: number }; attempts: { run_id: string }[] }>(
+        models,
+        'Complete',
+        { connection_id: ollamaConnection, model: 'llama3.2', messages: grpcMessages },
+        await bearerMetadata(token),
+      );
+      expect(error).toBeUndefined();
+      expect(response!.choices[0].message.text).toBe(WORDS);
+      expect(response!.usage.total_tokens).toBe(12);
+      expect((await runOf(response!.attempts.at(-1)!.run_id)).state).toBe('Completed');
+    });
+
+    it('streams a route’s answer, and ends a stream cut after its first token UNAVAILABLE, never OK and never from another target', async () => {
+      openai.chunkDelayMs = 15;
+      openai.script({ kind: 'cut', afterChunks: 3 });
+      const { events, error } = await readStream<StreamEvent>(models.Stream({ model: 'smart', messages: grpcMessages, include_usage: true }, await bearerMetadata(token)));
+      openai.chunkDelayMs = 0;
+      expect(error?.code).toBe(status.UNAVAILABLE);
+      expect(events[0].start?.run_id).toMatch(/^run-/);
+      expect(events.map((event) => event.chunk?.content ?? '').join('')).toBe('w0 w1');
+      expect(ollama.requests).toHaveLength(0);
+      const whole = await readStream<StreamEvent>(models.Stream({ model: 'smart', messages: grpcMessages, include_usage: true }, await bearerMetadata(token)));
+      expect(whole.error).toBeUndefined();
+      expect(whole.events.map((event) => event.chunk?.content ?? '').join('')).toBe(WORDS);
+      expect(whole.events.at(-1)?.usage?.total_tokens).toBe(12);
+    });
+
+    it('carries a cancelled call to the vendor: its connection closes', async () => {
+      openai.script({ kind: 'stall', afterChunks: 2 });
+      const call = models.Stream({ connection_id: openaiConnection, model: 'gpt-4o-mini', messages: grpcMessages }, await bearerMetadata(token));
+      call.on('error', () => undefined);
+      await new Promise((resolve) => call.once('data', resolve));
+      call.cancel();
       await expect(openai.waitForDisconnect(2000)).resolves.toBeGreaterThanOrEqual(1);
     });
   });

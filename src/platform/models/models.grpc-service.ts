@@ -34,18 +34,14 @@ export class ModelsGrpcService implements GrpcServiceImplementation {
   private async complete(request: CompleteRequestMessage, call: GrpcCallScope): Promise<GrpcAnswer<CompleteResponseMessage>> {
     const selector = toSelector(request);
     const chat = toChatCall(request, { stream: false });
-    const answer = await this.gateway
-      .complete(selector, chat, callOptions(call))
-      .catch((error: unknown) => Promise.reject(toGrpcFailure(error)));
+    const answer = await this.gateway.complete(selector, chat, callOptions(call)).catch((error: unknown) => Promise.reject(toGrpcFailure(error)));
     return { response: toCompleteResponse(answer), trailers: answerTrailers(answer) };
   }
 
   private async stream(request: CompleteRequestMessage, writer: GrpcStreamWriter<StreamEventMessage>, call: GrpcCallScope): Promise<void> {
     const selector = toSelector(request);
     const chat = toChatCall(request, { stream: true });
-    const stream = await this.gateway
-      .stream(selector, chat, callOptions(call))
-      .catch((error: unknown) => Promise.reject(toGrpcFailure(error)));
+    const stream = await this.gateway.stream(selector, chat, callOptions(call)).catch((error: unknown) => Promise.reject(toGrpcFailure(error)));
     const cancel = () => stream.cancel();
     if (call.signal.aborted) cancel();
     call.signal.addEventListener('abort', cancel, { once: true });
@@ -65,16 +61,12 @@ export class ModelsGrpcService implements GrpcServiceImplementation {
   private async embed(request: EmbedRequestMessage, call: GrpcCallScope): Promise<GrpcAnswer<EmbedResponseMessage>> {
     const selector = toSelector(request);
     const embedding = toEmbeddingCall(request);
-    const answer = await this.gateway
-      .embed(selector, embedding, callOptions(call))
-      .catch((error: unknown) => Promise.reject(toGrpcFailure(error)));
+    const answer = await this.gateway.embed(selector, embedding, callOptions(call)).catch((error: unknown) => Promise.reject(toGrpcFailure(error)));
     return { response: toEmbedResponse(answer), trailers: answerTrailers(answer) };
   }
 
   private async listModels(request: ListModelsRequestMessage, call: GrpcCallScope): Promise<GrpcAnswer<ListModelsResponseMessage>> {
-    const answer = await this.gateway
-      .listModels(request.connection_id || undefined, callOptions(call))
-      .catch((error: unknown) => Promise.reject(toGrpcFailure(error)));
+    const answer = await this.gateway.listModels(request.connection_id || undefined, callOptions(call)).catch((error: unknown) => Promise.reject(toGrpcFailure(error)));
     return { response: toListModelsResponse(answer) };
   }
 }
