@@ -13,8 +13,8 @@
 //   time to first token  one stream at a time (N streams, x ROUNDS, alternating direct and platform): p50/p99 of the
 //                        time from sending the request to the first content chunk; added = platform minus direct
 //   chunks/s             C concurrent streams of W words, N streams in all: chunks forwarded per second
-//   open streams         O streams held open at once (the stand-in sends a word every 100 ms): peak RSS of this
-//                        process (platform and clients) while they are open
+//   open streams         O streams held open at once by a child process (the stand-in sends a word every 100 ms):
+//                        peak RSS of the platform's process while they are open (measured first, after boot)
 // Goals (issue 13): added TTFT p50 < 1 ms; chunks/s with 200 concurrent streams >= 60 % of direct; RSS with 1,000
 // open streams < 250 MB.
 const { fork } = require('node:child_process');
@@ -88,6 +88,37 @@ function streamWords(response, body, words, delayMs) {
     else next();
   };
   next();
+}
+
+// --- the clients of the open-streams case (child process), so the RSS sampled is the platform's alone -----------
+
+if (process.argv[2] === '--clients') {
+  const [url, token, connectionId, count] = process.argv.slice(3);
+  const { Agent, request } = require('undici');
+  const agent = new Agent({ connections: Number(count) + 16, bodyTimeout: 0, headersTimeout: 0 });
+  const body = JSON.stringify({ model: 'gpt-bench', messages: [{ role: 'user', content: 'Say something short please' }], stream: true, metadata: { words: '40', delayMs: '100' } });
+  let opened = 0;
+  const one = async () => {
+    const response = await request(`${url}/openai/v1/chat/completions`, {
+      method: 'POST',
+      dispatcher: agent,
+      body,
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${token}`, 'x-connection-id': connectionId },
+    });
+    if (response.statusCode !== 200) throw new Error(`A stream answered HTTP ${response.statusCode}`);
+    if (++opened === Number(count)) process.send({ opened });
+    let tail = '';
+    for await (const piece of response.body) tail = piece.toString('utf8').slice(-32);
+    if (!tail.includes('[DONE]')) throw new Error('A stream ended without [DONE]');
+  };
+  Promise.all(Array.from({ length: Number(count) }, one)).then(
+    () => process.send({ done: true }, () => process.exit(0)),
+    (error) => {
+      process.stderr.write(`${error.stack ?? error}\n`);
+      process.exit(1);
+    },
+  );
+  return;
 }
 
 // --- arguments -----------------------------------------------------------------------------------------------
@@ -172,14 +203,23 @@ async function chunkThroughput(streamer, count, concurrency, words) {
   return chunks / (Number(process.hrtime.bigint() - started) / 1e9);
 }
 
-async function openStreams(streamer, count) {
+/** O streams held open through the platform by a child process; the platform's RSS sampled meanwhile. */
+async function openStreams(platform, count) {
   const baseline = rssMb();
   let peak = baseline;
   const sampler = setInterval(() => (peak = Math.max(peak, rssMb())), 50);
   const started = Date.now();
-  await Promise.all(Array.from({ length: count }, () => readStream(streamer, { words: 40, delayMs: 100 })));
+  const clients = fork(__filename, ['--clients', platform.url, platform.token, platform.connectionId, String(count)], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  let allOpenAfter;
+  await new Promise((resolve, reject) => {
+    clients.on('message', (message) => {
+      if (message.opened) allOpenAfter = (Date.now() - started) / 1000;
+      if (message.done) resolve();
+    });
+    clients.once('exit', (code) => (code === 0 ? resolve() : reject(new Error(`The stream clients exited with ${code}`))));
+  });
   clearInterval(sampler);
-  return { baseline, peak, seconds: (Date.now() - started) / 1000 };
+  return { baseline, peak, allOpenAfter, seconds: (Date.now() - started) / 1000 };
 }
 
 // --- the platform ------------------------------------------------------------------------------------------
@@ -270,6 +310,7 @@ async function main() {
       headers: { 'content-type': 'application/json', authorization: `Bearer ${platform.token}`, 'x-connection-id': platform.connectionId },
     });
 
+  const open = await openStreams(platform, settings.open);
   const ttft = { direct: [], governed: [] };
   const chunks = { direct: [], governed: [] };
   for (let round = 0; round < ROUNDS; round++) {
@@ -281,7 +322,6 @@ async function main() {
       chunks[name].push(await chunkThroughput(streamer, settings.streams, settings.concurrency, settings.words));
     }
   }
-  const open = await openStreams(governed, settings.open);
   await platform.close();
   await agent.close();
   server.disconnect();
@@ -302,7 +342,7 @@ async function main() {
     `  added                    ${ms(addedP50).padEnd(11)} ${ms(addedP99)}`,
     '',
     `chunks/s at ${settings.concurrency} concurrent   direct ${mean(chunks.direct).toFixed(0)}   platform ${mean(chunks.governed).toFixed(0)}   (${(share * 100).toFixed(1)} % of direct)`,
-    `${settings.open} open streams            RSS ${open.baseline.toFixed(0)} MB before, peak ${open.peak.toFixed(0)} MB (held ${open.seconds.toFixed(1)} s); boot ${rssBeforeBoot.toFixed(0)} → ${rssAfterBoot.toFixed(0)} MB`,
+    `${settings.open} open streams            platform RSS ${open.baseline.toFixed(0)} MB before, peak ${open.peak.toFixed(0)} MB (all open after ${open.allOpenAfter?.toFixed(1)} s, held ${open.seconds.toFixed(1)} s); boot ${rssBeforeBoot.toFixed(0)} → ${rssAfterBoot.toFixed(0)} MB`,
     '',
     `goals: added TTFT p50 < ${GOALS.addedTtftP50Ms} ms ${verdict(addedP50 < GOALS.addedTtftP50Ms)}; chunks/s >= ${GOALS.chunkShare * 100} % ${verdict(share >= GOALS.chunkShare)}; RSS < ${GOALS.openStreamsRssMb} MB ${verdict(open.peak < GOALS.openStreamsRssMb)}`,
   ];

@@ -17,6 +17,8 @@ import { RoleDefinition, servesGrpc } from './roles';
 export interface CompositionExtras {
   /** Modules mounted beside the roles' own (embedding, tests). */
   extraModules?: Array<Type<unknown> | DynamicModule>;
+  /** Global modules whose providers stand in for the platform's (a model gateway of an embedding's or a test's own). */
+  overridingModules?: Array<Type<unknown> | DynamicModule>;
   /** Vendor descriptors beside the built-in ones (embedding, tests). */
   extraDescriptors?: readonly VendorDescriptor[];
 }
@@ -32,8 +34,8 @@ export class AppModule {
     return {
       module: AppModule,
       imports: [
-        // First, so that a global provider of theirs stands in for the platform's own (an embedding's gateway, a test's).
-        ...(extras.extraModules ?? []),
+        // First, so that a global provider of theirs is found before the platform's own.
+        ...(extras.overridingModules ?? []),
         PlatformModule.forRoot(platform),
         VendorsModule.forRoot(catalogue),
         PersistenceModule.forRoot({ entities: ENTITIES, migrations: MIGRATIONS, afterMigrations: (dataSource) => syncBuiltInProviderRows(dataSource, catalogue) }),
@@ -43,6 +45,7 @@ export class AppModule {
         WebhooksModule,
         ...(servesGrpc(roles) ? [GrpcModule] : []),
         ...roles.map((role) => role.load()),
+        ...(extras.extraModules ?? []),
       ],
     };
   }

@@ -75,6 +75,8 @@ export interface PlatformAppSettings {
   extraModules?: Array<Type<unknown> | DynamicModule>;
   /** Vendor descriptors added to the built-in catalogue (embedding, tests). */
   extraDescriptors?: readonly VendorDescriptor[];
+  /** Global modules whose providers stand in for the platform's own (embedding, tests). */
+  overridingModules?: Array<Type<unknown> | DynamicModule>;
 }
 
 export async function createPlatformApp(roles: readonly RoleDefinition[], settings: PlatformAppSettings = {}): Promise<PlatformApp> {
@@ -101,7 +103,7 @@ export async function createPlatformApp(roles: readonly RoleDefinition[], settin
         logger,
         metrics,
       },
-      { extraModules: settings.extraModules, extraDescriptors: settings.extraDescriptors },
+      { extraModules: settings.extraModules, extraDescriptors: settings.extraDescriptors, overridingModules: settings.overridingModules },
     ),
     createHttpAdapter(runtime),
     { logger: new PinoNestLogger(logger), bodyParser: false, abortOnError: false },

@@ -183,7 +183,7 @@ describe('gRPC host: integration.models.v1.Models and grpc.health.v1.Health', ()
 
   beforeAll(async () => {
     // APP_ROLE=all: three model roles contribute the Models service; the process serves it once.
-    platform = await startInProcess({ AUTH_JWT_SECRET: secret, GRPC_PORT: '0', GRPC_HOST: '127.0.0.1' }, [RecordingGatewayModule]);
+    platform = await startInProcess({ AUTH_JWT_SECRET: secret, GRPC_PORT: '0', GRPC_HOST: '127.0.0.1' }, [], [], [RecordingGatewayModule]);
     gateway = recordingGateway;
     ({ models, health } = loadClients(platform.app.get(GrpcServerHost).port));
   });

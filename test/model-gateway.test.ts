@@ -2,7 +2,8 @@ import OpenAI from 'openai';
 import type { ChatCompletionChunk } from 'openai/resources/chat/completions';
 import { status } from '@grpc/grpc-js';
 import { GrpcServerHost } from '../src/platform/grpc/grpc-server.host';
-import { REGISTRY_SCOPES, TenantApi, waitFor } from './support/governed-api';
+import { DataSource } from 'typeorm';
+import { dumpStore, REGISTRY_SCOPES, TenantApi, waitFor } from './support/governed-api';
 import { bearerMetadata, loadClients, readStream, unaryCall, UntypedClient } from './support/grpc-clients';
 import { OllamaPeer, OpenAIPeer, TOOL_ARGUMENTS } from './support/model-peers';
 import { InProcessPlatform, startInProcess } from './support/platform-app';
@@ -18,7 +19,6 @@ import { newJwtSecret, signHs256 } from './support/tokens';
 
 const OPENAI_KEY = 'sk-test-openai';
 const AZURE_KEY = 'azure-test-key';
-const WRONG_KEY = 'sk-wrong-key-0123456789';
 const PROMPT = [{ role: 'user' as const, content: 'Say something short please' }];
 const WORDS = 'w0 w1 w2 w3 w4 w5 w6 w7';
 
@@ -301,7 +301,8 @@ describe('Model gateway (OpenAI, Azure OpenAI and Ollama roles in one process)',
       expect((await tenant.get('/integrations/model-routes')).body.items.map((item: { name: string }) => item.name)).toEqual(['smart']);
       const models = await client('openai').models.list();
       expect(models.data.map((model) => model.id)).toEqual(['smart']);
-      expect((await tenant.post('/integrations/model-routes', { name: 'smart', targets: [{ connectionId: openaiConnection, model: 'x' }] })).status).toBe(409);
+      const again = await tenant.post('/integrations/model-routes', { name: 'smart', targets: [{ connectionId: openaiConnection, model: 'x' }] });
+      expect({ status: again.status, body: again.body }).toMatchObject({ status: 409, body: { message: 'A model route named smart already exists' } });
       const bad = await tenant.post('/integrations/model-routes', { name: 'bad', targets: [{ connectionId: 'conn-00000000000000000000000000000000', model: 'x' }] });
       expect(bad.status).toBe(404);
     });
@@ -451,10 +452,13 @@ describe('Model gateway (OpenAI, Azure OpenAI and Ollama roles in one process)',
       expect((refused as InstanceType<typeof OpenAI.BadRequestError>).param).toBe('messages[0].role');
     });
 
-    it('never shows a credential in answers or logs', () => {
-      for (const secret of [OPENAI_KEY, AZURE_KEY, WRONG_KEY]) {
+    it('never shows a credential in answers, logs or rows', async () => {
+      const rows = JSON.stringify(await dumpStore(platform.app.get(DataSource)));
+      expect(rows).toContain('model_routes');
+      for (const secret of [OPENAI_KEY, AZURE_KEY]) {
         expect(transcript.join('\n')).not.toContain(secret);
         expect(platform.logs.text()).not.toContain(secret);
+        expect(rows).not.toContain(secret);
       }
     });
   });

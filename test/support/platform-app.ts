@@ -43,6 +43,7 @@ export async function startInProcess(
   env: Record<string, string | undefined> = {},
   extraModules: PlatformAppSettings['extraModules'] = [],
   extraDescriptors: PlatformAppSettings['extraDescriptors'] = [],
+  overridingModules: PlatformAppSettings['overridingModules'] = [],
 ): Promise<InProcessPlatform> {
   const saved = { ...process.env };
   Object.assign(process.env, { DATA_DIR: mkdtempSync(join(tmpdir(), 'ip-app-')), LOG_LEVEL: 'debug', APP_ROLE: 'all', GRPC_PORT: '0', GRPC_HOST: '127.0.0.1' });
@@ -52,7 +53,7 @@ export async function startInProcess(
   }
   const logs = new LogCapture();
   try {
-    const { app, routes } = await createPlatformApp(resolveRoles(process.env.APP_ROLE), { logDestination: logs, extraModules, extraDescriptors });
+    const { app, routes } = await createPlatformApp(resolveRoles(process.env.APP_ROLE), { logDestination: logs, extraModules, extraDescriptors, overridingModules });
     // Init hooks first: modules tune their consumers there, before the bus starts consuming.
     await app.init();
     await app.startAllMicroservices();

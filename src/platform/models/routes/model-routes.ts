@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
-import { QueryFailedError, Repository } from 'typeorm';
+import { Repository } from 'typeorm';
 import { newId } from '../../persistence/ids';
 import { IntegrationError } from '../../resilience/failure-classifier';
 import type { FailureCategory } from '../../runs/entities/integration-failure.entity';
@@ -48,10 +48,12 @@ export class ModelRoutes {
       targets: route.targets,
       fallbackOn: route.fallbackOn ?? [...DEFAULT_FALLBACK_ON],
     });
+    if (await this.routes.existsBy({ tenantId, name: route.name })) throw new ModelRouteExistsError(route.name);
     try {
       await this.routes.insert(row);
     } catch (error) {
-      if (error instanceof QueryFailedError && (await this.routes.existsBy({ tenantId, name: route.name }))) throw new ModelRouteExistsError(route.name);
+      // Created meanwhile by a concurrent request: the unique index said so.
+      if (await this.routes.existsBy({ tenantId, name: route.name })) throw new ModelRouteExistsError(route.name);
       throw error;
     }
     this.cache.delete(cacheKey(tenantId, route.name));
