@@ -347,6 +347,24 @@ async function main() {
     `goals: added TTFT p50 < ${GOALS.addedTtftP50Ms} ms ${verdict(addedP50 < GOALS.addedTtftP50Ms)}; chunks/s >= ${GOALS.chunkShare * 100} % ${verdict(share >= GOALS.chunkShare)}; RSS < ${GOALS.openStreamsRssMb} MB ${verdict(open.peak < GOALS.openStreamsRssMb)}`,
   ];
   process.stdout.write(`${lines.join('\n')}\n`);
+  const resultsDir = path.join(__dirname, 'results');
+  fs.mkdirSync(resultsDir, { recursive: true });
+  const file = path.join(resultsDir, `models-${new Date().toISOString().replace(/[:.]/g, '-')}.json`);
+  fs.writeFileSync(
+    file,
+    JSON.stringify(
+      {
+        settings,
+        timeToFirstToken: { ...t, addedP50, addedP99 },
+        chunksPerSecond: { direct: mean(chunks.direct), platform: mean(chunks.governed), share },
+        openStreams: open,
+        goals: GOALS,
+      },
+      null,
+      2,
+    ),
+  );
+  process.stdout.write(`\nResults: ${path.relative(ROOT, file)}\n`);
 }
 
 main().catch((error) => {
