@@ -97,34 +97,11 @@ export class EgressClient implements OnModuleDestroy {
   }
 
   async request(request: EgressRequest): Promise<EgressResponse> {
-    const url = this.policy.parseUrl(request.url);
-    const target = `${url.host}${url.pathname}`;
-    // An IP literal is refused here, before the pool sees it; names are checked by the connector.
-    this.policy.checkIpLiteral(url.hostname);
-
-    const { signal: callerSignal } = request;
-    if (callerSignal?.aborted) throw abortedByCaller(target, callerSignal.reason, undefined);
-    const timeoutMs = request.timeoutMs ?? this.options.requestTimeoutMs;
-    // undici takes an EventEmitter as its signal: much cheaper per request than an AbortController.
-    const abort = new EventEmitter();
-    let timedOut = false;
-    const timer = setTimeout(() => {
-      timedOut = true;
-      abort.emit('abort');
-    }, timeoutMs);
-    const onCallerAbort = () => abort.emit('abort');
-    callerSignal?.addEventListener('abort', onCallerAbort, { once: true });
-
+    const { url, target } = this.destination(request);
+    const abort = new RequestAbort(target, request.timeoutMs ?? this.options.requestTimeoutMs, request.signal);
     const startedAt = performance.now();
     try {
-      const response = await this.agent.request({
-        origin: url.origin,
-        path: `${url.pathname}${url.search}`,
-        method: request.method,
-        headers: request.headers,
-        body: request.body,
-        signal: abort,
-      });
+      const response = await this.agent.request({ ...dispatchOf(url, request), signal: abort.emitter });
       const body = await readBody(response, request.maxResponseBytes ?? this.options.maxResponseBytes, target);
       return {
         status: response.statusCode,
@@ -133,12 +110,9 @@ export class EgressClient implements OnModuleDestroy {
         latencyMs: performance.now() - startedAt,
       };
     } catch (error) {
-      if (timedOut) throw IntegrationError.transient('timeout', `Egress to ${target} timed out after ${timeoutMs}ms`, { cause: error });
-      if (callerSignal?.aborted) throw abortedByCaller(target, callerSignal.reason, error);
-      throw transportFailure(target, error);
+      throw abort.failure(error);
     } finally {
-      clearTimeout(timer);
-      callerSignal?.removeEventListener('abort', onCallerAbort);
+      abort.release();
     }
   }
 
@@ -147,47 +121,34 @@ export class EgressClient implements OnModuleDestroy {
    * covers the response headers; after them, only silences longer than the idle timeout fail the body.
    */
   async stream(request: EgressStreamRequest): Promise<EgressStream> {
-    const url = this.policy.parseUrl(request.url);
-    const target = `${url.host}${url.pathname}`;
-    this.policy.checkIpLiteral(url.hostname);
-    const { signal: callerSignal } = request;
-    if (callerSignal?.aborted) throw abortedByCaller(target, callerSignal.reason, undefined);
-    const timeoutMs = request.timeoutMs ?? this.options.requestTimeoutMs;
+    const { url, target } = this.destination(request);
     const idleTimeoutMs = request.idleTimeoutMs ?? this.options.streamIdleTimeoutMs;
-    const abort = new EventEmitter();
-    let timedOut = false;
-    const timer = setTimeout(() => {
-      timedOut = true;
-      abort.emit('abort');
-    }, timeoutMs);
-    const onCallerAbort = () => abort.emit('abort');
-    callerSignal?.addEventListener('abort', onCallerAbort, { once: true });
+    const abort = new RequestAbort(target, request.timeoutMs ?? this.options.requestTimeoutMs, request.signal);
     const startedAt = performance.now();
     let response: Dispatcher.ResponseData;
     try {
-      response = await this.streamAgent.request({
-        origin: url.origin,
-        path: `${url.pathname}${url.search}`,
-        method: request.method,
-        headers: request.headers,
-        body: request.body,
-        signal: abort,
-        bodyTimeout: idleTimeoutMs,
-      });
+      response = await this.streamAgent.request({ ...dispatchOf(url, request), signal: abort.emitter, bodyTimeout: idleTimeoutMs });
     } catch (error) {
-      callerSignal?.removeEventListener('abort', onCallerAbort);
-      if (timedOut) throw IntegrationError.transient('timeout', `Egress to ${target} timed out after ${timeoutMs}ms`, { cause: error });
-      if (callerSignal?.aborted) throw abortedByCaller(target, callerSignal.reason, error);
-      throw transportFailure(target, error);
-    } finally {
-      clearTimeout(timer);
+      abort.release();
+      throw abort.failure(error);
     }
+    // From here on only the caller's abort and the idle timeout end the body; it releases the abort when it closes.
+    abort.stopTimer();
     return {
       status: response.statusCode,
       headers: response.headers as Record<string, string | string[]>,
-      body: streamBody(response.body, target, idleTimeoutMs, callerSignal, onCallerAbort),
+      body: streamBody(response.body, target, idleTimeoutMs, abort),
       latencyMs: performance.now() - startedAt,
     };
+  }
+
+  /** The request's URL and the name its errors use; an IP literal is refused here, before the pool sees it (names are checked by the connector). */
+  private destination(request: Pick<EgressRequest, 'url' | 'signal'>): { url: URL; target: string } {
+    const url = this.policy.parseUrl(request.url);
+    const target = `${url.host}${url.pathname}`;
+    this.policy.checkIpLiteral(url.hostname);
+    if (request.signal?.aborted) throw abortedByCaller(target, request.signal.reason, undefined);
+    return { url, target };
   }
 
   /** The create-time check of a destination (a webhook subscription, a connection's base URL): form, then resolution and policy. */
@@ -225,32 +186,66 @@ function readBody({ body, headers }: Dispatcher.ResponseData, limit: number, tar
 }
 
 /**
- * The body of a stream, read chunk by chunk, its failures in the platform's terms (undici's name its
- * internals). The caller's abort listener lives as long as the body does.
+ * What ends a request early: its timeout, or the caller's signal. undici takes an EventEmitter as its
+ * signal, much cheaper per request than an AbortController. Failures are told in the platform's terms.
  */
-function streamBody(body: Readable, target: string, idleTimeoutMs: number, callerSignal: AbortSignal | undefined, onCallerAbort: () => void): EgressStreamBody {
-  body.once('close', () => callerSignal?.removeEventListener('abort', onCallerAbort));
+class RequestAbort {
+  readonly emitter = new EventEmitter();
+  private timedOut = false;
+  private readonly timer: NodeJS.Timeout;
+  private readonly onCallerAbort = () => this.emitter.emit('abort');
+
+  constructor(
+    private readonly target: string,
+    private readonly timeoutMs: number,
+    readonly callerSignal: AbortSignal | undefined,
+  ) {
+    this.timer = setTimeout(() => {
+      this.timedOut = true;
+      this.emitter.emit('abort');
+    }, timeoutMs);
+    callerSignal?.addEventListener('abort', this.onCallerAbort, { once: true });
+  }
+
+  stopTimer(): void {
+    clearTimeout(this.timer);
+  }
+
+  release(): void {
+    this.stopTimer();
+    this.callerSignal?.removeEventListener('abort', this.onCallerAbort);
+  }
+
+  failure(error: unknown): IntegrationError {
+    if (this.timedOut) return IntegrationError.transient('timeout', `Egress to ${this.target} timed out after ${this.timeoutMs}ms`, { cause: error });
+    if (this.callerSignal?.aborted) return abortedByCaller(this.target, this.callerSignal.reason, error);
+    return transportFailure(this.target, error);
+  }
+}
+
+function dispatchOf(url: URL, request: Pick<EgressRequest, 'method' | 'headers' | 'body'>) {
+  return { origin: url.origin, path: `${url.pathname}${url.search}`, method: request.method, headers: request.headers, body: request.body };
+}
+
+/** The body of a stream, read chunk by chunk, its failures in the platform's terms (undici's name its internals). */
+function streamBody(body: Readable, target: string, idleTimeoutMs: number, abort: RequestAbort): EgressStreamBody {
+  body.once('close', () => abort.release());
   return {
     async *[Symbol.asyncIterator]() {
       try {
         for await (const chunk of body) yield chunk as Buffer;
       } catch (error) {
-        throw streamFailure(target, error, idleTimeoutMs, callerSignal);
+        if (error instanceof IntegrationError) throw error;
+        if ((error as { code?: unknown }).code === 'UND_ERR_BODY_TIMEOUT') {
+          throw IntegrationError.transient('stream_idle_timeout', `Egress to ${target}: the stream was silent for more than ${idleTimeoutMs}ms`, { cause: error });
+        }
+        throw abort.failure(error);
       }
     },
     close: () => {
       body.on('error', noop).destroy();
     },
   };
-}
-
-function streamFailure(target: string, error: unknown, idleTimeoutMs: number, callerSignal: AbortSignal | undefined): IntegrationError {
-  if (error instanceof IntegrationError) return error;
-  if ((error as { code?: unknown }).code === 'UND_ERR_BODY_TIMEOUT') {
-    return IntegrationError.transient('stream_idle_timeout', `Egress to ${target}: the stream was silent for more than ${idleTimeoutMs}ms`, { cause: error });
-  }
-  if (callerSignal?.aborted) return abortedByCaller(target, callerSignal.reason, error);
-  return transportFailure(target, error);
 }
 
 function abortedByCaller(target: string, reason: unknown, error: unknown): IntegrationError {

@@ -133,27 +133,7 @@ export class GovernedHttpClient {
 
   /** A synchronous call: the caller gets the vendor's answer (any status) with its run, or an IntegrationError when no answer was had. */
   async request(connectionId: string, request: GovernedRequest, options: GovernedCallOptions = {}): Promise<GovernedResponse> {
-    const tenantId = options.tenantId ?? RequestContext.current()?.tenantId;
-    if (!tenantId) throw new Error('GovernedHttpClient.request needs a tenant: none in scope and none given');
-    RequestContext.bindIds({ connectionId });
-    const purpose = options.purpose ?? 'call';
-    const profile = await this.resolver.resolve(tenantId, connectionId);
-    this.assertRunnable(profile, purpose);
-    const method = validateGovernedRequest(request, { maxBodyBytes: this.options.maxRequestBodyBytes, apiKeyHeader: profile.apiKeyHeader });
-    const url = this.vendorUrl(profile, request);
-    if (options.budgetReserve !== undefined) await this.budgets.spend(profile, { reserveShare: options.budgetReserve });
-    const run = await this.runs.begin({
-      tenantId,
-      connectionId,
-      providerId: profile.provider.id,
-      operation: options.operation ?? `${method} ${request.path}`,
-      mode: 'sync',
-      purpose,
-      state: 'Running',
-      idempotencyKey: options.idempotencyKey,
-      requestId: options.requestId,
-      model: options.model,
-    });
+    const { profile, method, url, run } = await this.begin(connectionId, request, options.purpose ?? 'call', options);
     let outcome: Awaited<ReturnType<GovernedHttpClient['attempt']>>;
     try {
       outcome = await this.attempt(profile, run, method, url, request, options);
@@ -173,26 +153,7 @@ export class GovernedHttpClient {
    * (`streaming: false`); a 2xx answer's run stays Running until the caller ends the stream.
    */
   async stream(connectionId: string, request: GovernedRequest, options: GovernedStreamOptions = {}): Promise<GovernedStreamAnswer> {
-    const tenantId = options.tenantId ?? RequestContext.current()?.tenantId;
-    if (!tenantId) throw new Error('GovernedHttpClient.stream needs a tenant: none in scope and none given');
-    RequestContext.bindIds({ connectionId });
-    const profile = await this.resolver.resolve(tenantId, connectionId);
-    this.assertRunnable(profile, 'call');
-    const method = validateGovernedRequest(request, { maxBodyBytes: this.options.maxRequestBodyBytes, apiKeyHeader: profile.apiKeyHeader });
-    const url = this.vendorUrl(profile, request);
-    if (options.budgetReserve !== undefined) await this.budgets.spend(profile, { reserveShare: options.budgetReserve });
-    const run = await this.runs.begin({
-      tenantId,
-      connectionId,
-      providerId: profile.provider.id,
-      operation: options.operation ?? `${method} ${request.path}`,
-      mode: 'sync',
-      purpose: 'call',
-      state: 'Running',
-      idempotencyKey: options.idempotencyKey,
-      requestId: options.requestId,
-      model: options.model,
-    });
+    const { profile, method, url, run } = await this.begin(connectionId, request, 'call', options);
     const labels = { operation: options.metricOperation ?? `stream.${method}` };
     const startedAt = new Date();
     let opened: EgressStream;
@@ -214,6 +175,36 @@ export class GovernedHttpClient {
     }
     await this.budgets.observe(profile, opened.status, opened.headers);
     return { streaming: true, stream: this.governedStream(run, opened, startedAt, labels) };
+  }
+
+  /** Up to the run: the tenant's connection, runnable for this purpose; the request checked; a background caller's budget share spent; the run Running. */
+  private async begin(
+    connectionId: string,
+    request: GovernedRequest,
+    purpose: Exclude<RunPurpose, 'probe'>,
+    options: Omit<GovernedCallOptions, 'purpose' | 'usageOf'>,
+  ): Promise<{ profile: ConnectionProfile; method: GovernedMethod; url: URL; run: IntegrationRun }> {
+    const tenantId = options.tenantId ?? RequestContext.current()?.tenantId;
+    if (!tenantId) throw new Error('A governed call needs a tenant: none in scope and none given');
+    RequestContext.bindIds({ connectionId });
+    const profile = await this.resolver.resolve(tenantId, connectionId);
+    this.assertRunnable(profile, purpose);
+    const method = validateGovernedRequest(request, { maxBodyBytes: this.options.maxRequestBodyBytes, apiKeyHeader: profile.apiKeyHeader });
+    const url = this.vendorUrl(profile, request);
+    if (options.budgetReserve !== undefined) await this.budgets.spend(profile, { reserveShare: options.budgetReserve });
+    const run = await this.runs.begin({
+      tenantId,
+      connectionId,
+      providerId: profile.provider.id,
+      operation: options.operation ?? `${method} ${request.path}`,
+      mode: 'sync',
+      purpose,
+      state: 'Running',
+      idempotencyKey: options.idempotencyKey,
+      requestId: options.requestId,
+      model: options.model,
+    });
+    return { profile, method, url, run };
   }
 
   /** The stream's run ends once, whichever of the caller's paths gets there first. */
