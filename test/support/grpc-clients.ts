@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { credentials, loadPackageDefinition, Metadata, ServiceError, status } from '@grpc/grpc-js';
 import type { Client, ClientReadableStream, GrpcObject, ServiceClientConstructor } from '@grpc/grpc-js';
 import { loadSync } from '@grpc/proto-loader';
-import { protoRoot } from '../../src/platform/grpc/proto-files';
+import { protoLoaderOptions, protoRoot } from '../../src/platform/grpc/proto-files';
 
 type Callback<T> = (error: ServiceError | null, value?: T) => void;
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- the generated clients are untyped; answers are asserted field by field
@@ -11,14 +11,7 @@ export type UntypedClient = Client & Record<string, (...args: any[]) => any>;
 
 export function loadClients(port: number): { models: UntypedClient; health: UntypedClient } {
   const root = protoRoot();
-  const definition = loadSync([join(root, 'integration/models/v1/models.proto'), join(root, 'grpc/health/v1/health.proto')], {
-    keepCase: true,
-    longs: String,
-    enums: String,
-    defaults: true,
-    oneofs: true,
-    includeDirs: [root],
-  });
+  const definition = loadSync([join(root, 'integration/models/v1/models.proto'), join(root, 'grpc/health/v1/health.proto')], protoLoaderOptions(root));
   const loaded = loadPackageDefinition(definition);
   const pick = (path: string) => path.split('.').reduce((node, key) => (node as GrpcObject)[key], loaded as unknown) as ServiceClientConstructor;
   const target = `127.0.0.1:${port}`;

@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import type { ServiceDefinition } from '@grpc/grpc-js';
-import { loadSync } from '@grpc/proto-loader';
+import { loadSync, Options } from '@grpc/proto-loader';
 
 /**
  * The repository's `proto/` directory. Found by walking up to the directory holding package.json, so
@@ -14,16 +14,14 @@ export function protoRoot(from: string = __dirname): string {
   }
 }
 
+/** How the platform reads proto files: field names as written, 64-bit integers as strings, defaults filled, oneofs named. */
+export function protoLoaderOptions(root: string = protoRoot()): Options {
+  return { keepCase: true, longs: String, enums: String, defaults: true, oneofs: true, includeDirs: [root] };
+}
+
 /** Loads one service of a proto file (a path relative to `proto/`), with the platform's loader settings. */
 export function loadServiceDefinition(protoFile: string, serviceName: string, root: string = protoRoot()): ServiceDefinition {
-  const definitions = loadSync(join(root, protoFile), {
-    keepCase: true,
-    longs: String,
-    enums: String,
-    defaults: true,
-    oneofs: true,
-    includeDirs: [root],
-  });
+  const definitions = loadSync(join(root, protoFile), protoLoaderOptions(root));
   const service = definitions[serviceName];
   // Messages and enums carry a `format`; services are plain maps of methods.
   if (!service || 'format' in service) throw new Error(`${protoFile} defines no service ${serviceName}`);
