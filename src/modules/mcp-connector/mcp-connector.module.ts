@@ -1,10 +1,13 @@
 import { Module } from '@nestjs/common';
 import { provideOptions } from '../../platform/config/options.provider';
+import { McpGatewayCatalogue } from './gateway/mcp-gateway.catalogue';
+import { McpGatewayController } from './gateway/mcp-gateway.controller';
 import { McpConnectorOptions } from './mcp-connector.options';
 
-/** The McpConnectorService role. Its capability lands with its own issue; until then it mounts nothing but its options. */
+/** The McpConnectorService role: the MCP gateway at /mcp (the platform as one MCP server for the tenant's tools). */
 @Module({
-  providers: [provideOptions(McpConnectorOptions)],
+  controllers: [McpGatewayController],
+  providers: [provideOptions(McpConnectorOptions), McpGatewayCatalogue],
   exports: [McpConnectorOptions],
 })
 export class McpConnectorModule {
