@@ -1,11 +1,20 @@
 import { Module } from '@nestjs/common';
 import { provideOptions } from '../../platform/config/options.provider';
+import { GovernedMcpConnector } from './connector/governed-mcp-connector';
+import { McpConnectorService } from './connector/mcp-connector.service';
+import { McpSessions } from './connector/mcp-sessions';
 import { McpConnectorOptions } from './mcp-connector.options';
+import { McpToolsController } from './tools/mcp-tools.controller';
 
-/** The McpConnectorService role. Its capability lands with its own issue; until then it mounts nothing but its options. */
+/**
+ * The McpConnectorService role: governed MCP tool servers (sessions per connection, tool lists,
+ * invocations as runs) under /mcp/connections/{id}/tools. The MCP descriptor (in every role) makes an
+ * MCP connection's test and probe an initialize + tools/list exchange.
+ */
 @Module({
-  providers: [provideOptions(McpConnectorOptions)],
-  exports: [McpConnectorOptions],
+  controllers: [McpToolsController],
+  providers: [provideOptions(McpConnectorOptions), McpSessions, GovernedMcpConnector, { provide: McpConnectorService, useExisting: GovernedMcpConnector }],
+  exports: [McpConnectorOptions, McpConnectorService],
 })
 export class McpConnectorModule {
   static readonly options = [McpConnectorOptions];
