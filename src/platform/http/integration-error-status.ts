@@ -16,6 +16,10 @@ const BY_CODE: Readonly<Record<string, number>> = {
   test_unconfigured: HttpStatus.CONFLICT,
   idempotency_key_used: HttpStatus.CONFLICT,
   model_route_exists: HttpStatus.CONFLICT,
+  tool_not_found: HttpStatus.NOT_FOUND,
+  tool_not_allowed: HttpStatus.FORBIDDEN,
+  not_an_mcp_connection: HttpStatus.CONFLICT,
+  result_too_large: HttpStatus.BAD_GATEWAY,
   body_too_large: HttpStatus.PAYLOAD_TOO_LARGE,
   // An operation's call the vendor refused for the caller's reasons: its status stands.
   vendor_not_found: HttpStatus.NOT_FOUND,

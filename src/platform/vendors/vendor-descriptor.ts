@@ -38,10 +38,28 @@ export interface VendorAnswer {
   readonly runId: string;
 }
 
+export interface ExchangeTestContext {
+  /** A WHATWG fetch whose every exchange is a governed `test` call on the connection. */
+  readonly fetch: (url: string | URL, init?: RequestInit) => Promise<Response>;
+  readonly configuration: Readonly<Record<string, unknown>>;
+  readonly timeoutMs: number;
+}
+
 /** The vendor's side of the governed HTTP pipeline. */
 export interface VendorHttpProfile {
   /** The cheap, side-effect-free GET used as a connection's test and health probe (path, optionally with a query). */
   readonly healthPath?: string;
+  /**
+   * The base URL of a connection whose configuration names its endpoint another way (an MCP server's
+   * `url`): used when the configuration sets no `baseUrl`. Governed paths are relative to it.
+   */
+  baseUrlFrom?(configuration: Readonly<Record<string, unknown>>): string | undefined;
+  /**
+   * A connection test (and health probe) that is an exchange rather than a GET of `healthPath`: an SDK
+   * session opened and used through the kernel's governed `fetch`. Throws (an IntegrationError) when the
+   * connection does not work.
+   */
+  connectionTest?(context: ExchangeTestContext): Promise<void>;
   /** The header the `api-key` strategy sets, when not `X-API-Key`. */
   readonly apiKeyHeader?: string;
   /** Headers every call to this vendor carries (API version, media type); a caller's header of the same name wins. */

@@ -7,6 +7,7 @@ import { EgressPolicy } from '../../../platform/egress/egress-policy';
 import { isoOrNull } from '../../../platform/http/iso-date';
 import { refusedUrlAsBadRequest } from '../../../platform/http/refused-url';
 import { configurationProblems } from '../../../platform/integrations/connections/connection-configuration';
+import { runExchangeTest } from '../../../platform/integrations/governed/governed-fetch';
 import { allowedAuthModes, baseUrlOf, connectionAuthMode, ConnectionProfile } from '../../../platform/integrations/connections/connection-profile';
 import { CredentialVault } from '../../../platform/integrations/credentials/credential-vault';
 import { VendorCatalogue } from '../../../platform/vendors/vendor-catalogue';
@@ -211,6 +212,12 @@ export class ConnectionsService {
 
   private async testOnce(profile: ConnectionProfile): Promise<ConnectionTestResult> {
     const at = new Date().toISOString();
+    if (profile.vendor.connectionTest) {
+      const outcome = await runExchangeTest(this.governed, profile, this.options.connectionTestTimeoutMs);
+      const last = outcome.lastExchange;
+      if (outcome.passed) return { passed: true, at, runId: last?.runId ?? null, status: last?.status };
+      return { passed: false, at, runId: last?.runId ?? null, status: last?.status, category: outcome.failure?.category, code: outcome.failure?.code, message: outcome.failure?.message };
+    }
     try {
       const response = await this.governed.test(profile, { timeoutMs: this.options.connectionTestTimeoutMs });
       const passed = response.failure === undefined && response.status >= 200 && response.status < 300;

@@ -48,7 +48,7 @@ export function buildProfile(parts: ConnectionParts, options: IntegrationsOption
   const configuration = connection.configuration as HttpConnectionConfiguration;
   const defaults = catalogue.http(provider.id);
   const auth = connectionAuthMode(connection, provider);
-  const baseUrlText = baseUrlOf(parts);
+  const baseUrlText = baseUrlOf(parts, defaults);
   const baseUrl = baseUrlText ? parseBaseUrl(baseUrlText, connection.id) : undefined;
   const endpoint = baseUrl ? baseUrl.host : 'unconfigured';
   const providerProfile = client?.rateLimitProfile;
@@ -76,16 +76,20 @@ export function buildProfile(parts: ConnectionParts, options: IntegrationsOption
 }
 
 /** The base URL a connection calls: its configuration's, else its provider's current client's, else the provider's default. */
-export function baseUrlOf({
-  connection,
-  client,
-  provider,
-}: {
-  connection: Pick<IntegrationConnection, 'configuration'>;
-  client: Pick<ExternalApiClient, 'baseUrl'> | null;
-  provider: Pick<IntegrationProvider, 'defaultBaseUrl'>;
-}): string | undefined {
-  return (connection.configuration as HttpConnectionConfiguration).baseUrl ?? client?.baseUrl ?? provider.defaultBaseUrl ?? undefined;
+export function baseUrlOf(
+  {
+    connection,
+    client,
+    provider,
+  }: {
+    connection: Pick<IntegrationConnection, 'configuration'>;
+    client: Pick<ExternalApiClient, 'baseUrl'> | null;
+    provider: Pick<IntegrationProvider, 'defaultBaseUrl'>;
+  },
+  vendor: Pick<VendorHttpProfile, 'baseUrlFrom'> = {},
+): string | undefined {
+  const configuration = connection.configuration as HttpConnectionConfiguration;
+  return configuration.baseUrl ?? vendor.baseUrlFrom?.(connection.configuration) ?? client?.baseUrl ?? provider.defaultBaseUrl ?? undefined;
 }
 
 /** A stored base URL that does not parse (say, a provider's registered before base URLs were checked) is the connection's state, not a crash. */

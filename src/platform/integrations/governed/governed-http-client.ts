@@ -12,6 +12,7 @@ import { ConnectionHealthService } from '../connections/connection-health';
 import { CredentialInjector } from '../credentials/credential-injector';
 import { OAuthRefreshError } from '../auth/built-in-strategies';
 import { IntegrationsOptions } from '../integrations.options';
+import { runExchangeTest } from './governed-fetch';
 import { fromStoredRequest, GovernedMethod, GovernedRequest, resolveVendorUrl, toStoredRequest, validateGovernedRequest } from './governed-request';
 import { RateBudgets } from './rate-budgets';
 
@@ -52,6 +53,8 @@ export interface GovernedResponse {
 }
 
 export interface GovernedStreamOptions extends Omit<GovernedCallOptions, 'purpose' | 'credentialVersion' | 'usageOf'> {
+  /** Default `call`; a `test` may run on a Pending connection (a protocol whose test is an exchange, not a GET). */
+  purpose?: 'call' | 'test';
   /** Longest silence between two chunks (default EGRESS_STREAM_IDLE_TIMEOUT); `timeoutMs` covers the response headers. */
   idleTimeoutMs?: number;
   /** The caller went away: the request to the vendor is aborted at once. */
@@ -153,12 +156,12 @@ export class GovernedHttpClient {
    * (`streaming: false`); a 2xx answer's run stays Running until the caller ends the stream.
    */
   async stream(connectionId: string, request: GovernedRequest, options: GovernedStreamOptions = {}): Promise<GovernedStreamAnswer> {
-    const { profile, method, url, run } = await this.begin(connectionId, request, 'call', options);
+    const { profile, method, url, run } = await this.begin(connectionId, request, options.purpose ?? 'call', options);
     const labels = { operation: options.metricOperation ?? `stream.${method}` };
     const startedAt = new Date();
     let opened: EgressStream;
     try {
-      if (options.budgetReserve === undefined) await this.budgets.spend(profile);
+      if (options.budgetReserve === undefined && options.purpose !== 'test') await this.budgets.spend(profile);
       opened = await this.breakers.execute(profile.breakerKey, () => this.openStream(profile, method, url, request, options));
     } catch (error) {
       if (error instanceof BreakerCountedAnswer) return { streaming: false, ...(await this.settleAnswer(profile, run, startedAt, error.response, labels)) };
@@ -329,6 +332,11 @@ export class GovernedHttpClient {
    */
   async probe(profile: ConnectionProfile, timeoutMs: number): Promise<ProbeResult> {
     const started = Date.now();
+    if (profile.vendor.connectionTest) {
+      // An exchange test (an SDK session) goes through the pipeline: its exchanges are test runs.
+      const outcome = await runExchangeTest(this, profile, timeoutMs);
+      return { passed: outcome.passed, latencyMs: outcome.latencyMs, status: outcome.lastExchange?.status ?? null, ...(outcome.failure ? { failure: outcome.failure } : {}) };
+    }
     try {
       if (!profile.healthPath || !profile.baseUrl) throw IntegrationError.validation('probe_unconfigured', 'The connection has no health path or base URL');
       const url = this.vendorUrl(profile, { path: pathOf(profile.healthPath), query: queryOf(profile.healthPath) });
