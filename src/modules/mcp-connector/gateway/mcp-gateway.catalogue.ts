@@ -5,7 +5,7 @@ import { TenantContext } from '../../../platform/context/tenant-context';
 import { quotable } from '../../../platform/http/quotable';
 import { IntegrationConnection } from '../../../platform/integrations/entities/integration-connection.entity';
 import { OperationRunner } from '../../../platform/integrations/operations/operation-runner';
-import { IntegrationError } from '../../../platform/resilience/failure-classifier';
+import { classifyError, IntegrationError } from '../../../platform/resilience/failure-classifier';
 import { VendorCatalogue } from '../../../platform/vendors/vendor-catalogue';
 import type { JsonSchema, VendorOperation } from '../../../platform/vendors/vendor-descriptor';
 import { McpConnectorService } from '../connector/mcp-connector.service';
@@ -134,7 +134,7 @@ export class McpGatewayCatalogue {
       };
     } catch (failure) {
       const view = failureView(failure);
-      if (view.code === 'internal_error') this.logger.error({ msg: 'MCP gateway tool call failed unexpectedly', connectionId: connection.id, err: failure });
+      if (!(failure instanceof IntegrationError) && !(failure instanceof HttpException)) this.logger.error({ msg: 'MCP gateway tool call failed unexpectedly', connectionId: connection.id, err: failure });
       const what = target.kind === 'mcp' ? `tool ${quotable(target.tool, 128)}` : `operation ${target.operation.name}`;
       return errorResult(connection, `${what} failed`, view);
     }
@@ -255,7 +255,9 @@ export function failureView(failure: unknown): FailureView {
     const status = failure.getStatus();
     return { category: status < 500 ? 'Validation' : 'Transient', code: `http_${status}`, message: quotable(failure.message, 500) };
   }
-  return { category: 'Transient', code: 'internal_error' };
+  // Thrown below the platform's own errors (a socket, a timeout): its class, never its message.
+  const { category, code } = classifyError(failure);
+  return { category, code };
 }
 
 function connectorMissing(): IntegrationError {
