@@ -45,14 +45,14 @@ describe('MCP gateway (one instance, SQLite)', () => {
   };
 
   const githubConnection = async (api: TenantApi, name: string) => {
-    const credentialId = await api.createCredential(name.replace(/[^A-Za-z0-9]+/g, "-"), PAT);
+    const credentialId = await api.createCredential(name.replace(/[^A-Za-z0-9]+/g, '-'), PAT);
     const created = await api.post('/integrations/connections', { providerId: 'github', displayName: name, credentialId, configuration: { baseUrl: github.apiUrl } });
     expect(created.body).toMatchObject({ status: 'Active' });
     return created.body.id as string;
   };
 
   const mcpConnection = async (api: TenantApi, name: string, peer: McpPeer) => {
-    const credentialId = await api.createCredential(name.replace(/[^A-Za-z0-9]+/g, "-"), MCP_TOKEN);
+    const credentialId = await api.createCredential(name.replace(/[^A-Za-z0-9]+/g, '-'), MCP_TOKEN);
     const created = await api.post('/integrations/connections', { providerId: 'mcp', displayName: name, credentialId, configuration: { url: peer.url, denyTools: ['throws'] } });
     expect(created.body).toMatchObject({ status: 'Active' });
     return created.body.id as string;
@@ -112,7 +112,12 @@ describe('MCP gateway (one instance, SQLite)', () => {
     });
 
     it('needs a bearer token (401) with integration.runs.read (403)', async () => {
-      const initialize = JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'initialize', params: { protocolVersion: '2025-06-18', capabilities: {}, clientInfo: { name: 'x', version: '1' } } });
+      const initialize = JSON.stringify({
+        jsonrpc: '2.0',
+        id: 1,
+        method: 'initialize',
+        params: { protocolVersion: '2025-06-18', capabilities: {}, clientInfo: { name: 'x', version: '1' } },
+      });
       const headers = { 'content-type': 'application/json', accept: 'application/json, text/event-stream' };
       expect((await fetch(`${platform.url}/mcp`, { method: 'POST', headers, body: initialize })).status).toBe(401);
       const unscoped = await token('tenant-gw-a', 'integration.connections.read');
@@ -233,7 +238,9 @@ describe('MCP gateway (one instance, SQLite)', () => {
 
     it('relays the server’s progress as the gateway’s own notifications/progress', async () => {
       const seen: Progress[] = [];
-      const result = (await agent.callTool({ name: `${slug(mcpId)}__slow`, arguments: { steps: 3, delayMs: 10 } }, undefined, { onprogress: (progress) => seen.push(progress) })) as CallToolResult;
+      const result = (await agent.callTool({ name: `${slug(mcpId)}__slow`, arguments: { steps: 3, delayMs: 10 } }, undefined, {
+        onprogress: (progress) => seen.push(progress),
+      })) as CallToolResult;
       expect(textOf(result)).toBe('done');
       expect(seen.map((progress) => progress.progress)).toEqual([1, 2, 3]);
       expect(seen[2]).toMatchObject({ total: 3, message: 'step 3' });

@@ -134,7 +134,8 @@ export class McpGatewayCatalogue {
       };
     } catch (failure) {
       const view = failureView(failure);
-      if (!(failure instanceof IntegrationError) && !(failure instanceof HttpException)) this.logger.error({ msg: 'MCP gateway tool call failed unexpectedly', connectionId: connection.id, err: failure });
+      if (!(failure instanceof IntegrationError) && !(failure instanceof HttpException))
+        this.logger.error({ msg: 'MCP gateway tool call failed unexpectedly', connectionId: connection.id, err: failure });
       const what = target.kind === 'mcp' ? `tool ${quotable(target.tool, 128)}` : `operation ${target.operation.name}`;
       return errorResult(connection, `${what} failed`, view);
     }
