@@ -38,9 +38,7 @@ export class McpConnectorGrpcService implements GrpcServiceImplementation {
 
   private async invokeTool(request: InvokeToolRequestMessage, call: GrpcCallScope): Promise<GrpcAnswer<InvokeToolResponseMessage>> {
     const { connectionId, toolName, args } = parseInvocation(request);
-    const result = await this.connector
-      .invokeTool(connectionId, toolName, invocation(args, call))
-      .catch((error: unknown) => Promise.reject(failure(error, connectionId, call)));
+    const result = await this.connector.invokeTool(connectionId, toolName, invocation(args, call)).catch((error: unknown) => Promise.reject(failure(error, connectionId, call)));
     return { response: toInvokeToolResponse(result) };
   }
 
