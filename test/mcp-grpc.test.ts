@@ -6,7 +6,7 @@ import { GrpcServerHost } from '../src/platform/grpc/grpc-server.host';
 import { IntegrationError } from '../src/platform/resilience/failure-classifier';
 import { McpConnectorService } from '../src/modules/mcp-connector/connector/mcp-connector.service';
 import type { McpTool, ToolInvocation, ToolResult } from '../src/modules/mcp-connector/connector/mcp-tools';
-import { loadMcpClient, readStream, unaryCall, UntypedClient } from './support/grpc-clients';
+import { loadClients, loadMcpClient, readStream, unaryCall, UntypedClient } from './support/grpc-clients';
 import { InProcessPlatform, startInProcess } from './support/platform-app';
 import { newJwtSecret, signHs256 } from './support/tokens';
 
@@ -122,6 +122,17 @@ describe('gRPC integration.mcp.v1.McpConnector', () => {
   afterAll(async () => {
     mcp?.close();
     await platform?.close();
+  });
+
+  it('serves the service alone, SERVING in grpc.health.v1.Health', async () => {
+    const { health, models } = loadClients(platform.app.get(GrpcServerHost).port);
+    try {
+      expect((await unaryCall(health, 'Check', { service: 'integration.mcp.v1.McpConnector' })).response).toEqual({ status: 'SERVING' });
+      expect((await unaryCall(health, 'Check', { service: 'integration.models.v1.Models' })).error?.code).toBe(status.NOT_FOUND);
+    } finally {
+      health.close();
+      models.close();
+    }
   });
 
   it('checks the method scopes: ListTools needs runs.read, InvokeTool and InvokeToolStream runs.execute', async () => {

@@ -1,5 +1,7 @@
 import { status } from '@grpc/grpc-js';
 import { GrpcError } from '../../../platform/grpc/grpc-error';
+import { loadServiceDefinition } from '../../../platform/grpc/proto-files';
+import { MCP_CONNECTOR_PROTO, MCP_CONNECTOR_SERVICE } from './mcp-proto.messages';
 import { parseArguments, requiredField, toContentMessage, toInvokeToolResponse, toListToolsResponse, toProgressEvent, toResultEvent } from './mcp-proto-translation';
 
 const refusal = (work: () => unknown): GrpcError => {
@@ -12,6 +14,10 @@ const refusal = (work: () => unknown): GrpcError => {
 };
 
 describe('integration.mcp.v1 translation', () => {
+  it('names a proto file that declares the service and its three methods', () => {
+    expect(Object.keys(loadServiceDefinition(MCP_CONNECTOR_PROTO, MCP_CONNECTOR_SERVICE))).toEqual(['ListTools', 'InvokeTool', 'InvokeToolStream']);
+  });
+
   it('parses arguments_json as an object, empty text as {}', () => {
     expect(parseArguments('{"city":"Paris","n":{"a":[1,2]}}')).toEqual({ city: 'Paris', n: { a: [1, 2] } });
     expect(parseArguments('')).toEqual({});
