@@ -3,17 +3,24 @@ import { provideOptions } from '../../platform/config/options.provider';
 import { GovernedMcpConnector } from './connector/governed-mcp-connector';
 import { McpConnectorService } from './connector/mcp-connector.service';
 import { McpSessions } from './connector/mcp-sessions';
+import { McpConnectorGrpcService } from './grpc/mcp-connector.grpc-service';
 import { McpConnectorOptions } from './mcp-connector.options';
 import { McpToolsController } from './tools/mcp-tools.controller';
 
 /**
  * The McpConnectorService role: governed MCP tool servers (sessions per connection, tool lists,
- * invocations as runs) under /mcp/connections/{id}/tools. The MCP descriptor (in every role) makes an
- * MCP connection's test and probe an initialize + tools/list exchange.
+ * invocations as runs) under /mcp/connections/{id}/tools and as the gRPC McpConnector service. The MCP
+ * descriptor (in every role) makes an MCP connection's test and probe an initialize + tools/list exchange.
  */
 @Module({
   controllers: [McpToolsController],
-  providers: [provideOptions(McpConnectorOptions), McpSessions, GovernedMcpConnector, { provide: McpConnectorService, useExisting: GovernedMcpConnector }],
+  providers: [
+    provideOptions(McpConnectorOptions),
+    McpSessions,
+    GovernedMcpConnector,
+    { provide: McpConnectorService, useExisting: GovernedMcpConnector },
+    McpConnectorGrpcService,
+  ],
   exports: [McpConnectorOptions, McpConnectorService],
 })
 export class McpConnectorModule {
