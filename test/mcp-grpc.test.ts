@@ -1,9 +1,10 @@
 import { Metadata, status } from '@grpc/grpc-js';
 import type { ClientReadableStream } from '@grpc/grpc-js';
-import { Global, Module } from '@nestjs/common';
+import { Module } from '@nestjs/common';
 import { RequestContext } from '../src/platform/context/request-context';
 import { GrpcServerHost } from '../src/platform/grpc/grpc-server.host';
 import { IntegrationError } from '../src/platform/resilience/failure-classifier';
+import { McpConnectorGrpcService } from '../src/modules/mcp-connector/grpc/mcp-connector.grpc-service';
 import { McpConnectorService } from '../src/modules/mcp-connector/connector/mcp-connector.service';
 import type { McpTool, ToolInvocation, ToolResult } from '../src/modules/mcp-connector/connector/mcp-tools';
 import { loadClients, loadMcpClient, readStream, unaryCall, UntypedClient } from './support/grpc-clients';
@@ -78,8 +79,8 @@ class RecordingConnector extends McpConnectorService {
 
 const recordingConnector = new RecordingConnector();
 
-@Global()
-@Module({ providers: [{ provide: McpConnectorService, useValue: recordingConnector }], exports: [McpConnectorService] })
+/** The gRPC service on a recording connector, mounted beside a gRPC role that does not run the real one. */
+@Module({ providers: [McpConnectorGrpcService, { provide: McpConnectorService, useValue: recordingConnector }] })
 class RecordingConnectorModule {}
 
 /** The answer without the loader's synthetic oneof names of `optional` fields (`_title: 'title'`). */
@@ -116,7 +117,7 @@ describe('gRPC integration.mcp.v1.McpConnector', () => {
     unaryCall<Record<string, unknown>>(mcp, 'InvokeTool', { connection_id: 'conn-1', tool_name: toolName, arguments_json: argumentsJson }, await execute(), options);
 
   beforeAll(async () => {
-    platform = await startInProcess({ APP_ROLE: 'McpConnectorService', AUTH_JWT_SECRET: secret, GRPC_PORT: '0', GRPC_HOST: '127.0.0.1' }, [], [], [RecordingConnectorModule]);
+    platform = await startInProcess({ APP_ROLE: 'OllamaIntegrationService', AUTH_JWT_SECRET: secret, GRPC_PORT: '0', GRPC_HOST: '127.0.0.1' }, [RecordingConnectorModule]);
     mcp = loadMcpClient(platform.app.get(GrpcServerHost).port);
   });
   afterAll(async () => {
@@ -124,11 +125,12 @@ describe('gRPC integration.mcp.v1.McpConnector', () => {
     await platform?.close();
   });
 
-  it('serves the service alone, SERVING in grpc.health.v1.Health', async () => {
+  it('serves the service beside the role's own, both SERVING in grpc.health.v1.Health', async () => {
     const { health, models } = loadClients(platform.app.get(GrpcServerHost).port);
     try {
       expect((await unaryCall(health, 'Check', { service: 'integration.mcp.v1.McpConnector' })).response).toEqual({ status: 'SERVING' });
-      expect((await unaryCall(health, 'Check', { service: 'integration.models.v1.Models' })).error?.code).toBe(status.NOT_FOUND);
+      expect((await unaryCall(health, 'Check', { service: 'integration.models.v1.Models' })).response).toEqual({ status: 'SERVING' });
+      expect((await unaryCall(health, 'Check', { service: 'integration.nothing.v1.Nothing' })).error?.code).toBe(status.NOT_FOUND);
     } finally {
       health.close();
       models.close();
