@@ -125,7 +125,7 @@ describe('gRPC integration.mcp.v1.McpConnector', () => {
     await platform?.close();
   });
 
-  it('serves the service beside the role's own, both SERVING in grpc.health.v1.Health', async () => {
+  it('serves the service beside the role’s own, both SERVING in grpc.health.v1.Health', async () => {
     const { health, models } = loadClients(platform.app.get(GrpcServerHost).port);
     try {
       expect((await unaryCall(health, 'Check', { service: 'integration.mcp.v1.McpConnector' })).response).toEqual({ status: 'SERVING' });
