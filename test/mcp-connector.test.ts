@@ -142,12 +142,12 @@ describe('MCP connector (REST, one instance)', () => {
     expect(created.body).toMatchObject({ status: 'Pending', lastTest: { passed: false, category: 'Auth', code: 'upstream_auth_failed' } });
   });
 
-  it('refuses an MCP URL that resolves to a private address (SSRF guard) unless allowed', async () => {
-    const guarded = await startInProcess({ AUTH_JWT_SECRET: jwtSecret, APP_ROLE: 'VendorApiClientRegistryService,McpConnectorService' });
+  it('refuses an MCP URL that resolves to a private address (SSRF guard) when the allow-list does not name it', async () => {
+    const guarded = await startInProcess({ AUTH_JWT_SECRET: jwtSecret, APP_ROLE: 'VendorApiClientRegistryService,McpConnectorService', EGRESS_ALLOW_LIST: undefined });
     try {
       const api = await TenantApi.create(guarded.url, jwtSecret, 'tenant-mcp-ssrf', transcript, REGISTRY_SCOPES);
       const created = await connect(api, 'private', { url: 'http://localhost:9/mcp' });
-      expect(created.status === 400 || created.body?.lastTest?.code === 'egress_refused').toBe(true);
+      expect({ status: created.status, lastTest: created.body?.lastTest }).toMatchObject({ status: 201, lastTest: { passed: false, code: 'egress_refused' } });
     } finally {
       await guarded.close();
     }

@@ -112,7 +112,7 @@ describe('McpPeer with the MCP SDK client', () => {
   });
 
   it('answers 401 with the SDK StreamableHTTPError for a wrong or missing token', async () => {
-    for (const headers of [{ authorization: 'Bearer wrong' }, {}]) {
+    for (const headers of [{ authorization: 'Bearer wrong' }, {}] as Record<string, string>[]) {
       const error: unknown = await connect(peer, headers).then(
         () => undefined,
         (caught: unknown) => caught,

@@ -14,13 +14,7 @@ import { McpToolsController } from './tools/mcp-tools.controller';
  */
 @Module({
   controllers: [McpToolsController],
-  providers: [
-    provideOptions(McpConnectorOptions),
-    McpSessions,
-    GovernedMcpConnector,
-    { provide: McpConnectorService, useExisting: GovernedMcpConnector },
-    McpConnectorGrpcService,
-  ],
+  providers: [provideOptions(McpConnectorOptions), McpSessions, GovernedMcpConnector, { provide: McpConnectorService, useExisting: GovernedMcpConnector }, McpConnectorGrpcService],
   exports: [McpConnectorOptions, McpConnectorService],
 })
 export class McpConnectorModule {

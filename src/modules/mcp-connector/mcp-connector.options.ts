@@ -6,7 +6,10 @@ export class McpConnectorOptions {
   @Env('MCP_REQUEST_TIMEOUT', duration({ min: 1000 }), { default: 60_000, description: 'Timeout of one MCP request (a tool call; progress notifications restart it)' })
   readonly requestTimeoutMs: number;
 
-  @Env('MCP_MAX_SESSIONS', int({ min: 1, max: 100_000 }), { default: 256, description: 'MCP sessions kept open per process (one per connection in use; the least recently used closes first)' })
+  @Env('MCP_MAX_SESSIONS', int({ min: 1, max: 100_000 }), {
+    default: 256,
+    description: 'MCP sessions kept open per process (one per connection in use; the least recently used closes first)',
+  })
   readonly maxSessions: number;
 
   @Env('MCP_SESSION_IDLE_TIMEOUT', duration({ min: 1000 }), { default: 600_000, description: 'An MCP session unused this long is closed' })

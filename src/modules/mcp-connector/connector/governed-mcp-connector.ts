@@ -55,7 +55,10 @@ export class GovernedMcpConnector extends McpConnectorService {
     const call = exchanges.filter((exchange) => exchange.rpcMethod === 'tools/call').at(-1);
     const size = Buffer.byteLength(JSON.stringify(result));
     if (size > this.options.maxResultBytes) {
-      throw IntegrationError.validation('result_too_large', `Tool ${toolName} of connection ${connectionId} answered ${size} bytes, over the limit of ${this.options.maxResultBytes}`);
+      throw IntegrationError.validation(
+        'result_too_large',
+        `Tool ${toolName} of connection ${connectionId} answered ${size} bytes, over the limit of ${this.options.maxResultBytes}`,
+      );
     }
     return {
       content: (result.content ?? []) as ToolContent[],

@@ -133,7 +133,10 @@ export class McpSessions implements OnModuleDestroy {
     const transport: Transport =
       configuration.transport === 'sse'
         ? new SSEClientTransport(configuration.url, { fetch })
-        : new StreamableHTTPClientTransport(configuration.url, { fetch, reconnectionOptions: { maxReconnectionDelay: 30_000, initialReconnectionDelay: 1_000, reconnectionDelayGrowFactor: 2, maxRetries: 2 } });
+        : new StreamableHTTPClientTransport(configuration.url, {
+            fetch,
+            reconnectionOptions: { maxReconnectionDelay: 30_000, initialReconnectionDelay: 1_000, reconnectionDelayGrowFactor: 2, maxRetries: 2 },
+          });
     const client = new Client(CLIENT_INFO, { capabilities: {} });
     client.onerror = (error) => this.logger.debug({ msg: 'MCP session error', connectionId: profile.connection.id, error: error.name });
     await client.connect(transport, { timeout: this.options.requestTimeoutMs });
