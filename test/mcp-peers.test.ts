@@ -217,7 +217,15 @@ describe('McpPeer options', () => {
     const reader = stream.body!.getReader();
     // One read stays pending across both looks, so no chunk is lost to a read that lost a race.
     const chunk = reader.read().then(({ value }) => new TextDecoder().decode(value));
-    const within = (ms: number) => Promise.race([chunk, new Promise<string>((resolve) => setTimeout(() => resolve('nothing'), ms))]);
+    const within = async (ms: number) => {
+      let timer: NodeJS.Timeout | undefined;
+      const timeout = new Promise<string>((resolve) => (timer = setTimeout(() => resolve('nothing'), ms)));
+      try {
+        return await Promise.race([chunk, timeout]);
+      } finally {
+        clearTimeout(timer);
+      }
+    };
     expect(await within(300)).toBe('nothing');
     peer.removeTool('unseen');
     expect(await within(2_000)).toContain('notifications/tools/list_changed');
