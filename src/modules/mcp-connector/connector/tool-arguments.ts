@@ -27,6 +27,8 @@ export class ToolArguments {
     let validate: ValidateFunction | null;
     try {
       validate = this.ajv.compile(schema);
+      // Ajv keeps every schema it compiled; tool lists are listed again and again, so only the WeakMap holds it.
+      this.ajv.removeSchema(schema);
     } catch {
       validate = null;
     }
