@@ -1,8 +1,11 @@
+import { status } from '@grpc/grpc-js';
 import { DataSource } from 'typeorm';
+import { GrpcServerHost } from '../src/platform/grpc/grpc-server.host';
+import { bearerMetadata, loadMcpClient, readStream, unaryCall } from './support/grpc-clients';
 import { dumpStore, REGISTRY_SCOPES, TenantApi, waitFor } from './support/governed-api';
 import { McpPeer } from './support/mcp-peers';
 import { InProcessPlatform, startInProcess } from './support/platform-app';
-import { newJwtSecret } from './support/tokens';
+import { newJwtSecret, signHs256 } from './support/tokens';
 
 /**
  * Governed MCP tool servers: MCP connections (tested with initialize + tools/list), their tools listed
@@ -153,6 +156,32 @@ describe('MCP connector (REST, one instance)', () => {
     }
   });
 
+  it('serves the same over gRPC: ListTools, InvokeTool with progress, and tenants apart', async () => {
+    const client = loadMcpClient(platform.app.get(GrpcServerHost).port);
+    try {
+      const own = await bearerMetadata(await tenantToken());
+      const listed = await unaryCall<{ tools: { name: string }[] }>(client, 'ListTools', { connection_id: connectionId }, own);
+      expect(listed.response!.tools.map((tool) => tool.name)).toEqual(expect.arrayContaining(['echo', 'add']));
+      const sum = await unaryCall<{ structured_content_json: string; is_error: boolean; run_id: string }>(
+        client,
+        'InvokeTool',
+        { connection_id: connectionId, tool_name: 'add', arguments_json: '{"a":1,"b":2}' },
+        own,
+      );
+      expect(JSON.parse(sum.response!.structured_content_json)).toEqual({ sum: 3 });
+      expect(sum.response!.run_id).toMatch(/^run-/);
+      const { events, error } = await readStream<{ progress?: { progress: number }; result?: { is_error: boolean } }>(
+        client.InvokeToolStream({ connection_id: connectionId, tool_name: 'slow', arguments_json: '{"steps":2,"delayMs":5}' }, own),
+      );
+      expect(error).toBeUndefined();
+      expect(events.map((event) => (event.progress ? `progress ${event.progress.progress}` : 'result'))).toEqual(['progress 1', 'progress 2', 'result']);
+      const stranger = await bearerMetadata(await signHs256(jwtSecret, { tenantId: 'tenant-mcp-b', scope: REGISTRY_SCOPES, expiresIn: 600 }));
+      expect((await unaryCall(client, 'ListTools', { connection_id: connectionId }, stranger)).error?.code).toBe(status.NOT_FOUND);
+    } finally {
+      client.close();
+    }
+  });
+
   it('keeps tenants apart', async () => {
     expect((await other.get(`/mcp/connections/${connectionId}/tools`)).status).toBe(404);
     expect((await invoke(other, connectionId, 'echo', { text: 'x' })).status).toBe(404);
@@ -166,7 +195,6 @@ describe('MCP connector (REST, one instance)', () => {
   });
 
   async function tenantToken(): Promise<string> {
-    const { signHs256 } = await import('./support/tokens');
     return signHs256(jwtSecret, { tenantId: 'tenant-mcp-a', scope: REGISTRY_SCOPES, expiresIn: 600 });
   }
 });
