@@ -112,7 +112,7 @@ describe('McpPeer with the MCP SDK client', () => {
   });
 
   it('answers 401 with the SDK StreamableHTTPError for a wrong or missing token', async () => {
-    for (const headers of [{ authorization: 'Bearer wrong' }, {}]) {
+    for (const headers of [{ authorization: 'Bearer wrong' }, {}] as Record<string, string>[]) {
       const error: unknown = await connect(peer, headers).then(
         () => undefined,
         (caught: unknown) => caught,
@@ -193,6 +193,43 @@ describe('McpPeer options', () => {
     expect(peer.requests.map((request) => request.jsonrpcMethod)).toEqual(['initialize', 'notifications/initialized', 'GET-stream', 'DELETE']);
     expect(peer.initializations).toBe(1);
     await until(() => peer.openStreams === 0);
+    await peer.close();
+  });
+
+  it('drops tools/list_changed for a session without the standalone GET stream (no event store, no replay)', async () => {
+    const peer = await McpPeer.start();
+    const headers = { 'content-type': 'application/json', accept: 'application/json, text/event-stream' };
+    const initialize = { jsonrpc: '2.0', id: 1, method: 'initialize', params: { protocolVersion: '2025-06-18', capabilities: {}, clientInfo: { name: 'raw', version: '1' } } };
+    const initialized = await fetch(peer.url, { method: 'POST', headers, body: JSON.stringify(initialize) });
+    const sessionId = initialized.headers.get('mcp-session-id') ?? '';
+    await initialized.text();
+    const session = { ...headers, 'mcp-session-id': sessionId, 'mcp-protocol-version': '2025-06-18' };
+    const notified = await fetch(peer.url, { method: 'POST', headers: session, body: JSON.stringify({ jsonrpc: '2.0', method: 'notifications/initialized' }) });
+    expect(notified.status).toBe(202);
+    peer.addTool('unseen');
+    const listed = await fetch(peer.url, { method: 'POST', headers: session, body: JSON.stringify({ jsonrpc: '2.0', id: 2, method: 'tools/list' }) });
+    const listText = await listed.text();
+    expect(listText).toContain('unseen');
+    expect(listText).not.toContain('list_changed');
+    const controller = new AbortController();
+    const stream = await fetch(peer.url, { method: 'GET', headers: { ...session, accept: 'text/event-stream' }, signal: controller.signal });
+    expect(stream.status).toBe(200);
+    const reader = stream.body!.getReader();
+    // One read stays pending across both looks, so no chunk is lost to a read that lost a race.
+    const chunk = reader.read().then(({ value }) => new TextDecoder().decode(value));
+    const within = async (ms: number) => {
+      let timer: NodeJS.Timeout | undefined;
+      const timeout = new Promise<string>((resolve) => (timer = setTimeout(() => resolve('nothing'), ms)));
+      try {
+        return await Promise.race([chunk, timeout]);
+      } finally {
+        clearTimeout(timer);
+      }
+    };
+    expect(await within(300)).toBe('nothing');
+    peer.removeTool('unseen');
+    expect(await within(2_000)).toContain('notifications/tools/list_changed');
+    controller.abort();
     await peer.close();
   });
 });

@@ -21,6 +21,14 @@ export function loadClients(port: number): { models: UntypedClient; health: Unty
   };
 }
 
+/** A client of integration.mcp.v1.McpConnector (served by the McpConnectorService role). */
+export function loadMcpClient(port: number): UntypedClient {
+  const root = protoRoot();
+  const definition = loadSync(join(root, 'integration/mcp/v1/mcp_connector.proto'), protoLoaderOptions(root));
+  const loaded = loadPackageDefinition(definition) as unknown as { integration: { mcp: { v1: { McpConnector: ServiceClientConstructor } } } };
+  return new loaded.integration.mcp.v1.McpConnector(`127.0.0.1:${port}`, credentials.createInsecure()) as UntypedClient;
+}
+
 export const unaryCall = <T>(client: UntypedClient, method: string, request: object, metadata = new Metadata(), options: { deadline?: number } = {}) =>
   new Promise<{ response?: T; error?: ServiceError; trailers?: Metadata }>((resolve) => {
     let trailers: Metadata | undefined;

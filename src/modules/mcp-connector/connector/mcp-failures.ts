@@ -1,3 +1,6 @@
+import { SseError } from '@modelcontextprotocol/sdk/client/sse.js';
+import { StreamableHTTPError } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
+import { McpError } from '@modelcontextprotocol/sdk/types.js';
 import { IntegrationError } from '../../../platform/resilience/failure-classifier';
 
 /**
@@ -17,7 +20,7 @@ export function mcpFailure(error: unknown, connectionId?: string): IntegrationEr
   if (status !== undefined && status >= 500) return IntegrationError.transient('upstream_unavailable', `The MCP server of ${who} failed (HTTP ${status})`);
   if (status !== undefined) return IntegrationError.validation('upstream_refused', `The MCP server of ${who} refused the request (HTTP ${status})`);
   const rpcCode = (error as { code?: unknown })?.code;
-  if (error instanceof Error && error.name === 'McpError' && typeof rpcCode === 'number') {
+  if (error instanceof McpError && typeof rpcCode === 'number') {
     if (rpcCode === -32001) return IntegrationError.transient('timeout', `The MCP server of ${who} did not answer in time`);
     if (rpcCode === -32602) return IntegrationError.validation('invalid_arguments', `The MCP server of ${who} refused the arguments: ${clip(error.message)}`);
     if (rpcCode === -32601) return IntegrationError.validation('tool_not_found', `The MCP server of ${who} does not know the method`);
@@ -41,10 +44,8 @@ function governedCause(error: unknown): IntegrationError | undefined {
 function httpStatusOf(error: unknown): number | undefined {
   if (!(error instanceof Error)) return undefined;
   const code = (error as { code?: unknown }).code;
-  if (error.name === 'StreamableHTTPError' || error.name === 'SseError') return typeof code === 'number' && code >= 100 ? code : undefined;
-  if (error.name === 'UnauthorizedError') return 401;
-  const match = /\(HTTP (\d{3})\)/.exec(error.message);
-  return match ? Number(match[1]) : undefined;
+  if (error instanceof StreamableHTTPError || error instanceof SseError) return typeof code === 'number' && code >= 100 ? code : undefined;
+  return error.name === 'UnauthorizedError' ? 401 : undefined;
 }
 
 /** A JSON-RPC error message is the server's own words about the request: kept, but short. */

@@ -1,11 +1,9 @@
-import { createHash } from 'node:crypto';
 import Ajv2020, { ErrorObject, ValidateFunction } from 'ajv/dist/2020';
 import addFormats from 'ajv-formats';
 import { IntegrationError } from '../../../platform/resilience/failure-classifier';
 import type { JsonSchema } from '../../../platform/vendors/vendor-descriptor';
 
 const MAX_NAMED_ERRORS = 5;
-const MAX_CACHED = 2_000;
 
 /**
  * Tool arguments checked against the tool's input schema before anything is sent. The schemas come
@@ -14,7 +12,8 @@ const MAX_CACHED = 2_000;
  */
 export class ToolArguments {
   private readonly ajv = addFormats(new Ajv2020({ allErrors: true, strict: false, allowUnionTypes: true, validateSchema: false }));
-  private readonly validators = new Map<string, ValidateFunction | null>();
+  /** By schema object: a session's cached tool list keeps the same objects, so each schema compiles once per listing. */
+  private readonly validators = new WeakMap<object, ValidateFunction | null>();
 
   assert(toolName: string, schema: JsonSchema, args: unknown): void {
     const validate = this.validator(schema);
@@ -24,16 +23,16 @@ export class ToolArguments {
   }
 
   private validator(schema: JsonSchema): ValidateFunction | null {
-    const key = createHash('sha256').update(JSON.stringify(schema)).digest('base64url');
-    if (this.validators.has(key)) return this.validators.get(key)!;
+    if (this.validators.has(schema)) return this.validators.get(schema)!;
     let validate: ValidateFunction | null;
     try {
       validate = this.ajv.compile(schema);
+      // Ajv keeps every schema it compiled; tool lists are listed again and again, so only the WeakMap holds it.
+      this.ajv.removeSchema(schema);
     } catch {
       validate = null;
     }
-    if (this.validators.size >= MAX_CACHED) this.validators.delete(this.validators.keys().next().value as string);
-    this.validators.set(key, validate);
+    this.validators.set(schema, validate);
     return validate;
   }
 }

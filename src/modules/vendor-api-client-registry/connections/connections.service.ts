@@ -216,7 +216,15 @@ export class ConnectionsService {
       const outcome = await runExchangeTest(this.governed, profile, this.options.connectionTestTimeoutMs);
       const last = outcome.lastExchange;
       if (outcome.passed) return { passed: true, at, runId: last?.runId ?? null, status: last?.status };
-      return { passed: false, at, runId: last?.runId ?? null, status: last?.status, category: outcome.failure?.category, code: outcome.failure?.code, message: outcome.failure?.message };
+      return {
+        passed: false,
+        at,
+        runId: last?.runId ?? null,
+        status: last?.status,
+        category: outcome.failure?.category,
+        code: outcome.failure?.code,
+        message: outcome.failure?.message,
+      };
     }
     try {
       const response = await this.governed.test(profile, { timeoutMs: this.options.connectionTestTimeoutMs });
