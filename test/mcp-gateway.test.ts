@@ -21,6 +21,14 @@ const TOOL_NAME = /^[a-zA-Z0-9_-]{1,128}$/;
 
 const slug = (connectionId: string) => connectionId.replace(/-/g, '_');
 
+async function waitUntil(condition: () => boolean, timeoutMs = 10_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!condition()) {
+    if (Date.now() > deadline) throw new Error('condition not met in time');
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}
+
 describe('MCP gateway (one instance, SQLite)', () => {
   const jwtSecret = newJwtSecret();
   let github: GitHubPeer;
@@ -244,6 +252,18 @@ describe('MCP gateway (one instance, SQLite)', () => {
       expect(textOf(result)).toBe('done');
       expect(seen.map((progress) => progress.progress)).toEqual([1, 2, 3]);
       expect(seen[2]).toMatchObject({ total: 3, message: 'step 3' });
+    });
+
+    it('cancels the upstream call when the agent’s HTTP request goes away', async () => {
+      const leaving = await connectAs(await token('tenant-gw-a', 'integration.runs.read integration.runs.execute'));
+      const cancelled = tools.cancelledCalls.length;
+      const pending = leaving.callTool({ name: `${slug(mcpId)}__slow`, arguments: { steps: 20, delayMs: 100 } }).catch((error: unknown) => error);
+      await waitUntil(() => tools.toolCalls.some((call) => call.name === 'slow' && (call.arguments as { steps?: number }).steps === 20));
+      await leaving.close();
+      await pending;
+      await waitUntil(() => tools.cancelledCalls.length > cancelled);
+      expect(tools.cancelledCalls.at(-1)).toMatchObject({ name: 'slow' });
+      expect(tools.cancelledCalls.at(-1)!.completedSteps).toBeLessThan(20);
     });
 
     it('answers a failing MCP connection’s tools with an error result naming it', async () => {
