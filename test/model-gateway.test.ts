@@ -203,7 +203,8 @@ describe('Model gateway (OpenAI, Azure OpenAI and Ollama roles in one process)',
       const answer = await tenant.post(`/openai/connections/${openaiConnection}/operations/openai.chat.complete`, { input: { model: 'gpt-4o-mini', messages: PROMPT } });
       expect(answer.status).toBe(200);
       expect(answer.body.output.choices[0].message.content).toBe(WORDS);
-      expect((await runOf(answer.body.runId)).state).toBe('Completed');
+      // The operation's run carries the vendor's token count, as a gateway call's does.
+      expect(await runOf(answer.body.runId)).toMatchObject({ state: 'Completed', model: { promptTokens: 4, completionTokens: 8, totalTokens: 12 } });
       const refused = await tenant.post(`/openai/connections/${openaiConnection}/operations/openai.chat.complete`, { input: { model: 'gpt-4o-mini' } });
       expect(refused.status).toBe(400);
     });

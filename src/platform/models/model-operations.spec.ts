@@ -46,6 +46,16 @@ describe('modelOperations', () => {
     expect(schemas.compile(models!.output)(list)).toBe(true);
   });
 
+  it('reads the vendor’s token count for the run, and none from an answer that is not one', () => {
+    const input = { model: 'm', messages: [{ role: 'user', content: 'Hi' }] };
+    const completion = { id: 'c', object: 'chat.completion', created: 1, model: 'm', choices: [], usage: { prompt_tokens: 3, completion_tokens: 5, total_tokens: 8 } };
+    expect(chat!.usage!(completion, input)).toEqual({ promptTokens: 3, completionTokens: 5, totalTokens: 8 });
+    expect(chat!.usage!({ unexpected: true }, input)).toBeUndefined();
+    const vectors = { object: 'list', model: 'e', data: [{ index: 0, embedding: [0.5] }], usage: { prompt_tokens: 2, total_tokens: 2 } };
+    expect(embeddings!.usage!(vectors, { model: 'e', input: 'x' })).toEqual({ promptTokens: 2, completionTokens: 0, totalTokens: 2 });
+    expect(models!.usage).toBeUndefined();
+  });
+
   it('validates inputs strictly enough to name a mistake', () => {
     const problems = (input: unknown) => () => schemas.assertInput(chat!, input);
     expect(problems({ model: 'm', messages: [{ role: 'user', content: [{ type: 'text', text: 'Hi' }] }], tools: [], seed: 1, logprobs: true })).not.toThrow();

@@ -17,6 +17,7 @@ export function modelOperations(prefix: string, protocol: ModelProtocol): Vendor
     output: CHAT_OUTPUT,
     request: (input, context) => protocol.chatRequest({ ...input, stream: false }, context),
     result: (answer, input) => protocol.chatResult(answer.body, { ...input, stream: false }),
+    usage: (body, input) => runUsageOf(tryRead(() => protocol.chatResult(body, { ...input, stream: false }).usage)),
   };
   const embeddings: VendorOperation<EmbeddingRequest, EmbeddingResult> = {
     name: `${prefix}.embeddings.create`,
@@ -26,6 +27,7 @@ export function modelOperations(prefix: string, protocol: ModelProtocol): Vendor
     output: EMBEDDINGS_OUTPUT,
     request: (input, context) => protocol.embedRequest(input, context),
     result: (answer, input) => protocol.embedResult(answer.body, input),
+    usage: (body, input) => runUsageOf(tryRead(() => ({ ...protocol.embedResult(body, input).usage, completion_tokens: 0 }))),
   };
   const models: VendorOperation<Record<string, never>, { data: ModelInfo[] }> = {
     name: `${prefix}.models.list`,
@@ -37,4 +39,17 @@ export function modelOperations(prefix: string, protocol: ModelProtocol): Vendor
     result: (answer) => ({ data: protocol.modelsResult(answer.body) }),
   };
   return [chat, embeddings, models] as VendorOperation[];
+}
+
+function tryRead<T>(read: () => T): T | undefined {
+  try {
+    return read();
+  } catch {
+    // Not an answer of the protocol: the operation's result says so; the run records no usage.
+    return undefined;
+  }
+}
+
+function runUsageOf(usage: { prompt_tokens: number; completion_tokens: number; total_tokens: number } | undefined) {
+  return usage ? { promptTokens: usage.prompt_tokens, completionTokens: usage.completion_tokens, totalTokens: usage.total_tokens } : undefined;
 }

@@ -171,6 +171,8 @@ export interface VendorOperation<Input = unknown, Output = unknown> {
   /** `write` changes vendor state: its idempotency key is kept on the run and reused by retries. */
   readonly effect: 'read' | 'write';
   request?(input: Input, context: OperationContext): GovernedRequest;
+  /** What the single call consumed by the vendor's count (a model call's tokens), recorded on its run; `body` is the parsed 2xx answer. */
+  usage?(body: unknown, input: Input): { promptTokens: number; completionTokens: number; totalTokens: number } | undefined;
   /** The output from the single call's answer; default: the answer's body. */
   result?(answer: VendorAnswer, input: Input): Output;
   run?(input: Input, call: OperationCall, context: OperationContext): Promise<Output>;

@@ -131,7 +131,7 @@ function toView(run: IntegrationRun): RunView {
     idempotencyKey: run.idempotencyKey,
     failure: run.failureCategory ? { category: run.failureCategory, code: run.failureCode ?? 'unknown' } : null,
     traceId: run.traceId,
-    ...(run.model || run.requestId
+    ...(run.model || run.requestId || run.totalTokens !== null
       ? {
           model: {
             requestId: run.requestId,

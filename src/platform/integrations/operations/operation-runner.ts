@@ -84,7 +84,7 @@ export class OperationRunner {
   async run(providerIds: readonly string[], connectionId: string, name: string, invocation: OperationInvocation): Promise<OperationOutcome> {
     const { operation, providerId, context } = await this.prepare(providerIds, connectionId, name, invocation.input);
     const runIds: string[] = [];
-    const call = this.caller(connectionId, providerId, operation, invocation.idempotencyKey, runIds);
+    const call = this.caller(connectionId, providerId, operation, invocation.idempotencyKey, runIds, invocation.input);
     let output: unknown;
     if (operation.request) {
       const answer = await call(operation.request(invocation.input, context));
@@ -127,12 +127,19 @@ export class OperationRunner {
     return { operation: entry.operation, providerId: entry.providerId, context: { connectionId, configuration: profile.connection.configuration } };
   }
 
-  private caller(connectionId: string, providerId: string, operation: VendorOperation, idempotencyKey: string | undefined, runIds: string[]): OperationCall {
+  private caller(connectionId: string, providerId: string, operation: VendorOperation, idempotencyKey: string | undefined, runIds: string[], input?: unknown): OperationCall {
+    // Only a single-call operation knows what its one call consumed.
+    const usage = operation.request && operation.usage ? (body: unknown) => operation.usage!(body, input) : undefined;
     const vendor = { displayName: this.catalogue.descriptor(providerId)?.provider.displayName ?? providerId, http: this.catalogue.http(providerId) };
     return async (request: GovernedRequest, options = {}): Promise<VendorAnswer> => {
       // Each call is a run, and a key names one run: the calls after the first carry the key with their ordinal.
       const key = idempotencyKey === undefined ? undefined : runIds.length === 0 ? idempotencyKey : `${idempotencyKey}#${runIds.length + 1}`;
-      const response = await this.governed.request(connectionId, request, { operation: operation.name, metricOperation: operation.name, idempotencyKey: key });
+      const response = await this.governed.request(connectionId, request, {
+        operation: operation.name,
+        metricOperation: operation.name,
+        idempotencyKey: key,
+        usageOf: usage ? ({ body }) => usage(parsedOrUndefined(body)) : undefined,
+      });
       runIds.push(response.run.id);
       const answer = toVendorAnswer(response);
       // A failure by the vendor's rules (its classify) fails even a 2xx; `accept` names statuses the operation reads itself.
@@ -140,6 +147,14 @@ export class OperationRunner {
       if (!accepted) throw vendorFailure(response, answer, vendor);
       return answer;
     };
+  }
+}
+
+function parsedOrUndefined(body: Buffer): unknown {
+  try {
+    return body.length === 0 ? undefined : JSON.parse(body.toString('utf8'));
+  } catch {
+    return undefined;
   }
 }
 
