@@ -12,16 +12,13 @@
 // Goals (issue 14): added p50 < 2 ms; calls/s at 64 concurrent >= 50 % of direct.
 const { fork } = require('node:child_process');
 const { randomBytes, randomUUID } = require('node:crypto');
-const fs = require('node:fs');
 const http = require('node:http');
 const os = require('node:os');
-const path = require('node:path');
+const { percentiles, startBenchPlatform, writeResults } = require('./fixtures/bench-platform');
 
-const ROOT = path.join(__dirname, '..');
 const GOALS = { addedP50Ms: 2, throughputShare: 0.5 };
 const ROUNDS = 3;
 const WARMUP = 200;
-const TENANT = 'bench-tenant';
 
 // --- the MCP server (child process) ----------------------------------------------------------------------------
 
@@ -83,12 +80,6 @@ function usage(problem) {
 
 // --- measurement -------------------------------------------------------------------------------------------
 
-function percentiles(values) {
-  const sorted = Float64Array.from(values).sort();
-  const at = (q) => sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil(q * sorted.length) - 1))];
-  return { p50: at(0.5), p99: at(0.99), max: sorted[sorted.length - 1] };
-}
-
 async function sequential(call, count) {
   for (let i = 0; i < WARMUP; i++) await call();
   const latencies = [];
@@ -114,56 +105,6 @@ async function concurrent(call, count, concurrency) {
   return count / (Number(process.hrtime.bigint() - started) / 1e9);
 }
 
-// --- the platform ------------------------------------------------------------------------------------------
-
-async function startPlatform(serverUrl) {
-  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'bench-mcp-'));
-  const jwtSecret = randomBytes(32).toString('base64url');
-  Object.assign(process.env, {
-    APP_ROLE: 'VendorApiClientRegistryService,McpConnectorService',
-    NODE_ENV: 'development',
-    LOG_LEVEL: 'warn',
-    DATA_DIR: dataDir,
-    AUTH_JWT_SECRET: jwtSecret,
-    EGRESS_ALLOW_LIST: '127.0.0.1',
-    RATE_LIMIT_PROVIDER_RPS: '1000000',
-    RATE_LIMIT_PROVIDER_BURST: '1000000',
-  });
-  const { createPlatformApp } = require(path.join(ROOT, 'dist', 'bootstrap'));
-  const { resolveRoles } = require(path.join(ROOT, 'dist', 'roles'));
-  const { app } = await createPlatformApp(resolveRoles(process.env.APP_ROLE), { logDestination: fs.createWriteStream(path.join(dataDir, 'platform.log')) });
-  await app.init();
-  await app.startAllMicroservices();
-  await app.listen(0, '127.0.0.1');
-  const url = `http://127.0.0.1:${app.getHttpServer().address().port}`;
-  const { SignJWT } = require('jose');
-  const token = await new SignJWT({ tenantId: TENANT, scope: 'integration.credentials.write integration.connections.write integration.runs.execute' })
-    .setProtectedHeader({ alg: 'HS256' })
-    .setIssuedAt()
-    .setExpirationTime('1h')
-    .sign(Buffer.from(jwtSecret, 'utf8'));
-  const api = async (route, body) => {
-    const response = await fetch(`${url}${route}`, {
-      method: 'POST',
-      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
-      body: JSON.stringify(body),
-    });
-    const answer = await response.json();
-    if (response.status >= 300) throw new Error(`${route} answered ${response.status}: ${JSON.stringify(answer)}`);
-    return answer;
-  };
-  const credential = await api('/integrations/credentials', { name: 'bench-mcp', value: `bench-${randomBytes(8).toString('hex')}` });
-  const connection = await api('/integrations/connections', {
-    providerId: 'mcp',
-    displayName: 'bench MCP server',
-    credentialId: credential.id,
-    configuration: { url: serverUrl },
-    rateLimitBudget: { requestsPerSecond: 100000, burst: 100000 },
-  });
-  if (connection.status !== 'Active') throw new Error(`The bench connection is ${connection.status}: ${JSON.stringify(connection.lastTest)}`);
-  return { url, token, connectionId: connection.id, close: async () => (await app.close(), fs.rmSync(dataDir, { recursive: true, force: true })) };
-}
-
 // --- main --------------------------------------------------------------------------------------------------
 
 async function main() {
@@ -183,7 +124,11 @@ async function main() {
     if (result.isError) throw new Error('The direct call failed');
   };
 
-  const platform = await startPlatform(serverUrl);
+  const platform = await startBenchPlatform({
+    appRole: 'VendorApiClientRegistryService,McpConnectorService',
+    credential: { name: 'bench-mcp', value: `bench-${randomBytes(8).toString('hex')}` },
+    connection: { providerId: 'mcp', displayName: 'bench MCP server', configuration: { url: serverUrl } },
+  });
   const { Agent, request } = require('undici');
   const agent = new Agent({ connections: 256, keepAliveTimeout: 60_000 });
   const body = JSON.stringify({ arguments: { text: 'hello' } });
@@ -235,18 +180,13 @@ async function main() {
     `goals: added p50 < ${GOALS.addedP50Ms} ms ${verdict(addedP50 < GOALS.addedP50Ms)}; calls/s >= ${GOALS.throughputShare * 100} % ${verdict(share >= GOALS.throughputShare)}`,
   ];
   process.stdout.write(`${lines.join('\n')}\n`);
-  const resultsDir = path.join(__dirname, 'results');
-  fs.mkdirSync(resultsDir, { recursive: true });
-  const file = path.join(resultsDir, `mcp-${new Date().toISOString().replace(/[:.]/g, '-')}.json`);
-  fs.writeFileSync(
-    file,
-    JSON.stringify(
-      { settings, latency: { ...t, addedP50, addedP99 }, callsPerSecond: { direct: mean(rates.direct), platform: mean(rates.governed), share }, goals: GOALS },
-      null,
-      2,
-    ),
-  );
-  process.stdout.write(`\nResults: ${path.relative(ROOT, file)}\n`);
+  const results = writeResults('mcp', {
+    settings,
+    latency: { ...t, addedP50, addedP99 },
+    callsPerSecond: { direct: mean(rates.direct), platform: mean(rates.governed), share },
+    goals: GOALS,
+  });
+  process.stdout.write(`\nResults: ${results}\n`);
 }
 
 main().catch((error) => {

@@ -18,17 +18,13 @@
 // Goals (issue 13): added TTFT p50 < 1 ms; chunks/s with 200 concurrent streams >= 60 % of direct; RSS with 1,000
 // open streams < 250 MB.
 const { fork } = require('node:child_process');
-const { randomBytes } = require('node:crypto');
-const fs = require('node:fs');
 const http = require('node:http');
 const os = require('node:os');
-const path = require('node:path');
+const { percentiles, startBenchPlatform, writeResults } = require('./fixtures/bench-platform');
 
-const ROOT = path.join(__dirname, '..');
 const GOALS = { addedTtftP50Ms: 1, chunkShare: 0.6, openStreamsRssMb: 250 };
 const ROUNDS = 3;
 const WARMUP = 50;
-const TENANT = 'bench-tenant';
 const API_KEY = 'sk-bench-0123456789';
 
 // --- the vendor stand-in (child process) -------------------------------------------------------------------
@@ -150,12 +146,6 @@ function usage(problem) {
 
 // --- measurement -------------------------------------------------------------------------------------------
 
-function percentiles(values) {
-  const sorted = Float64Array.from(values).sort();
-  const at = (q) => sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil(q * sorted.length) - 1))];
-  return { p50: at(0.5), p99: at(0.99), max: sorted[sorted.length - 1] };
-}
-
 const rssMb = () => process.memoryUsage().rss / 1048576;
 
 /**
@@ -222,56 +212,6 @@ async function openStreams(platform, count) {
   return { baseline, peak, allOpenAfter, seconds: (Date.now() - started) / 1000 };
 }
 
-// --- the platform ------------------------------------------------------------------------------------------
-
-async function startPlatform(vendorUrl) {
-  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'bench-models-'));
-  const jwtSecret = randomBytes(32).toString('base64url');
-  Object.assign(process.env, {
-    APP_ROLE: 'VendorApiClientRegistryService,OpenAIIntegrationService',
-    NODE_ENV: 'development',
-    LOG_LEVEL: 'warn',
-    DATA_DIR: dataDir,
-    AUTH_JWT_SECRET: jwtSecret,
-    EGRESS_ALLOW_LIST: '127.0.0.1',
-    RATE_LIMIT_PROVIDER_RPS: '1000000',
-    RATE_LIMIT_PROVIDER_BURST: '1000000',
-  });
-  const { createPlatformApp } = require(path.join(ROOT, 'dist', 'bootstrap'));
-  const { resolveRoles } = require(path.join(ROOT, 'dist', 'roles'));
-  const { app } = await createPlatformApp(resolveRoles(process.env.APP_ROLE), { logDestination: fs.createWriteStream(path.join(dataDir, 'platform.log')) });
-  await app.init();
-  await app.startAllMicroservices();
-  await app.listen(0, '127.0.0.1');
-  const url = `http://127.0.0.1:${app.getHttpServer().address().port}`;
-  const { SignJWT } = require('jose');
-  const token = await new SignJWT({ tenantId: TENANT, scope: 'integration.credentials.write integration.connections.write integration.runs.execute' })
-    .setProtectedHeader({ alg: 'HS256' })
-    .setIssuedAt()
-    .setExpirationTime('1h')
-    .sign(Buffer.from(jwtSecret, 'utf8'));
-  const api = async (route, body) => {
-    const response = await fetch(`${url}${route}`, {
-      method: 'POST',
-      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
-      body: JSON.stringify(body),
-    });
-    const answer = await response.json();
-    if (response.status >= 300) throw new Error(`${route} answered ${response.status}: ${JSON.stringify(answer)}`);
-    return answer;
-  };
-  const credential = await api('/integrations/credentials', { name: 'bench-openai', value: API_KEY });
-  const connection = await api('/integrations/connections', {
-    providerId: 'openai',
-    displayName: 'bench stand-in',
-    credentialId: credential.id,
-    configuration: { baseUrl: `${vendorUrl}/v1` },
-    rateLimitBudget: { requestsPerSecond: 100000, burst: 100000 },
-  });
-  if (connection.status !== 'Active') throw new Error(`The bench connection is ${connection.status}: ${JSON.stringify(connection.lastTest)}`);
-  return { url, token, connectionId: connection.id, close: async () => (await app.close(), fs.rmSync(dataDir, { recursive: true, force: true })) };
-}
-
 // --- main --------------------------------------------------------------------------------------------------
 
 async function main() {
@@ -293,7 +233,11 @@ async function main() {
     });
 
   const rssBeforeBoot = rssMb();
-  const platform = await startPlatform(vendorUrl);
+  const platform = await startBenchPlatform({
+    appRole: 'VendorApiClientRegistryService,OpenAIIntegrationService',
+    credential: { name: 'bench-openai', value: API_KEY },
+    connection: { providerId: 'openai', displayName: 'bench stand-in', configuration: { baseUrl: `${vendorUrl}/v1` } },
+  });
   const rssAfterBoot = rssMb();
   const direct = (options) =>
     request(`${vendorUrl}/v1/chat/completions`, {
@@ -347,24 +291,14 @@ async function main() {
     `goals: added TTFT p50 < ${GOALS.addedTtftP50Ms} ms ${verdict(addedP50 < GOALS.addedTtftP50Ms)}; chunks/s >= ${GOALS.chunkShare * 100} % ${verdict(share >= GOALS.chunkShare)}; RSS < ${GOALS.openStreamsRssMb} MB ${verdict(open.peak < GOALS.openStreamsRssMb)}`,
   ];
   process.stdout.write(`${lines.join('\n')}\n`);
-  const resultsDir = path.join(__dirname, 'results');
-  fs.mkdirSync(resultsDir, { recursive: true });
-  const file = path.join(resultsDir, `models-${new Date().toISOString().replace(/[:.]/g, '-')}.json`);
-  fs.writeFileSync(
-    file,
-    JSON.stringify(
-      {
-        settings,
-        timeToFirstToken: { ...t, addedP50, addedP99 },
-        chunksPerSecond: { direct: mean(chunks.direct), platform: mean(chunks.governed), share },
-        openStreams: open,
-        goals: GOALS,
-      },
-      null,
-      2,
-    ),
-  );
-  process.stdout.write(`\nResults: ${path.relative(ROOT, file)}\n`);
+  const results = writeResults('models', {
+    settings,
+    timeToFirstToken: { ...t, addedP50, addedP99 },
+    chunksPerSecond: { direct: mean(chunks.direct), platform: mean(chunks.governed), share },
+    openStreams: open,
+    goals: GOALS,
+  });
+  process.stdout.write(`\nResults: ${results}\n`);
 }
 
 main().catch((error) => {

@@ -1,8 +1,6 @@
-import { Client } from '@modelcontextprotocol/sdk/client/index.js';
-import { SSEClientTransport } from '@modelcontextprotocol/sdk/client/sse.js';
-import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import type { ExchangeTestContext } from '../../platform/vendors/vendor-descriptor';
 import { IntegrationError } from '../../platform/resilience/failure-classifier';
+import { mcpClient } from './connector/mcp-client';
 import { mcpFailure } from './connector/mcp-failures';
 import { mcpConfigurationOf } from './mcp.configuration';
 
@@ -10,8 +8,7 @@ import { mcpConfigurationOf } from './mcp.configuration';
 export async function mcpConnectionTest({ fetch, configuration, timeoutMs }: ExchangeTestContext): Promise<void> {
   const mcp = mcpConfigurationOf(configuration);
   if (!mcp) throw IntegrationError.validation('mcp_url_missing', 'The connection has no MCP server URL (configuration.url)');
-  const transport = mcp.transport === 'sse' ? new SSEClientTransport(mcp.url, { fetch }) : new StreamableHTTPClientTransport(mcp.url, { fetch });
-  const client = new Client({ name: 'integration-platform', version: '1.0.0' }, { capabilities: {} });
+  const { client, transport } = mcpClient(mcp, fetch);
   try {
     await client.connect(transport, { timeout: timeoutMs });
     await client.listTools(undefined, { timeout: timeoutMs });

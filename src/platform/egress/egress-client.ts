@@ -3,7 +3,7 @@ import { isIP } from 'node:net';
 import { Injectable, OnModuleDestroy } from '@nestjs/common';
 import { Readable } from 'node:stream';
 import { Agent, buildConnector, Dispatcher } from 'undici';
-import { classifyError, IntegrationError } from '../resilience/failure-classifier';
+import { classifyError, IntegrationError, integrationErrorIn } from '../resilience/failure-classifier';
 import { EgressOptions } from './egress.options';
 import { EgressPolicy } from './egress-policy';
 
@@ -254,6 +254,7 @@ function abortedByCaller(target: string, reason: unknown, error: unknown): Integ
 }
 
 function transportFailure(target: string, error: unknown): IntegrationError {
+  // The policy's own errors (refusal, DNS failure) reach the request as thrown, or as the cause of undici's.
   const known = integrationErrorIn(error);
   if (known) return known;
   if ((error as { code?: unknown }).code === 'UND_ERR_INVALID_ARG') {
@@ -262,12 +263,4 @@ function transportFailure(target: string, error: unknown): IntegrationError {
   const { category, code } = classifyError(error);
   const transportCode = code === 'unclassified' ? 'network_error' : code;
   return new IntegrationError(category, transportCode, `Egress to ${target} failed: ${transportCode.replace(/_/g, ' ')}`, { cause: error });
-}
-
-/** The policy's own errors (refusal, DNS failure) reach the request as thrown, or as the cause of undici's. */
-function integrationErrorIn(error: unknown): IntegrationError | undefined {
-  for (let current = error, depth = 0; depth < 5 && current instanceof Error; current = current.cause, depth++) {
-    if (current instanceof IntegrationError) return current;
-  }
-  return undefined;
 }

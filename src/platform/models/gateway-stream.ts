@@ -37,6 +37,8 @@ export class GatewayStream implements ModelStream {
   private cancelled = false;
   private firstTokenMs: number | undefined;
   private reportedUsage: Usage | undefined;
+  /** The decoder's verdict on the end of the body, once read. */
+  private decoderEndResult: boolean | undefined;
   private readonly onAbort = () => this.cancel();
 
   constructor(
@@ -132,8 +134,6 @@ export class GatewayStream implements ModelStream {
     }
     for (const chunk of this.decoder.push(next.value)) this.hold(chunk);
   }
-
-  private decoderEndResult: boolean | undefined;
 
   /** Whether the vendor ended the stream as its protocol says, the decoder's last chunks held. */
   private decoderEnd(): boolean {

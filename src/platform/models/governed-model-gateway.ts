@@ -66,8 +66,8 @@ export class GovernedModelGateway extends ModelGateway {
   async complete(selector: ModelSelector, call: ChatCall, options: ModelCallOptions = {}): Promise<CompletionAnswer> {
     const plan = await this.plan(selector);
     return this.withFallback(plan, async (target, attempts) => {
+      // The protocols drop stream_options from a call that does not stream.
       const request: ChatCompletionRequest = { ...call, model: target.model, stream: false };
-      delete (request as { stream_options?: unknown }).stream_options;
       const reservation = await this.budgets.reserve(target.profile, estimateTokens(request));
       let completion: CompletionAnswer['completion'] | undefined;
       let invalid: unknown;
@@ -89,7 +89,8 @@ export class GovernedModelGateway extends ModelGateway {
     const plan = await this.plan(selector);
     const includeUsage = call.stream_options?.include_usage === true;
     return this.withFallback(plan, async (target, attempts) => {
-      const request: ChatCompletionRequest = { ...call, model: target.model, stream: true, stream_options: { ...call.stream_options, include_usage: true } };
+      // The protocol asks the vendor for usage whatever the caller asked (the ModelProtocol contract).
+      const request: ChatCompletionRequest = { ...call, model: target.model, stream: true };
       const reservation = await this.budgets.reserve(target.profile, estimateTokens(request));
       const sentAt = performance.now();
       let answer;

@@ -68,6 +68,14 @@ export class IntegrationError extends Error {
   }
 }
 
+/** The platform's own IntegrationError, thrown as is or carried as the cause of a library's error (undici, an SDK). */
+export function integrationErrorIn(error: unknown): IntegrationError | undefined {
+  for (let current = error, depth = 0; depth < 6 && current instanceof Error; current = current.cause, depth++) {
+    if (current instanceof IntegrationError) return current;
+  }
+  return undefined;
+}
+
 /** A vendor (or webhook receiver) answered with a non-success status; classified from the status and headers. */
 export class HttpStatusError extends IntegrationError {
   constructor(

@@ -1,7 +1,7 @@
 import { SseError } from '@modelcontextprotocol/sdk/client/sse.js';
 import { StreamableHTTPError } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import { McpError } from '@modelcontextprotocol/sdk/types.js';
-import { IntegrationError } from '../../../platform/resilience/failure-classifier';
+import { IntegrationError, integrationErrorIn } from '../../../platform/resilience/failure-classifier';
 
 /**
  * An MCP client failure in the platform's terms. The governed pipeline's own errors (egress refused,
@@ -10,7 +10,7 @@ import { IntegrationError } from '../../../platform/resilience/failure-classifie
  */
 export function mcpFailure(error: unknown, connectionId?: string): IntegrationError {
   const who = connectionId ? `connection ${connectionId}` : 'the connection';
-  const governed = governedCause(error);
+  const governed = integrationErrorIn(error);
   if (governed) return governed;
   const status = httpStatusOf(error);
   if (status === 401 || status === 403) {
@@ -32,13 +32,6 @@ export function mcpFailure(error: unknown, connectionId?: string): IntegrationEr
 /** The server no longer knows the session: a new one is initialized and the request sent again. */
 export function isSessionGone(error: unknown): boolean {
   return httpStatusOf(error) === 404;
-}
-
-function governedCause(error: unknown): IntegrationError | undefined {
-  for (let current = error, depth = 0; depth < 6 && current instanceof Error; current = current.cause, depth++) {
-    if (current instanceof IntegrationError) return current;
-  }
-  return undefined;
 }
 
 function httpStatusOf(error: unknown): number | undefined {

@@ -1,9 +1,6 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { Injectable, Logger, OnModuleDestroy } from '@nestjs/common';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
-import { SSEClientTransport } from '@modelcontextprotocol/sdk/client/sse.js';
-import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
-import type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js';
 import { ToolListChangedNotificationSchema } from '@modelcontextprotocol/sdk/types.js';
 import type { ConnectionProfile } from '../../../platform/integrations/connections/connection-profile';
 import { GovernedHttpClient } from '../../../platform/integrations/governed/governed-http-client';
@@ -11,6 +8,7 @@ import { IntegrationError } from '../../../platform/resilience/failure-classifie
 import { McpConnectorOptions } from '../mcp-connector.options';
 import { mcpConfigurationOf } from '../mcp.configuration';
 import { GovernedExchange, governedFetch } from '../../../platform/integrations/governed/governed-fetch';
+import { mcpClient } from './mcp-client';
 import { isSessionGone, mcpFailure } from './mcp-failures';
 import type { McpTool } from './mcp-tools';
 
@@ -23,8 +21,6 @@ export interface McpSession {
 
 /** The exchanges made on behalf of one caller's request, so it can name the run of its tools/call. */
 const exchanges = new AsyncLocalStorage<GovernedExchange[]>();
-
-const CLIENT_INFO = { name: 'integration-platform', version: '1.0.0' };
 
 /**
  * MCP sessions per connection: initialized once and reused (the transport keeps `mcp-session-id`),
@@ -70,22 +66,6 @@ export class McpSessions implements OnModuleDestroy {
     }
   }
 
-  /** A session of its own for a connection's test or probe (initialize, then `work`), closed after. */
-  async probe<T>(profile: ConnectionProfile, purpose: 'call' | 'test', work: (client: Client) => Promise<T>): Promise<{ result: T; exchanges: GovernedExchange[] }> {
-    const recorded: GovernedExchange[] = [];
-    let client: Client | undefined;
-    try {
-      return await exchanges.run(recorded, async () => {
-        client = await this.connect(profile, purpose);
-        return { result: await work(client), exchanges: recorded };
-      });
-    } catch (error) {
-      throw Object.assign(mcpFailure(error, profile.connection.id), { exchanges: recorded });
-    } finally {
-      await client?.close().catch(() => undefined);
-    }
-  }
-
   async closeConnection(profile: Pick<ConnectionProfile, 'connection'>): Promise<void> {
     for (const key of [...this.sessions.keys()]) if (key.startsWith(`${profile.connection.tenantId}\u0000${profile.connection.id}\u0000`)) await this.close(key);
   }
@@ -103,7 +83,7 @@ export class McpSessions implements OnModuleDestroy {
       this.sessions.set(key, session);
     } else {
       if (this.sessions.size >= this.options.maxSessions) void this.close(this.leastRecentlyUsed());
-      session = this.connect(profile, 'call').then((client) => {
+      session = this.connect(profile).then((client) => {
         const opened: McpSession = { client, lastUsedAt: Date.now() };
         client.setNotificationHandler(ToolListChangedNotificationSchema, async () => {
           opened.tools = undefined;
@@ -117,27 +97,20 @@ export class McpSessions implements OnModuleDestroy {
     return session;
   }
 
-  private async connect(profile: ConnectionProfile, purpose: 'call' | 'test'): Promise<Client> {
+  private async connect(profile: ConnectionProfile): Promise<Client> {
     const configuration = mcpConfigurationOf(profile.connection.configuration);
     if (!configuration) throw IntegrationError.validation('mcp_url_missing', `Connection ${profile.connection.id} has no MCP server URL (configuration.url)`);
     const fetch = governedFetch(this.governed, {
       tenantId: profile.connection.tenantId,
       connectionId: profile.connection.id,
       endpoint: configuration.url,
-      purpose,
+      purpose: 'call',
       operationPrefix: 'mcp',
       timeoutMs: this.options.requestTimeoutMs,
       idleTimeoutMs: this.options.sessionIdleTimeoutMs,
       onExchange: (exchange) => exchanges.getStore()?.push(exchange),
     });
-    const transport: Transport =
-      configuration.transport === 'sse'
-        ? new SSEClientTransport(configuration.url, { fetch })
-        : new StreamableHTTPClientTransport(configuration.url, {
-            fetch,
-            reconnectionOptions: { maxReconnectionDelay: 30_000, initialReconnectionDelay: 1_000, reconnectionDelayGrowFactor: 2, maxRetries: 2 },
-          });
-    const client = new Client(CLIENT_INFO, { capabilities: {} });
+    const { client, transport } = mcpClient(configuration, fetch);
     client.onerror = (error) => this.logger.debug({ msg: 'MCP session error', connectionId: profile.connection.id, error: error.name });
     await client.connect(transport, { timeout: this.options.requestTimeoutMs });
     return client;

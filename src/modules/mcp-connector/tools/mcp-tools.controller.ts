@@ -3,6 +3,7 @@ import type { FastifyReply } from 'fastify';
 import { RequireScopes } from '../../../platform/auth/decorators';
 import { classifyError, IntegrationError } from '../../../platform/resilience/failure-classifier';
 import { integrationErrorStatus } from '../../../platform/http/integration-error-status';
+import { SseWriter } from '../../../platform/http/sse-writer';
 import { McpConnectorService } from '../connector/mcp-connector.service';
 import type { McpTool, ToolResult } from '../connector/mcp-tools';
 import { InvokeToolDto } from './invoke-tool.dto';
@@ -54,20 +55,21 @@ export class McpToolsController {
   /** Progress as server-sent events; the outcome as the last event, since the status line is long gone by then. */
   private async invokeWithProgress(reply: FastifyReply, connectionId: string, toolName: string, request: InvokeToolDto, signal: AbortSignal): Promise<void> {
     reply.hijack();
-    const response = reply.raw;
-    response.writeHead(200, { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-cache', 'x-accel-buffering': 'no' });
-    const send = (event: string, data: unknown) => {
-      if (!response.destroyed) response.write(`event: ${event}\ndata: ${JSON.stringify(data)}\n\n`);
-    };
+    const writer = new SseWriter(reply.raw);
+    writer.start({});
     try {
-      const result = await this.connector.invokeTool(connectionId, toolName, { arguments: request.arguments, signal, onProgress: (progress) => send('progress', progress) });
-      send('result', result);
+      const result = await this.connector.invokeTool(connectionId, toolName, {
+        arguments: request.arguments,
+        signal,
+        onProgress: (progress) => void writer.event('progress', progress),
+      });
+      await writer.event('result', result);
     } catch (error) {
       const { category, code } = classifyError(error);
       const statusCode = error instanceof IntegrationError ? integrationErrorStatus(error) : 500;
-      send('error', { statusCode, category, code, message: error instanceof IntegrationError ? error.message : 'Internal server error' });
+      await writer.event('error', { statusCode, category, code, message: error instanceof IntegrationError ? error.message : 'Internal server error' });
     } finally {
-      response.end();
+      writer.end();
     }
   }
 }

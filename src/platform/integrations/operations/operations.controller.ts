@@ -1,6 +1,7 @@
 import { Body, Controller, Get, HttpStatus, Param, Post, Res, Type } from '@nestjs/common';
 import type { FastifyReply } from 'fastify';
 import { RequireScopes } from '../../auth/decorators';
+import { nameController } from '../../http/controller-name';
 import { OperationListing, OperationOutcome, OperationRunner, SubmittedOperation } from './operation-runner';
 import { RunOperationDto } from './run-operation.dto';
 
@@ -40,15 +41,6 @@ export function operationsController(prefix: string, providerIds: readonly strin
       return outcome;
     }
   }
-  // One class per mount: Nest names routes and logs by class name.
-  Object.defineProperty(OperationsController, 'name', { value: `${pascalCase(prefix)}OperationsController` });
+  nameController(OperationsController, prefix, 'OperationsController');
   return OperationsController;
-}
-
-function pascalCase(prefix: string): string {
-  return prefix
-    .split(/[^A-Za-z0-9]+/)
-    .filter(Boolean)
-    .map((word) => word.charAt(0).toUpperCase() + word.slice(1))
-    .join('');
 }

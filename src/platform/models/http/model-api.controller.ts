@@ -1,13 +1,14 @@
 import { Body, Controller, Get, Headers, HttpCode, Post, Res, Type, UseFilters } from '@nestjs/common';
 import type { FastifyReply } from 'fastify';
 import { RequireScopes } from '../../auth/decorators';
+import { nameController } from '../../http/controller-name';
 import { ModelAnswerMeta, ModelSelector, ModelStream, ModelStreamInterrupted } from '../model-calls';
 import { chunkText } from '../chunk-text';
 import { ModelGateway } from '../model-gateway';
 import type { ChatCompletion, EmbeddingResult, ModelInfo } from '../model-wire';
 import { ModelApiErrorFilter } from './model-api-error.filter';
 import { parseChatRequest, parseEmbeddingRequest } from './model-api-requests';
-import { SseWriter } from './sse-writer';
+import { SseWriter } from '../../http/sse-writer';
 
 /** The header that names the connection a call runs on; without it, `model` names a model route. */
 export const CONNECTION_HEADER = 'x-connection-id';
@@ -37,7 +38,7 @@ export function modelApiController(prefix: string): Type<unknown> {
       const selector: ModelSelector = { model, connectionId: connectionId || undefined };
       if (!stream) {
         const answer = await this.gateway.complete(selector, call);
-        describe(reply, answer);
+        reply.headers(answerHeaders(answer));
         return answer.completion;
       }
       const abort = new AbortController();
@@ -57,7 +58,7 @@ export function modelApiController(prefix: string): Type<unknown> {
     async embeddings(@Body() body: unknown, @Headers(CONNECTION_HEADER) connectionId: string | undefined, @Res({ passthrough: true }) reply: FastifyReply) {
       const { model, call, encoding } = parseEmbeddingRequest(body);
       const answer = await this.gateway.embed({ model, connectionId: connectionId || undefined }, call);
-      describe(reply, answer);
+      reply.headers(answerHeaders(answer));
       return embeddingsBody(answer.result, encoding);
     }
 
@@ -68,15 +69,11 @@ export function modelApiController(prefix: string): Type<unknown> {
       return { object: 'list', data: models.map(({ id, created, owned_by }) => ({ id, object: 'model' as const, created, owned_by })) };
     }
   }
-  Object.defineProperty(ModelApiController, 'name', { value: `${prefix.replace(/(^|-)(\w)/g, (_match, _dash, letter: string) => letter.toUpperCase())}ModelApiController` });
+  nameController(ModelApiController, prefix, 'ModelApiController');
   return ModelApiController;
 }
 
-/** The gateway request, the answering run and the vendor's rate-limit headers on every answer. */
-function describe(reply: FastifyReply, answer: ModelAnswerMeta): void {
-  reply.headers(answerHeaders(answer));
-}
-
+/** The gateway request, the answering run and the vendor's rate-limit headers, on every answer. */
 function answerHeaders(answer: ModelAnswerMeta): Record<string, string> {
   const headers: Record<string, string> = { ...answer.rateLimitHeaders, 'x-request-id': answer.requestId };
   const runId = answer.attempts.at(-1)?.runId;

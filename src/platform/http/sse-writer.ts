@@ -21,11 +21,20 @@ export class SseWriter {
     });
   }
 
+  /** A named event (`event: progress`), its data as JSON. */
+  async event(name: string, data: unknown): Promise<void> {
+    await this.write(`event: ${name}\ndata: ${JSON.stringify(data)}\n\n`);
+  }
+
   /** Events written at once (one socket write for a batch that arrived together). */
   async data(payloads: readonly string[]): Promise<void> {
-    if (this.closed) return;
     let text = '';
     for (const payload of payloads) text += `data: ${payload}\n\n`;
+    await this.write(text);
+  }
+
+  private async write(text: string): Promise<void> {
+    if (this.closed) return;
     if (!this.response.write(text)) await Promise.race([once(this.response, 'drain'), once(this.response, 'close')]);
   }
 
