@@ -53,7 +53,8 @@ export const PLATFORM_OPTIONS: readonly OptionsClass[] = [
 export const GRPC_OPTIONS: readonly OptionsClass[] = [GrpcOptions];
 
 export function optionsOf(roles: readonly RoleDefinition[]): OptionsClass[] {
-  return [...PLATFORM_OPTIONS, ...(servesGrpc(roles) ? GRPC_OPTIONS : []), ...roles.flatMap((role) => role.load().options)];
+  // A section shared by two roles (the message records of email and SMS) is bound once.
+  return [...new Set([...PLATFORM_OPTIONS, ...(servesGrpc(roles) ? GRPC_OPTIONS : []), ...roles.flatMap((role) => role.load().options)])];
 }
 
 export interface PlatformApp {

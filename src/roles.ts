@@ -78,13 +78,13 @@ export const ROLES: readonly RoleDefinition[] = [
   },
   {
     name: 'EmailIntegrationService',
-    kind: 'bus-consumer',
+    kind: 'http',
     owns: 'SendEmail (SMTP, Azure Communication Services)',
     load: () => require('./modules/email-integration/email-integration.module').EmailIntegrationModule,
   },
   {
     name: 'SmsIntegrationService',
-    kind: 'bus-consumer',
+    kind: 'http',
     owns: 'SendSms (Twilio, Azure Communication Services, 019)',
     load: () => require('./modules/sms-integration/sms-integration.module').SmsIntegrationModule,
   },

@@ -1,3 +1,5 @@
+import { Message } from '../platform/messages/message.entity';
+import { MessageRoute } from '../platform/messages/message-route.entity';
 import { ModelRoute } from '../platform/models/routes/model-route.entity';
 import { ExternalApiClient } from '../platform/integrations/entities/external-api-client.entity';
 import { IntegrationConnection } from '../platform/integrations/entities/integration-connection.entity';
@@ -37,4 +39,6 @@ export const ENTITIES = [
   ExternalRecord,
   SyncPageEntry,
   ModelRoute,
+  Message,
+  MessageRoute,
 ];

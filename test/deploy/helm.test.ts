@@ -36,7 +36,9 @@ const CLOSE_ALLOWANCE_SECONDS = 2;
 
 const ROLE_BY_KEBAB = new Map(ROLES.map((role) => [kubernetesName(role.name), role]));
 const HTTP_ROLES = ROLES.filter((role) => HTTP_KINDS.has(role.kind));
-const SCALED_ROLES = ROLES.filter((role) => !HTTP_KINDS.has(role.kind));
+/** Workers and bus consumers, and HTTP roles whose values scale them on their bus entities too (email, SMS): KEDA, not a plain HPA. */
+const scaledByKeda = (values: any, role: RoleDefinition): boolean =>
+  !HTTP_KINDS.has(role.kind) || (values.roles ?? []).some((entry: any) => entry.name === role.name && (entry.autoscaling?.serviceBus ?? []).length > 0);
 
 /** The validators for every core object the chart may render; any other kind fails the test. */
 const CORE_MODELS: Record<string, new (data: any) => { validate(): void }> = {
@@ -149,6 +151,7 @@ describe.each([
   let manifests: Manifest[];
   let deployments: Manifest[];
   const serviceBusConfigured = Boolean(values.azure?.serviceBusNamespace);
+  const SCALED_ROLES = ROLES.filter((role) => scaledByKeda(values, role));
   const clientIds: Record<string, string> = values.workloadIdentity?.clientIds ?? {};
 
   beforeAll(() => {
@@ -314,6 +317,13 @@ describe.each([
       expect(service.spec.selector['app.kubernetes.io/component']).toBe(name);
       expect(service.spec.ports.map((port: any) => port.targetPort)).toEqual(role.kind === 'http+grpc' ? ['http', 'grpc'] : ['http']);
 
+      if (scaledByKeda(values, role)) {
+        const scaled = named(manifests, 'ScaledObject', name);
+        expect(scaled.spec.triggers).toContainEqual({ type: 'cpu', metricType: 'Utilization', metadata: { value: expect.any(String) } });
+        expect(of(manifests, 'HorizontalPodAutoscaler').map((hpa) => hpa.metadata.name)).not.toContain(name);
+        expect(deployment.spec.replicas).toBeUndefined();
+        continue;
+      }
       const hpa = named(manifests, 'HorizontalPodAutoscaler', name);
       expect(hpa.apiVersion).toBe('autoscaling/v2');
       expect(hpa.spec.scaleTargetRef).toEqual({ apiVersion: 'apps/v1', kind: 'Deployment', name });

@@ -8,6 +8,7 @@ import { LeanRunIndexes1764720000000 } from './1764720000000-LeanRunIndexes';
 import { VendorCatalogue1764806400000 } from './1764806400000-VendorCatalogue';
 import { Syncs1764806400001 } from './1764806400001-Syncs';
 import { ModelGateway1764892800000 } from './1764892800000-ModelGateway';
+import { Messages1764979200000 } from './1764979200000-Messages';
 
 /** In order. A new migration is appended here and never edited once released. */
 export const MIGRATIONS = [
@@ -21,4 +22,5 @@ export const MIGRATIONS = [
   VendorCatalogue1764806400000,
   Syncs1764806400001,
   ModelGateway1764892800000,
+  Messages1764979200000,
 ];

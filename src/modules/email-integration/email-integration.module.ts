@@ -1,12 +1,33 @@
 import { Module } from '@nestjs/common';
 import { provideOptions } from '../../platform/config/options.provider';
+import { ConnectionResolver } from '../../platform/integrations/connections/connection-resolver';
+import { messagesController } from '../../platform/messages/http/messages.controller';
+import { MessagesModule } from '../../platform/messages/messages.module';
+import { MessagesOptions } from '../../platform/messages/messages.options';
 import { EmailIntegrationOptions } from './email-integration.options';
+import { EmailMessagesController } from './email-messages.controller';
+import { EmailReportsHandler } from './email-reports.handler';
+import { EmailSenders } from './email-senders';
+import { SendEmailHandler } from './send-email.handler';
 
-/** The EmailIntegrationService role. Its capability lands with its own issue; until then it mounts nothing but its options. */
+/**
+ * The EmailIntegrationService role: SendEmail from the bus and POST /email/messages, sent through the
+ * tenant's SMTP or Azure Communication Services connections (or a route of them), each message a record
+ * whose status moves with the provider's answers and delivery reports.
+ */
 @Module({
-  providers: [provideOptions(EmailIntegrationOptions)],
+  imports: [MessagesModule],
+  controllers: [EmailMessagesController, messagesController('email'), SendEmailHandler, EmailReportsHandler],
+  providers: [
+    provideOptions(EmailIntegrationOptions),
+    {
+      provide: EmailSenders,
+      useFactory: (resolver: ConnectionResolver) => new EmailSenders('email', resolver, []),
+      inject: [ConnectionResolver],
+    },
+  ],
   exports: [EmailIntegrationOptions],
 })
 export class EmailIntegrationModule {
-  static readonly options = [EmailIntegrationOptions];
+  static readonly options = [EmailIntegrationOptions, MessagesOptions];
 }

@@ -1,12 +1,33 @@
 import { Module } from '@nestjs/common';
 import { provideOptions } from '../../platform/config/options.provider';
+import { ConnectionResolver } from '../../platform/integrations/connections/connection-resolver';
+import { messagesController } from '../../platform/messages/http/messages.controller';
+import { MessagesModule } from '../../platform/messages/messages.module';
+import { MessagesOptions } from '../../platform/messages/messages.options';
+import { SendSmsHandler } from './send-sms.handler';
 import { SmsIntegrationOptions } from './sms-integration.options';
+import { SmsMessagesController } from './sms-messages.controller';
+import { SmsReportsHandler } from './sms-reports.handler';
+import { SmsSenders } from './sms-senders';
 
-/** The SmsIntegrationService role. Its capability lands with its own issue; until then it mounts nothing but its options. */
+/**
+ * The SmsIntegrationService role: SendSms from the bus and POST /sms/messages behind one port, sent
+ * through the tenant's Twilio, Azure Communication Services or 019 connections (or a route of them),
+ * each message a record whose status moves with the provider's answers and delivery reports.
+ */
 @Module({
-  providers: [provideOptions(SmsIntegrationOptions)],
+  imports: [MessagesModule],
+  controllers: [SmsMessagesController, messagesController('sms'), SendSmsHandler, SmsReportsHandler],
+  providers: [
+    provideOptions(SmsIntegrationOptions),
+    {
+      provide: SmsSenders,
+      useFactory: (resolver: ConnectionResolver) => new SmsSenders('sms', resolver, []),
+      inject: [ConnectionResolver],
+    },
+  ],
   exports: [SmsIntegrationOptions],
 })
 export class SmsIntegrationModule {
-  static readonly options = [SmsIntegrationOptions];
+  static readonly options = [SmsIntegrationOptions, MessagesOptions];
 }

@@ -1,4 +1,5 @@
 import type { CloudEvent } from '../events/cloud-event';
+import type { MessageStatusChangedData, SendEmailCommand, SendSmsCommand } from '../messages/message-contracts';
 import type { ExternalApiHealthChangedData } from '../integrations/connections/connection-health';
 import type { RotateCredentialCommand } from '../integrations/credentials/credential-rotations';
 import type { ExternalRecordsChangedData, RunSyncCommand } from '../integrations/syncs/sync-events';
@@ -29,17 +30,14 @@ export interface IngestWebhookCommand {
   payload: unknown;
 }
 
-/** Commands whose modules define their payload with their own issue (email, SMS): an object until then. */
-export type PendingContract = Record<string, unknown>;
-
 export interface CommandContracts {
   DeliverWebhook: DeliverWebhookCommand;
   IngestWebhook: IngestWebhookCommand;
   ExecuteIntegrationRun: ExecuteIntegrationRunCommand;
   RetryIntegrationRun: RetryIntegrationRunCommand;
   RotateCredential: RotateCredentialCommand;
-  SendEmail: PendingContract;
-  SendSms: PendingContract;
+  SendEmail: SendEmailCommand;
+  SendSms: SendSmsCommand;
   RunSync: RunSyncCommand;
 }
 
@@ -99,6 +97,7 @@ export interface EventContracts {
   CredentialRotated: CredentialRotatedData;
   ExternalApiHealthChanged: ExternalApiHealthChangedData;
   ExternalRecordsChanged: ExternalRecordsChangedData;
+  MessageStatusChanged: MessageStatusChangedData;
 }
 
 export type CommandName = keyof CommandContracts;
@@ -132,4 +131,5 @@ export const EVENTS = names<EventName>([
   'CredentialRotated',
   'ExternalApiHealthChanged',
   'ExternalRecordsChanged',
+  'MessageStatusChanged',
 ]);

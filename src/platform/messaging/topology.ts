@@ -64,11 +64,12 @@ export const TOPICS: readonly TopicDefinition[] = [
   topic('integration-connection-retired', 'IntegrationConnectionRetired', ['ExternalApiHealthWorker', FAN_OUT]),
   topic('integration-provider-registered', 'IntegrationProviderRegistered', [FAN_OUT]),
   topic('external-api-client-registered', 'ExternalApiClientRegistered', [FAN_OUT]),
-  topic('webhook-received', 'WebhookReceived', [FAN_OUT]),
+  topic('webhook-received', 'WebhookReceived', [FAN_OUT, 'EmailIntegrationService', 'SmsIntegrationService']),
   topic('webhook-delivered', 'WebhookDelivered', [FAN_OUT]),
   topic('credential-rotated', 'CredentialRotated', [FAN_OUT]),
   topic('external-api-health-changed', 'ExternalApiHealthChanged', [FAN_OUT]),
   topic('external-records-changed', 'ExternalRecordsChanged', [FAN_OUT]),
+  topic('message-status-changed', 'MessageStatusChanged', [FAN_OUT]),
 ];
 
 /** Where a consumer reads from: a queue, or one subscription of a topic. */

@@ -97,6 +97,15 @@ export interface MintedToken {
   readonly expiresAt: number;
 }
 
+/** The request being authenticated, for schemes that sign it (an HMAC over method, path, host and body hash). */
+export interface SignableRequest {
+  readonly method: string;
+  readonly url: URL;
+  /** The headers already set (lower-case names), besides the ones the strategy adds. */
+  readonly headers: Readonly<Record<string, string>>;
+  readonly body?: string | Buffer | Uint8Array;
+}
+
 /** What an auth strategy may use. Every function here goes through the platform's governed egress and secret store. */
 export interface AuthContext {
   readonly tenantId: string;
@@ -125,6 +134,8 @@ export interface AuthContext {
   vendorUrl(path: string): URL;
   /** An Entra ID access token from the process's shared Azure credential (workload identity in production). */
   azureToken(scope: string): Promise<string>;
+  /** The request the headers are for: set on every governed call; absent where no single request is meant (a token check). */
+  readonly request?: SignableRequest;
 }
 
 /**

@@ -72,6 +72,11 @@ export class PlatformEventsHandler {
     return this.forward(event);
   }
 
+  @EventPattern(EVENTS.MessageStatusChanged, FAN_OUT)
+  messageStatusChanged(@Payload() event: CloudEvent): Promise<void> {
+    return this.forward(event);
+  }
+
   private async forward(event: unknown): Promise<void> {
     try {
       assertCloudEvent(event);

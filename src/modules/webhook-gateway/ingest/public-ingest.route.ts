@@ -2,6 +2,7 @@ import { Injectable, NotFoundException, OnModuleInit } from '@nestjs/common';
 import { HttpAdapterHost } from '@nestjs/core';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { WebhookGatewayOptions } from '../webhook-gateway.options';
+import type { HandshakeReply } from '../../../platform/webhooks/verification/webhook-verifier';
 import { WebhookIngestion } from './webhook-ingestion';
 
 const CONNECTION_ID = /^conn-[0-9a-f]{32}$/;
@@ -33,6 +34,25 @@ export class PublicIngestRoute implements OnModuleInit {
       url: '/webhooks/ingest/:connectionId',
       handler: (request, reply) => this.handle(request, reply),
     });
+    fastify.route<{ Params: { connectionId: string } }>({
+      method: 'OPTIONS',
+      url: '/webhooks/ingest/:connectionId',
+      handler: (request, reply) => this.preflight(request, reply),
+    });
+  }
+
+  /** A vendor's endpoint check (CloudEvents webhook abuse protection), answered by the connection's verifier. */
+  private async preflight(request: FastifyRequest<{ Params: { connectionId: string } }>, reply: FastifyReply): Promise<unknown> {
+    const { connectionId } = request.params;
+    if (!CONNECTION_ID.test(connectionId)) throw new NotFoundException(`Connection ${connectionId} not found`);
+    const answer = await this.ingestion.preflight(connectionId, { rawBody: Buffer.alloc(0), headers: request.headers, url: this.publicUrl(request) });
+    return this.sendHandshake(reply, answer);
+  }
+
+  private sendHandshake(reply: FastifyReply, answer: HandshakeReply): FastifyReply {
+    reply.code(answer.status).headers(answer.headers ?? {});
+    if (answer.body === undefined) return reply.send();
+    return typeof answer.body === 'string' ? reply.send(answer.body) : reply.type(JSON_TYPE).send(JSON.stringify(answer.body));
   }
 
   private async handle(request: FastifyRequest<{ Params: { connectionId: string }; Body: Buffer }>, reply: FastifyReply): Promise<unknown> {
@@ -40,6 +60,7 @@ export class PublicIngestRoute implements OnModuleInit {
     if (!CONNECTION_ID.test(connectionId)) throw new NotFoundException(`Connection ${connectionId} not found`);
     const rawBody = Buffer.isBuffer(request.body) ? request.body : Buffer.alloc(0);
     const result = await this.ingestion.ingest(connectionId, { rawBody, headers: request.headers, url: this.publicUrl(request) });
+    if ('handshake' in result) return this.sendHandshake(reply, result.handshake);
     // Delivery ids are `dlv-` and hex: the answers are written directly, without a serialiser (a response
     // schema would load Ajv and fast-json-stringify into the role's boot for two fixed shapes).
     if (result.duplicate) return reply.code(200).type(JSON_TYPE).send(`{"deliveryId":"${result.deliveryId}","duplicate":true}`);

@@ -1,5 +1,5 @@
 import { createHash, randomUUID } from 'node:crypto';
-import { Injectable, Logger, NotFoundException, UnauthorizedException } from '@nestjs/common';
+import { Injectable, Logger, MethodNotAllowedException, NotFoundException, UnauthorizedException } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { Repository } from 'typeorm';
 import { RequestContext } from '../../../platform/context/request-context';
@@ -20,7 +20,14 @@ import { IntegrationError } from '../../../platform/resilience/failure-classifie
 import { VendorCatalogue } from '../../../platform/vendors/vendor-catalogue';
 import type { NormalisedEvent } from '../../../platform/vendors/vendor-descriptor';
 import { WebhookDelivery } from '../../../platform/webhooks/entities/webhook-delivery.entity';
-import { MalformedWebhookError, VerifiedWebhook, WebhookVerificationError, WebhookVerifier } from '../../../platform/webhooks/verification/webhook-verifier';
+import {
+  HandshakeReply,
+  InboundWebhook,
+  MalformedWebhookError,
+  VerifiedWebhook,
+  WebhookVerificationError,
+  WebhookVerifier,
+} from '../../../platform/webhooks/verification/webhook-verifier';
 import { WebhookGatewayOptions } from '../webhook-gateway.options';
 import { InboundPayload, InboundPayloadStore } from './inbound-payload-store';
 import { KnownDeliveries, KnownDelivery } from './known-deliveries';
@@ -29,6 +36,11 @@ import { EVENTS } from '../../../platform/messaging/contracts';
 export interface IngestResult {
   deliveryId: string;
   duplicate: boolean;
+}
+
+/** A vendor validating the endpoint: answered with the verifier's reply, nothing recorded. */
+export interface HandshakeResult {
+  handshake: HandshakeReply;
 }
 
 export interface RawInboundWebhook {
@@ -98,23 +110,23 @@ export class WebhookIngestion {
   }
 
   /** The public endpoint: the connection's verifier decides. */
-  async ingest(connectionId: string, webhook: RawInboundWebhook): Promise<IngestResult> {
+  async ingest(connectionId: string, webhook: RawInboundWebhook): Promise<IngestResult | HandshakeResult> {
     const receiver = await this.receiverOf(connectionId);
-    const { connection, profile, verifier, secrets } = receiver;
+    const { connection, profile, verifier } = receiver;
     RequestContext.bindIds({ connectionId });
 
     let verified: VerifiedWebhook;
     try {
-      verified = verifier.verify(
-        { rawBody: webhook.rawBody, headers: webhook.headers, url: webhook.url, contentType: headerValue(webhook.headers, 'content-type') },
-        { secrets, now: Date.now(), toleranceMs: this.options.timestampToleranceMs, options: connection.webhook?.verifierOptions },
-      );
-    } catch (error) {
-      if (error instanceof WebhookVerificationError) {
-        this.metrics.webhooksReceived.inc({ verifier: verifier.name, outcome: 'rejected' });
-        this.logger.warn({ msg: 'Inbound webhook rejected', verifier: verifier.name, reason: error.reason });
-        throw new UnauthorizedException(`Webhook signature rejected: ${error.message}`);
+      const inbound = this.inboundOf(webhook);
+      const context = this.contextOf(receiver);
+      const handshake = verifier.handshake?.(inbound, context);
+      if (handshake) {
+        this.metrics.webhooksReceived.inc({ verifier: verifier.name, outcome: 'handshake' });
+        return { handshake };
       }
+      verified = verifier.verify(inbound, context);
+    } catch (error) {
+      if (error instanceof WebhookVerificationError) throw this.rejected(verifier, error);
       if (error instanceof MalformedWebhookError) {
         this.metrics.webhooksReceived.inc({ verifier: verifier.name, outcome: 'invalid' });
         await this.recordFailedIngestion(connection, this.payloadOf(webhook, receiver.withheldHeaders), 'malformed', error.message);
@@ -126,6 +138,39 @@ export class WebhookIngestion {
     const result = await this.accept(connection, profile.provider.id, verifier.name, verified, normalised, this.payloadOf(webhook, receiver.withheldHeaders));
     if (receiver.healthFromTraffic && !result.duplicate) await this.provenHealthy(receiver);
     return result;
+  }
+
+  /**
+   * An OPTIONS request to the callback URL: the connection's verifier answers a vendor's endpoint check
+   * (CloudEvents abuse protection) when its scheme has one; 405 otherwise.
+   */
+  async preflight(connectionId: string, webhook: RawInboundWebhook): Promise<HandshakeReply> {
+    const receiver = await this.receiverOf(connectionId);
+    const { verifier } = receiver;
+    let reply: HandshakeReply | undefined;
+    try {
+      reply = verifier.preflight?.(this.inboundOf(webhook), this.contextOf(receiver));
+    } catch (error) {
+      if (error instanceof WebhookVerificationError) throw this.rejected(verifier, error);
+      throw error;
+    }
+    if (!reply) throw new MethodNotAllowedException(`Connection ${connectionId} takes webhooks as POST only`);
+    this.metrics.webhooksReceived.inc({ verifier: verifier.name, outcome: 'handshake' });
+    return reply;
+  }
+
+  private inboundOf(webhook: RawInboundWebhook): InboundWebhook {
+    return { rawBody: webhook.rawBody, headers: webhook.headers, url: webhook.url, contentType: headerValue(webhook.headers, 'content-type') };
+  }
+
+  private contextOf(receiver: Receiver) {
+    return { secrets: receiver.secrets, now: Date.now(), toleranceMs: this.options.timestampToleranceMs, options: receiver.connection.webhook?.verifierOptions };
+  }
+
+  private rejected(verifier: WebhookVerifier, error: WebhookVerificationError): UnauthorizedException {
+    this.metrics.webhooksReceived.inc({ verifier: verifier.name, outcome: 'rejected' });
+    this.logger.warn({ msg: 'Inbound webhook rejected', verifier: verifier.name, reason: error.reason });
+    return new UnauthorizedException(`Webhook signature rejected: ${error.message}`);
   }
 
   private async provenHealthy(receiver: Receiver): Promise<void> {

@@ -5,7 +5,7 @@ import { AzureCredentials } from '../../azure/azure-credentials';
 import { EgressClient } from '../../egress/egress-client';
 import { IntegrationError } from '../../resilience/failure-classifier';
 import { VendorCatalogue } from '../../vendors/vendor-catalogue';
-import type { AuthContext, AuthStrategy } from '../../vendors/vendor-descriptor';
+import type { AuthContext, AuthStrategy, SignableRequest } from '../../vendors/vendor-descriptor';
 import type { ConnectionProfile } from '../connections/connection-profile';
 import { IntegrationCredential } from '../entities/integration-credential.entity';
 import { resolveVendorUrl } from '../governed/governed-request';
@@ -37,14 +37,27 @@ export class CredentialInjector {
     return strategy;
   }
 
-  async headers(profile: ConnectionProfile, credentialVersion?: string): Promise<Record<string, string>> {
+  /** The headers that authenticate `request` (a signing strategy covers it; the others ignore it). */
+  async headers(profile: ConnectionProfile, credentialVersion?: string, request?: SignableRequest): Promise<Record<string, string>> {
     const strategy = this.strategyOf(profile);
     if (strategy.needsCredential) {
       const credential = profile.credential;
       if (!credential) throw IntegrationError.auth('credential_missing', `Connection ${profile.connection.id} has no credential for auth ${profile.auth}`);
       if (credential.status !== 'Active') throw IntegrationError.auth('credential_disabled', `Credential ${credential.id} is disabled`);
     }
-    return strategy.headers(this.context(profile, credentialVersion));
+    return strategy.headers(this.context(profile, credentialVersion, request));
+  }
+
+  /**
+   * The credential's value itself, for a protocol that authenticates inside its own exchange (SMTP AUTH)
+   * rather than with request headers. Undefined when the connection's auth mode needs no credential.
+   */
+  async secret(profile: ConnectionProfile, credentialVersion?: string): Promise<string | undefined> {
+    if (!this.strategyOf(profile).needsCredential) return undefined;
+    const credential = profile.credential;
+    if (!credential) throw IntegrationError.auth('credential_missing', `Connection ${profile.connection.id} has no credential for auth ${profile.auth}`);
+    if (credential.status !== 'Active') throw IntegrationError.auth('credential_disabled', `Credential ${credential.id} is disabled`);
+    return this.vault.read(credential, credentialVersion);
   }
 
   /** The vendor refused what `sent` carried: whether the strategy renewed something worth one re-send. */
@@ -53,7 +66,7 @@ export class CredentialInjector {
     return strategy.rejected ? strategy.rejected(this.context(profile, credentialVersion), sent) : false;
   }
 
-  private context(profile: ConnectionProfile, credentialVersion: string | undefined): AuthContext {
+  private context(profile: ConnectionProfile, credentialVersion: string | undefined, request?: SignableRequest): AuthContext {
     const { connection, credential } = profile;
     const requireCredential = (): IntegrationCredential => {
       if (!credential) throw IntegrationError.auth('credential_missing', `Connection ${connection.id} has no credential for auth ${profile.auth}`);
@@ -77,6 +90,7 @@ export class CredentialInjector {
         if (!profile.baseUrl) throw IntegrationError.validation('base_url_missing', `Connection ${connection.id} has no base URL: set configuration.baseUrl`);
         return resolveVendorUrl(profile.baseUrl, { path });
       },
+      ...(request ? { request } : {}),
       azureToken: async (scope) => {
         const token = await (await this.azure.get()).getToken(scope);
         if (!token) throw IntegrationError.auth('azure_token_unavailable', 'The Azure credential gave no token');

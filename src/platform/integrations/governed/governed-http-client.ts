@@ -83,6 +83,30 @@ export interface GovernedStream {
   fail(error: unknown, summary?: StreamSummary): Promise<IntegrationRun>;
 }
 
+export interface GovernedSessionOptions {
+  tenantId?: string;
+  /** What the run row says was done (`smtp.send`). */
+  operation: string;
+  /** The bounded metric label; defaults to `operation`. */
+  metricOperation?: string;
+  /** Default `call`; a `test` may run on a Pending connection and spends no budget. */
+  purpose?: 'call' | 'test';
+  idempotencyKey?: string;
+  credentialVersion?: string;
+}
+
+/** What an exchange of another protocol gets from the pipeline: the connection, and its credential when its auth mode has one. */
+export interface GovernedSession {
+  readonly profile: ConnectionProfile;
+  secret(): Promise<string | undefined>;
+}
+
+/** What the exchange reports back: its result, and the vendor's reference for what it did (a message id). */
+export interface SessionOutcome<T> {
+  result: T;
+  externalRef?: string | null;
+}
+
 export type GovernedStreamAnswer = { readonly streaming: true; readonly stream: GovernedStream } | ({ readonly streaming: false } & GovernedResponse);
 
 /** Error bodies of a streaming endpoint are read whole, up to this size. */
@@ -180,6 +204,54 @@ export class GovernedHttpClient {
     return { streaming: true, stream: this.governedStream(run, opened, startedAt, labels) };
   }
 
+  /**
+   * A governed exchange in a protocol other than HTTP (SMTP): the same pipeline around it (tenant's
+   * runnable connection, run, budgets, the endpoint's breaker), with the exchange itself done by `work`,
+   * which opens its sockets through EgressSockets (the same destination policy) and throws an
+   * IntegrationError classifying its failure. One run, one attempt, as `request`.
+   */
+  async session<T>(
+    connectionId: string,
+    options: GovernedSessionOptions,
+    work: (session: GovernedSession) => Promise<SessionOutcome<T>>,
+  ): Promise<{ run: IntegrationRun; result: T }> {
+    const tenantId = options.tenantId ?? RequestContext.current()?.tenantId;
+    if (!tenantId) throw new Error('A governed session needs a tenant: none in scope and none given');
+    RequestContext.bindIds({ connectionId });
+    const purpose = options.purpose ?? 'call';
+    const profile = await this.resolver.resolve(tenantId, connectionId);
+    this.assertRunnable(profile, purpose);
+    const run = await this.runs.begin({
+      tenantId,
+      connectionId,
+      providerId: profile.provider.id,
+      operation: options.operation,
+      mode: 'sync',
+      purpose,
+      state: 'Running',
+      idempotencyKey: options.idempotencyKey,
+    });
+    const labels = { operation: options.metricOperation ?? options.operation };
+    const startedAt = new Date();
+    const session: GovernedSession = { profile, secret: () => this.injector.secret(profile, options.credentialVersion) };
+    try {
+      if (purpose === 'call') await this.budgets.spend(profile);
+      const outcome = await this.breakers.execute(profile.breakerKey, () => work(session));
+      await this.runs.finishAttempt(
+        run,
+        { startedAt, latencyMs: Date.now() - startedAt.getTime(), statusCode: null, externalRef: outcome.externalRef?.slice(0, 256) ?? null },
+        labels,
+      );
+      return { run, result: outcome.result };
+    } catch (error) {
+      if (run.state === 'Running') {
+        if (isRefusalBeforeSending(error)) await this.runs.refuse(run, this.failureOf(error));
+        else await this.runs.finishAttempt(run, { startedAt, latencyMs: Date.now() - startedAt.getTime(), statusCode: null, failure: this.failureOf(error) }, labels);
+      }
+      throw withRun(error, run);
+    }
+  }
+
   /** Up to the run: the tenant's connection, runnable for this purpose; the request checked; a background caller's budget share spent; the run Running. */
   private async begin(
     connectionId: string,
@@ -241,8 +313,9 @@ export class GovernedHttpClient {
   private async openStream(profile: ConnectionProfile, method: GovernedMethod, url: URL, request: GovernedRequest, options: GovernedStreamOptions): Promise<EgressStream> {
     const vendorHeaders = profile.vendor.defaultHeaders ? lowerCased(profile.vendor.defaultHeaders(profile.connection.configuration)) : {};
     const exchange = async () => {
-      const credentials = await this.injector.headers(profile);
-      const headers = { 'user-agent': 'integration-platform', accept: 'application/json', ...vendorHeaders, ...lowerCased(request.headers ?? {}), ...credentials };
+      const unsigned = { 'user-agent': 'integration-platform', accept: 'application/json', ...vendorHeaders, ...lowerCased(request.headers ?? {}) };
+      const credentials = await this.injector.headers(profile, undefined, { method, url, headers: unsigned, body: request.body });
+      const headers = { ...unsigned, ...credentials };
       const opened = await this.egress.stream({
         url,
         method,
@@ -437,8 +510,9 @@ export class GovernedHttpClient {
   ): Promise<EgressResponse> {
     const vendorHeaders = profile.vendor.defaultHeaders ? lowerCased(profile.vendor.defaultHeaders(profile.connection.configuration)) : {};
     const exchange = async () => {
-      const credentials = await this.injector.headers(profile, credentialVersion);
-      const headers = { 'user-agent': 'integration-platform', accept: 'application/json', ...vendorHeaders, ...lowerCased(callerHeaders), ...credentials };
+      const unsigned = { 'user-agent': 'integration-platform', accept: 'application/json', ...vendorHeaders, ...lowerCased(callerHeaders) };
+      const credentials = await this.injector.headers(profile, credentialVersion, { method, url, headers: unsigned, body });
+      const headers = { ...unsigned, ...credentials };
       return { credentials, response: await this.egress.request({ url, method, headers, body, timeoutMs }) };
     };
     const first = await exchange();

@@ -34,11 +34,31 @@ export interface VerifiedWebhook {
   occurredAt?: string;
 }
 
+/** The answer to a vendor checking the endpoint rather than delivering an event: sent as it is, nothing recorded. */
+export interface HandshakeReply {
+  status: number;
+  headers?: Record<string, string>;
+  /** JSON-serialised when an object. */
+  body?: unknown;
+}
+
 export interface WebhookVerifier {
   readonly name: string;
   /** The headers that carry the signature or credentials (lower-case): verified, then never stored. */
   signatureHeaders(options?: Readonly<Record<string, string>>): readonly string[];
   verify(webhook: InboundWebhook, context: VerificationContext): VerifiedWebhook;
+  /**
+   * A POST that is the vendor validating the subscription (a validation code to echo), authenticated like
+   * a delivery: the reply to send, or undefined for an ordinary delivery. Throws WebhookVerificationError
+   * when it is not provably the vendor's.
+   */
+  handshake?(webhook: InboundWebhook, context: VerificationContext): HandshakeReply | undefined;
+  /**
+   * An OPTIONS request to the callback URL (the CloudEvents webhook abuse-protection check): the reply
+   * granting delivery, or undefined when the request is not one this scheme answers. Throws
+   * WebhookVerificationError when it is not provably the vendor's.
+   */
+  preflight?(webhook: InboundWebhook, context: VerificationContext): HandshakeReply | undefined;
 }
 
 export type VerificationFailureReason = 'missing_signature' | 'bad_signature' | 'stale_timestamp' | 'malformed_header' | 'no_secret';

@@ -1,0 +1,32 @@
+import { BadRequestException, Body, Controller, HttpStatus, Post, Res } from '@nestjs/common';
+import type { FastifyReply } from 'fastify';
+import { RequireScopes } from '../../platform/auth/decorators';
+import { MessagesApi } from '../../platform/messages/http/messages-api';
+import type { MessageView } from '../../platform/messages/http/message-views';
+import { IntegrationError } from '../../platform/resilience/failure-classifier';
+import { parseSendEmail } from './email-command';
+import { EmailIntegrationOptions } from './email-integration.options';
+
+/** POST /email/messages: validated, recorded Queued and queued as SendEmail in one transaction; 202 with the record (200 and `duplicate` for a key used before). */
+@Controller('email/messages')
+export class EmailMessagesController {
+  constructor(
+    private readonly api: MessagesApi,
+    private readonly options: EmailIntegrationOptions,
+  ) {}
+
+  @Post()
+  @RequireScopes('integration.runs.execute')
+  async send(@Body() body: unknown, @Res({ passthrough: true }) reply: FastifyReply): Promise<MessageView & { duplicate?: true }> {
+    let parsed: ReturnType<typeof parseSendEmail>;
+    try {
+      parsed = parseSendEmail(body, this.options);
+    } catch (error) {
+      if (error instanceof IntegrationError && error.category === 'Validation') throw new BadRequestException(error.message);
+      throw error;
+    }
+    const { view, duplicate } = await this.api.queue(parsed.draft, parsed.command);
+    reply.code(duplicate ? HttpStatus.OK : HttpStatus.ACCEPTED);
+    return duplicate ? { ...view, duplicate: true } : view;
+  }
+}

@@ -1,0 +1,74 @@
+import { BadRequestException, Body, Controller, Delete, Get, HttpCode, HttpStatus, Param, Put, Query, Res, Type } from '@nestjs/common';
+import type { FastifyReply } from 'fastify';
+import { IsString } from 'class-validator';
+import { RequireScopes } from '../../auth/decorators';
+import { nameController } from '../../http/controller-name';
+import { OptionalField } from '../../http/optional-field';
+import { PageQuery } from '../../http/page-cursor';
+import type { MessageChannel } from '../message-contracts';
+import { MESSAGE_ROUTE_NAME, MessageRouteDto } from './message-route.dto';
+import { MessagesApi } from './messages-api';
+import type { MessageRouteView, MessageView } from './message-views';
+
+export class MessageListQuery extends PageQuery {
+  /** One status, or several comma-separated. */
+  @OptionalField()
+  @IsString()
+  status?: string;
+}
+
+/**
+ * The read side of a channel and its routes, mounted under `/{channel}`:
+ *   GET /{channel}/messages?status=&limit=&cursor=      newest first
+ *   GET /{channel}/messages/{id}                         the record with its history
+ *   PUT/GET/DELETE /{channel}/routes/{name}, GET /{channel}/routes
+ * Sending (POST /{channel}/messages) is the channel module's: its validation is its own.
+ */
+export function messagesController(channel: MessageChannel): Type<unknown> {
+  @Controller(channel)
+  class MessagesController {
+    constructor(private readonly api: MessagesApi) {}
+
+    @Get('messages')
+    @RequireScopes('integration.runs.read')
+    list(@Query() query: MessageListQuery): Promise<{ items: MessageView[]; nextCursor: string | null }> {
+      return this.api.list(channel, query);
+    }
+
+    @Get('messages/:id')
+    @RequireScopes('integration.runs.read')
+    get(@Param('id') id: string): Promise<MessageView> {
+      return this.api.get(channel, id);
+    }
+
+    @Get('routes')
+    @RequireScopes('integration.connections.read')
+    async routes(): Promise<{ items: MessageRouteView[] }> {
+      return { items: await this.api.listRoutes(channel) };
+    }
+
+    @Get('routes/:name')
+    @RequireScopes('integration.connections.read')
+    route(@Param('name') name: string): Promise<MessageRouteView> {
+      return this.api.getRoute(channel, name);
+    }
+
+    @Put('routes/:name')
+    @RequireScopes('integration.connections.write')
+    async putRoute(@Param('name') name: string, @Body() body: MessageRouteDto, @Res({ passthrough: true }) reply: FastifyReply): Promise<MessageRouteView> {
+      if (!MESSAGE_ROUTE_NAME.test(name)) throw new BadRequestException('name must be 1–128 characters of letters, digits and . _ : -, starting with a letter or digit');
+      const { view, created } = await this.api.putRoute(channel, name, body);
+      reply.code(created ? HttpStatus.CREATED : HttpStatus.OK);
+      return view;
+    }
+
+    @Delete('routes/:name')
+    @HttpCode(HttpStatus.NO_CONTENT)
+    @RequireScopes('integration.connections.write')
+    async deleteRoute(@Param('name') name: string): Promise<void> {
+      await this.api.deleteRoute(channel, name);
+    }
+  }
+  nameController(MessagesController, channel, 'MessagesController');
+  return MessagesController;
+}

@@ -1,0 +1,144 @@
+import { Injectable, Logger } from '@nestjs/common';
+import { runOf } from '../integrations/governed/governed-http-client';
+import { BusOptions } from '../messaging/bus.options';
+import { PoisonMessageError } from '../messaging/bus-message';
+import { MessageBus } from '../messaging/message-bus';
+import { ENTITY_DEFAULTS } from '../messaging/topology';
+import { classifyError, FailureClassification, IntegrationError } from '../resilience/failure-classifier';
+import type { MessageChannel, MessageFailureData, MessageStatus, SendEmailCommand, SendSmsCommand } from './message-contracts';
+import { MessageDraft, MessageRecords } from './message-records';
+import { MessageRoutes } from './message-routes';
+import type { Message } from './message.entity';
+import { MessagesOptions } from './messages.options';
+
+/** What a provider said when it took a message. */
+export interface SendReceipt {
+  providerId: string;
+  /** The provider's id for the message, which its delivery reports name. */
+  providerMessageId: string | null;
+  /** Default Sent; Delivered or a failure when the provider knew at once (an operation polled to its end). */
+  status?: Exclude<MessageStatus, 'Queued'>;
+  /** The run of the call that sent it. */
+  runId?: string;
+  detail?: string;
+  failure?: MessageFailureData;
+}
+
+/**
+ * A channel's way out on one connection: picks the provider by the connection, sends, and throws an
+ * IntegrationError (whose category decides failover) when the message did not go out. `message.id` is
+ * the message's stable idempotency key for providers that take one.
+ */
+export interface ChannelSender<C> {
+  send(connectionId: string, command: C, message: Message): Promise<SendReceipt>;
+}
+
+/** A channel as the sending loop needs it: how a bus command becomes a record, and how it goes out. */
+export interface ChannelDefinition<C extends SendEmailCommand | SendSmsCommand> {
+  readonly channel: MessageChannel;
+  /** Validates a command (throws a Validation IntegrationError naming the field) and describes its record. */
+  draft(command: unknown): { command: C; draft: MessageDraft };
+  readonly sender: ChannelSender<C>;
+}
+
+/** Failures another connection (or later) can cure: the message moves on. Auth and Validation are the message's or the connection's fault everywhere. */
+const FAILS_OVER = new Set(['Transient', 'RateLimited']);
+
+/**
+ * Handles SendEmail / SendSms: records a command that arrives without a record, then tries the
+ * message's connection, or its route's connections in order. A Transient or RateLimited failure (an
+ * open breaker, a spent budget, a 5xx, a 4xx SMTP reply) moves to the next connection; when every one
+ * failed so, the command is retried by the bus with backoff, until MESSAGE_MAX_ATTEMPTS makes it Failed.
+ * Any other failure makes it Failed at once.
+ */
+@Injectable()
+export class MessageSending {
+  private readonly logger = new Logger(MessageSending.name);
+  private readonly maxAttempts: number;
+
+  constructor(
+    private readonly records: MessageRecords,
+    private readonly routes: MessageRoutes,
+    options: MessagesOptions,
+    bus: BusOptions,
+    messageBus: MessageBus,
+  ) {
+    const busLimit = messageBus.kind === 'store' ? bus.maxDeliveryCount : ENTITY_DEFAULTS.maxDeliveryCount;
+    this.maxAttempts = Math.min(options.maxAttempts, busLimit);
+  }
+
+  /** One delivery of a command from the bus. Throws to have it redelivered. */
+  async handle<C extends SendEmailCommand | SendSmsCommand>(tenantId: string, raw: unknown, definition: ChannelDefinition<C>): Promise<void> {
+    const recordedId = typeof raw === 'object' && raw !== null ? (raw as { messageId?: unknown }).messageId : undefined;
+    let parsed: { command: C; draft: MessageDraft };
+    try {
+      parsed = definition.draft(raw);
+    } catch (error) {
+      if (error instanceof IntegrationError && error.category === 'Validation') throw new PoisonMessageError('invalid_command', error.message);
+      throw error;
+    }
+    let message: Message | null;
+    if (typeof recordedId === 'string') {
+      message = await this.records.find(tenantId, definition.channel, recordedId);
+      if (!message) throw new PoisonMessageError('message_not_found', `Message ${recordedId} is not recorded for this tenant`);
+    } else {
+      const recorded = await this.records.record(tenantId, parsed.draft);
+      // The idempotency key was used before: that message is the one, and it is not sent again.
+      if (recorded.duplicate) return;
+      message = recorded.message;
+    }
+    await this.deliver(message, parsed.command, definition.sender);
+  }
+
+  private async deliver<C>(message: Message, command: C, sender: ChannelSender<C>): Promise<void> {
+    // A redelivered command for a message already sent (or given up on): nothing more to do.
+    if (message.status !== 'Queued') return;
+    let targets: string[];
+    try {
+      targets = message.routeName ? await this.routes.connectionsOf(message.tenantId, message.channel, message.routeName) : [message.connectionId!];
+    } catch (error) {
+      await this.records.transition(message, { status: 'Failed', failure: failureOf(error, classifyError(error)) });
+      return;
+    }
+    let retryAfterMs: number | undefined;
+    for (const [index, connectionId] of targets.entries()) {
+      let receipt: SendReceipt;
+      try {
+        receipt = await sender.send(connectionId, command, message);
+      } catch (error) {
+        const classification = classifyError(error);
+        const failure = failureOf(error, classification);
+        const runId = runOf(error)?.id;
+        if (!FAILS_OVER.has(classification.category)) {
+          await this.records.transition(message, { status: 'Failed', connectionId, runId, failure });
+          return;
+        }
+        const last = index === targets.length - 1;
+        if (last && message.attempts + 1 >= this.maxAttempts) {
+          await this.records.transition(message, { status: 'Failed', connectionId, runId, failure, detail: `Not sent after ${message.attempts + 1} attempts` });
+          return;
+        }
+        await this.records.recordFailedAttempt(message, { connectionId, runId, failure, countsAttempt: last });
+        if (classification.retryAfterMs !== undefined) retryAfterMs = Math.min(retryAfterMs ?? Infinity, classification.retryAfterMs);
+        this.logger.warn({ msg: 'Message not sent on this connection', messageId: message.id, connectionId, category: classification.category, code: classification.code });
+        continue;
+      }
+      await this.records.transition(message, {
+        status: receipt.status ?? 'Sent',
+        connectionId,
+        providerId: receipt.providerId,
+        providerMessageId: receipt.providerMessageId,
+        runId: receipt.runId,
+        detail: receipt.detail,
+        failure: receipt.failure,
+      });
+      return;
+    }
+    throw IntegrationError.transient('message_not_sent', `Message ${message.id} was not sent on any of its connections; it will be retried`, { retryAfterMs });
+  }
+}
+
+function failureOf(error: unknown, classification: FailureClassification): MessageFailureData {
+  const message = error instanceof IntegrationError ? error.message : `The send failed: ${classification.code}`;
+  return { category: classification.category, code: classification.code, message };
+}
