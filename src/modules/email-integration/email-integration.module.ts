@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
 import { provideOptions } from '../../platform/config/options.provider';
+import { ConsumerSettings } from '../../platform/messaging/consumer-settings';
 import { ConnectionResolver } from '../../platform/integrations/connections/connection-resolver';
 import { messagesController } from '../../platform/messages/http/messages.controller';
 import { MessagesModule } from '../../platform/messages/messages.module';
@@ -30,4 +31,8 @@ import { SendEmailHandler } from './send-email.handler';
 })
 export class EmailIntegrationModule {
   static readonly options = [EmailIntegrationOptions, MessagesOptions];
+
+  constructor(consumers: ConsumerSettings, options: EmailIntegrationOptions) {
+    consumers.set('send-email', { concurrency: options.concurrency });
+  }
 }

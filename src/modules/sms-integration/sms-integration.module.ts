@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
 import { provideOptions } from '../../platform/config/options.provider';
+import { ConsumerSettings } from '../../platform/messaging/consumer-settings';
 import { ConnectionResolver } from '../../platform/integrations/connections/connection-resolver';
 import { messagesController } from '../../platform/messages/http/messages.controller';
 import { MessagesModule } from '../../platform/messages/messages.module';
@@ -30,4 +31,8 @@ import { SmsSenders } from './sms-senders';
 })
 export class SmsIntegrationModule {
   static readonly options = [SmsIntegrationOptions, MessagesOptions];
+
+  constructor(consumers: ConsumerSettings, options: SmsIntegrationOptions) {
+    consumers.set('send-sms', { concurrency: options.concurrency });
+  }
 }
