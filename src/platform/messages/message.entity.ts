@@ -42,7 +42,7 @@ export class Message implements TenantOwned {
   @Column({ type: 'varchar', length: 64, nullable: true })
   providerId: string | null;
 
-  /** The provider's id for the message (Twilio's SID, the SMTP Message-ID): how its delivery reports find it. */
+  /** The provider's id for the message (a message SID, an SMTP Message-ID): how its delivery reports find it. */
   @Column({ type: 'varchar', length: 256, nullable: true })
   providerMessageId: string | null;
 
