@@ -1,7 +1,8 @@
 import { Controller } from '@nestjs/common';
-import { MessagePattern, Payload } from '@nestjs/microservices';
+import { Ctx, MessagePattern, Payload } from '@nestjs/microservices';
 import { RequestContext } from '../../platform/context/request-context';
 import { PoisonMessageError } from '../../platform/messaging/bus-message';
+import type { BusContext } from '../../platform/messaging/bus.server';
 import { COMMANDS } from '../../platform/messaging/contracts';
 import type { SendSmsCommand } from '../../platform/messages/message-contracts';
 import { ChannelDefinition, MessageSending } from '../../platform/messages/message-sending';
@@ -21,9 +22,9 @@ export class SendSmsHandler {
   }
 
   @MessagePattern(COMMANDS.SendSms)
-  async send(@Payload() command: unknown): Promise<void> {
+  async send(@Payload() command: unknown, @Ctx() context: BusContext): Promise<void> {
     const tenantId = RequestContext.current()?.tenantId;
     if (!tenantId) throw new PoisonMessageError('invalid_command', 'SendSms carries no tenant');
-    await this.sending.handle(tenantId, command, this.channel);
+    await this.sending.handle(tenantId, command, this.channel, context.message.messageId);
   }
 }

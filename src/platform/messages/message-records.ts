@@ -55,17 +55,18 @@ export class MessageRecords {
 
   /**
    * Records a Queued message. `command` (the HTTP path) is queued in the same transaction with the new
-   * id; without it (a command taken from the bus) the caller sends the message itself. A key used before
-   * answers the message it recorded, with `duplicate`, and records and queues nothing.
+   * id; without it (a command taken from the bus) the caller sends the message itself, and passes an `id`
+   * derived from the bus message so that a redelivery finds the same record. A key used before by another
+   * message answers that message, with `duplicate`, and records and queues nothing.
    */
-  async record(tenantId: string, draft: MessageDraft, command?: ChannelCommand): Promise<{ message: Message; duplicate: boolean }> {
+  async record(tenantId: string, draft: MessageDraft, command?: ChannelCommand, id: string = newId('msg')): Promise<{ message: Message; duplicate: boolean }> {
     if (draft.idempotencyKey) {
       const existing = await this.byIdempotencyKey(tenantId, draft.channel, draft.idempotencyKey);
-      if (existing) return { message: existing, duplicate: true };
+      if (existing) return { message: existing, duplicate: existing.id !== id };
     }
     const now = new Date();
     const message = this.messages.create({
-      id: newId('msg'),
+      id,
       tenantId,
       ...draft,
       status: 'Queued',
@@ -85,7 +86,10 @@ export class MessageRecords {
     try {
       await this.outbox.commit({ inserts: [{ target: Message, rows: [message] }] }, items);
     } catch (error) {
-      // The same key recorded meanwhile by a concurrent request: the unique index kept the first.
+      // Recorded before under this id (a redelivered command), or the same key recorded meanwhile by a
+      // concurrent request: the primary key or the unique index kept the first.
+      const same = await this.messages.findOneBy({ tenantId, id });
+      if (same) return { message: same, duplicate: false };
       const winner = draft.idempotencyKey ? await this.byIdempotencyKey(tenantId, draft.channel, draft.idempotencyKey) : undefined;
       if (winner) return { message: winner, duplicate: true };
       throw error;

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { Injectable, Logger } from '@nestjs/common';
 import { runOf } from '../integrations/governed/governed-http-client';
 import { BusOptions } from '../messaging/bus.options';
@@ -67,8 +68,8 @@ export class MessageSending {
     this.maxAttempts = Math.min(options.maxAttempts, busLimit);
   }
 
-  /** One delivery of a command from the bus. Throws to have it redelivered. */
-  async handle<C extends SendEmailCommand | SendSmsCommand>(tenantId: string, raw: unknown, definition: ChannelDefinition<C>): Promise<void> {
+  /** One delivery of a command from the bus (`busMessageId` names it across redeliveries). Throws to have it redelivered. */
+  async handle<C extends SendEmailCommand | SendSmsCommand>(tenantId: string, raw: unknown, definition: ChannelDefinition<C>, busMessageId: string): Promise<void> {
     const recordedId = typeof raw === 'object' && raw !== null ? (raw as { messageId?: unknown }).messageId : undefined;
     let parsed: { command: C; draft: MessageDraft };
     try {
@@ -82,7 +83,7 @@ export class MessageSending {
       message = await this.records.find(tenantId, definition.channel, recordedId);
       if (!message) throw new PoisonMessageError('message_not_found', `Message ${recordedId} is not recorded for this tenant`);
     } else {
-      const recorded = await this.records.record(tenantId, parsed.draft);
+      const recorded = await this.records.record(tenantId, parsed.draft, undefined, messageIdOf(tenantId, busMessageId));
       // The idempotency key was used before: that message is the one, and it is not sent again.
       if (recorded.duplicate) return;
       message = recorded.message;
@@ -136,6 +137,11 @@ export class MessageSending {
     }
     throw IntegrationError.transient('message_not_sent', `Message ${message.id} was not sent on any of its connections; it will be retried`, { retryAfterMs });
   }
+}
+
+/** A command from another service becomes the same record however often the bus delivers it. */
+function messageIdOf(tenantId: string, busMessageId: string): string {
+  return `msg-${createHash('sha256').update(`${tenantId}\n${busMessageId}`).digest('hex').slice(0, 20)}`;
 }
 
 function failureOf(error: unknown, classification: FailureClassification): MessageFailureData {
