@@ -10,6 +10,8 @@ import { EmailMessagesController } from './email-messages.controller';
 import { EmailReportsHandler } from './email-reports.handler';
 import { EmailSenders } from './email-senders';
 import { SendEmailHandler } from './send-email.handler';
+import { SmtpEmailSender } from './smtp/smtp-email.sender';
+import { SmtpTransports } from './smtp/smtp-transports';
 
 /**
  * The EmailIntegrationService role: SendEmail from the bus and POST /email/messages, sent through the
@@ -21,10 +23,12 @@ import { SendEmailHandler } from './send-email.handler';
   controllers: [EmailMessagesController, messagesController('email'), SendEmailHandler, EmailReportsHandler],
   providers: [
     provideOptions(EmailIntegrationOptions),
+    SmtpTransports,
+    SmtpEmailSender,
     {
       provide: EmailSenders,
-      useFactory: (resolver: ConnectionResolver) => new EmailSenders('email', resolver, []),
-      inject: [ConnectionResolver],
+      useFactory: (resolver: ConnectionResolver, smtp: SmtpEmailSender) => new EmailSenders('email', resolver, [smtp]),
+      inject: [ConnectionResolver, SmtpEmailSender],
     },
   ],
   exports: [EmailIntegrationOptions],

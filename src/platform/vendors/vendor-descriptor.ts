@@ -1,3 +1,4 @@
+import type { Socket } from 'node:net';
 import type { EgressRequest, EgressResponse } from '../egress/egress-client';
 import type { GovernedRequest } from '../integrations/governed/governed-request';
 import type { ModelProtocol } from '../models/model-protocol';
@@ -38,9 +39,19 @@ export interface VendorAnswer {
   readonly runId: string;
 }
 
+/** What an exchange in a protocol other than HTTP (SMTP) gets: the credential, and sockets opened through the egress policy. */
+export interface ProtocolSession {
+  /** The credential's value; undefined when the connection's auth mode needs none. */
+  secret(): Promise<string | undefined>;
+  /** A TCP socket to the destination, once every address it resolves to passed the egress policy. */
+  socket(destination: { host: string; port: number; timeoutMs?: number }): Promise<Socket>;
+}
+
 export interface ExchangeTestContext {
   /** A WHATWG fetch whose every exchange is a governed `test` call on the connection. */
   readonly fetch: (url: string | URL, init?: RequestInit) => Promise<Response>;
+  /** A governed `test` exchange in another protocol (SMTP's EHLO and AUTH), recorded as one test run. */
+  session<T>(operation: string, work: (session: ProtocolSession) => Promise<T>): Promise<T>;
   readonly configuration: Readonly<Record<string, unknown>>;
   readonly timeoutMs: number;
 }

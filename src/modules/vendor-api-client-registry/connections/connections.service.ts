@@ -215,12 +215,12 @@ export class ConnectionsService {
     if (profile.vendor.connectionTest) {
       const outcome = await runExchangeTest(this.governed, profile, this.options.connectionTestTimeoutMs);
       const last = outcome.lastExchange;
-      if (outcome.passed) return { passed: true, at, runId: last?.runId ?? null, status: last?.status };
+      if (outcome.passed) return { passed: true, at, runId: last?.runId ?? null, status: last?.status ?? undefined };
       return {
         passed: false,
         at,
         runId: last?.runId ?? null,
-        status: last?.status,
+        status: last?.status ?? undefined,
         category: outcome.failure?.category,
         code: outcome.failure?.code,
         message: outcome.failure?.message,

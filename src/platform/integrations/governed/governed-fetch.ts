@@ -1,15 +1,16 @@
 import { classifyError, FailureClassification, IntegrationError } from '../../resilience/failure-classifier';
+import type { ExchangeTestContext } from '../../vendors/vendor-descriptor';
 import type { ConnectionProfile } from '../connections/connection-profile';
-import type { GovernedHttpClient, GovernedStream } from './governed-http-client';
+import { runOf, type GovernedHttpClient, type GovernedStream } from './governed-http-client';
 
 /** The WHATWG fetch signature vendor SDKs accept as their transport. */
 export type FetchLike = (url: string | URL, init?: RequestInit) => Promise<Response>;
 
-/** One exchange a governed fetch made: its run, and the JSON-RPC method it carried, if any. */
+/** One exchange a governed fetch (or session) made: its run, the JSON-RPC method it carried, if any, and its HTTP status (null outside HTTP). */
 export interface GovernedExchange {
   readonly runId: string;
   readonly rpcMethod: string | undefined;
-  readonly status: number;
+  readonly status: number | null;
 }
 
 export interface GovernedFetchSettings {
@@ -158,7 +159,22 @@ export async function runExchangeTest(governed: GovernedHttpClient, profile: Con
     onExchange: (exchange) => exchanges.push(exchange),
   });
   try {
-    await test({ fetch, configuration: profile.connection.configuration, timeoutMs });
+    const session: ExchangeTestContext['session'] = async (operation, work) => {
+      try {
+        const { run, result } = await governed.session(
+          profile.connection.id,
+          { tenantId: profile.connection.tenantId, purpose: 'test', operation: `test ${operation}`, metricOperation: 'test' },
+          async (opened) => ({ result: await work(opened) }),
+        );
+        exchanges.push({ runId: run.id, rpcMethod: undefined, status: null });
+        return result;
+      } catch (error) {
+        const run = runOf(error);
+        if (run) exchanges.push({ runId: run.id, rpcMethod: undefined, status: null });
+        throw error;
+      }
+    };
+    await test({ fetch, session, configuration: profile.connection.configuration, timeoutMs });
     return { passed: true, latencyMs: Date.now() - started, lastExchange: exchanges.at(-1) };
   } catch (error) {
     const classification = classifyError(error);

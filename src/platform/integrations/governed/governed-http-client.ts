@@ -2,6 +2,8 @@ import { Injectable, Logger } from '@nestjs/common';
 import { RequestContext } from '../../context/request-context';
 import { EgressClient, EgressResponse, EgressStream, EgressStreamBody } from '../../egress/egress-client';
 import { EgressRefusedError } from '../../egress/egress-policy';
+import { EgressSockets } from '../../egress/egress-sockets';
+import type { ProtocolSession } from '../../vendors/vendor-descriptor';
 import { CircuitBreakerRegistry, CircuitOpenError } from '../../resilience/breaker-registry';
 import { classifyError, classifyStatus, FailureClassification, HttpStatusError, IntegrationError } from '../../resilience/failure-classifier';
 import type { IntegrationRun, RunPurpose, RunState } from '../../runs/entities/integration-run.entity';
@@ -95,10 +97,9 @@ export interface GovernedSessionOptions {
   credentialVersion?: string;
 }
 
-/** What an exchange of another protocol gets from the pipeline: the connection, and its credential when its auth mode has one. */
-export interface GovernedSession {
+/** What an exchange of another protocol gets from the pipeline: the connection, its credential, policy-checked sockets. */
+export interface GovernedSession extends ProtocolSession {
   readonly profile: ConnectionProfile;
-  secret(): Promise<string | undefined>;
 }
 
 /** What the exchange reports back: its result, and the vendor's reference for what it did (a message id). */
@@ -153,6 +154,7 @@ export class GovernedHttpClient {
     private readonly budgets: RateBudgets,
     private readonly breakers: CircuitBreakerRegistry,
     private readonly egress: EgressClient,
+    private readonly sockets: EgressSockets,
     private readonly runs: RunRecorder,
     private readonly health: ConnectionHealthService,
     private readonly options: IntegrationsOptions,
@@ -233,7 +235,11 @@ export class GovernedHttpClient {
     });
     const labels = { operation: options.metricOperation ?? options.operation };
     const startedAt = new Date();
-    const session: GovernedSession = { profile, secret: () => this.injector.secret(profile, options.credentialVersion) };
+    const session: GovernedSession = {
+      profile,
+      secret: () => this.injector.secret(profile, options.credentialVersion),
+      socket: (destination) => this.sockets.connect(destination),
+    };
     try {
       if (purpose === 'call') await this.budgets.spend(profile);
       const outcome = await this.breakers.execute(profile.breakerKey, () => work(session));
