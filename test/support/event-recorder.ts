@@ -67,6 +67,11 @@ class EventRecorderController {
   healthChanged(@Payload() event: CloudEvent): void {
     this.recorded.events.push(event);
   }
+
+  @EventPattern('MessageStatusChanged', ROLE)
+  messageStatusChanged(@Payload() event: CloudEvent): void {
+    this.recorded.events.push(event);
+  }
 }
 
 /** Mount with `startInProcess(env, [EventRecorderModule])`, read with `platform.app.get(RecordedEvents)`. */

@@ -1,4 +1,4 @@
-import { int, str } from '../../platform/config/codecs';
+import { bytes, int, str } from '../../platform/config/codecs';
 import { Env, OptionsSection } from '../../platform/config/options';
 
 @OptionsSection('Email', 'Options of the EmailIntegrationService role')
@@ -8,4 +8,10 @@ export class EmailIntegrationOptions {
 
   @Env('EMAIL_CONCURRENCY', int({ min: 1, max: 256 }), { default: 8, description: 'SendEmail commands handled at once per process' })
   readonly concurrency: number;
+
+  @Env('EMAIL_MAX_MESSAGE_BYTES', bytes({ min: 1024, max: 40 * 1024 * 1024 }), {
+    default: 10 * 1024 * 1024,
+    description: 'Largest email accepted: bodies and decoded attachments together',
+  })
+  readonly maxMessageBytes: number;
 }
