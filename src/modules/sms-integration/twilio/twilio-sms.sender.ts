@@ -37,7 +37,11 @@ export class TwilioSmsSender implements ProviderSender<SendSmsCommand> {
     const messagingServiceSid = stringOf(configuration.messagingServiceSid);
     if (from) form.set('From', from);
     else if (messagingServiceSid) form.set('MessagingServiceSid', messagingServiceSid);
-    else throw IntegrationError.validation('twilio_sender_missing', `from: the message names no sender and connection ${connectionId} has no configuration.from or messagingServiceSid`);
+    else
+      throw IntegrationError.validation(
+        'twilio_sender_missing',
+        `from: the message names no sender and connection ${connectionId} has no configuration.from or messagingServiceSid`,
+      );
     const callback = this.statusCallbackOf(connectionId, connection.webhook !== null);
     if (callback) form.set('StatusCallback', callback);
 

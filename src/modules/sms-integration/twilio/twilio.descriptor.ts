@@ -28,7 +28,8 @@ export const TWILIO: VendorDescriptor = {
         problems.push('configuration.messagingServiceSid must be a Messaging Service SID (MG and 32 hex digits)');
       }
       if (from !== undefined && (typeof from !== 'string' || from.length === 0)) problems.push('configuration.from must be a sender number or id');
-      if (from === undefined && messagingServiceSid === undefined) problems.push('configuration.from or configuration.messagingServiceSid is required (who the messages come from)');
+      if (from === undefined && messagingServiceSid === undefined)
+        problems.push('configuration.from or configuration.messagingServiceSid is required (who the messages come from)');
       return problems;
     },
   },
