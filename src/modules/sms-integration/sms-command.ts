@@ -1,4 +1,4 @@
-import { parsePhoneNumberWithError } from 'libphonenumber-js/max';
+import { parsePhoneNumberWithError } from 'libphonenumber-js';
 import type { SendSmsCommand } from '../../platform/messages/message-contracts';
 import type { MessageDraft } from '../../platform/messages/message-records';
 import { IntegrationError } from '../../platform/resilience/failure-classifier';

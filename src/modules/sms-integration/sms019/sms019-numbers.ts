@@ -1,4 +1,4 @@
-import { parsePhoneNumberWithError } from 'libphonenumber-js/max';
+import { parsePhoneNumberWithError } from 'libphonenumber-js';
 import { IntegrationError } from '../../../platform/resilience/failure-classifier';
 
 /** 019 sends to Israeli numbers written locally (`05xxxxxxxx`): +972501234567 becomes 0501234567. */
