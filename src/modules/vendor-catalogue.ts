@@ -11,7 +11,8 @@ import { MCP } from './mcp-connector/mcp.descriptor';
 import { OLLAMA } from './ollama-integration/ollama.descriptor';
 import { OPENAI } from './openai-integration/openai.descriptor';
 import { STRIPE } from './payment-integration/stripe.descriptor';
-import { SMS019, TWILIO } from './sms-integration/sms.descriptors';
+import { SMS019 } from './sms-integration/sms019/sms019.descriptor';
+import { TWILIO } from './sms-integration/twilio/twilio.descriptor';
 import { ZENDESK } from './support-integration/zendesk.descriptor';
 import { SLACK } from './webhook-gateway/vendors/slack.descriptor';
 

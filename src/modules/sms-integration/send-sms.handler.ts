@@ -7,6 +7,7 @@ import { COMMANDS } from '../../platform/messaging/contracts';
 import type { SendSmsCommand } from '../../platform/messages/message-contracts';
 import { ChannelDefinition, MessageSending } from '../../platform/messages/message-sending';
 import { parseSendSms } from './sms-command';
+import { SmsIntegrationOptions } from './sms-integration.options';
 import { SmsSenders } from './sms-senders';
 
 /** The SmsIntegrationService's consumer: one SendSms, recorded if it came from another service, sent on its connection or route. */
@@ -17,8 +18,9 @@ export class SendSmsHandler {
   constructor(
     private readonly sending: MessageSending,
     senders: SmsSenders,
+    options: SmsIntegrationOptions,
   ) {
-    this.channel = { channel: 'sms', draft: (raw) => parseSendSms(raw), sender: senders };
+    this.channel = { channel: 'sms', draft: (raw) => parseSendSms(raw, options), sender: senders };
   }
 
   @MessagePattern(COMMANDS.SendSms)

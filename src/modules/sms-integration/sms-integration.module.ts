@@ -10,6 +10,8 @@ import { SmsIntegrationOptions } from './sms-integration.options';
 import { SmsMessagesController } from './sms-messages.controller';
 import { SmsReportsHandler } from './sms-reports.handler';
 import { SmsSenders } from './sms-senders';
+import { Sms019SmsSender } from './sms019/sms019-sms.sender';
+import { TwilioSmsSender } from './twilio/twilio-sms.sender';
 
 /**
  * The SmsIntegrationService role: SendSms from the bus and POST /sms/messages behind one port, sent
@@ -21,10 +23,12 @@ import { SmsSenders } from './sms-senders';
   controllers: [SmsMessagesController, messagesController('sms'), SendSmsHandler, SmsReportsHandler],
   providers: [
     provideOptions(SmsIntegrationOptions),
+    TwilioSmsSender,
+    Sms019SmsSender,
     {
       provide: SmsSenders,
-      useFactory: (resolver: ConnectionResolver) => new SmsSenders('sms', resolver, []),
-      inject: [ConnectionResolver],
+      useFactory: (resolver: ConnectionResolver, twilio: TwilioSmsSender, sms019: Sms019SmsSender) => new SmsSenders('sms', resolver, [twilio, sms019]),
+      inject: [ConnectionResolver, TwilioSmsSender, Sms019SmsSender],
     },
   ],
   exports: [SmsIntegrationOptions],

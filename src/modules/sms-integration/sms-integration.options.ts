@@ -1,14 +1,19 @@
-import { int, oneOf } from '../../platform/config/codecs';
+import { int, url } from '../../platform/config/codecs';
 import { Env, OptionsSection } from '../../platform/config/options';
 
 @OptionsSection('SMS', 'Options of the SmsIntegrationService role')
 export class SmsIntegrationOptions {
-  @Env('SMS_DEFAULT_PROVIDER', oneOf(['twilio', 'azure-communication-services', 'sms019'] as const), {
-    default: 'twilio',
-    description: 'SMS gateway used when a SendSms command names no connection',
-  })
-  readonly defaultProvider: string;
-
   @Env('SMS_CONCURRENCY', int({ min: 1, max: 256 }), { default: 8, description: 'SendSms commands handled at once per process' })
   readonly concurrency: number;
+
+  @Env('SMS_MAX_SEGMENTS', int({ min: 1, max: 255 }), {
+    default: 10,
+    description: 'Most SMS segments one message may take (GSM-7: 153 characters a part, UCS-2: 67); longer bodies are a 400',
+  })
+  readonly maxSegments: number;
+
+  @Env('PUBLIC_BASE_URL', url({ protocols: ['https', 'http'] }), {
+    description: 'Public URL of the ingest endpoint as vendors see it: Twilio status callbacks are sent to it (the same variable the webhook gateway reads)',
+  })
+  readonly publicBaseUrl?: string;
 }

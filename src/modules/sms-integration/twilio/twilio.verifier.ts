@@ -15,7 +15,7 @@ import {
   VerifiedWebhook,
   WebhookVerificationError,
   WebhookVerifier,
-} from '../../platform/webhooks/verification/webhook-verifier';
+} from '../../../platform/webhooks/verification/webhook-verifier';
 
 /**
  * `X-Twilio-Signature` = base64 HMAC-SHA1(auth token, url + sorted form fields as `key+value`)
