@@ -36,7 +36,8 @@ export class SmtpPeer {
   ) {}
 
   static async start(options: SmtpPeerOptions): Promise<SmtpPeer> {
-    let peer: SmtpPeer | undefined;
+    // The server's callbacks reach the peer, which exists once the server listens.
+    const self: { peer?: SmtpPeer } = {};
     const settings: SMTPServerOptions = {
       secure: options.security === 'tls',
       disabledCommands: options.security === 'none' ? ['STARTTLS'] : [],
@@ -48,7 +49,7 @@ export class SmtpPeer {
       logger: false,
       onAuth: (auth, _session, callback) => {
         const accepted = auth.username === options.user && auth.password === options.password;
-        peer!.logins.push({ user: auth.username ?? '', accepted });
+        self.peer!.logins.push({ user: auth.username ?? '', accepted });
         if (!accepted) return callback(new Error('Invalid username or password'));
         callback(null, { user: auth.username });
       },
@@ -56,11 +57,11 @@ export class SmtpPeer {
         const chunks: Buffer[] = [];
         stream.on('data', (chunk: Buffer) => chunks.push(chunk));
         stream.on('end', () => {
-          const reply = peer!.replies.shift();
+          const reply = self.peer!.replies.shift();
           if (reply !== undefined) return callback(Object.assign(new Error(`Scripted reply ${reply}`), { responseCode: reply }));
           simpleParser(Buffer.concat(chunks)).then(
             (mail) => {
-              peer!.received.push({
+              self.peer!.received.push({
                 envelope: { from: session.envelope.mailFrom ? session.envelope.mailFrom.address : '', to: session.envelope.rcptTo.map((rcpt) => rcpt.address) },
                 secure: session.secure,
                 user: session.user as string | undefined,
@@ -75,8 +76,8 @@ export class SmtpPeer {
     };
     const server = new SMTPServer(settings);
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    peer = new SmtpPeer(server, (server.server.address() as AddressInfo).port);
-    return peer;
+    self.peer = new SmtpPeer(server, (server.server.address() as AddressInfo).port);
+    return self.peer;
   }
 
   /** The next messages' DATA is answered with these codes, in order. */
