@@ -4,7 +4,7 @@ import { AZURE_DEVOPS } from './azure-devops-integration/azure-devops.descriptor
 import { AZURE_OPENAI } from './azure-openai-integration/azure-openai.descriptor';
 import { AWS, AZURE_CLOUD } from './cloud-provider-adapter/cloud.descriptors';
 import { HUBSPOT } from './crm-integration/hubspot.descriptor';
-import { AZURE_COMMUNICATION_SERVICES } from './email-integration/email.descriptors';
+import { AZURE_COMMUNICATION_SERVICES } from './email-integration/azure-communication-services/acs.descriptor';
 import { SMTP } from './email-integration/smtp/smtp.descriptor';
 import { GITHUB } from './github-integration/github.descriptor';
 import { MCP } from './mcp-connector/mcp.descriptor';
