@@ -20,16 +20,15 @@ export const TWILIO: VendorDescriptor = {
     configurationProblems: (configuration) => {
       const problems: string[] = [];
       // The Messages API's path names the account; the Basic credential may be an API key's, whose user is not the account.
-      if (typeof configuration.accountSid !== 'string' || !ACCOUNT_SID.test(configuration.accountSid)) {
+      // Both are needed to send, not to receive status callbacks (an inbound-only connection): the sender asks for them.
+      const { accountSid, from, messagingServiceSid } = configuration;
+      if (accountSid !== undefined && (typeof accountSid !== 'string' || !ACCOUNT_SID.test(accountSid))) {
         problems.push('configuration.accountSid must be the Twilio account SID (AC and 32 hex digits)');
       }
-      const { from, messagingServiceSid } = configuration;
       if (messagingServiceSid !== undefined && (typeof messagingServiceSid !== 'string' || !MESSAGING_SERVICE_SID.test(messagingServiceSid))) {
         problems.push('configuration.messagingServiceSid must be a Messaging Service SID (MG and 32 hex digits)');
       }
       if (from !== undefined && (typeof from !== 'string' || from.length === 0)) problems.push('configuration.from must be a sender number or id');
-      if (from === undefined && messagingServiceSid === undefined)
-        problems.push('configuration.from or configuration.messagingServiceSid is required (who the messages come from)');
       return problems;
     },
   },
