@@ -48,7 +48,7 @@ export class Sms019SmsSender implements ProviderSender<SendSmsCommand> {
     const response = await this.http.request(
       connectionId,
       { method: 'POST', path: '/api', headers: { 'content-type': 'application/json', accept: 'application/json' }, body: JSON.stringify(request) },
-      { tenantId: message.tenantId, operation: 'sms019.sms.send', metricOperation: 'sms.send', idempotencyKey: message.id },
+      { tenantId: message.tenantId, operation: 'sms019.sms.send', metricOperation: 'sms.send' },
     );
     const { shipmentId } = readSms019Answer(response);
     return { providerId: this.providerId, providerMessageId: shipmentId, runId: response.run.id };

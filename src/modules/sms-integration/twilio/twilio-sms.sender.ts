@@ -53,7 +53,7 @@ export class TwilioSmsSender implements ProviderSender<SendSmsCommand> {
         headers: { 'content-type': 'application/x-www-form-urlencoded', accept: 'application/json' },
         body: form.toString(),
       },
-      { tenantId: message.tenantId, operation: 'twilio.messages.create', metricOperation: 'sms.send', idempotencyKey: message.id },
+      { tenantId: message.tenantId, operation: 'twilio.messages.create', metricOperation: 'sms.send' },
     );
     if (response.status < 200 || response.status >= 300) throw twilioFailure(response);
     const created = parseJson(response.body);
