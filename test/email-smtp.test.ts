@@ -41,18 +41,6 @@ describe('email over SMTP', () => {
     });
   const send = (body: Record<string, unknown>, api = tenant) =>
     api.post('/email/messages', { from: 'Factory <factory@platform.example>', to: ['dev@receiver.example'], text: 'hello', ...body });
-  const messageIn = async (id: string, statuses: string[], api = tenant) => {
-    let last: { status?: string } | undefined;
-    await waitFor(
-      async () => {
-        last = (await api.get(`/email/messages/${id}`)).body;
-        return statuses.includes(last?.status ?? '');
-      },
-      15_000,
-      () => `message ${id} to reach ${statuses.join(' or ')} (last: ${JSON.stringify(last)})`,
-    );
-    return (await api.get(`/email/messages/${id}`)).body;
-  };
 
   beforeAll(async () => {
     starttls = await SmtpPeer.start({ security: 'starttls', user: 'mailer', password: PASSWORD });
@@ -103,7 +91,7 @@ describe('email over SMTP', () => {
     });
     expect(answer.status).toBe(202);
     expect(answer.body).toMatchObject({ id: expect.stringMatching(/^msg-/), status: 'Queued', channel: 'email' });
-    const sent = await messageIn(answer.body.id, ['Sent']);
+    const sent = await tenant.messageIn('email', answer.body.id, ['Sent']);
     expect(sent).toMatchObject({ providerId: 'smtp', connectionId: starttlsConnection, providerMessageId: `<${answer.body.id}@platform.example>` });
     const runId = sent.history.find((entry: { status: string }) => entry.status === 'Sent').runId;
     expect((await tenant.get(`/integrations/runs/${runId}`)).body).toMatchObject({ state: 'Completed', operation: 'smtp.send' });
@@ -121,13 +109,13 @@ describe('email over SMTP', () => {
 
   it('sends over implicit TLS', async () => {
     const answer = await send({ connectionId: tlsConnection, subject: 'over tls' });
-    await messageIn(answer.body.id, ['Sent']);
+    await tenant.messageIn('email', answer.body.id, ['Sent']);
     expect(implicit.bySubject('over tls')[0].secure).toBe(true);
   });
 
   it('announces every status change as MessageStatusChanged, without addresses', async () => {
     const answer = await send({ connectionId: starttlsConnection, subject: 'evented' });
-    await messageIn(answer.body.id, ['Sent']);
+    await tenant.messageIn('email', answer.body.id, ['Sent']);
     const recorded = platform.app.get(RecordedEvents);
     await waitFor(() => recorded.ofType('MessageStatusChanged').filter((event) => event.subject === answer.body.id).length === 2, 5000, 'two status events');
     const events = recorded.ofType<{ status: string; previousStatus: string | null }>('MessageStatusChanged').filter((event) => event.subject === answer.body.id);
@@ -144,7 +132,7 @@ describe('email over SMTP', () => {
     expect(first.status).toBe(202);
     expect(second.status).toBe(200);
     expect(second.body).toMatchObject({ id: first.body.id, duplicate: true });
-    await messageIn(first.body.id, ['Sent']);
+    await tenant.messageIn('email', first.body.id, ['Sent']);
     await platform.app
       .get(BusPublisher)
       .send(
@@ -153,7 +141,7 @@ describe('email over SMTP', () => {
         { tenantId: 'tenant-mail-a' },
       );
     const fromBus = await send({ connectionId: starttlsConnection, subject: 'after the duplicate' });
-    await messageIn(fromBus.body.id, ['Sent']);
+    await tenant.messageIn('email', fromBus.body.id, ['Sent']);
     expect(starttls.bySubject('once only')).toHaveLength(1);
   });
 
@@ -173,14 +161,14 @@ describe('email over SMTP', () => {
   it('retries a message the server defers (451) and fails one it refuses (550), without failover on 550', async () => {
     starttls.reject(451);
     const deferred = await send({ connectionId: starttlsConnection, subject: 'deferred once' });
-    const sent = await messageIn(deferred.body.id, ['Sent']);
+    const sent = await tenant.messageIn('email', deferred.body.id, ['Sent']);
     expect(sent.attempts).toBe(1);
     expect(sent.history.some((entry: { failure?: { code: string } }) => entry.failure?.code === 'smtp_deferred')).toBe(true);
     expect(starttls.bySubject('deferred once')).toHaveLength(1);
 
     starttls.reject(550);
     const refused = await send({ connectionId: starttlsConnection, subject: 'refused' });
-    const failed = await messageIn(refused.body.id, ['Failed']);
+    const failed = await tenant.messageIn('email', refused.body.id, ['Failed']);
     expect(failed.failure).toMatchObject({ category: 'Validation', code: 'smtp_rejected' });
   });
 
@@ -191,7 +179,7 @@ describe('email over SMTP', () => {
     const route = await tenant.request('PUT', '/email/routes/primary', { connectionIds: [downConnection, starttlsConnection] });
     expect(route.status).toBe(201);
     const answer = await send({ routeName: 'primary', subject: 'via the route' });
-    const sent = await messageIn(answer.body.id, ['Sent']);
+    const sent = await tenant.messageIn('email', answer.body.id, ['Sent']);
     expect(sent).toMatchObject({ routeName: 'primary', connectionId: starttlsConnection });
     expect(sent.history.find((entry: { connectionId?: string; failure?: unknown }) => entry.connectionId === downConnection && entry.failure)).toBeDefined();
     expect(starttls.bySubject('via the route')).toHaveLength(1);

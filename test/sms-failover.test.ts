@@ -1,6 +1,6 @@
 import { createServer, Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { REGISTRY_SCOPES, TenantApi, waitFor } from './support/governed-api';
+import { REGISTRY_SCOPES, TenantApi } from './support/governed-api';
 import { InProcessPlatform, startInProcess } from './support/platform-app';
 import { TwilioPeer } from './support/twilio-peer';
 import { newJwtSecret } from './support/tokens';
@@ -52,19 +52,6 @@ describe('SMS routes and failover', () => {
   let twilioConnection: string;
   let sms019Connection: string;
 
-  const messageIn = async (id: string, statuses: string[]) => {
-    let last: { status?: string } | undefined;
-    await waitFor(
-      async () => {
-        last = (await tenant.get(`/sms/messages/${id}`)).body;
-        return statuses.includes(last?.status ?? '');
-      },
-      15_000,
-      () => `message ${id} to reach ${statuses.join(' or ')} (last: ${JSON.stringify(last)})`,
-    );
-    return (await tenant.get(`/sms/messages/${id}`)).body;
-  };
-
   beforeAll(async () => {
     twilioPeer = await TwilioPeer.start(ACCOUNT_SID, AUTH_TOKEN);
     sms019 = await Sms019Peer.start();
@@ -106,7 +93,7 @@ describe('SMS routes and failover', () => {
     twilioPeer.fail(503, 20503);
     const answer = await tenant.post('/sms/messages', { routeName: 'il', to: '+972501234567', body: 'shalom' });
     expect(answer.status).toBe(202);
-    const sent = await messageIn(answer.body.id, ['Sent']);
+    const sent = await tenant.messageIn('sms', answer.body.id, ['Sent']);
     expect(sent).toMatchObject({ routeName: 'il', connectionId: sms019Connection, providerId: 'sms019', providerMessageId: '1001' });
     expect(sms019.sent).toEqual([{ source: 'Factory', phones: ['0501234567'], message: 'shalom' }]);
     expect(sent.history.find((entry: { connectionId?: string; failure?: unknown }) => entry.connectionId === twilioConnection && entry.failure)).toBeDefined();
@@ -115,7 +102,7 @@ describe('SMS routes and failover', () => {
   it('does not fail over from an Auth failure: the message is Failed', async () => {
     twilioPeer.fail(401, 20003);
     const answer = await tenant.post('/sms/messages', { routeName: 'il', to: '+972501234568', body: 'no failover' });
-    const failed = await messageIn(answer.body.id, ['Failed']);
+    const failed = await tenant.messageIn('sms', answer.body.id, ['Failed']);
     expect(failed.failure).toMatchObject({ category: 'Auth' });
     expect(sms019.sent.filter((sent) => sent.message === 'no failover')).toEqual([]);
   });

@@ -1,6 +1,6 @@
 import twilio from 'twilio';
 import { DataSource } from 'typeorm';
-import { dumpStore, REGISTRY_SCOPES, TenantApi, waitFor } from './support/governed-api';
+import { dumpStore, REGISTRY_SCOPES, TenantApi } from './support/governed-api';
 import { InProcessPlatform, startInProcess } from './support/platform-app';
 import { TwilioPeer } from './support/twilio-peer';
 import { newJwtSecret } from './support/tokens';
@@ -23,18 +23,6 @@ describe('SMS over Twilio', () => {
   let other: TenantApi;
   let connectionId: string;
 
-  const messageIn = async (id: string, statuses: string[]) => {
-    let last: { status?: string } | undefined;
-    await waitFor(
-      async () => {
-        last = (await tenant.get(`/sms/messages/${id}`)).body;
-        return statuses.includes(last?.status ?? '');
-      },
-      15_000,
-      () => `message ${id} to reach ${statuses.join(' or ')} (last: ${JSON.stringify(last)})`,
-    );
-    return (await tenant.get(`/sms/messages/${id}`)).body;
-  };
   /** Twilio's status callback, as Twilio sends it to the StatusCallback URL, arriving through a proxy at the platform. */
   const callback = (params: Record<string, string>, signed = true) => {
     const url = `${PUBLIC_BASE_URL}/webhooks/ingest/${connectionId}`;
@@ -79,7 +67,7 @@ describe('SMS over Twilio', () => {
     const answer = await tenant.post('/sms/messages', { connectionId, to: '+14155550123', body: 'Build 42 passed' });
     expect(answer.status).toBe(202);
     expect(answer.body).toMatchObject({ status: 'Queued', channel: 'sms', size: 1 });
-    const sent = await messageIn(answer.body.id, ['Sent']);
+    const sent = await tenant.messageIn('sms', answer.body.id, ['Sent']);
     const [request] = peer.messages;
     expect(request.form).toMatchObject({ To: '+14155550123', From: '+15550100', Body: 'Build 42 passed', StatusCallback: `${PUBLIC_BASE_URL}/webhooks/ingest/${connectionId}` });
     expect(sent.providerMessageId).toMatch(/^SM[0-9a-f]{32}$/);
@@ -87,7 +75,7 @@ describe('SMS over Twilio', () => {
     const unsigned = await callback({ MessageSid: sent.providerMessageId, MessageStatus: 'delivered', AccountSid: ACCOUNT_SID }, false);
     expect(unsigned.status).toBe(401);
     expect((await callback({ MessageSid: sent.providerMessageId, MessageStatus: 'delivered', AccountSid: ACCOUNT_SID })).status).toBe(202);
-    const delivered = await messageIn(answer.body.id, ['Delivered']);
+    const delivered = await tenant.messageIn('sms', answer.body.id, ['Delivered']);
     expect(delivered.history.map((entry: { status: string }) => entry.status)).toEqual(['Queued', 'Sent', 'Delivered']);
     // A late `sent` callback cannot move it back.
     await callback({ MessageSid: sent.providerMessageId, MessageStatus: 'sent', AccountSid: ACCOUNT_SID });
@@ -96,9 +84,9 @@ describe('SMS over Twilio', () => {
 
   it('records an undelivered callback as Failed with Twilio’s error code', async () => {
     const answer = await tenant.post('/sms/messages', { connectionId, to: '+14155550124', body: 'x' });
-    const sent = await messageIn(answer.body.id, ['Sent']);
+    const sent = await tenant.messageIn('sms', answer.body.id, ['Sent']);
     await callback({ MessageSid: sent.providerMessageId, MessageStatus: 'undelivered', ErrorCode: '30003', AccountSid: ACCOUNT_SID });
-    const failed = await messageIn(answer.body.id, ['Failed']);
+    const failed = await tenant.messageIn('sms', answer.body.id, ['Failed']);
     expect(failed.failure).toMatchObject({ code: 'twilio_30003' });
   });
 
@@ -106,7 +94,7 @@ describe('SMS over Twilio', () => {
     peer.fail(400, 21211);
     const before = peer.messages.length;
     const answer = await tenant.post('/sms/messages', { connectionId, to: '+14155550125', body: 'x' });
-    const failed = await messageIn(answer.body.id, ['Failed']);
+    const failed = await tenant.messageIn('sms', answer.body.id, ['Failed']);
     expect(failed.failure).toMatchObject({ category: 'Validation' });
     expect(peer.messages.length).toBe(before);
   });
@@ -114,7 +102,7 @@ describe('SMS over Twilio', () => {
   it('retries a message after a Twilio 500, then sends it', async () => {
     peer.fail(500, 20500);
     const answer = await tenant.post('/sms/messages', { connectionId, to: '+14155550126', body: 'retried' });
-    const sent = await messageIn(answer.body.id, ['Sent']);
+    const sent = await tenant.messageIn('sms', answer.body.id, ['Sent']);
     expect(sent.attempts).toBe(1);
     expect(peer.messages.filter((request) => request.form.Body === 'retried')).toHaveLength(1);
   });
@@ -124,7 +112,7 @@ describe('SMS over Twilio', () => {
     const second = await tenant.post('/sms/messages', { connectionId, to: '+14155550127', body: 'once', idempotencyKey: 'sms-1' });
     expect(second.status).toBe(200);
     expect(second.body).toMatchObject({ id: first.body.id, duplicate: true });
-    await messageIn(first.body.id, ['Sent']);
+    await tenant.messageIn('sms', first.body.id, ['Sent']);
     expect(peer.messages.filter((request) => request.form.Body === 'once')).toHaveLength(1);
 
     const bad = await tenant.post('/sms/messages', { connectionId, to: '0501234567', body: 'x' });

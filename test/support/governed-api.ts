@@ -109,6 +109,20 @@ export class TenantApi {
     );
     return last!.body;
   }
+
+  /** Polls an email or SMS message until its status is one of `statuses`; returns the message. */
+  async messageIn(channel: 'email' | 'sms', id: string, statuses: readonly string[], timeoutMs = 15_000): Promise<ApiAnswer['body']> {
+    let last: ApiAnswer | undefined;
+    await waitFor(
+      async () => {
+        last = await this.get(`/${channel}/messages/${id}`);
+        return statuses.includes(last.body?.status);
+      },
+      timeoutMs,
+      () => `message ${id} to reach ${statuses.join(' or ')} (last: ${last?.text})`,
+    );
+    return last!.body;
+  }
 }
 
 /** Polls `predicate` until it holds; fails naming what was awaited. */

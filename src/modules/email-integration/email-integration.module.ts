@@ -5,6 +5,7 @@ import { ConnectionResolver } from '../../platform/integrations/connections/conn
 import { messagesController } from '../../platform/messages/http/messages.controller';
 import { MessagesModule } from '../../platform/messages/messages.module';
 import { MessagesOptions } from '../../platform/messages/messages.options';
+import { AcsEmailSender } from './azure-communication-services/acs-email.sender';
 import { EmailIntegrationOptions } from './email-integration.options';
 import { EmailMessagesController } from './email-messages.controller';
 import { EmailReportsHandler } from './email-reports.handler';
@@ -25,10 +26,11 @@ import { SmtpTransports } from './smtp/smtp-transports';
     provideOptions(EmailIntegrationOptions),
     SmtpTransports,
     SmtpEmailSender,
+    AcsEmailSender,
     {
       provide: EmailSenders,
-      useFactory: (resolver: ConnectionResolver, smtp: SmtpEmailSender) => new EmailSenders('email', resolver, [smtp]),
-      inject: [ConnectionResolver, SmtpEmailSender],
+      useFactory: (resolver: ConnectionResolver, smtp: SmtpEmailSender, acs: AcsEmailSender) => new EmailSenders('email', resolver, [smtp, acs]),
+      inject: [ConnectionResolver, SmtpEmailSender, AcsEmailSender],
     },
   ],
   exports: [EmailIntegrationOptions],

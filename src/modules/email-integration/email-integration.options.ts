@@ -1,4 +1,4 @@
-import { bytes, int, str } from '../../platform/config/codecs';
+import { bytes, duration, int, str } from '../../platform/config/codecs';
 import { Env, OptionsSection } from '../../platform/config/options';
 
 @OptionsSection('Email', 'Options of the EmailIntegrationService role')
@@ -14,4 +14,16 @@ export class EmailIntegrationOptions {
     description: 'Largest email accepted: bodies and decoded attachments together',
   })
   readonly maxMessageBytes: number;
+
+  @Env('EMAIL_OPERATION_POLL_TIMEOUT', duration({ min: 1000, max: 3_600_000 }), {
+    default: 60_000,
+    description: 'How long a send waits for an Azure Communication Services email operation to end; still running then, the message stays Sent and its delivery report settles it',
+  })
+  readonly operationPollTimeoutMs: number;
+
+  @Env('EMAIL_OPERATION_POLL_INTERVAL', duration({ min: 10, max: 60_000 }), {
+    default: 1000,
+    description: 'Wait between polls of an email operation when the answer has no Retry-After',
+  })
+  readonly operationPollIntervalMs: number;
 }

@@ -5,6 +5,8 @@ import { ConnectionResolver } from '../../platform/integrations/connections/conn
 import { messagesController } from '../../platform/messages/http/messages.controller';
 import { MessagesModule } from '../../platform/messages/messages.module';
 import { MessagesOptions } from '../../platform/messages/messages.options';
+// Azure Communication Services is one vendor for both channels: its folder (descriptor, signature, Event Grid, both senders) is the email module's.
+import { AcsSmsSender } from '../email-integration/azure-communication-services/acs-sms.sender';
 import { SendSmsHandler } from './send-sms.handler';
 import { SmsIntegrationOptions } from './sms-integration.options';
 import { SmsMessagesController } from './sms-messages.controller';
@@ -25,10 +27,11 @@ import { TwilioSmsSender } from './twilio/twilio-sms.sender';
     provideOptions(SmsIntegrationOptions),
     TwilioSmsSender,
     Sms019SmsSender,
+    AcsSmsSender,
     {
       provide: SmsSenders,
-      useFactory: (resolver: ConnectionResolver, twilio: TwilioSmsSender, sms019: Sms019SmsSender) => new SmsSenders('sms', resolver, [twilio, sms019]),
-      inject: [ConnectionResolver, TwilioSmsSender, Sms019SmsSender],
+      useFactory: (resolver: ConnectionResolver, twilio: TwilioSmsSender, sms019: Sms019SmsSender, acs: AcsSmsSender) => new SmsSenders('sms', resolver, [twilio, sms019, acs]),
+      inject: [ConnectionResolver, TwilioSmsSender, Sms019SmsSender, AcsSmsSender],
     },
   ],
   exports: [SmsIntegrationOptions],

@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { Injectable, Logger } from '@nestjs/common';
 import { runOf } from '../integrations/governed/governed-http-client';
 import { BusOptions } from '../messaging/bus.options';
@@ -44,6 +45,8 @@ export interface ChannelDefinition<C extends SendEmailCommand | SendSmsCommand> 
 
 /** Failures another connection (or later) can cure: the message moves on. Auth and Validation are the message's or the connection's fault everywhere. */
 const FAILS_OVER = new Set(['Transient', 'RateLimited']);
+/** The governed client's refusal when the connection's own rate budget is spent (nothing was sent). */
+const BUDGET_REFUSED = 'rate_budget_exhausted';
 
 /**
  * Handles SendEmail / SendSms: records a command that arrives without a record, then tries the
@@ -56,6 +59,7 @@ const FAILS_OVER = new Set(['Transient', 'RateLimited']);
 export class MessageSending {
   private readonly logger = new Logger(MessageSending.name);
   private readonly maxAttempts: number;
+  private readonly budgetWaitMs: number;
 
   constructor(
     private readonly records: MessageRecords,
@@ -66,6 +70,7 @@ export class MessageSending {
   ) {
     const busLimit = messageBus.kind === 'store' ? bus.maxDeliveryCount : ENTITY_DEFAULTS.maxDeliveryCount;
     this.maxAttempts = Math.min(options.maxAttempts, busLimit);
+    this.budgetWaitMs = options.budgetWaitMs;
   }
 
   /** One delivery of a command from the bus (`busMessageId` names it across redeliveries). Throws to have it redelivered. */
@@ -105,7 +110,7 @@ export class MessageSending {
     for (const [index, connectionId] of targets.entries()) {
       let receipt: SendReceipt;
       try {
-        receipt = await sender.send(connectionId, command, message);
+        receipt = await sendWithinBudget(() => sender.send(connectionId, command, message), this.budgetWaitMs);
       } catch (error) {
         const classification = classifyError(error);
         const failure = failureOf(error, classification);
@@ -119,7 +124,8 @@ export class MessageSending {
           await this.records.transition(message, { status: 'Failed', connectionId, runId, failure, detail: `Not sent after ${message.attempts + 1} attempts` });
           return;
         }
-        await this.records.recordFailedAttempt(message, { connectionId, runId, failure, countsAttempt: last });
+        // Our own budget said "not yet": nothing went out, so it costs the message no attempt.
+        await this.records.recordFailedAttempt(message, { connectionId, runId, failure, countsAttempt: last && classification.code !== BUDGET_REFUSED });
         if (classification.retryAfterMs !== undefined) retryAfterMs = Math.min(retryAfterMs ?? Infinity, classification.retryAfterMs);
         this.logger.warn({ msg: 'Message not sent on this connection', messageId: message.id, connectionId, category: classification.category, code: classification.code });
         continue;
@@ -136,6 +142,23 @@ export class MessageSending {
       return;
     }
     throw IntegrationError.transient('message_not_sent', `Message ${message.id} was not sent on any of its connections; it will be retried`, { retryAfterMs });
+  }
+}
+
+/**
+ * A send paced by the connection's rate budget: a refusal that names a wait within MESSAGE_BUDGET_WAIT
+ * is waited out and the send tried again, so a burst goes out at the budget's rate instead of failing.
+ */
+async function sendWithinBudget(send: () => Promise<SendReceipt>, budgetWaitMs: number): Promise<SendReceipt> {
+  const deadline = Date.now() + budgetWaitMs;
+  for (;;) {
+    try {
+      return await send();
+    } catch (error) {
+      const wait = error instanceof IntegrationError && error.code === BUDGET_REFUSED ? (error.retryAfterMs ?? 100) : undefined;
+      if (wait === undefined || Date.now() + wait > deadline) throw error;
+      await sleep(wait);
+    }
   }
 }
 

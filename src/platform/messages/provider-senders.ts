@@ -1,3 +1,4 @@
+import type { ConnectionProfile } from '../integrations/connections/connection-profile';
 import { ConnectionResolver } from '../integrations/connections/connection-resolver';
 import { IntegrationError } from '../resilience/failure-classifier';
 import type { DeliveryReportReader } from './delivery-reports';
@@ -5,11 +6,15 @@ import type { MessageChannel } from './message-contracts';
 import type { ChannelSender, SendReceipt } from './message-sending';
 import type { Message } from './message.entity';
 
-/** One provider's way of sending a channel's messages (SMTP, a vendor's REST API), and of reading its delivery reports when it sends any. */
+/**
+ * One provider's way of sending a channel's messages (SMTP, a vendor's REST API), and of reading its
+ * delivery reports when it sends any. Its governed calls spend the budget before their run
+ * (`budgetReserve: 0`): a refusal is MessageSending's cue to pace the send, and leaves no failed run.
+ */
 export interface ProviderSender<C> {
   readonly providerId: string;
-  /** Sends on a connection of this provider; throws an IntegrationError classifying why it did not go out. */
-  send(connectionId: string, command: C, message: Message): Promise<SendReceipt>;
+  /** Sends on a connection of this provider (resolved once, by ProviderSenders); throws an IntegrationError classifying why it did not go out. */
+  send(profile: ConnectionProfile, command: C, message: Message): Promise<SendReceipt>;
   readonly reports?: DeliveryReportReader['reports'];
 }
 
@@ -30,7 +35,7 @@ export class ProviderSenders<C> implements ChannelSender<C> {
         `Connection ${connectionId} is a ${profile.provider.id} connection, which sends no ${this.channel}; providers that do: ${this.providerIds.join(', ')}`,
       );
     }
-    return sender.send(connectionId, command, message);
+    return sender.send(profile, command, message);
   }
 
   get providerIds(): string[] {

@@ -50,6 +50,8 @@ export interface ProtocolSession {
 export interface ExchangeTestContext {
   /** A WHATWG fetch whose every exchange is a governed `test` call on the connection. */
   readonly fetch: (url: string | URL, init?: RequestInit) => Promise<Response>;
+  /** The connection's base URL, which `fetch`'s URLs must be under. */
+  readonly endpoint: URL;
   /** A governed `test` exchange in another protocol (SMTP's EHLO and AUTH), recorded as one test run. */
   session<T>(operation: string, work: (session: ProtocolSession) => Promise<T>): Promise<T>;
   readonly configuration: Readonly<Record<string, unknown>>;

@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import type { Attachment } from 'nodemailer/lib/mailer';
 import { BlobStore } from '../../../platform/blob/blob-store';
+import type { ConnectionProfile } from '../../../platform/integrations/connections/connection-profile';
 import { GovernedHttpClient } from '../../../platform/integrations/governed/governed-http-client';
 import type { EmailAttachment, SendEmailCommand } from '../../../platform/messages/message-contracts';
 import type { Message } from '../../../platform/messages/message.entity';
@@ -25,31 +26,35 @@ export class SmtpEmailSender implements ProviderSender<SendEmailCommand> {
     private readonly blobs: BlobStore,
   ) {}
 
-  async send(connectionId: string, email: SendEmailCommand, message: Message): Promise<SendReceipt> {
+  async send(profile: ConnectionProfile, email: SendEmailCommand, message: Message): Promise<SendReceipt> {
     const attachments = await this.attachmentsOf(message.tenantId, email.attachments ?? []);
     const messageId = `<${message.id}@${domainOf(email.from)}>`;
-    const { run, result } = await this.governed.session(connectionId, { tenantId: message.tenantId, operation: 'smtp.send', metricOperation: 'email.send' }, async (session) => {
-      const transport = await this.transports.for(session);
-      try {
-        const info = await transport.sendMail({
-          messageId,
-          from: email.from,
-          to: email.to,
-          cc: email.cc,
-          bcc: email.bcc,
-          replyTo: email.replyTo,
-          subject: email.subject,
-          text: email.text,
-          html: email.html,
-          headers: email.headers,
-          attachments,
-        });
-        const rejected = (info.rejected ?? []).length;
-        return { result: { rejected }, externalRef: messageId };
-      } catch (error) {
-        throw smtpFailure(error);
-      }
-    });
+    const { run, result } = await this.governed.session(
+      profile.connection.id,
+      { tenantId: message.tenantId, operation: 'smtp.send', metricOperation: 'email.send', budgetReserve: 0 },
+      async (session) => {
+        const transport = await this.transports.for(session);
+        try {
+          const info = await transport.sendMail({
+            messageId,
+            from: email.from,
+            to: email.to,
+            cc: email.cc,
+            bcc: email.bcc,
+            replyTo: email.replyTo,
+            subject: email.subject,
+            text: email.text,
+            html: email.html,
+            headers: email.headers,
+            attachments,
+          });
+          const rejected = (info.rejected ?? []).length;
+          return { result: { rejected }, externalRef: messageId };
+        } catch (error) {
+          throw smtpFailure(error);
+        }
+      },
+    );
     return {
       providerId: this.providerId,
       providerMessageId: messageId,

@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { ConnectionResolver } from '../../../platform/integrations/connections/connection-resolver';
+import type { ConnectionProfile } from '../../../platform/integrations/connections/connection-profile';
 import { GovernedHttpClient } from '../../../platform/integrations/governed/governed-http-client';
 import type { SendSmsCommand } from '../../../platform/messages/message-contracts';
 import type { SendReceipt } from '../../../platform/messages/message-sending';
@@ -21,13 +21,11 @@ const MAX_MESSAGE_CHARACTERS = 1005;
 export class Sms019SmsSender implements ProviderSender<SendSmsCommand> {
   readonly providerId = 'sms019';
 
-  constructor(
-    private readonly http: GovernedHttpClient,
-    private readonly resolver: ConnectionResolver,
-  ) {}
+  constructor(private readonly http: GovernedHttpClient) {}
 
-  async send(connectionId: string, command: SendSmsCommand, message: Message): Promise<SendReceipt> {
-    const { connection } = await this.resolver.resolve(message.tenantId, connectionId);
+  async send(profile: ConnectionProfile, command: SendSmsCommand, message: Message): Promise<SendReceipt> {
+    const { connection } = profile;
+    const connectionId = connection.id;
     const { username, source } = connection.configuration;
     if (typeof username !== 'string' || username.length === 0) {
       throw IntegrationError.validation('sms019_username_missing', `Connection ${connectionId} has no configuration.username`);
@@ -48,7 +46,7 @@ export class Sms019SmsSender implements ProviderSender<SendSmsCommand> {
     const response = await this.http.request(
       connectionId,
       { method: 'POST', path: '/api', headers: { 'content-type': 'application/json', accept: 'application/json' }, body: JSON.stringify(request) },
-      { tenantId: message.tenantId, operation: 'sms019.sms.send', metricOperation: 'sms.send' },
+      { tenantId: message.tenantId, operation: 'sms019.sms.send', metricOperation: 'sms.send', budgetReserve: 0 },
     );
     const { shipmentId } = readSms019Answer(response);
     return { providerId: this.providerId, providerMessageId: shipmentId, runId: response.run.id };

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import type { CloudEvent } from '../../../platform/events/cloud-event';
-import { ConnectionResolver } from '../../../platform/integrations/connections/connection-resolver';
+import type { ConnectionProfile } from '../../../platform/integrations/connections/connection-profile';
 import { GovernedHttpClient } from '../../../platform/integrations/governed/governed-http-client';
 import type { DeliveryReport } from '../../../platform/messages/delivery-reports';
 import type { SendSmsCommand } from '../../../platform/messages/message-contracts';
@@ -23,12 +23,12 @@ export class TwilioSmsSender implements ProviderSender<SendSmsCommand> {
 
   constructor(
     private readonly http: GovernedHttpClient,
-    private readonly resolver: ConnectionResolver,
     private readonly options: SmsIntegrationOptions,
   ) {}
 
-  async send(connectionId: string, command: SendSmsCommand, message: Message): Promise<SendReceipt> {
-    const { connection } = await this.resolver.resolve(message.tenantId, connectionId);
+  async send(profile: ConnectionProfile, command: SendSmsCommand, message: Message): Promise<SendReceipt> {
+    const { connection } = profile;
+    const connectionId = connection.id;
     const configuration = connection.configuration;
     const accountSid = stringOf(configuration.accountSid);
     if (!accountSid) throw IntegrationError.validation('twilio_account_sid_missing', `Connection ${connectionId} has no configuration.accountSid`);
@@ -53,7 +53,7 @@ export class TwilioSmsSender implements ProviderSender<SendSmsCommand> {
         headers: { 'content-type': 'application/x-www-form-urlencoded', accept: 'application/json' },
         body: form.toString(),
       },
-      { tenantId: message.tenantId, operation: 'twilio.messages.create', metricOperation: 'sms.send' },
+      { tenantId: message.tenantId, operation: 'twilio.messages.create', metricOperation: 'sms.send', budgetReserve: 0 },
     );
     if (response.status < 200 || response.status >= 300) throw twilioFailure(response);
     const created = parseJson(response.body);

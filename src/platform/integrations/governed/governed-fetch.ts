@@ -174,7 +174,7 @@ export async function runExchangeTest(governed: GovernedHttpClient, profile: Con
         throw error;
       }
     };
-    await test({ fetch, session, configuration: profile.connection.configuration, timeoutMs });
+    await test({ fetch, endpoint: profile.baseUrl, session, configuration: profile.connection.configuration, timeoutMs });
     return { passed: true, latencyMs: Date.now() - started, lastExchange: exchanges.at(-1) };
   } catch (error) {
     const classification = classifyError(error);

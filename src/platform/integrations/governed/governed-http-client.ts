@@ -95,6 +95,8 @@ export interface GovernedSessionOptions {
   purpose?: 'call' | 'test';
   idempotencyKey?: string;
   credentialVersion?: string;
+  /** As GovernedCallOptions.budgetReserve: set, the budgets are spent before the run is recorded. */
+  budgetReserve?: number;
 }
 
 /** What an exchange of another protocol gets from the pipeline: the connection, its credential, policy-checked sockets. */
@@ -223,6 +225,8 @@ export class GovernedHttpClient {
     const purpose = options.purpose ?? 'call';
     const profile = await this.resolver.resolve(tenantId, connectionId);
     this.assertRunnable(profile, purpose);
+    const spendsFirst = purpose === 'call' && options.budgetReserve !== undefined;
+    if (spendsFirst) await this.budgets.spend(profile, { reserveShare: options.budgetReserve });
     const run = await this.runs.begin({
       tenantId,
       connectionId,
@@ -241,7 +245,7 @@ export class GovernedHttpClient {
       socket: (destination) => this.sockets.connect(destination),
     };
     try {
-      if (purpose === 'call') await this.budgets.spend(profile);
+      if (purpose === 'call' && !spendsFirst) await this.budgets.spend(profile);
       const outcome = await this.breakers.execute(profile.breakerKey, () => work(session));
       await this.runs.finishAttempt(
         run,
