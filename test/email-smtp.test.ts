@@ -1,5 +1,7 @@
+import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { DataSource } from 'typeorm';
+import { BlobStore } from '../src/platform/blob/blob-store';
 import { BusPublisher } from '../src/platform/messaging/bus-publisher';
 import { dumpStore, REGISTRY_SCOPES, TenantApi, waitFor } from './support/governed-api';
 import { EventRecorderModule, RecordedEvents } from './support/event-recorder';
@@ -105,6 +107,22 @@ describe('email over SMTP', () => {
     expect(received.mail.html).toContain('<p>hello</p>');
     expect(received.mail.headers.get('x-build')).toBe('42');
     expect(received.mail.attachments.map((attachment) => [attachment.filename, attachment.content.toString()])).toEqual([['report.txt', 'all green']]);
+  });
+
+  it('sends a large attachment intact through its staged blob, and removes the blob once sent', async () => {
+    const content = randomBytes(200 * 1024);
+    const answer = await send({
+      connectionId: starttlsConnection,
+      subject: 'large attachment',
+      attachments: [{ filename: 'build.bin', contentType: 'application/octet-stream', contentBase64: content.toString('base64') }],
+    });
+    expect(answer.status).toBe(202);
+    await tenant.messageIn('email', answer.body.id, ['Sent']);
+    const [received] = starttls.bySubject('large attachment');
+    expect(received.mail.attachments[0].content.equals(content)).toBe(true);
+    // The bytes never sat in a row (the staging itself is email-channel.spec.ts's).
+    expect(JSON.stringify(await dumpStore(platform.app.get(DataSource)))).not.toContain(content.subarray(0, 3000).toString('base64'));
+    await waitFor(async () => !(await platform.app.get(BlobStore).exists('tenant-mail-a', `messages/${answer.body.id}/attachment-0`)), 5000, 'the staged blob to be removed');
   });
 
   it('sends over implicit TLS', async () => {

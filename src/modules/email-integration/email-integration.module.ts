@@ -7,7 +7,7 @@ import { MessagesModule } from '../../platform/messages/messages.module';
 import { MessagesOptions } from '../../platform/messages/messages.options';
 import { AcsEmailSender } from './azure-communication-services/acs-email.sender';
 import { EmailIntegrationOptions } from './email-integration.options';
-import { EmailMessagesController } from './email-messages.controller';
+import { EmailChannel } from './email-channel';
 import { EmailReportsHandler } from './email-reports.handler';
 import { EmailSenders } from './email-senders';
 import { SendEmailHandler } from './send-email.handler';
@@ -21,8 +21,9 @@ import { SmtpTransports } from './smtp/smtp-transports';
  */
 @Module({
   imports: [MessagesModule],
-  controllers: [EmailMessagesController, messagesController('email'), SendEmailHandler, EmailReportsHandler],
+  controllers: [messagesController('email', EmailChannel), SendEmailHandler, EmailReportsHandler],
   providers: [
+    EmailChannel,
     provideOptions(EmailIntegrationOptions),
     SmtpTransports,
     SmtpEmailSender,

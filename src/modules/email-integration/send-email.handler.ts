@@ -4,24 +4,16 @@ import { RequestContext } from '../../platform/context/request-context';
 import { PoisonMessageError } from '../../platform/messaging/bus-message';
 import type { BusContext } from '../../platform/messaging/bus.server';
 import { COMMANDS } from '../../platform/messaging/contracts';
-import type { SendEmailCommand } from '../../platform/messages/message-contracts';
-import { ChannelDefinition, MessageSending } from '../../platform/messages/message-sending';
-import { parseSendEmail } from './email-command';
-import { EmailIntegrationOptions } from './email-integration.options';
-import { EmailSenders } from './email-senders';
+import { MessageSending } from '../../platform/messages/message-sending';
+import { EmailChannel } from './email-channel';
 
 /** The EmailIntegrationService's consumer: one SendEmail, recorded if it came from another service, sent on its connection or route. */
 @Controller()
 export class SendEmailHandler {
-  private readonly channel: ChannelDefinition<SendEmailCommand>;
-
   constructor(
     private readonly sending: MessageSending,
-    senders: EmailSenders,
-    options: EmailIntegrationOptions,
-  ) {
-    this.channel = { channel: 'email', draft: (raw) => parseSendEmail(raw, options), sender: senders };
-  }
+    private readonly channel: EmailChannel,
+  ) {}
 
   @MessagePattern(COMMANDS.SendEmail)
   async send(@Payload() command: unknown, @Ctx() context: BusContext): Promise<void> {

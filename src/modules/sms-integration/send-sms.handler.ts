@@ -4,24 +4,16 @@ import { RequestContext } from '../../platform/context/request-context';
 import { PoisonMessageError } from '../../platform/messaging/bus-message';
 import type { BusContext } from '../../platform/messaging/bus.server';
 import { COMMANDS } from '../../platform/messaging/contracts';
-import type { SendSmsCommand } from '../../platform/messages/message-contracts';
-import { ChannelDefinition, MessageSending } from '../../platform/messages/message-sending';
-import { parseSendSms } from './sms-command';
-import { SmsIntegrationOptions } from './sms-integration.options';
-import { SmsSenders } from './sms-senders';
+import { MessageSending } from '../../platform/messages/message-sending';
+import { SmsChannel } from './sms-channel';
 
 /** The SmsIntegrationService's consumer: one SendSms, recorded if it came from another service, sent on its connection or route. */
 @Controller()
 export class SendSmsHandler {
-  private readonly channel: ChannelDefinition<SendSmsCommand>;
-
   constructor(
     private readonly sending: MessageSending,
-    senders: SmsSenders,
-    options: SmsIntegrationOptions,
-  ) {
-    this.channel = { channel: 'sms', draft: (raw) => parseSendSms(raw, options), sender: senders };
-  }
+    private readonly channel: SmsChannel,
+  ) {}
 
   @MessagePattern(COMMANDS.SendSms)
   async send(@Payload() command: unknown, @Ctx() context: BusContext): Promise<void> {

@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
 import { provideOptions } from '../../platform/config/options.provider';
+import { PublicUrlOptions } from '../../platform/webhooks/public-url.options';
 import { ConsumerSettings } from '../../platform/messaging/consumer-settings';
 import { ConnectionResolver } from '../../platform/integrations/connections/connection-resolver';
 import { messagesController } from '../../platform/messages/http/messages.controller';
@@ -9,7 +10,7 @@ import { MessagesOptions } from '../../platform/messages/messages.options';
 import { AcsSmsSender } from '../email-integration/azure-communication-services/acs-sms.sender';
 import { SendSmsHandler } from './send-sms.handler';
 import { SmsIntegrationOptions } from './sms-integration.options';
-import { SmsMessagesController } from './sms-messages.controller';
+import { SmsChannel } from './sms-channel';
 import { SmsReportsHandler } from './sms-reports.handler';
 import { SmsSenders } from './sms-senders';
 import { Sms019SmsSender } from './sms019/sms019-sms.sender';
@@ -22,9 +23,11 @@ import { TwilioSmsSender } from './twilio/twilio-sms.sender';
  */
 @Module({
   imports: [MessagesModule],
-  controllers: [SmsMessagesController, messagesController('sms'), SendSmsHandler, SmsReportsHandler],
+  controllers: [messagesController('sms', SmsChannel), SendSmsHandler, SmsReportsHandler],
   providers: [
+    SmsChannel,
     provideOptions(SmsIntegrationOptions),
+    provideOptions(PublicUrlOptions),
     TwilioSmsSender,
     Sms019SmsSender,
     AcsSmsSender,
@@ -37,7 +40,7 @@ import { TwilioSmsSender } from './twilio/twilio-sms.sender';
   exports: [SmsIntegrationOptions],
 })
 export class SmsIntegrationModule {
-  static readonly options = [SmsIntegrationOptions, MessagesOptions];
+  static readonly options = [SmsIntegrationOptions, MessagesOptions, PublicUrlOptions];
 
   constructor(consumers: ConsumerSettings, options: SmsIntegrationOptions) {
     consumers.set('send-sms', { concurrency: options.concurrency });

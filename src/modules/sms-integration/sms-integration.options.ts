@@ -1,4 +1,4 @@
-import { int, url } from '../../platform/config/codecs';
+import { int } from '../../platform/config/codecs';
 import { Env, OptionsSection } from '../../platform/config/options';
 
 @OptionsSection('SMS', 'Options of the SmsIntegrationService role')
@@ -11,9 +11,4 @@ export class SmsIntegrationOptions {
     description: 'Most SMS segments one message may take (GSM-7: 153 characters a part, UCS-2: 67); longer bodies are a 400',
   })
   readonly maxSegments: number;
-
-  @Env('PUBLIC_BASE_URL', url({ protocols: ['https', 'http'] }), {
-    description: 'Public URL of the ingest endpoint as vendors see it: Twilio status callbacks are sent to it (the same variable the webhook gateway reads)',
-  })
-  readonly publicBaseUrl?: string;
 }

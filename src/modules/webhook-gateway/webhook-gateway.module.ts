@@ -1,6 +1,7 @@
 import { Module } from '@nestjs/common';
 import { loadOptions } from '../../platform/config/options';
 import { provideOptions } from '../../platform/config/options.provider';
+import { PublicUrlOptions } from '../../platform/webhooks/public-url.options';
 import { DeliveriesController } from './deliveries/deliveries.controller';
 import { DeliveriesService } from './deliveries/deliveries.service';
 import { EventFanOut } from './fan-out/event-fan-out';
@@ -23,6 +24,7 @@ import { WebhookGatewayOptions } from './webhook-gateway.options';
   controllers: [IngestController, SubscriptionsController, EventsController, DeliveriesController, PlatformEventsHandler],
   providers: [
     provideOptions(WebhookGatewayOptions),
+    provideOptions(PublicUrlOptions),
     WebhookIngestion,
     InboundPayloadStore,
     KnownDeliveries,
@@ -34,7 +36,7 @@ import { WebhookGatewayOptions } from './webhook-gateway.options';
   exports: [WebhookGatewayOptions, EventFanOut, InboundPayloadStore],
 })
 export class WebhookGatewayModule {
-  static readonly options = [WebhookGatewayOptions];
+  static readonly options = [WebhookGatewayOptions, PublicUrlOptions];
   /** Read as raw bytes, not parsed: the signature is over the exact bytes the vendor sent. */
   static readonly rawBodyRoutes = [{ path: '/webhooks/ingest', limitBytes: () => loadOptions(WebhookGatewayOptions).maxBodyBytes }];
 }

@@ -1,4 +1,4 @@
-import { bytes, duration, int, url } from '../../platform/config/codecs';
+import { bytes, duration, int } from '../../platform/config/codecs';
 import { Env, OptionsSection } from '../../platform/config/options';
 
 @OptionsSection('Webhook gateway', 'WebhookGatewayService: inbound verification, subscriptions, fan-out')
@@ -24,7 +24,4 @@ export class WebhookGatewayOptions {
 
   @Env('WEBHOOK_EVENTS_BATCH_LIMIT', int({ min: 1, max: 1000 }), { default: 100, description: 'Most events in one batch published to POST /webhooks/events (400 above it)' })
   readonly eventsBatchLimit: number;
-
-  @Env('PUBLIC_BASE_URL', url({ protocols: ['https', 'http'] }), { description: 'Public URL of the ingest endpoint as vendors see it (Twilio signs over it)' })
-  readonly publicBaseUrl?: string;
 }

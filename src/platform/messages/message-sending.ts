@@ -35,12 +35,16 @@ export interface ChannelSender<C> {
   send(connectionId: string, command: C, message: Message): Promise<SendReceipt>;
 }
 
-/** A channel as the sending loop needs it: how a bus command becomes a record, and how it goes out. */
+/** A channel as the sending loop and the HTTP API need it: how a command becomes a record, and how it goes out. */
 export interface ChannelDefinition<C extends SendEmailCommand | SendSmsCommand> {
   readonly channel: MessageChannel;
   /** Validates a command (throws a Validation IntegrationError naming the field) and describes its record. */
   draft(command: unknown): { command: C; draft: MessageDraft };
   readonly sender: ChannelSender<C>;
+  /** Moves what is too big for a bus message out of a command about to be queued (an email's attachments, to blobs). */
+  stage?(tenantId: string, messageId: string, command: C): Promise<C>;
+  /** Removes what `stage` moved out, once the message no longer needs it (it was sent, or failed for good). */
+  settle?(tenantId: string, messageId: string, command: C): Promise<void>;
 }
 
 /** Failures another connection (or later) can cure: the message moves on. Auth and Validation are the message's or the connection's fault everywhere. */
@@ -76,24 +80,24 @@ export class MessageSending {
   /** One delivery of a command from the bus (`busMessageId` names it across redeliveries). Throws to have it redelivered. */
   async handle<C extends SendEmailCommand | SendSmsCommand>(tenantId: string, raw: unknown, definition: ChannelDefinition<C>, busMessageId: string): Promise<void> {
     const recordedId = typeof raw === 'object' && raw !== null ? (raw as { messageId?: unknown }).messageId : undefined;
-    let parsed: { command: C; draft: MessageDraft };
-    try {
-      parsed = definition.draft(raw);
-    } catch (error) {
-      if (error instanceof IntegrationError && error.category === 'Validation') throw new PoisonMessageError('invalid_command', error.message);
-      throw error;
-    }
     let message: Message | null;
+    let command: C;
     if (typeof recordedId === 'string') {
+      // Queued by the HTTP API, which validated it and recorded the message in the same transaction.
       message = await this.records.find(tenantId, definition.channel, recordedId);
       if (!message) throw new PoisonMessageError('message_not_found', `Message ${recordedId} is not recorded for this tenant`);
+      command = raw as C;
     } else {
+      const parsed = draftOf(definition, raw);
       const recorded = await this.records.record(tenantId, parsed.draft, undefined, messageIdOf(tenantId, busMessageId));
       // The idempotency key was used before: that message is the one, and it is not sent again.
       if (recorded.duplicate) return;
       message = recorded.message;
+      command = parsed.command;
     }
-    await this.deliver(message, parsed.command, definition.sender);
+    await this.deliver(message, command, definition.sender);
+    // Returning (not throwing) means the message is no longer Queued: what was staged for it can go.
+    await definition.settle?.(tenantId, message.id, command);
   }
 
   private async deliver<C>(message: Message, command: C, sender: ChannelSender<C>): Promise<void> {
@@ -142,6 +146,16 @@ export class MessageSending {
       return;
     }
     throw IntegrationError.transient('message_not_sent', `Message ${message.id} was not sent on any of its connections; it will be retried`, { retryAfterMs });
+  }
+}
+
+/** A command from another service, validated: an invalid one is poison (redelivering cannot cure it). */
+function draftOf<C extends SendEmailCommand | SendSmsCommand>(definition: ChannelDefinition<C>, raw: unknown): { command: C; draft: MessageDraft } {
+  try {
+    return definition.draft(raw);
+  } catch (error) {
+    if (error instanceof IntegrationError && error.category === 'Validation') throw new PoisonMessageError('invalid_command', error.message);
+    throw error;
   }
 }
 

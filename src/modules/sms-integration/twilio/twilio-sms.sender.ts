@@ -8,7 +8,7 @@ import type { SendReceipt } from '../../../platform/messages/message-sending';
 import type { Message } from '../../../platform/messages/message.entity';
 import type { ProviderSender } from '../../../platform/messages/provider-senders';
 import { IntegrationError } from '../../../platform/resilience/failure-classifier';
-import { SmsIntegrationOptions } from '../sms-integration.options';
+import { PublicUrlOptions } from '../../../platform/webhooks/public-url.options';
 import { statusOfTwilio, twilioFailure } from './twilio-answers';
 
 /**
@@ -23,7 +23,7 @@ export class TwilioSmsSender implements ProviderSender<SendSmsCommand> {
 
   constructor(
     private readonly http: GovernedHttpClient,
-    private readonly options: SmsIntegrationOptions,
+    private readonly publicUrls: PublicUrlOptions,
   ) {}
 
   async send(profile: ConnectionProfile, command: SendSmsCommand, message: Message): Promise<SendReceipt> {
@@ -90,7 +90,7 @@ export class TwilioSmsSender implements ProviderSender<SendSmsCommand> {
   }
 
   private statusCallbackOf(connectionId: string, hasWebhookSecret: boolean): string | undefined {
-    const base = this.options.publicBaseUrl;
+    const base = this.publicUrls.publicBaseUrl;
     if (!hasWebhookSecret || !base) return undefined;
     return `${base.replace(/\/+$/, '')}/webhooks/ingest/${encodeURIComponent(connectionId)}`;
   }

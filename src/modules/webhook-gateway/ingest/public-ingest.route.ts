@@ -1,7 +1,7 @@
 import { Injectable, NotFoundException, OnModuleInit } from '@nestjs/common';
 import { HttpAdapterHost } from '@nestjs/core';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { WebhookGatewayOptions } from '../webhook-gateway.options';
+import { PublicUrlOptions } from '../../../platform/webhooks/public-url.options';
 import type { HandshakeReply } from '../../../platform/webhooks/verification/webhook-verifier';
 import { WebhookIngestion } from './webhook-ingestion';
 
@@ -24,7 +24,7 @@ export class PublicIngestRoute implements OnModuleInit {
   constructor(
     private readonly adapterHost: HttpAdapterHost,
     private readonly ingestion: WebhookIngestion,
-    private readonly options: WebhookGatewayOptions,
+    private readonly publicUrls: PublicUrlOptions,
   ) {}
 
   onModuleInit(): void {
@@ -69,7 +69,7 @@ export class PublicIngestRoute implements OnModuleInit {
 
   /** The URL the vendor called, as it sees it (Twilio signs over it): PUBLIC_BASE_URL when set, else this request's. */
   private publicUrl(request: FastifyRequest): string {
-    const base = this.options.publicBaseUrl ?? `${request.protocol}://${request.host}`;
+    const base = this.publicUrls.publicBaseUrl ?? `${request.protocol}://${request.host}`;
     return `${base.replace(/\/+$/, '')}${request.url}`;
   }
 }

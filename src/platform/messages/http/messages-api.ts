@@ -4,6 +4,8 @@ import { ConnectionResolver } from '../../integrations/connections/connection-re
 import { IntegrationError } from '../../resilience/failure-classifier';
 import { MESSAGE_STATUSES, MessageChannel, MessageStatus, SendEmailCommand, SendSmsCommand } from '../message-contracts';
 import { MessageDraft, MessageRecords } from '../message-records';
+import type { ChannelDefinition } from '../message-sending';
+import { newId } from '../../persistence/ids';
 import { MessageRoutes } from '../message-routes';
 import { MessageRouteDto } from './message-route.dto';
 import { MessageRouteView, MessageView, toMessageView, toRouteView } from './message-views';
@@ -19,17 +21,29 @@ export class MessagesApi {
   ) {}
 
   /**
-   * Records a validated message and queues its command in one transaction. The target must exist now
-   * (a connection of the tenant that can carry the channel, or a route), so a typo is a 400, not a Failed message.
+   * Validates a message, records it and queues its command in one transaction. The target must exist now
+   * (a connection of the tenant that can carry the channel, or a route), so a typo is a 400, not a Failed
+   * message. What the channel stages outside the command (large attachments) is removed again for a duplicate.
    */
-  async queue(draft: MessageDraft, command: SendEmailCommand | SendSmsCommand): Promise<{ view: MessageView; duplicate: boolean }> {
+  async queue<C extends SendEmailCommand | SendSmsCommand>(definition: ChannelDefinition<C>, body: unknown): Promise<{ view: MessageView; duplicate: boolean }> {
     const tenantId = this.tenant.tenantId;
+    let parsed: { command: C; draft: MessageDraft };
+    try {
+      parsed = definition.draft(body);
+    } catch (error) {
+      if (error instanceof IntegrationError && error.category === 'Validation') throw new BadRequestException(error.message);
+      throw error;
+    }
+    const { draft } = parsed;
     if (draft.routeName) {
       if (!(await this.routes.find(tenantId, draft.channel, draft.routeName))) throw new BadRequestException(`routeName: no ${draft.channel} route named ${draft.routeName}`);
     } else if (draft.connectionId) {
       await this.assertCarries(tenantId, draft.channel, draft.connectionId, 'connectionId');
     }
-    const { message, duplicate } = await this.records.record(tenantId, draft, command);
+    const id = newId('msg');
+    const command = definition.stage ? await definition.stage(tenantId, id, parsed.command) : parsed.command;
+    const { message, duplicate } = await this.records.record(tenantId, draft, command, id);
+    if (duplicate) await definition.settle?.(tenantId, id, command);
     return { view: toMessageView(message), duplicate };
   }
 

@@ -1,11 +1,12 @@
-import { BadRequestException, Body, Controller, Delete, Get, HttpCode, HttpStatus, Param, Put, Query, Res, Type } from '@nestjs/common';
+import { BadRequestException, Body, Controller, Delete, Get, HttpCode, HttpStatus, Inject, Param, Post, Put, Query, Res, Type } from '@nestjs/common';
 import type { FastifyReply } from 'fastify';
 import { IsString } from 'class-validator';
 import { RequireScopes } from '../../auth/decorators';
 import { nameController } from '../../http/controller-name';
 import { OptionalField } from '../../http/optional-field';
 import { PageQuery } from '../../http/page-cursor';
-import type { MessageChannel } from '../message-contracts';
+import type { MessageChannel, SendEmailCommand, SendSmsCommand } from '../message-contracts';
+import type { ChannelDefinition } from '../message-sending';
 import { MESSAGE_ROUTE_NAME, MessageRouteDto } from './message-route.dto';
 import { MessagesApi } from './messages-api';
 import type { MessageRouteView, MessageView } from './message-views';
@@ -18,16 +19,29 @@ export class MessageListQuery extends PageQuery {
 }
 
 /**
- * The read side of a channel and its routes, mounted under `/{channel}`:
+ * A channel's messages and routes, mounted under `/{channel}`, with the channel module's definition
+ * (its validation, staging and senders) as the provider `definition`:
+ *   POST /{channel}/messages                             validated, recorded Queued and queued in one transaction:
+ *                                                        202 with the record (200 and `duplicate` for a key used before)
  *   GET /{channel}/messages?status=&limit=&cursor=      newest first
  *   GET /{channel}/messages/{id}                         the record with its history
  *   PUT/GET/DELETE /{channel}/routes/{name}, GET /{channel}/routes
- * Sending (POST /{channel}/messages) is the channel module's: its validation is its own.
  */
-export function messagesController(channel: MessageChannel): Type<unknown> {
+export function messagesController<C extends SendEmailCommand | SendSmsCommand>(channel: MessageChannel, definition: Type<ChannelDefinition<C>>): Type<unknown> {
   @Controller(channel)
   class MessagesController {
-    constructor(private readonly api: MessagesApi) {}
+    constructor(
+      private readonly api: MessagesApi,
+      @Inject(definition) private readonly channelDefinition: ChannelDefinition<C>,
+    ) {}
+
+    @Post('messages')
+    @RequireScopes('integration.runs.execute')
+    async send(@Body() body: unknown, @Res({ passthrough: true }) reply: FastifyReply): Promise<MessageView & { duplicate?: true }> {
+      const { view, duplicate } = await this.api.queue(this.channelDefinition, body);
+      reply.code(duplicate ? HttpStatus.OK : HttpStatus.ACCEPTED);
+      return duplicate ? { ...view, duplicate: true } : view;
+    }
 
     @Get('messages')
     @RequireScopes('integration.runs.read')
