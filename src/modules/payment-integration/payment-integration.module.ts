@@ -1,12 +1,11 @@
 import { Module } from '@nestjs/common';
-import { provideOptions } from '../../platform/config/options.provider';
-import { PaymentIntegrationOptions } from './payment-integration.options';
+import { operationsController } from '../../platform/integrations/operations/operations.controller';
 
-/** The PaymentIntegrationService role. Its capability lands with its own issue; until then it mounts nothing but its options. */
+/** The PaymentIntegrationService role: the Stripe operations under /stripe (the descriptor does the rest, in every role). */
 @Module({
-  providers: [provideOptions(PaymentIntegrationOptions)],
-  exports: [PaymentIntegrationOptions],
+  controllers: [operationsController('stripe', ['stripe'])],
 })
 export class PaymentIntegrationModule {
-  static readonly options = [PaymentIntegrationOptions];
+  /** Connection configuration carries everything per Stripe account (the pinned API version): no process options. */
+  static readonly options = [];
 }

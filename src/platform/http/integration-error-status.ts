@@ -25,6 +25,7 @@ const BY_CODE: Readonly<Record<string, number>> = {
   vendor_not_found: HttpStatus.NOT_FOUND,
   vendor_conflict: HttpStatus.CONFLICT,
   vendor_unprocessable: HttpStatus.UNPROCESSABLE_ENTITY,
+  vendor_payment_required: HttpStatus.PAYMENT_REQUIRED,
   egress_refused: HttpStatus.UNPROCESSABLE_ENTITY,
   circuit_open: HttpStatus.SERVICE_UNAVAILABLE,
   timeout: HttpStatus.GATEWAY_TIMEOUT,

@@ -85,6 +85,16 @@ export interface VendorHttpProfile {
    * answer, 2xx included. Undefined: HTTP's reading (2xx succeeds, the rest is classified by status).
    */
   classify?(answer: { status: number; headers: Readonly<Record<string, string | string[]>>; body: Buffer }): FailureClassification | undefined;
+  /**
+   * The header on which the vendor takes an idempotency key (it answers a repeated key with the first
+   * result): every call of a run that has a key carries it there, retries of the run included.
+   */
+  readonly idempotencyHeader?: string;
+  /**
+   * The vendor's own one-line account of a failed answer, when its generic `message` would say too much or
+   * too little (a permission to name, a key fragment to leave out). Undefined: the body's `message` quoted.
+   */
+  failureMessage?(answer: { status: number; body: unknown }): string | undefined;
   /** The vendor's own `configuration` fields (organisation, installation id…), checked at connection creation: problems in words. */
   configurationProblems?(configuration: Readonly<Record<string, unknown>>, authMode: string): string[];
 }

@@ -467,7 +467,15 @@ export class GovernedHttpClient {
     try {
       if (spendsBudget(options) && options.budgetReserve === undefined) await this.budgets.spend(profile);
       response = await this.breakers.execute(profile.breakerKey, () =>
-        this.send(profile, method, url, request.headers ?? {}, request.body, options.timeoutMs ?? this.options.requestTimeoutMs, options.credentialVersion),
+        this.send(
+          profile,
+          method,
+          url,
+          withIdempotencyHeader(profile, run, request.headers ?? {}),
+          request.body,
+          options.timeoutMs ?? this.options.requestTimeoutMs,
+          options.credentialVersion,
+        ),
       );
     } catch (error) {
       if (error instanceof BreakerCountedAnswer) {
@@ -608,6 +616,15 @@ async function readWhole(body: EgressStreamBody, limit: number): Promise<Buffer>
     body.close();
   }
   return Buffer.concat(chunks, Math.min(size, limit)).subarray(0, limit);
+}
+
+/** The run's idempotency key on the header the vendor takes it on, unless the caller set that header itself. */
+function withIdempotencyHeader(profile: ConnectionProfile, run: IntegrationRun, headers: Record<string, string>): Record<string, string> {
+  const name = profile.vendor.idempotencyHeader;
+  if (!name || !run.idempotencyKey) return headers;
+  const lower = name.toLowerCase();
+  if (Object.keys(headers).some((header) => header.toLowerCase() === lower)) return headers;
+  return { ...headers, [lower]: run.idempotencyKey };
 }
 
 function spendsBudget(options: GovernedCallOptions): boolean {

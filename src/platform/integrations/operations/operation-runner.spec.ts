@@ -148,6 +148,7 @@ describe('OperationRunner', () => {
     [409, {}, 'vendor_conflict', 'Validation'],
     [412, {}, 'vendor_conflict', 'Validation'],
     [400, {}, 'vendor_bad_request', 'Validation'],
+    [402, {}, 'vendor_payment_required', 'Validation'],
     [401, {}, 'vendor_auth_refused', 'Auth'],
     [403, {}, 'vendor_auth_refused', 'Auth'],
     [429, { 'retry-after': '7' }, 'vendor_rate_limited', 'RateLimited'],

@@ -27,6 +27,8 @@ function decodeBody(response: GovernedResponse): unknown {
 /** The statuses whose meaning the caller can act on directly, kept as they are. */
 const PASSED_THROUGH: Readonly<Record<number, string>> = {
   400: 'vendor_bad_request',
+  // A payment the vendor declined (a card refused): the caller's to handle.
+  402: 'vendor_payment_required',
   404: 'vendor_not_found',
   409: 'vendor_conflict',
   // A stale precondition (an If-Match, or a JSON Patch `test` on a revision) is the caller's conflict to resolve.
@@ -42,7 +44,7 @@ const PASSED_THROUGH: Readonly<Record<number, string>> = {
  */
 export function vendorFailure(response: GovernedResponse, answer: VendorAnswer, vendor: { displayName: string; http: VendorHttpProfile }): IntegrationError {
   const classification = response.failure ?? vendor.http.classify?.(response) ?? classifyStatus(response.status, response.headers);
-  const said = vendorMessage(answer.body);
+  const said = vendor.http.failureMessage ? vendor.http.failureMessage({ status: response.status, body: answer.body }) : vendorMessage(answer.body);
   return withRun(failureFor(response.status, classification, vendor.displayName, `HTTP ${response.status}${said ? `: ${said}` : ''}`), response.run);
 }
 
