@@ -116,6 +116,7 @@ export async function createPlatformApp(roles: readonly RoleDefinition[], settin
     jsonLimitBytes: runtime.httpBodyLimitBytes,
     jsonMaxDepth: runtime.httpJsonMaxDepth,
     rawRoutes: roles.flatMap((role) => role.load().rawBodyRoutes ?? []).map((route) => ({ path: route.path, limitBytes: route.limitBytes() })),
+    streamRoutes: roles.flatMap((role) => role.load().streamBodyRoutes ?? []),
   });
   app.useGlobalPipes(new RequestValidationPipe());
   app.connectMicroservice({ strategy: app.get(BusServer) }, { inheritAppConfig: true });

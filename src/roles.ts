@@ -10,7 +10,12 @@ export interface RawBodyRoute {
 }
 
 /** A role's Nest module; it names the options classes it binds so boot can validate them up front. */
-export type RoleModule = Type<unknown> & { readonly options: readonly OptionsClass[]; readonly rawBodyRoutes?: readonly RawBodyRoute[] };
+export type RoleModule = Type<unknown> & {
+  readonly options: readonly OptionsClass[];
+  readonly rawBodyRoutes?: readonly RawBodyRoute[];
+  /** Route prefixes whose bodies the handler streams itself (object uploads). */
+  readonly streamBodyRoutes?: readonly string[];
+};
 
 export interface RoleDefinition {
   readonly name: string;

@@ -40,7 +40,7 @@ export class TenantApi {
   private constructor(
     readonly baseUrl: string,
     readonly tenantId: string,
-    private readonly token: string,
+    readonly token: string,
     readonly transcript: string[],
   ) {}
 

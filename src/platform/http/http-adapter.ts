@@ -35,5 +35,7 @@ export function createHttpAdapter(runtime: RuntimeOptions): FastifyAdapter {
     routerOptions: { ignoreTrailingSlash: true, maxParamLength: 512 },
     schemaController: { compilersFactory: LAZY_SCHEMA_COMPILERS },
     return503OnClosing: true,
+    // Every body limit is the request-body handling's (per route, on the decoded size); streamed routes have none here.
+    bodyLimit: Number.MAX_SAFE_INTEGER,
   });
 }

@@ -17,6 +17,8 @@ export interface RequestBodyRules {
   readonly jsonLimitBytes: number;
   readonly jsonMaxDepth: number;
   readonly rawRoutes: readonly RawBodyRule[];
+  /** Route prefixes whose handlers read the body as a stream themselves (object uploads): nothing is buffered. */
+  readonly streamRoutes?: readonly string[];
 }
 
 const DECODERS: Record<string, () => Transform> = {
@@ -45,6 +47,16 @@ export function installRequestBodyHandling(fastify: FastifyInstance, rules: Requ
     }
     return limit;
   };
+  const streamed = new Map<string, boolean>();
+  const isStreamRoute = (request: FastifyRequest): boolean => {
+    const route = request.routeOptions.url ?? '';
+    let answer = streamed.get(route);
+    if (answer === undefined) {
+      answer = (rules.streamRoutes ?? []).some((prefix) => route.startsWith(prefix));
+      streamed.set(route, answer);
+    }
+    return answer;
+  };
 
   fastify.addHook('preParsing', (request, _reply, payload, done) => {
     const encoding = request.headers['content-encoding'];
@@ -59,6 +71,8 @@ export function installRequestBodyHandling(fastify: FastifyInstance, rules: Requ
 
   fastify.removeAllContentTypeParsers();
   fastify.addContentTypeParser('*', (request, payload, done) => {
+    // The handler reads (and bounds) the decoded stream itself.
+    if (isStreamRoute(request)) return done(null, payload);
     const rawLimit = rawLimitOf(request);
     if (rawLimit !== null) {
       readBody(request.raw, payload, rawLimit).then((bytes) => done(null, bytes), done);

@@ -29,6 +29,8 @@ export interface GovernedCallOptions {
   purpose?: Exclude<RunPurpose, 'probe'>;
   idempotencyKey?: string;
   timeoutMs?: number;
+  /** A caller whose bodies are large by design (an object's parts) names its own limit; default INTEGRATION request body limit. */
+  maxBodyBytes?: number;
   /** Use this version of the connection's credential instead of the current one (rotation verification). */
   credentialVersion?: string;
   /**
@@ -274,7 +276,7 @@ export class GovernedHttpClient {
     RequestContext.bindIds({ connectionId });
     const profile = await this.resolver.resolve(tenantId, connectionId);
     this.assertRunnable(profile, purpose);
-    const method = validateGovernedRequest(request, { maxBodyBytes: this.options.maxRequestBodyBytes, apiKeyHeader: profile.apiKeyHeader });
+    const method = validateGovernedRequest(request, { maxBodyBytes: options.maxBodyBytes ?? this.options.maxRequestBodyBytes, apiKeyHeader: profile.apiKeyHeader });
     const url = this.vendorUrl(profile, request);
     if (options.budgetReserve !== undefined) await this.budgets.spend(profile, { reserveShare: options.budgetReserve });
     const run = await this.runs.begin({

@@ -1,0 +1,285 @@
+import { createHash } from 'node:crypto';
+import { Readable } from 'node:stream';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { Injectable, Logger } from '@nestjs/common';
+import type { ConnectionProfile } from '../../../platform/integrations/connections/connection-profile';
+import { GovernedHttpClient, type GovernedResponse, type GovernedStream } from '../../../platform/integrations/governed/governed-http-client';
+import type { GovernedRequest } from '../../../platform/integrations/governed/governed-request';
+import { classifyError, IntegrationError } from '../../../platform/resilience/failure-classifier';
+import { CloudProviderAdapterOptions } from '../cloud-provider-adapter.options';
+import type {
+  ByteRange,
+  ObjectDownload,
+  ObjectLocation,
+  ObjectPage,
+  ObjectProperties,
+  ObjectStoreProvider,
+  PresignedUrl,
+  PutObject,
+  StoredObject,
+} from '../object-storage/object-store';
+import { PartReader } from '../object-storage/part-reader';
+import { parseS3Xml, s3Failure, type S3Xml } from './s3-answers';
+import { s3Paths } from './s3.configuration';
+import { presignUrl } from './sigv4';
+import { awsCredentialsOf, signingScopeOf } from './sigv4.strategy';
+
+/**
+ * S3 and S3-compatible stores over their REST API, signed with Signature Version 4 by the connection's
+ * auth strategy. An object up to CLOUD_MULTIPART_THRESHOLD is one PutObject; a larger one (or one of
+ * unknown length) is a multipart upload of CLOUD_PART_SIZE parts, CLOUD_PART_CONCURRENCY at a time,
+ * aborted if anything fails, so a failed upload leaves no object and no parts behind. Every part carries
+ * its Content-MD5, which S3 checks; the whole object's SHA-256 is computed as it streams through.
+ */
+@Injectable()
+export class S3ObjectStore implements ObjectStoreProvider {
+  readonly providerId = 'aws';
+  private readonly logger = new Logger(S3ObjectStore.name);
+
+  constructor(
+    private readonly http: GovernedHttpClient,
+    private readonly options: CloudProviderAdapterOptions,
+  ) {}
+
+  async put(location: ObjectLocation, object: PutObject): Promise<StoredObject> {
+    const reader = new PartReader(object.body);
+    const sha256 = createHash('sha256');
+    const threshold = this.options.multipartThresholdBytes;
+    const first = (await reader.read(threshold + 1)) ?? Buffer.alloc(0);
+    sha256.update(first);
+    if (first.length <= threshold) {
+      const response = await this.call(
+        location,
+        { method: 'PUT', path: this.objectPath(location), headers: { 'content-type': object.contentType, 'content-md5': md5(first) }, body: first },
+        's3.putObject',
+      );
+      if (response.status !== 200) throw s3Failure(response, 'store the object');
+      return { key: location.key, size: first.length, contentType: object.contentType, etag: headerOf(response, 'etag'), lastModified: null, sha256: sha256.digest('hex') };
+    }
+    return this.multipart(location, object.contentType, reader, first, sha256);
+  }
+
+  async get(location: ObjectLocation, range?: ByteRange): Promise<ObjectDownload | null> {
+    const headers: Record<string, string> = range ? { range: `bytes=${range.start}-${range.end ?? ''}` } : {};
+    const answer = await this.http.stream(
+      location.profile.connection.id,
+      { method: 'GET', path: this.objectPath(location), headers },
+      { tenantId: location.tenantId, operation: 's3.getObject', metricOperation: 's3.getObject' },
+    );
+    if (!answer.streaming) {
+      if (answer.status === 404) return null;
+      throw s3Failure(answer, 'read the object');
+    }
+    const { stream } = answer;
+    const size = Number(headerOf(stream, 'content-length') ?? 0);
+    const contentRange = headerOf(stream, 'content-range') ?? undefined;
+    return {
+      properties: {
+        key: location.key,
+        size: contentRange ? Number(contentRange.split('/')[1]) : size,
+        contentType: headerOf(stream, 'content-type'),
+        etag: headerOf(stream, 'etag'),
+        lastModified: isoOf(headerOf(stream, 'last-modified')),
+      },
+      status: stream.status === 206 ? 206 : 200,
+      contentLength: size,
+      ...(contentRange ? { contentRange } : {}),
+      body: governedBody(stream),
+    };
+  }
+
+  async head(location: ObjectLocation): Promise<ObjectProperties | null> {
+    const response = await this.call(location, { method: 'HEAD', path: this.objectPath(location) }, 's3.headObject');
+    if (response.status === 404) return null;
+    if (response.status !== 200) throw s3Failure(response, 'read the object’s properties');
+    return {
+      key: location.key,
+      size: Number(headerOf(response, 'content-length') ?? 0),
+      contentType: headerOf(response, 'content-type'),
+      etag: headerOf(response, 'etag'),
+      lastModified: isoOf(headerOf(response, 'last-modified')),
+    };
+  }
+
+  async delete(location: ObjectLocation): Promise<boolean> {
+    const response = await this.call(location, { method: 'DELETE', path: this.objectPath(location) }, 's3.deleteObject');
+    if (response.status !== 204 && response.status !== 200 && response.status !== 404) throw s3Failure(response, 'delete the object');
+    // S3 answers 204 whether or not there was an object.
+    return response.status !== 404;
+  }
+
+  async list(tenantId: string, profile: ConnectionProfile, query: { prefix: string; cursor?: string; limit: number }): Promise<ObjectPage> {
+    const response = await this.http.request(
+      profile.connection.id,
+      {
+        method: 'GET',
+        path: s3Paths(profile.connection.configuration).bucket,
+        query: { 'list-type': '2', prefix: query.prefix, 'max-keys': String(query.limit), ...(query.cursor ? { 'continuation-token': query.cursor } : {}) },
+      },
+      { tenantId, operation: 's3.listObjectsV2', metricOperation: 's3.listObjectsV2' },
+    );
+    if (response.status !== 200) throw s3Failure(response, 'list the objects');
+    const result = (parseS3Xml(response.body).ListBucketResult ?? {}) as S3Xml;
+    const items = ((result.Contents ?? []) as S3Xml[]).map((entry) => ({
+      key: String(entry.Key),
+      size: Number(entry.Size ?? 0),
+      contentType: null,
+      etag: typeof entry.ETag === 'string' ? entry.ETag : null,
+      lastModified: isoOf(entry.LastModified),
+    }));
+    const truncated = String(result.IsTruncated) === 'true';
+    return { items, nextCursor: truncated && typeof result.NextContinuationToken === 'string' ? result.NextContinuationToken : null };
+  }
+
+  /** Signed locally with the connection's key (no call to S3), recorded as a governed session. */
+  async presign(location: ObjectLocation, request: { method: 'GET' | 'PUT'; expiresInSeconds: number }): Promise<PresignedUrl> {
+    const { profile } = location;
+    if (!profile.baseUrl) throw IntegrationError.validation('base_url_missing', `Connection ${profile.connection.id} names no S3 endpoint`);
+    const url = new URL(this.objectPath(location), profile.baseUrl);
+    const now = new Date();
+    const { result } = await this.http.session(
+      profile.connection.id,
+      { tenantId: location.tenantId, operation: `s3.presign.${request.method.toLowerCase()}`, metricOperation: 's3.presign' },
+      async (session) => {
+        const secret = await session.secret();
+        if (!secret) throw IntegrationError.auth('credential_missing', 'A presigned URL needs the connection’s access key');
+        const signed = presignUrl({ method: request.method, url }, awsCredentialsOf(secret), {
+          ...signingScopeOf(profile.connection.configuration),
+          expiresSeconds: request.expiresInSeconds,
+          now,
+        });
+        return { result: signed.toString() };
+      },
+    );
+    return { url: result, method: request.method, expiresAt: new Date(now.getTime() + request.expiresInSeconds * 1000).toISOString() };
+  }
+
+  private async multipart(location: ObjectLocation, contentType: string, reader: PartReader, first: Buffer, sha256: ReturnType<typeof createHash>): Promise<StoredObject> {
+    const path = this.objectPath(location);
+    const created = await this.call(location, { method: 'POST', path, query: { uploads: '' }, headers: { 'content-type': contentType } }, 's3.createMultipartUpload');
+    if (created.status !== 200) throw s3Failure(created, 'start a multipart upload');
+    const uploadId = parseS3Xml(created.body).InitiateMultipartUploadResult?.UploadId as string | undefined;
+    if (!uploadId) throw IntegrationError.transient('s3_answer_unreadable', 'S3 started a multipart upload without naming it');
+    const partSize = this.options.partSizeBytes;
+    const etags: string[] = [];
+    const inFlight = new Set<Promise<void>>();
+    let size = 0;
+    let failure: unknown;
+    const upload = (number: number, bytes: Buffer): void => {
+      const sending = (async () => {
+        const response = await this.call(
+          location,
+          { method: 'PUT', path, query: { partNumber: String(number), uploadId }, headers: { 'content-md5': md5(bytes) }, body: bytes },
+          's3.uploadPart',
+        );
+        if (response.status !== 200) throw s3Failure(response, `store part ${number}`);
+        const etag = headerOf(response, 'etag');
+        if (!etag) throw IntegrationError.transient('s3_answer_unreadable', `S3 stored part ${number} without its ETag`);
+        etags[number - 1] = etag;
+      })().catch((error: unknown) => {
+        failure ??= error;
+      });
+      inFlight.add(sending);
+      void sending.finally(() => inFlight.delete(sending));
+    };
+    try {
+      let number = 0;
+      let pending: Buffer | null = first;
+      while (pending && pending.length > 0 && failure === undefined) {
+        // The first read holds threshold + 1 bytes: it is cut into parts like the rest.
+        const part: Buffer = pending.subarray(0, partSize);
+        pending = pending.length > partSize ? pending.subarray(partSize) : null;
+        size += part.length;
+        if (size > this.options.maxObjectBytes)
+          throw IntegrationError.validation('object_too_large', `The object is larger than CLOUD_MAX_OBJECT_BYTES (${this.options.maxObjectBytes} bytes)`);
+        while (inFlight.size >= this.options.partConcurrency) await Promise.race(inFlight);
+        upload(++number, part);
+        if (!pending) {
+          pending = await reader.read(partSize);
+          if (pending) sha256.update(pending);
+        }
+      }
+      await Promise.all(inFlight);
+      if (failure !== undefined) throw failure;
+      const completion = `<CompleteMultipartUpload>${etags.map((etag, index) => `<Part><PartNumber>${index + 1}</PartNumber><ETag>${escapeXml(etag)}</ETag></Part>`).join('')}</CompleteMultipartUpload>`;
+      const completed = await this.call(
+        location,
+        { method: 'POST', path, query: { uploadId }, headers: { 'content-type': 'application/xml' }, body: completion },
+        's3.completeMultipartUpload',
+      );
+      // S3 may answer 200 and still fail the completion: the body says so.
+      const document = parseS3Xml(completed.body);
+      if (completed.status !== 200 || document.Error) throw s3Failure({ ...completed, status: completed.status === 200 ? 500 : completed.status }, 'complete the multipart upload');
+      const etag = (document.CompleteMultipartUploadResult?.ETag as string | undefined) ?? null;
+      return { key: location.key, size, contentType, etag, lastModified: null, sha256: sha256.digest('hex') };
+    } catch (error) {
+      // The rest of the body is not wanted (S3 failed while the client was still sending).
+      reader.discard();
+      await Promise.allSettled(inFlight);
+      await this.abort(location, path, uploadId);
+      throw error;
+    }
+  }
+
+  /**
+   * A multipart upload left behind costs storage until the bucket's lifecycle rule removes it: the abort
+   * is tried a few times (each a run of its own) before it is given up on.
+   */
+  private async abort(location: ObjectLocation, path: string, uploadId: string): Promise<void> {
+    for (let attempt = 1; attempt <= ABORT_ATTEMPTS; attempt++) {
+      try {
+        const response = await this.call(location, { method: 'DELETE', path, query: { uploadId } }, 's3.abortMultipartUpload');
+        if (response.status < 500) return;
+      } catch (error) {
+        if (classifyError(error).category !== 'Transient' || attempt === ABORT_ATTEMPTS) {
+          this.logger.warn({ msg: 'Multipart upload not aborted', connectionId: location.profile.connection.id, code: classifyError(error).code });
+          return;
+        }
+      }
+      await sleep(ABORT_BACKOFF_MS * attempt);
+    }
+  }
+
+  private call(location: ObjectLocation, request: GovernedRequest, operation: string): Promise<GovernedResponse> {
+    // A part, or an object up to the multipart threshold, is one body.
+    const maxBodyBytes = Math.max(this.options.partSizeBytes, this.options.multipartThresholdBytes);
+    return this.http.request(location.profile.connection.id, request, { tenantId: location.tenantId, operation, metricOperation: operation, maxBodyBytes });
+  }
+
+  private objectPath(location: ObjectLocation): string {
+    return s3Paths(location.profile.connection.configuration).object(location.key);
+  }
+}
+
+const ABORT_ATTEMPTS = 3;
+const ABORT_BACKOFF_MS = 200;
+
+/** A governed stream's body as a Readable: its run ends Completed at the end, Failed when the reader stops early or it breaks. */
+export function governedBody(stream: GovernedStream): Readable {
+  const body = Readable.from(stream.body, { objectMode: false });
+  body.once('end', () => void stream.complete({}));
+  body.once('error', (error) => void stream.fail(error));
+  body.once('close', () => {
+    if (!body.readableEnded) void stream.fail(new Error('The reader stopped before the end of the object'));
+  });
+  return body;
+}
+
+function md5(bytes: Buffer): string {
+  return createHash('md5').update(bytes).digest('base64');
+}
+
+function headerOf(answer: { headers: Record<string, string | string[]> }, name: string): string | null {
+  const value = answer.headers[name];
+  return (Array.isArray(value) ? value[0] : value) ?? null;
+}
+
+function isoOf(value: unknown): string | null {
+  if (typeof value !== 'string') return null;
+  const time = Date.parse(value);
+  return Number.isNaN(time) ? null : new Date(time).toISOString();
+}
+
+function escapeXml(text: string): string {
+  return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
+}
