@@ -71,14 +71,16 @@ export class PullConsumer implements MessageConsumer {
 
   private async loop(): Promise<void> {
     const capacity = this.options.concurrency + this.options.prefetch;
+    // While prefetched messages keep the handlers busy, free slots are claimed in batches, not one receive each.
+    const refill = Math.max(1, Math.ceil(this.options.prefetch / 2));
     while (!this.stop.signal.aborted) {
-      const occupied = this.running.size + this.waiting.length;
-      if (occupied >= capacity) {
+      const free = capacity - this.running.size - this.waiting.length;
+      if (free <= 0 || (this.waiting.length > 0 && free < refill)) {
         await new Promise<void>((resolve) => (this.slotFreed = resolve));
         continue;
       }
       try {
-        const deliveries = await this.source.receive(capacity - occupied, this.stop.signal);
+        const deliveries = await this.source.receive(free, this.stop.signal);
         this.failures = 0;
         for (const delivery of deliveries) {
           this.unsettled.add(delivery);
