@@ -5,8 +5,8 @@ import { buildCloudEvent } from '../events/cloud-event';
 import { EVENT_SOURCE } from '../integrations/integration-events';
 import { BusPublisher } from '../messaging/bus-publisher';
 import { COMMANDS, EVENTS } from '../messaging/contracts';
+import { GroupedOutboxCommits } from '../messaging/outbox/grouped-outbox-commits';
 import type { OutboxItem } from '../messaging/outbox/transactional-outbox';
-import { TransactionalOutbox } from '../messaging/outbox/transactional-outbox';
 import { afterCursor, decodePageCursor, toPage } from '../http/page-cursor';
 import { newId } from '../persistence/ids';
 import { RowConflictError } from '../persistence/row-writer';
@@ -43,13 +43,15 @@ type ChannelCommand = SendEmailCommand | SendSmsCommand;
 /**
  * The message records of every channel: recorded once per idempotency key, their status moved only
  * forward (a final status never changes again), each change stored with its MessageStatusChanged event
- * in one transaction.
+ * in one transaction. Records and changes of messages sent concurrently share transactions with each
+ * other and with the runs that sent them (the shared group commit); each caller still waits for its own
+ * to be stored and gets its own conflict.
  */
 @Injectable()
 export class MessageRecords {
   constructor(
     @InjectRepository(Message) private readonly messages: Repository<Message>,
-    private readonly outbox: TransactionalOutbox,
+    private readonly commits: GroupedOutboxCommits,
     private readonly publisher: BusPublisher,
   ) {}
 
@@ -84,7 +86,7 @@ export class MessageRecords {
     const items: OutboxItem[] = [this.statusEvent(message, null)];
     if (command) items.push(this.sendCommand(message, { ...command, messageId: message.id }));
     try {
-      await this.outbox.commit({ inserts: [{ target: Message, rows: [message] }] }, items);
+      await this.commits.commit({ inserts: [{ target: Message, rows: [message] }] }, items);
     } catch (error) {
       // Recorded before under this id (a redelivered command), or the same key recorded meanwhile by a
       // concurrent request: the primary key or the unique index kept the first.
@@ -127,7 +129,7 @@ export class MessageRecords {
       const previous = message.status;
       const next = this.applied(message, change);
       try {
-        await this.outbox.commit(
+        await this.commits.commit(
           { updates: [{ target: Message, where: { tenantId: message.tenantId, id: message.id, rowVersion: message.rowVersion }, set: next, expectAffected: 1 }] },
           [this.statusEvent({ ...message, ...next } as Message, previous)],
         );

@@ -12,6 +12,7 @@ import { ConsumerSettings } from './consumer-settings';
 import { MessageBus } from './message-bus';
 import { createMessageBus } from './message-bus.factory';
 import { MessageDispatcher } from './message-dispatcher';
+import { GroupedOutboxCommits } from './outbox/grouped-outbox-commits';
 import { TransactionalOutbox } from './outbox/transactional-outbox';
 
 /** Readiness gates on the bus answering (a store query, or a Service Bus link that authenticates). */
@@ -30,7 +31,7 @@ class BusReadiness implements OnModuleInit {
   }
 }
 
-/** The messaging port, its adapter chosen by configuration, its Nest transport (server and client), and the transactional outbox. */
+/** The messaging port, its adapter chosen by configuration, its Nest transport (server and client), and the transactional outbox (with its shared group commit). */
 @Global()
 @Module({
   providers: [
@@ -47,7 +48,8 @@ class BusReadiness implements OnModuleInit {
     BusServer,
     BusReadiness,
     TransactionalOutbox,
+    GroupedOutboxCommits,
   ],
-  exports: [BusOptions, MessageBus, BusPublisher, BusClient, ConsumerSettings, BusServer, TransactionalOutbox],
+  exports: [BusOptions, MessageBus, BusPublisher, BusClient, ConsumerSettings, BusServer, TransactionalOutbox, GroupedOutboxCommits],
 })
 export class MessagingModule {}

@@ -2,7 +2,7 @@ import { BeforeApplicationShutdown, Injectable, Logger } from '@nestjs/common';
 import type { IntegrationEventType } from '../integrations/integration-events';
 import { IntegrationsOptions } from '../integrations/integrations.options';
 import type { OutgoingMessage } from '../messaging/bus-message';
-import { TransactionalOutbox } from '../messaging/outbox/transactional-outbox';
+import { GroupedOutboxCommits } from '../messaging/outbox/grouped-outbox-commits';
 import { GroupCommit } from '../persistence/group-commit';
 import { IntegrationFailure } from './entities/integration-failure.entity';
 import { IntegrationRun } from './entities/integration-run.entity';
@@ -23,7 +23,8 @@ const LINGER_MS = 1;
  * event on the bus before the caller hears the answer; but finished runs share writes (one transaction,
  * the events through the transactional outbox in it). A finished run is written at once when no other
  * run is in flight (a lone call pays one transaction); otherwise it waits up to LINGER_MS for the runs in
- * flight to finish and join it.
+ * flight to finish and join it. Its batches go through the shared outbox group commit, so they also share
+ * a transaction with whatever else of the pipeline commits in the same turn (message records).
  *
  * RUN_JOURNAL_MODE=background trades that guarantee for throughput: `record` resolves at once and runs
  * are written every RUN_JOURNAL_FLUSH_INTERVAL (or sooner when MAX_BATCH are waiting), and on shutdown.
@@ -36,7 +37,7 @@ export class RunJournal implements BeforeApplicationShutdown {
   private inFlight = 0;
 
   constructor(
-    private readonly outbox: TransactionalOutbox,
+    private readonly shared: GroupedOutboxCommits,
     options: IntegrationsOptions,
   ) {
     this.background = options.runJournalMode === 'background';
@@ -71,7 +72,7 @@ export class RunJournal implements BeforeApplicationShutdown {
   }
 
   private write(entries: readonly JournalEntry[]): Promise<void> {
-    return this.outbox.commit(
+    return this.shared.commit(
       {
         inserts: [
           { target: IntegrationRun, rows: entries.map((entry) => entry.run) },
