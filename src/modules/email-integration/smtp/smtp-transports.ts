@@ -95,6 +95,14 @@ function close(transport: Promise<Transporter>): void {
   );
 }
 
+/** A resolved connection's configuration is never mutated (a change resolves to a new object), so its hash is worked out once, not per message. */
+const configurationHashes = new WeakMap<Readonly<Record<string, unknown>>, string>();
+
 function configurationHash(configuration: Readonly<Record<string, unknown>>): string {
-  return createHash('sha256').update(JSON.stringify(configuration)).digest('hex').slice(0, 16);
+  let hash = configurationHashes.get(configuration);
+  if (hash === undefined) {
+    hash = createHash('sha256').update(JSON.stringify(configuration)).digest('hex').slice(0, 16);
+    configurationHashes.set(configuration, hash);
+  }
+  return hash;
 }
