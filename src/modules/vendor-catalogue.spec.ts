@@ -60,7 +60,17 @@ describe('the vendor catalogue', () => {
   });
 
   it('knows every verifier by the name a provider row stores', () => {
-    expect([...catalogue.verifierNames].sort()).toEqual(['azure-devops', 'azure-event-grid', 'generic-hmac', 'github', 'slack', 'standard-webhooks', 'stripe', 'twilio']);
+    expect([...catalogue.verifierNames].sort()).toEqual([
+      'azure-devops',
+      'azure-event-grid',
+      'generic-hmac',
+      'github',
+      'slack',
+      'standard-webhooks',
+      'stripe',
+      'twilio',
+      'zendesk',
+    ]);
   });
 
   it('refuses a descriptor that names an auth mode no strategy provides, or declares a provider or operation twice', () => {

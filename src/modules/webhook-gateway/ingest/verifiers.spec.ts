@@ -159,6 +159,26 @@ const SCHEMES: Scheme[] = [
     malformedBody: '{"type": "event_callback"',
   },
   {
+    verifier: 'zendesk',
+    newSecret: () => randomBytes(32).toString('base64'),
+    body: JSON.stringify({ type: 'zen:event-type:ticket.created', id: '01HZX2Y3W4V5T6S7R8Q9P0N1M2', subject: 'zen:ticket:35', time: '2023-11-14T22:13:10Z', detail: { id: '35' } }),
+    expected: { deliveryId: '01HZX2Y3W4V5T6S7R8Q9P0N1M2', eventType: 'com.zendesk.ticket.created', occurredAt: '2023-11-14T22:13:10.000Z' },
+    // https://developer.zendesk.com/documentation/webhooks/verifying: base64(HMAC-SHA256(secret, timestamp + body)), the timestamp ISO 8601.
+    sign: async (secret, body, at) => {
+      const timestamp = new Date(at).toISOString().replace(/\.\d{3}Z$/, 'Z');
+      return inbound(body, {
+        'x-zendesk-webhook-signature': createHmac('sha256', secret)
+          .update(timestamp + body)
+          .digest('base64'),
+        'x-zendesk-webhook-signature-timestamp': timestamp,
+      });
+    },
+    signatureHeaders: ['x-zendesk-webhook-signature', 'x-zendesk-webhook-signature-timestamp'],
+    timestamped: true,
+    signsBody: true,
+    malformedBody: '{"type": ',
+  },
+  {
     verifier: 'generic-hmac',
     newSecret: randomHexSecret,
     options: { header: 'x-signature', prefix: 'sha256=', timestampHeader: 'x-timestamp', signedContent: 'timestamp.body', deliveryIdHeader: 'x-delivery', eventTypeField: 'event' },
