@@ -231,6 +231,18 @@ describe('Zendesk integration (one instance, SQLite)', () => {
       expect(sent[1].query['page[after]']).toBe(pages[0].afterCursor);
     });
 
+    it('creates a ticket asynchronously: 202 with the run, executed from the bus, once per idempotency key', async () => {
+      const input = { subject: 'Queued', comment: { body: 'Created from the bus' } };
+      const submitted = await run(tenantA, connectionId, 'zendesk.tickets.create', input, { async: true, idempotencyKey: 'zd-async-1' });
+      expect(submitted.status).toBe(202);
+      expect(submitted.body.run).toMatchObject({ state: 'Pending', mode: 'async', operation: 'zendesk.tickets.create', idempotencyKey: 'zd-async-1' });
+      const again = await run(tenantA, connectionId, 'zendesk.tickets.create', input, { async: true, idempotencyKey: 'zd-async-1' });
+      expect(again.body.runId).toBe(submitted.body.runId);
+      expect(await tenantA.runIn(submitted.body.runId, ['Completed', 'Failed', 'Retrying'])).toMatchObject({ state: 'Completed', responseStatus: 201 });
+      expect(peer.requestsTo('/api/v2/tickets.json', 'POST')).toHaveLength(1);
+      expect(peer.state.tickets.filter((ticket) => ticket.subject === 'Queued')).toHaveLength(1);
+    }, 20_000);
+
     it('answers 400 naming the field for input that fails the schema, before any call', async () => {
       const answer = await run(tenantA, connectionId, 'zendesk.tickets.create', { subject: 'No comment' });
       expect(answer.status).toBe(400);
@@ -356,6 +368,21 @@ describe('Zendesk integration (one instance, SQLite)', () => {
       // From the newest updated_at of the first pass (the last seeded ticket), not from zero.
       expect(resumed.query).toEqual({ start_time: String(Math.floor(Date.parse(seeded[9].updated_at) / 1000)) });
       expect((await records()).find((record) => record.externalId === String(changed.id))?.data).toMatchObject({ subject: 'Seeded 3, escalated' });
+    });
+
+    it('waits out the export’s 429 (Retry-After) at its checkpoint and completes the pass', async () => {
+      const later = exportPeer.state.tickets[5];
+      later.status = 'solved';
+      exportPeer.state.touch(later, Date.now() - 1800_000);
+      exportPeer.clearRequests();
+      exportPeer.rateLimitNext(1, 1);
+      const third = await runPass(3);
+      expect(third).toMatchObject({ lastError: null, lastPass: { number: 3, kind: 'incremental', updated: 1 } });
+      const exports = exportPeer.requestsTo('/api/v2/incremental/tickets/cursor.json');
+      // The refused page is asked for again, from the same position, once Zendesk's wait is over.
+      expect(exports.length).toBeGreaterThanOrEqual(2);
+      expect(exports[1].query).toEqual(exports[0].query);
+      expect((await records()).find((record) => record.externalId === String(later.id))?.data).toMatchObject({ status: 'solved' });
     });
   });
 
