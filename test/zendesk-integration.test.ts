@@ -310,6 +310,22 @@ describe('Zendesk integration (one instance, SQLite)', () => {
     });
   });
 
+  it('holds the budget when a list answer says the minute is spent (ratelimit-remaining: 0, ratelimit-reset), before any 429', async () => {
+    const small = await startZendeskPeer({ apiTokens: [{ email: EMAIL, token: API_TOKEN }], rateLimit: 2 });
+    try {
+      const connection = await connect(tenantA, 'zendesk-small-account', BASIC_CREDENTIAL, { baseUrl: small.url });
+      const last = await run(tenantA, connection, 'zendesk.users.search', { query: 'agent' });
+      expect(last.status).toBe(200);
+      expect(small.requests).toHaveLength(2);
+      const held = await run(tenantA, connection, 'zendesk.users.search', { query: 'agent' });
+      expect(held.status).toBe(429);
+      expect(Number(held.headers.get('retry-after'))).toBeGreaterThan(30);
+      expect(small.requests).toHaveLength(2);
+    } finally {
+      await small.close();
+    }
+  });
+
   describe('tickets sync (incremental cursor export)', () => {
     let exportPeer: ZendeskPeer;
     let syncConnection: string;

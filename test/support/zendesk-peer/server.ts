@@ -139,7 +139,8 @@ export class ZendeskPeer {
     const user = this.authenticated(headers);
     if (!user) return ERROR(401, "Couldn't authenticate you");
     const now = Date.now();
-    if (now - this.window.startedAt >= 60_000) this.window = { startedAt: now - (now % 60_000), used: 0 };
+    // The minute starts at the first request after the last one ended (deterministic for tests; Zendesk's is a sliding minute).
+    if (now - this.window.startedAt >= 60_000) this.window = { startedAt: now, used: 0 };
     const resetSeconds = Math.max(1, Math.ceil((this.window.startedAt + 60_000 - now) / 1000));
     const scripted = this.scriptedLimits.shift();
     const spent = this.window.used >= this.rateLimit;
