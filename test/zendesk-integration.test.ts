@@ -202,11 +202,24 @@ describe('Zendesk integration (one instance, SQLite)', () => {
 
       const found = await run(tenantA, connectionId, 'zendesk.users.search', { query: 'email:jane@customer.example' });
       expect(found.body.output).toEqual({
-        hasMore: false,
-        afterCursor: null,
+        nextPage: null,
+        count: 1,
         items: [expect.objectContaining({ id: ticket.requesterId, name: 'Jane Customer', email: 'jane@customer.example', role: 'end-user', active: true })],
       });
       expect(peer.requestsTo('/api/v2/users/search.json')[0].query).toEqual({ query: 'email:jane@customer.example' });
+    });
+
+    it('pages a user search by page and per_page (offset pagination: Zendesk refuses page[size] there)', async () => {
+      for (const name of ['Pat Alpha', 'Pat Beta', 'Pat Gamma']) peer.state.addUser({ name, email: `${name.split(' ')[1].toLowerCase()}@pat.example` });
+      const first = await run(tenantA, connectionId, 'zendesk.users.search', { query: 'pat.example', perPage: 2 });
+      expect(first.body.output).toMatchObject({ nextPage: 2, count: 3 });
+      const second = await run(tenantA, connectionId, 'zendesk.users.search', { query: 'pat.example', perPage: 2, page: first.body.output.nextPage });
+      expect(second.body.output).toMatchObject({ nextPage: null, count: 3 });
+      expect([...first.body.output.items, ...second.body.output.items].map((user: { name: string }) => user.name)).toEqual(['Pat Alpha', 'Pat Beta', 'Pat Gamma']);
+      expect(peer.requestsTo('/api/v2/users/search.json').map((request) => request.query)).toEqual([
+        { query: 'pat.example', per_page: '2' },
+        { query: 'pat.example', per_page: '2', page: '2' },
+      ]);
     });
 
     it('pages a ticket’s comments with page[size] and page[after] until has_more is false', async () => {

@@ -182,12 +182,17 @@ const CASES: Record<string, Case> = {
     },
   },
   'zendesk.users.search': {
-    input: { query: 'email:johnny@example.com', pageSize: 10 },
-    request: { method: 'GET', path: '/api/v2/users/search.json', query: { query: 'email:johnny@example.com', 'page[size]': '10' } },
-    answer: { users: [USER], meta: { has_more: false, after_cursor: 'ignored' }, links: { next: null } },
+    input: { query: 'email:johnny@example.com', perPage: 10, page: 2 },
+    request: { method: 'GET', path: '/api/v2/users/search.json', query: { query: 'email:johnny@example.com', per_page: '10', page: '2' } },
+    answer: {
+      users: [USER],
+      next_page: 'https://acme.zendesk.com/api/v2/users/search.json?page=3&per_page=10&query=email%3Ajohnny%40example.com',
+      previous_page: 'https://acme.zendesk.com/api/v2/users/search.json?page=1&per_page=10&query=email%3Ajohnny%40example.com',
+      count: 21,
+    },
     output: {
-      hasMore: false,
-      afterCursor: null,
+      nextPage: 3,
+      count: 21,
       items: [
         {
           id: 35436,
@@ -259,6 +264,7 @@ describe('Zendesk operations', () => {
     expect(refused('zendesk.tickets.comments.create', { ticketId: 35 })).toContain('must match exactly one schema');
     expect(refused('zendesk.users.search', {})).toContain('must match exactly one schema');
     expect(refused('zendesk.users.search', { externalId: 'sai989sur98w9' })).toBeUndefined();
+    expect(refused('zendesk.users.search', { query: 'x', page: 11 })).toContain('input/page must be <= 10');
   });
 
   it('maps a sparse answer to the stable shape, never to Zendesk’s raw JSON', () => {

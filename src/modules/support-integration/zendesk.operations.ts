@@ -240,30 +240,57 @@ export const CREATE_TICKET_COMMENT: VendorOperation<CreateCommentInput> = {
   },
 };
 
-export const SEARCH_USERS: VendorOperation<{ query?: string; externalId?: string; pageSize?: number; after?: string }> = {
+interface SearchUsersInput {
+  query?: string;
+  externalId?: string;
+  perPage?: number;
+  page?: number;
+}
+
+/** The `page` of an offset-paginated answer's `next_page` URL, null on the last page. */
+function nextPageOf(body: ZendeskJson): number | null {
+  if (typeof body.next_page !== 'string') return null;
+  try {
+    const page = Number(new URL(body.next_page, 'http://relative.invalid').searchParams.get('page'));
+    return Number.isInteger(page) && page > 0 ? page : null;
+  } catch {
+    return null;
+  }
+}
+
+/** Search Users takes offset pagination only (`page`, `per_page`): it refuses `page[size]`. */
+export const SEARCH_USERS: VendorOperation<SearchUsersInput> = {
   name: 'zendesk.users.search',
-  description: 'Finds users by a search query (an email, a name, or Zendesk search syntax such as role:agent) or by externalId',
+  description: 'Finds users by a search query (an email, a name, or Zendesk search syntax such as role:agent) or by externalId, a page at a time',
   effect: 'read',
   input: {
     ...objectSchema(
       {
         query: { type: 'string', minLength: 1, maxLength: 1000, description: 'Zendesk user search: email, name, phone, or field:value terms' },
         externalId: EXTERNAL_ID,
-        ...PAGE_INPUT,
+        perPage: { type: 'integer', minimum: 1, maximum: 100, description: 'Results per page (Zendesk default 100)' },
+        page: { type: 'integer', minimum: 1, maximum: 10, description: 'Page number, from 1 (Zendesk returns at most 1,000 results)' },
       },
       [],
     ),
     oneOf: [{ required: ['query'] }, { required: ['externalId'] }],
   },
-  output: pageSchema(USER_OUTPUT),
-  request: (input) => ({
-    method: 'GET',
-    path: apiPath('users', 'search'),
-    query: { ...(input.query === undefined ? {} : { query: input.query }), ...(input.externalId === undefined ? {} : { external_id: input.externalId }), ...pageQuery(input) },
+  output: objectSchema({
+    items: { type: 'array', items: USER_OUTPUT },
+    nextPage: { type: ['integer', 'null'], minimum: 1 },
+    count: { type: ['integer', 'null'], description: 'Every match, past the pages Zendesk returns too' },
   }),
+  request: (input) => {
+    const query: Record<string, string> = {};
+    if (input.query !== undefined) query.query = input.query;
+    if (input.externalId !== undefined) query.external_id = input.externalId;
+    if (input.perPage !== undefined) query.per_page = String(input.perPage);
+    if (input.page !== undefined) query.page = String(input.page);
+    return { method: 'GET', path: apiPath('users', 'search'), query };
+  },
   result: (answer) => {
     const body = bodyOf(answer);
-    return { items: listOf(body.users).map(toUser), ...pageOf(body) };
+    return { items: listOf(body.users).map(toUser), nextPage: nextPageOf(body), count: idOrNull(body.count) };
   },
 };
 

@@ -38,7 +38,8 @@ const LIST_PATHS = [/^\/api\/v2\/tickets\/\d+\/comments\.json$/, /^\/api\/v2\/us
  * `{email}/token:{api_token}` and Bearer (OAuth) auth, `{"error", "description"}` error bodies, the
  * account's per-minute rate limit (`X-Rate-Limit`, `X-Rate-Limit-Remaining` on every answer, and
  * `ratelimit-*` on list endpoints; 429 with `Retry-After` once spent or when scripted), cursor pagination
- * (`page[size]`, `page[after]`, `meta.has_more`, `meta.after_cursor`, `links.next`), and the cursor-based
+ * (`page[size]`, `page[after]`, `meta.has_more`, `meta.after_cursor`, `links.next`) and, on user search, offset
+ * pagination (`page`, `per_page`, `next_page`, `count`), and the cursor-based
  * incremental ticket export (`start_time`, then `cursor`, `end_of_stream`).
  */
 export class ZendeskPeer {
@@ -318,7 +319,36 @@ export class ZendeskPeer {
       if (field === 'role') return user.role === value;
       return user.name.toLowerCase().includes(value) || (user.email ?? '').toLowerCase().includes(value);
     });
-    return this.cursorPage(url, 'users', matches);
+    return this.offsetPage(url, 'users', matches);
+  }
+
+  /** Offset pagination (`page`, `per_page`, `next_page`, `count`): what the search endpoints take; they refuse `page[size]`. */
+  private offsetPage<T>(url: URL, key: string, items: readonly T[]): PeerResponse {
+    const pageText = url.searchParams.get('page') ?? '1';
+    if (!/^\d+$/.test(pageText) || [...url.searchParams.keys()].some((name) => name.startsWith('page['))) {
+      return jsonResponse(400, {
+        error: {
+          title: 'Invalid attribute',
+          message: `You passed an invalid value for the page attribute. Invalid parameter: page must be an integer from ${url.pathname.slice(1)}`,
+        },
+      });
+    }
+    const perPage = Math.min(100, Number(url.searchParams.get('per_page') ?? '100'));
+    const page = Math.max(1, Number(pageText));
+    const link = (number: number) => {
+      const target = new URL(`${this.url}${url.pathname}`);
+      for (const [name, value] of url.searchParams) target.searchParams.set(name, value);
+      target.searchParams.set('page', String(number));
+      target.searchParams.set('per_page', String(perPage));
+      return target.toString();
+    };
+    const slice = items.slice((page - 1) * perPage, page * perPage);
+    return jsonResponse(200, {
+      [key]: slice,
+      next_page: page * perPage < items.length ? link(page + 1) : null,
+      previous_page: page > 1 ? link(page - 1) : null,
+      count: items.length,
+    });
   }
 
   /** Cursor pagination (developer.zendesk.com/api-reference/introduction/pagination): the cursor is the position after the last item. */
