@@ -65,6 +65,7 @@ describe('the vendor catalogue', () => {
       'azure-event-grid',
       'generic-hmac',
       'github',
+      'hubspot',
       'slack',
       'standard-webhooks',
       'stripe',
