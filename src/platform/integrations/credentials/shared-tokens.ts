@@ -33,6 +33,11 @@ const POLL_MS = 50;
 export class SharedTokens {
   private readonly logger = new Logger(SharedTokens.name);
   private readonly memory = new Map<string, { value: string; expiresAt: number }>();
+  /**
+   * The last token the vendor rejected, per token id: a read of the store that began before `forget`
+   * finished must not put it back into memory (or hand it out) once forgotten.
+   */
+  private readonly rejected = new Map<string, string>();
 
   constructor(
     @InjectRepository(OAuthToken) private readonly tokens: Repository<OAuthToken>,
@@ -46,7 +51,7 @@ export class SharedTokens {
     const tenantId = key.credential.tenantId;
     const fresh = (expiresAt: number) => expiresAt - this.options.oauthRefreshLeewayMs > Date.now();
     const remembered = this.memory.get(id);
-    if (remembered && fresh(remembered.expiresAt)) return remembered.value;
+    if (remembered && fresh(remembered.expiresAt) && remembered.value !== this.rejected.get(id)) return remembered.value;
 
     const shared = await this.sharedToken(tenantId, id, fresh);
     if (shared) return shared;
@@ -77,6 +82,7 @@ export class SharedTokens {
   async forget(key: SharedTokenKey, rejectedToken: string): Promise<void> {
     const id = tokenId(key);
     const tenantId = key.credential.tenantId;
+    this.rejected.set(id, rejectedToken);
     if (this.memory.get(id)?.value === rejectedToken) this.memory.delete(id);
     const row = await this.tokens.findOneBy({ tenantId, id });
     if (!row) return;
@@ -99,6 +105,8 @@ export class SharedTokens {
     const row = await this.tokens.findOneBy({ tenantId, id });
     if (!row || !fresh(row.expiresAt.getTime())) return undefined;
     const value = (await this.secrets.get(row.secretName, row.secretVersion)).value;
+    // Forgotten while this read was under way: the row's expiry is being (or has been) moved to the past.
+    if (value === this.rejected.get(id)) return undefined;
     this.memory.set(id, { value, expiresAt: row.expiresAt.getTime() });
     return value;
   }
