@@ -354,7 +354,7 @@ describe('HubSpot integration (one instance, SQLite)', () => {
       );
     };
     const records = async (name: string) => {
-      const items: Array<{ externalId: string; data: { id: string; properties: Record<string, string | null> } }> = [];
+      const items: Array<{ externalId: string; deletedAt: string | null; data: { id: string; properties: Record<string, string | null> } }> = [];
       let cursor: string | null = null;
       do {
         const answer = await tenantA.get(`${syncPath(name)}/records?limit=500${cursor ? `&cursor=${cursor}` : ''}`);
@@ -415,6 +415,14 @@ describe('HubSpot integration (one instance, SQLite)', () => {
       expect(deals).toMatchObject({ lastError: null, lastPass: { kind: 'full', pages: 1, created: 12 } });
       expect((await records('deals')).map((record) => record.data.properties.dealname)).toEqual(expect.arrayContaining(['Deal 1', 'Deal 12']));
       expect(searches('deals')[0]).toMatchObject({ sorts: [{ propertyName: 'hs_lastmodifieddate', direction: 'ASCENDING' }] });
+
+      // An archived deal leaves HubSpot's search: the next full pass marks it deleted.
+      expect((await tenantA.request('PUT', syncPath('deals'), { enabled: false, intervalMs: 3_600_000, fullPassEvery: 1 })).status).toBe(200);
+      const archived = [...syncPeer.crm.objects.deals.values()][0];
+      archived.archived = true;
+      const full = await runPass('deals', 2);
+      expect(full).toMatchObject({ lastError: null, lastPass: { number: 2, kind: 'full', seen: 11, deleted: 1 } });
+      expect((await records('deals')).find((record) => record.externalId === archived.id)).toMatchObject({ deletedAt: expect.any(String) });
 
       syncPeer.clearRequests();
       syncPeer.crm.seed('companies', { name: 'Company 31' }, '2025-03-01T00:00:00.000Z');
