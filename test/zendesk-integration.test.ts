@@ -252,7 +252,10 @@ describe('Zendesk integration (one instance, SQLite)', () => {
       const again = await run(tenantA, connectionId, 'zendesk.tickets.create', input, { async: true, idempotencyKey: 'zd-async-1' });
       expect(again.body.runId).toBe(submitted.body.runId);
       expect(await tenantA.runIn(submitted.body.runId, ['Completed', 'Failed', 'Retrying'])).toMatchObject({ state: 'Completed', responseStatus: 201 });
+      const [created] = peer.requestsTo('/api/v2/tickets.json', 'POST');
       expect(peer.requestsTo('/api/v2/tickets.json', 'POST')).toHaveLength(1);
+      // The run's key travels as Zendesk's Idempotency-Key, so Zendesk itself drops a repeat.
+      expect(created.headers['idempotency-key']).toBe('zd-async-1');
       expect(peer.state.tickets.filter((ticket) => ticket.subject === 'Queued')).toHaveLength(1);
     }, 20_000);
 

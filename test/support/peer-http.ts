@@ -1,5 +1,5 @@
 // The HTTP plumbing shared by the test peers that stand in for vendor APIs and Azure Key Vault.
-import { IncomingHttpHeaders, IncomingMessage, ServerResponse, STATUS_CODES } from 'node:http';
+import { IncomingHttpHeaders, IncomingMessage, Server, ServerResponse, STATUS_CODES } from 'node:http';
 
 /** A request as a test peer's handlers see it (the peer says whether `path` is decoded), the body read whole. */
 export interface PeerRequest {
@@ -78,4 +78,19 @@ function encodeBody(body: unknown): { payload: Buffer | string; contentType?: st
 /** Header names are case-insensitive; one spelling per name keeps a header from going out twice. */
 function lowerCaseKeys(headers: Record<string, string>): Record<string, string> {
   return Object.fromEntries(Object.entries(headers).map(([name, value]) => [name.toLowerCase(), value]));
+}
+
+/** Listens on a free loopback port. */
+export function listenLocally(server: Server): Promise<void> {
+  return new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => resolve());
+  });
+}
+
+/** Stops the server, cutting its keep-alive connections instead of waiting for them. */
+export async function closeServer(server: Server): Promise<void> {
+  const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+  server.closeAllConnections();
+  await closed;
 }

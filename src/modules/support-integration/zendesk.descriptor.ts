@@ -24,6 +24,8 @@ export const ZENDESK: VendorDescriptor = {
     healthPath: '/api/v2/users/me.json',
     baseUrlFrom: (configuration) => baseUrlFromSubdomain(configuration),
     classify: (answer) => classifyZendeskAnswer(answer),
+    // Zendesk answers a repeated key on ticket creation with the first ticket (https://developer.zendesk.com/api-reference/ticketing/tickets/tickets/#idempotency).
+    idempotencyHeader: 'Idempotency-Key',
     configurationProblems: (configuration) => configurationProblems(configuration),
   },
   webhooks: { verifier: new ZendeskVerifier(), normalise: normaliseZendeskEvent },

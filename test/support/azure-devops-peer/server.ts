@@ -1,6 +1,6 @@
 import { createServer, IncomingHttpHeaders, IncomingMessage, Server, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { headerValue, PeerRequest, PeerResponse, QueryObject, queryToObject, readBody, writeResponse } from '../peer-http';
+import { closeServer, headerValue, listenLocally, PeerRequest, PeerResponse, QueryObject, queryToObject, readBody, writeResponse } from '../peer-http';
 import { azureDevOpsError, notFound, SIGN_IN_PAGE } from './errors';
 import { GitResources, PullRequest, Repository } from './git';
 import { byNameOrId, IDENTITY, newProject, PeerLocation, Project } from './model';
@@ -84,10 +84,7 @@ export class AzureDevOpsPeer implements PeerLocation {
   static async start(options: AzureDevOpsPeerOptions): Promise<AzureDevOpsPeer> {
     const server = createServer();
     const peer = new AzureDevOpsPeer(server, options);
-    await new Promise<void>((resolve, reject) => {
-      server.once('error', reject);
-      server.listen(0, '127.0.0.1', () => resolve());
-    });
+    await listenLocally(server);
     return peer;
   }
 
@@ -165,9 +162,7 @@ export class AzureDevOpsPeer implements PeerLocation {
   }
 
   async close(): Promise<void> {
-    const closed = new Promise<void>((resolve) => this.server.close(() => resolve()));
-    this.server.closeAllConnections();
-    await closed;
+    await closeServer(this.server);
   }
 
   // --- Request pipeline -------------------------------------------------------------------------------

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { createServer, IncomingHttpHeaders, IncomingMessage, Server, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { headerValue, PeerRequest, PeerResponse, QueryObject, queryToObject, readBody, withHeaders, writeResponse } from '../peer-http';
+import { closeServer, headerValue, listenLocally, PeerRequest, PeerResponse, QueryObject, queryToObject, readBody, withHeaders, writeResponse } from '../peer-http';
 import { GitHubApi } from './api';
 import { AppInstallations, GitHubAppRegistration } from './app-installations';
 import { githubError } from './errors';
@@ -75,10 +75,7 @@ export class GitHubPeer {
   static async start(options: GitHubPeerOptions = {}): Promise<GitHubPeer> {
     const server = createServer();
     const peer = new GitHubPeer(server, options);
-    await new Promise<void>((resolve, reject) => {
-      server.once('error', reject);
-      server.listen(0, '127.0.0.1', () => resolve());
-    });
+    await listenLocally(server);
     return peer;
   }
 
@@ -156,9 +153,7 @@ export class GitHubPeer {
   }
 
   async close(): Promise<void> {
-    const closed = new Promise<void>((resolve) => this.server.close(() => resolve()));
-    this.server.closeAllConnections();
-    await closed;
+    await closeServer(this.server);
   }
 
   private async onRequest(incoming: IncomingMessage, response: ServerResponse): Promise<void> {

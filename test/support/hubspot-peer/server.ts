@@ -1,6 +1,6 @@
 import { createServer, IncomingHttpHeaders, IncomingMessage, Server, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { PeerRequest, PeerResponse, readBody, withHeaders, writeResponse } from '../peer-http';
+import { closeServer, listenLocally, PeerRequest, PeerResponse, readBody, withHeaders, writeResponse } from '../peer-http';
 import { HubSpotCrm } from './crm';
 import { HubSpotErrorCategory, hubspotError, RateLimitPolicy, rateLimited } from './errors';
 import { HubSpotOAuth, HubSpotOAuthApp } from './oauth';
@@ -64,10 +64,7 @@ export class HubSpotPeer {
   static async start(options: HubSpotPeerOptions = {}): Promise<HubSpotPeer> {
     const server = createServer();
     const peer = new HubSpotPeer(server, options);
-    await new Promise<void>((resolve, reject) => {
-      server.once('error', reject);
-      server.listen(0, '127.0.0.1', () => resolve());
-    });
+    await listenLocally(server);
     return peer;
   }
 
@@ -104,9 +101,7 @@ export class HubSpotPeer {
   }
 
   async close(): Promise<void> {
-    const closed = new Promise<void>((resolve) => this.server.close(() => resolve()));
-    this.server.closeAllConnections();
-    await closed;
+    await closeServer(this.server);
   }
 
   private async onRequest(incoming: IncomingMessage, response: ServerResponse): Promise<void> {

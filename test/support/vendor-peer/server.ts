@@ -3,7 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { VendorApi } from './api';
 import { ApiAuthenticator, unauthorized, VendorAuthConfig } from './auth';
 import { failure, FaultScript, ScriptedBehaviour } from './faults';
-import { messageResponse, PeerRequest, PeerResponse, QueryObject, queryToObject, readBody, withHeaders, writeResponse } from '../peer-http';
+import { closeServer, messageResponse, PeerRequest, PeerResponse, QueryObject, queryToObject, readBody, withHeaders, writeResponse } from '../peer-http';
 import { GrantType, OAuthAuthorizationServer, OAuthClientRegistration, TOKEN_ENDPOINT_PATH, TokenEndpointSettings } from './oauth';
 import { RateLimitConfig, RateLimiter, rateLimitExceeded } from './rate-limit';
 
@@ -218,9 +218,7 @@ export class VendorPeer {
   async close(): Promise<void> {
     this.timers.forEach((timer) => clearTimeout(timer));
     this.timers.clear();
-    const closed = new Promise<void>((resolve) => this.server.close(() => resolve()));
-    this.server.closeAllConnections();
-    await closed;
+    await closeServer(this.server);
   }
 
   // --- Request pipeline -------------------------------------------------------------------------------

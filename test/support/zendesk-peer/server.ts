@@ -1,6 +1,6 @@
 import { createServer, IncomingHttpHeaders, IncomingMessage, Server, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { headerValue, jsonResponse, PeerResponse, QueryObject, queryToObject, readBody, withHeaders, writeResponse } from '../peer-http';
+import { closeServer, headerValue, jsonResponse, listenLocally, PeerResponse, QueryObject, queryToObject, readBody, withHeaders, writeResponse } from '../peer-http';
 import { PeerTicket, PeerUser, zendeskTime, ZendeskState } from './state';
 
 /** An API token of a Zendesk agent: Basic `{email}/token:{token}`. */
@@ -71,10 +71,7 @@ export class ZendeskPeer {
   static async start(options: ZendeskPeerOptions = {}): Promise<ZendeskPeer> {
     const server = createServer();
     const peer = new ZendeskPeer(server, options);
-    await new Promise<void>((resolve, reject) => {
-      server.once('error', reject);
-      server.listen(0, '127.0.0.1', () => resolve());
-    });
+    await listenLocally(server);
     // Users' API URLs name the server, so they exist once it listens.
     peer.agent = peer.state.addUser({ name: 'Peer Agent', email: peer.apiTokens[0]?.email ?? 'agent@example.com', role: 'admin' });
     for (const token of peer.apiTokens.slice(1)) if (!peer.state.userByEmail(token.email)) peer.state.addUser({ name: token.email, email: token.email, role: 'agent' });
@@ -123,9 +120,7 @@ export class ZendeskPeer {
   }
 
   async close(): Promise<void> {
-    const closed = new Promise<void>((resolve) => this.server.close(() => resolve()));
-    this.server.closeAllConnections();
-    await closed;
+    await closeServer(this.server);
   }
 
   private async onRequest(incoming: IncomingMessage, response: ServerResponse): Promise<void> {
