@@ -16,6 +16,7 @@ const { randomBytes } = require('node:crypto');
 const os = require('node:os');
 const v8 = require('node:v8');
 const vm = require('node:vm');
+const { parseBenchArgs } = require('./fixtures/bench-args');
 const { percentiles, startBenchPlatform, writeResults } = require('./fixtures/bench-platform');
 
 const GOALS = { throughputShare: 0.5, heapGrowthMb: 16 };
@@ -63,30 +64,8 @@ if (process.argv[2] === '--server') {
 
 // --- arguments -----------------------------------------------------------------------------------------------
 
-function parseArgs(argv) {
-  const settings = { messages: 20_000, direct: 5_000, concurrency: 32, pool: 4 };
-  for (let i = 0; i < argv.length; i++) {
-    const [flag, inline] = argv[i].split('=', 2);
-    const value = () => inline ?? argv[++i];
-    if (flag === '--messages') settings.messages = positive(flag, value());
-    else if (flag === '--direct') settings.direct = positive(flag, value());
-    else if (flag === '--concurrency') settings.concurrency = positive(flag, value());
-    else if (flag === '--pool') settings.pool = positive(flag, value());
-    else usage(`Unknown argument "${argv[i]}"`);
-  }
-  return settings;
-}
-
-function positive(flag, raw) {
-  const number = Number(raw);
-  if (!Number.isInteger(number) || number < 1) usage(`${flag} needs a positive integer, got "${raw}"`);
-  return number;
-}
-
-function usage(problem) {
-  process.stderr.write(`${problem}\nUsage: npm run bench -- email [--messages N] [--direct N] [--concurrency C] [--pool P]\n`);
-  process.exit(2);
-}
+const parseArgs = (argv) =>
+  parseBenchArgs(argv, { messages: 20_000, direct: 5_000, concurrency: 32, pool: 4 }, 'npm run bench -- email [--messages N] [--direct N] [--concurrency C] [--pool P]');
 
 // --- helpers -------------------------------------------------------------------------------------------------
 

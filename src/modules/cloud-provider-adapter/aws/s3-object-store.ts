@@ -50,7 +50,7 @@ export class S3ObjectStore implements ObjectStoreProvider {
     if (first.length <= threshold) {
       const response = await this.call(
         location,
-        { method: 'PUT', path: this.objectPath(location), headers: { 'content-type': object.contentType, 'content-md5': md5(first) }, body: first },
+        { method: 'PUT', path: this.objectPath(location), headers: { 'content-type': object.contentType, ...integrityHeaders(first) }, body: first },
         's3.putObject',
       );
       if (response.status !== 200) throw s3Failure(response, 'store the object');
@@ -169,7 +169,7 @@ export class S3ObjectStore implements ObjectStoreProvider {
       const sending = (async () => {
         const response = await this.call(
           location,
-          { method: 'PUT', path, query: { partNumber: String(number), uploadId }, headers: { 'content-md5': md5(bytes) }, body: bytes },
+          { method: 'PUT', path, query: { partNumber: String(number), uploadId }, headers: integrityHeaders(bytes), body: bytes },
           's3.uploadPart',
         );
         if (response.status !== 200) throw s3Failure(response, `store part ${number}`);
@@ -265,8 +265,12 @@ export function governedBody(stream: GovernedStream): Readable {
   return body;
 }
 
-function md5(bytes: Buffer): string {
-  return createHash('md5').update(bytes).digest('base64');
+/**
+ * The bytes' Content-MD5, which S3 checks and the signature covers; the payload itself is left unsigned
+ * (UNSIGNED-PAYLOAD), so the bytes are hashed once for integrity instead of twice.
+ */
+function integrityHeaders(bytes: Buffer): Record<string, string> {
+  return { 'content-md5': createHash('md5').update(bytes).digest('base64'), 'x-amz-content-sha256': 'UNSIGNED-PAYLOAD' };
 }
 
 function headerOf(answer: { headers: Record<string, string | string[]> }, name: string): string | null {
