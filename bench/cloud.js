@@ -119,7 +119,11 @@ if (process.argv[2] === '--child') {
 
 // --- the platform's process ---------------------------------------------------------------------------------
 
-const settings = parseBenchArgs(process.argv.slice(2), { small: 64, large: 2, largeMib: 256, hugeMib: 1024 }, 'npm run bench -- cloud [--small N] [--large N] [--largeMib M] [--hugeMib H]');
+const settings = parseBenchArgs(
+  process.argv.slice(2),
+  { small: 64, large: 2, largeMib: 256, hugeMib: 1024 },
+  'npm run bench -- cloud [--small N] [--large N] [--largeMib M] [--hugeMib H]',
+);
 
 function ask(child, command) {
   return new Promise((resolve, reject) => {
@@ -169,7 +173,13 @@ async function main() {
     const sampler = setInterval(() => (peak = Math.max(peak, process.memoryUsage().rss)), 50);
     const huge = await ask(child, { type: 'run', side: 'platform', target, size: settings.hugeMib * MIB, count: 1, concurrency: 1, tag: `huge-${Date.now()}` });
     clearInterval(sampler);
-    results.huge = { mib: settings.hugeMib, rssBeforeMb: before / MIB, rssPeakMb: peak / MIB, putMbps: mbPerSecond(settings.hugeMib * MIB, huge.putMs[0]), getMbps: mbPerSecond(settings.hugeMib * MIB, huge.getMs[0]) };
+    results.huge = {
+      mib: settings.hugeMib,
+      rssBeforeMb: before / MIB,
+      rssPeakMb: peak / MIB,
+      putMbps: mbPerSecond(settings.hugeMib * MIB, huge.putMs[0]),
+      getMbps: mbPerSecond(settings.hugeMib * MIB, huge.getMs[0]),
+    };
   } finally {
     await platform.close();
     child.disconnect();
@@ -183,7 +193,9 @@ async function main() {
     );
   }
   const { huge } = results;
-  lines.push(`${huge.mib} MiB through the platform: put ${huge.putMbps.toFixed(0)} MB/s, get ${huge.getMbps.toFixed(0)} MB/s; platform RSS ${huge.rssBeforeMb.toFixed(0)} → peak ${huge.rssPeakMb.toFixed(0)} MB`);
+  lines.push(
+    `${huge.mib} MiB through the platform: put ${huge.putMbps.toFixed(0)} MB/s, get ${huge.getMbps.toFixed(0)} MB/s; platform RSS ${huge.rssBeforeMb.toFixed(0)} → peak ${huge.rssPeakMb.toFixed(0)} MB`,
+  );
   const shares = Object.values(results.cases).flatMap((row) => [row.putShare, row.getShare]);
   lines.push(
     `goals: throughput >= 70 % of direct ${shares.every((share) => share >= GOALS.throughputShare) ? 'met' : 'NOT met'} (lowest ${(Math.min(...shares) * 100).toFixed(1)} %); RSS < ${GOALS.rssMb} MB during the transfer ${huge.rssPeakMb < GOALS.rssMb ? 'met' : 'NOT met'}`,
