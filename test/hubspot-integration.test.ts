@@ -274,6 +274,25 @@ describe('HubSpot integration (one instance, SQLite)', () => {
       // Another connection has a budget of its own.
       expect((await run(tenantA, connectionId, 'hubspot.deals.search', {})).status).toBe(200);
     });
+
+    it('holds the budget when a successful answer spent the window (X-HubSpot-RateLimit-Remaining: 0), before HubSpot answers 429', async () => {
+      const tight = await startHubSpotPeer({ tokens: [PRIVATE_APP_TOKEN], maxPerInterval: 3 });
+      try {
+        // The connection's test is the first of the three calls in the window.
+        const connection = await tokenConnection(tenantA, 'hubspot-tight', tight);
+        // (HubSpot's search answers carry no rate-limit headers; a create does.)
+        expect((await run(tenantA, connection, 'hubspot.contacts.create', { properties: { email: 'quota-1@example.com' } })).status).toBe(200);
+        const last = await run(tenantA, connection, 'hubspot.contacts.create', { properties: { email: 'quota-2@example.com' } });
+        expect(last.status).toBe(200);
+        tight.clearRequests();
+        const held = await run(tenantA, connection, 'hubspot.contacts.search', {});
+        expect(held.status).toBe(429);
+        expect(Number(held.headers.get('retry-after'))).toBeGreaterThan(5);
+        expect(tight.requests).toEqual([]);
+      } finally {
+        await tight.close();
+      }
+    });
   });
 
   describe('OAuth2 (refresh token)', () => {

@@ -2,7 +2,7 @@ import type { VendorDescriptor } from '../../platform/vendors/vendor-descriptor'
 import { configurationProblems, HUBSPOT_API_URL } from './hubspot.configuration';
 import { normaliseHubSpotEvent } from './hubspot.events';
 import { HUBSPOT_OPERATIONS } from './hubspot.operations';
-import { classifyHubSpotAnswer } from './hubspot.rate-limits';
+import { classifyHubSpotAnswer, hubSpotQuotaWait } from './hubspot.rate-limits';
 import { HUBSPOT_SYNC_SOURCES } from './hubspot.sync-sources';
 import { HubSpotVerifier } from './hubspot.verifier';
 
@@ -26,6 +26,7 @@ export const HUBSPOT: VendorDescriptor = {
     // Any valid token may read it (no scope needed), and it names the portal the token belongs to.
     healthPath: '/account-info/v3/details',
     classify: (answer) => classifyHubSpotAnswer(answer),
+    quotaWait: (answer, now) => hubSpotQuotaWait(answer, now),
     configurationProblems: (configuration, authMode) => configurationProblems(configuration, authMode),
   },
   webhooks: { verifier: new HubSpotVerifier(), normalise: normaliseHubSpotEvent },

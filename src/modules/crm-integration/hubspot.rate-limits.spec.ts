@@ -1,4 +1,4 @@
-import { classifyHubSpotAnswer, DEFAULT_INTERVAL_MS, MIN_DAILY_WAIT_MS } from './hubspot.rate-limits';
+import { classifyHubSpotAnswer, hubSpotQuotaWait, DEFAULT_INTERVAL_MS, MIN_DAILY_WAIT_MS } from './hubspot.rate-limits';
 
 const NOW = Date.UTC(2026, 5, 1, 18, 0, 0);
 const body = (value: unknown) => Buffer.from(JSON.stringify(value));
@@ -47,5 +47,16 @@ describe('classifyHubSpotAnswer', () => {
     expect(classifyHubSpotAnswer({ status: 200, headers, body: body({}) }, NOW)).toBeUndefined();
     expect(classifyHubSpotAnswer({ status: 403, headers: {}, body: body({ status: 'error', category: 'MISSING_SCOPES' }) }, NOW)).toBeUndefined();
     expect(classifyHubSpotAnswer({ status: 429, headers: {}, body: Buffer.from('<html>') }, NOW)).toMatchObject({ category: 'RateLimited', code: 'rate_limited' });
+  });
+});
+
+describe('hubSpotQuotaWait', () => {
+  const now = Date.parse('2026-12-02T18:00:00Z');
+  it('waits the window when the burst limit is spent, until midnight UTC when the daily one is, and not otherwise', () => {
+    expect(hubSpotQuotaWait({ status: 200, headers: { 'x-hubspot-ratelimit-remaining': '0', 'x-hubspot-ratelimit-interval-milliseconds': '10000' } }, now)).toBe(10_000);
+    expect(hubSpotQuotaWait({ status: 200, headers: { 'x-hubspot-ratelimit-daily-remaining': '0' } }, now)).toBe(6 * 3_600_000);
+    expect(hubSpotQuotaWait({ status: 200, headers: { 'x-hubspot-ratelimit-remaining': '4' } }, now)).toBeUndefined();
+    // A 429 is the classifier's to read.
+    expect(hubSpotQuotaWait({ status: 429, headers: { 'x-hubspot-ratelimit-remaining': '0' } }, now)).toBeUndefined();
   });
 });

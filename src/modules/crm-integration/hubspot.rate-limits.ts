@@ -1,5 +1,5 @@
 import { classifyStatus, FailureClassification } from '../../platform/resilience/failure-classifier';
-import { parseRetryAfter, readHeader } from '../../platform/resilience/retry-policy';
+import { HeaderSource, parseRetryAfter, readHeader } from '../../platform/resilience/retry-policy';
 
 type Headers = Readonly<Record<string, string | string[]>>;
 
@@ -28,11 +28,22 @@ export function classifyHubSpotAnswer(answer: { status: number; headers: Headers
   return classifyStatus(answer.status, answer.headers, now);
 }
 
+/**
+ * A successful answer that spent the last call of a window (`X-HubSpot-RateLimit-Remaining: 0`, or the
+ * daily one): the connection waits the window (or until midnight UTC) before HubSpot would answer 429.
+ */
+export function hubSpotQuotaWait(answer: { status: number; headers: HeaderSource }, now = Date.now()): number | undefined {
+  if (answer.status === 429) return undefined;
+  if (readHeader(answer.headers, 'x-hubspot-ratelimit-daily-remaining')?.trim() === '0') return Math.max(untilMidnightUtc(now), MIN_DAILY_WAIT_MS);
+  if (readHeader(answer.headers, 'x-hubspot-ratelimit-remaining')?.trim() === '0') return intervalOf(answer.headers);
+  return undefined;
+}
+
 function rateLimited(code: string, retryAfterMs: number): FailureClassification {
   return { category: 'RateLimited', retryable: true, code, status: 429, retryAfterMs };
 }
 
-function intervalOf(headers: Headers): number {
+function intervalOf(headers: HeaderSource): number {
   const interval = Number(readHeader(headers, 'x-hubspot-ratelimit-interval-milliseconds'));
   return Number.isInteger(interval) && interval > 0 && interval <= 86_400_000 ? interval : DEFAULT_INTERVAL_MS;
 }

@@ -4,6 +4,7 @@ import type { GovernedRequest } from '../integrations/governed/governed-request'
 import type { ModelProtocol } from '../models/model-protocol';
 import type { FailureClassification } from '../resilience/failure-classifier';
 import type { VerifiedWebhook, WebhookVerifier } from '../webhooks/verification/webhook-verifier';
+import type { HeaderSource } from '../resilience/retry-policy';
 
 /**
  * The vendor layer's contract. A vendor descriptor is pure data and functions (no Nest, no I/O of its
@@ -85,6 +86,12 @@ export interface VendorHttpProfile {
    * answer, 2xx included. Undefined: HTTP's reading (2xx succeeds, the rest is classified by status).
    */
   classify?(answer: { status: number; headers: Readonly<Record<string, string | string[]>>; body: Buffer }): FailureClassification | undefined;
+  /**
+   * How long a successful answer says the connection must now wait, by the vendor's own quota headers
+   * (its remaining count reached 0): the connection's budget is held that long, on every replica, before
+   * the next call meets a 429. Undefined: the standard `RateLimit-*` / `X-RateLimit-*` headers only.
+   */
+  quotaWait?(answer: { status: number; headers: HeaderSource }, now: number): number | undefined;
   /**
    * The header on which the vendor takes an idempotency key (it answers a repeated key with the first
    * result): every call of a run that has a key carries it there, retries of the run included.

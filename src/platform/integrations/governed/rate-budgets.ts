@@ -48,6 +48,11 @@ export class RateBudgets {
   /** Reads the vendor's own rate-limit signals off an answer (and its failure, when the vendor's rules call it a rate limit). */
   async observe(profile: ConnectionProfile, status: number, headers: HeaderSource, failure?: FailureClassification): Promise<void> {
     const limited = failure?.category === 'RateLimited';
+    const vendorWait = limited ? undefined : profile.vendor.quotaWait?.({ status, headers }, Date.now());
+    if (vendorWait !== undefined && vendorWait > 0) {
+      await this.limiter.block(profile.connectionBudgetKey, profile.connectionBudget, Date.now() + vendorWait);
+      return;
+    }
     const exhausted = limited || status === 429 || readHeader(headers, 'x-ratelimit-remaining')?.trim() === '0' || readHeader(headers, 'ratelimit-remaining')?.trim() === '0';
     if (!exhausted) return;
     const waitMs = (limited ? failure.retryAfterMs : undefined) ?? parseRetryAfter(headers);
