@@ -155,6 +155,16 @@ describe('object storage on S3', () => {
     expect(body).toMatchObject({ size: content.length, sha256: createHash('sha256').update(content).digest('hex') });
     expect(body.etag).toMatch(/^".+"$/);
     expect((await stored('big/known.bin')).equals(content)).toBe(true);
+    // Whole parts but the last, as S3 requires (at least 5 MiB each).
+    const parts = s3.proxy.forwarded
+      .filter((line) => line.startsWith('PUT /factory-artifacts/big/known.bin?partNumber='))
+      .map((line) => [Number(/partNumber=(\d+)/.exec(line)?.[1]), Number(/\((\d+) bytes\)$/.exec(line)?.[1])])
+      .sort(([a], [b]) => a - b);
+    expect(parts).toEqual([
+      [1, 5 * MIB],
+      [2, 5 * MIB],
+      [3, 2 * MIB + 123],
+    ]);
 
     const chunks = [randomBytes(3 * MIB), randomBytes(4 * MIB), randomBytes(MIB)];
     const streamed = new ReadableStream<Uint8Array>({

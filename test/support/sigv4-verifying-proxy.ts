@@ -13,7 +13,7 @@ import { readBody } from './peer-http';
  */
 export class SigV4VerifyingProxy {
   readonly rejected: string[] = [];
-  /** `METHOD path?query` of every request passed on to the server. */
+  /** `METHOD path?query (N bytes)` of every request passed on to the server. */
   readonly forwarded: string[] = [];
   /** Requests answered 500 InternalError instead of being forwarded (scripted S3 failures). */
   private readonly failing: Array<(method: string, url: URL) => boolean> = [];
@@ -66,7 +66,7 @@ export class SigV4VerifyingProxy {
         .end('<?xml version="1.0" encoding="UTF-8"?><Error><Code>InternalError</Code><Message>We encountered an internal error. Please try again.</Message></Error>');
       return;
     }
-    this.forwarded.push(`${request.method} ${request.url}`);
+    this.forwarded.push(`${request.method} ${request.url} (${body.length} bytes)`);
     const forwarded = httpRequest({ host: upstream.hostname, port: upstream.port, method: request.method, path: request.url, headers: request.headers }, (answer) => {
       response.writeHead(answer.statusCode ?? 502, answer.headers);
       answer.pipe(response);

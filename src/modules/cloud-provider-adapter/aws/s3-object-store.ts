@@ -186,7 +186,15 @@ export class S3ObjectStore implements ObjectStoreProvider {
       let number = 0;
       let pending: Buffer | null = first;
       while (pending && pending.length > 0 && failure === undefined) {
-        // The first read holds threshold + 1 bytes: it is cut into parts like the rest.
+        // Every part but the last must be a whole one (S3 refuses a smaller one at completion): the first
+        // read's tail, cut from threshold + 1 bytes, is topped up from the stream.
+        if (pending.length < partSize) {
+          const more = await reader.read(partSize - pending.length);
+          if (more) {
+            sha256.update(more);
+            pending = Buffer.concat([pending, more]);
+          }
+        }
         const part: Buffer = pending.subarray(0, partSize);
         pending = pending.length > partSize ? pending.subarray(partSize) : null;
         size += part.length;
