@@ -1,9 +1,8 @@
 import { createHash } from 'node:crypto';
-import { Readable } from 'node:stream';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Injectable, Logger } from '@nestjs/common';
 import type { ConnectionProfile } from '../../../platform/integrations/connections/connection-profile';
-import { GovernedHttpClient, type GovernedResponse, type GovernedStream } from '../../../platform/integrations/governed/governed-http-client';
+import { GovernedHttpClient, type GovernedResponse } from '../../../platform/integrations/governed/governed-http-client';
 import type { GovernedRequest } from '../../../platform/integrations/governed/governed-request';
 import { classifyError, IntegrationError } from '../../../platform/resilience/failure-classifier';
 import { CloudProviderAdapterOptions } from '../cloud-provider-adapter.options';
@@ -19,6 +18,7 @@ import type {
   StoredObject,
 } from '../object-storage/object-store';
 import { PartReader } from '../object-storage/part-reader';
+import { escapeXml, governedBody, headerOf, isoOf, md5 } from '../object-storage/provider-answers';
 import { parseS3Xml, s3Failure, type S3Xml } from './s3-answers';
 import { s3Paths } from './s3.configuration';
 import { presignUrl } from './sigv4';
@@ -262,36 +262,10 @@ export class S3ObjectStore implements ObjectStoreProvider {
 const ABORT_ATTEMPTS = 3;
 const ABORT_BACKOFF_MS = 200;
 
-/** A governed stream's body as a Readable: its run ends Completed at the end, Failed when the reader stops early or it breaks. */
-export function governedBody(stream: GovernedStream): Readable {
-  const body = Readable.from(stream.body, { objectMode: false });
-  body.once('end', () => void stream.complete({}));
-  body.once('error', (error) => void stream.fail(error));
-  body.once('close', () => {
-    if (!body.readableEnded) void stream.fail(new Error('The reader stopped before the end of the object'));
-  });
-  return body;
-}
-
 /**
  * The bytes' Content-MD5, which S3 checks and the signature covers; the payload itself is left unsigned
  * (UNSIGNED-PAYLOAD), so the bytes are hashed once for integrity instead of twice.
  */
 function integrityHeaders(bytes: Buffer): Record<string, string> {
-  return { 'content-md5': createHash('md5').update(bytes).digest('base64'), 'x-amz-content-sha256': 'UNSIGNED-PAYLOAD' };
-}
-
-function headerOf(answer: { headers: Record<string, string | string[]> }, name: string): string | null {
-  const value = answer.headers[name];
-  return (Array.isArray(value) ? value[0] : value) ?? null;
-}
-
-function isoOf(value: unknown): string | null {
-  if (typeof value !== 'string') return null;
-  const time = Date.parse(value);
-  return Number.isNaN(time) ? null : new Date(time).toISOString();
-}
-
-function escapeXml(text: string): string {
-  return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
+  return { 'content-md5': md5(bytes), 'x-amz-content-sha256': 'UNSIGNED-PAYLOAD' };
 }
