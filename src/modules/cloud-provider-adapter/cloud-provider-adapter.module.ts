@@ -1,6 +1,7 @@
 import { Module } from '@nestjs/common';
 import { provideOptions } from '../../platform/config/options.provider';
 import { S3ObjectStore } from './aws/s3-object-store';
+import { AzureBlobObjectStore } from './azure/azure-blob-object-store';
 import { CloudProviderAdapterOptions } from './cloud-provider-adapter.options';
 import { OBJECT_STORE_PROVIDERS, ObjectStorage } from './object-storage/object-storage';
 import { ObjectsController } from './object-storage/objects.controller';
@@ -11,7 +12,8 @@ import { ObjectsController } from './object-storage/objects.controller';
   providers: [
     provideOptions(CloudProviderAdapterOptions),
     S3ObjectStore,
-    { provide: OBJECT_STORE_PROVIDERS, useFactory: (s3: S3ObjectStore) => [s3], inject: [S3ObjectStore] },
+    AzureBlobObjectStore,
+    { provide: OBJECT_STORE_PROVIDERS, useFactory: (s3: S3ObjectStore, azure: AzureBlobObjectStore) => [s3, azure], inject: [S3ObjectStore, AzureBlobObjectStore] },
     ObjectStorage,
   ],
   exports: [CloudProviderAdapterOptions],

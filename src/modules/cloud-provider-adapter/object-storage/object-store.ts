@@ -56,6 +56,8 @@ export interface PresignedUrl {
   readonly url: string;
   readonly method: 'GET' | 'PUT';
   readonly expiresAt: string;
+  /** Headers the request on the URL must carry (Azure's Put Blob needs `x-ms-blob-type`); none when absent. */
+  readonly headers?: Readonly<Record<string, string>>;
 }
 
 /**
