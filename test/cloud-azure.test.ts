@@ -1,4 +1,6 @@
 import { createHash, randomBytes } from 'node:crypto';
+import { createServer, request as httpRequest, type IncomingMessage, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { connect as openSocket } from 'node:net';
 import { BlobServiceClient, type ContainerClient } from '@azure/storage-blob';
 import { DataSource } from 'typeorm';
@@ -17,10 +19,38 @@ import { newJwtSecret } from './support/tokens';
 const MIB = 1024 * 1024;
 const CONTAINER = 'factory-artifacts';
 
+/**
+ * A proxy in front of Azurite that can fail a chosen request with Azure's 500 InternalError, and tells
+ * what it forwarded. Shared Key signs no host: the requests stay valid through it.
+ */
+async function startFailingProxy(target: number): Promise<{ port: number; forwarded: string[]; failNext(matches: (request: IncomingMessage) => boolean): void; server: Server }> {
+  const forwarded: string[] = [];
+  let failing: ((request: IncomingMessage) => boolean) | undefined;
+  const server = createServer((request, response) => {
+    if (failing?.(request)) {
+      failing = undefined;
+      request.resume();
+      response.writeHead(500, { 'content-type': 'application/xml', 'x-ms-error-code': 'InternalError' });
+      response.end('<?xml version="1.0" encoding="utf-8"?><Error><Code>InternalError</Code><Message>The server encountered an internal error.</Message></Error>');
+      return;
+    }
+    forwarded.push(`${request.method} ${request.url}`);
+    const upstream = httpRequest({ host: '127.0.0.1', port: target, method: request.method, path: request.url, headers: request.headers }, (answer) => {
+      response.writeHead(answer.statusCode ?? 502, answer.headers);
+      answer.pipe(response);
+    });
+    upstream.on('error', () => response.destroy());
+    request.pipe(upstream);
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return { port: (server.address() as AddressInfo).port, forwarded, failNext: (matches) => (failing = matches), server };
+}
+
 describe('object storage on Azure Blob', () => {
   const jwtSecret = newJwtSecret();
   const transcript: string[] = [];
   let azurite: Azurite;
+  let proxy: Awaited<ReturnType<typeof startFailingProxy>>;
   let container: ContainerClient;
   let platform: InProcessPlatform;
   let tenant: TenantApi;
@@ -52,6 +82,7 @@ describe('object storage on Azure Blob', () => {
     azurite = await startAzurite();
     container = BlobServiceClient.fromConnectionString(azurite.connectionString).getContainerClient(CONTAINER);
     await container.create();
+    proxy = await startFailingProxy(azurite.port);
     platform = await startInProcess({
       AUTH_JWT_SECRET: jwtSecret,
       APP_ROLE: 'VendorApiClientRegistryService,CloudProviderAdapterService',
@@ -70,6 +101,7 @@ describe('object storage on Azure Blob', () => {
 
   afterAll(async () => {
     await platform?.close();
+    await new Promise((resolve) => proxy?.server.close(resolve));
     await azurite?.stop();
   });
 
@@ -184,6 +216,22 @@ describe('object storage on Azure Blob', () => {
     const download = await get('big/streamed.bin', { range: `bytes=${5 * MIB}-` });
     expect(download.status).toBe(206);
     expect(Buffer.from(await download.arrayBuffer()).equals(all.subarray(5 * MIB))).toBe(true);
+  });
+
+  it('stores nothing when a block fails: no block list is committed, and the blob that was there stays', async () => {
+    const through = await connect(tenant, 'azure-through-proxy', { accountUrl: `http://127.0.0.1:${proxy.port}/${AZURITE_ACCOUNT}` });
+    expect(through.body.status).toBe('Active');
+    const before = Buffer.from('the previous version');
+    expect((await put('big/failed.bin', before, {}, through.body.id)).status).toBe(201);
+    proxy.failNext(
+      (request) =>
+        request.method === 'PUT' && new URL(request.url!, 'http://proxy').searchParams.get('comp') === 'block' && proxy.forwarded.some((line) => line.includes('comp=block&')),
+    );
+    const answer = await put('big/failed.bin', randomBytes(12 * MIB), {}, through.body.id);
+    expect(answer.status).toBe(502);
+    expect(((await answer.json()) as { message: string }).message).toContain('InternalError');
+    expect((await stored('big/failed.bin')).equals(before)).toBe(true);
+    expect(proxy.forwarded.some((line) => line.includes('comp=blocklist'))).toBe(false);
   });
 
   it('stores nothing when the client breaks off an upload', async () => {
