@@ -159,13 +159,17 @@ describe('object storage on Azure Blob', () => {
     expect((await fetch(objectUrl('reports/build-42.json'), { method: 'DELETE', headers: { authorization: `Bearer ${tenant.token}` } })).status).toBe(204);
   });
 
-  it('stores keys with spaces and non-ASCII characters under their own names', async () => {
+  it('stores keys with spaces and non-ASCII characters under their own names, and an empty object', async () => {
     const key = 'notes/été 2026+plan.txt';
     expect((await put(encodeURI(key), Buffer.from('summer'))).status).toBe(201);
     expect((await stored(key)).toString()).toBe('summer');
     const page = await tenant.get(`/cloud/connections/${connectionId}/objects?prefix=${encodeURIComponent('notes/été ')}`);
     expect(page.body.items.map((item: { key: string }) => item.key)).toEqual([key]);
     expect(await (await get(encodeURI(key))).text()).toBe('summer');
+
+    const empty = await put('notes/empty.txt', Buffer.alloc(0));
+    expect(await empty.json()).toMatchObject({ key: 'notes/empty.txt', size: 0 });
+    expect((await stored('notes/empty.txt')).length).toBe(0);
   });
 
   it('lists by prefix, page by page with the cursor', async () => {
