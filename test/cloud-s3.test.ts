@@ -248,50 +248,6 @@ describe('object storage on S3', () => {
     expect(tooLong.body.message).toContain('3600');
   });
 
-  it('streams 1 GiB up and back with bounded memory', async () => {
-    const size = 1024 * MIB;
-    const pattern = randomBytes(MIB);
-    const sent = createHash('sha256');
-    let left = size;
-    const body = new ReadableStream<Uint8Array>({
-      pull(controller) {
-        if (left === 0) return controller.close();
-        left -= pattern.length;
-        sent.update(pattern);
-        controller.enqueue(pattern);
-      },
-    });
-    global.gc?.();
-    const before = process.memoryUsage().rss;
-    let peak = before;
-    const sampler = setInterval(() => (peak = Math.max(peak, process.memoryUsage().rss)), 50);
-    try {
-      const stored = await put('huge/1gib.bin', body);
-      expect(stored.status).toBe(201);
-      const sentDigest = sent.digest('hex');
-      expect(((await stored.json()) as { size: number; sha256: string }).sha256).toBe(sentDigest);
-      const download = await get('huge/1gib.bin');
-      expect(download.headers.get('content-length')).toBe(String(size));
-      const received = createHash('sha256');
-      let bytes = 0;
-      for await (const chunk of download.body as unknown as AsyncIterable<Uint8Array>) {
-        received.update(chunk);
-        bytes += chunk.length;
-      }
-      expect(bytes).toBe(size);
-      expect(received.digest('hex')).toBe(
-        createHash('sha256')
-          .update(Buffer.concat(Array.from({ length: 1024 }, () => pattern)))
-          .digest('hex'),
-      );
-    } finally {
-      clearInterval(sampler);
-    }
-    // This process holds the platform, s3rver, the signature-checking proxy and the client: together they
-    // grow by far less than the object (parts of 5 MiB, 4 in flight, and the proxy's copy of each).
-    expect((peak - before) / MIB).toBeLessThan(200);
-  }, 180_000);
-
   it('keeps tenants apart', async () => {
     const foreign = await fetch(objectUrl('shared/report.txt'), { headers: { authorization: `Bearer ${other.token}` } });
     expect(foreign.status).toBe(404);
