@@ -18,7 +18,8 @@ import type {
   StoredObject,
 } from '../object-storage/object-store';
 import { PartReader } from '../object-storage/part-reader';
-import { escapeXml, governedBody, headerOf, isoOf, md5 } from '../object-storage/provider-answers';
+import { uploadInParts } from '../object-storage/parted-upload';
+import { downloadOf, escapeXml, headerOf, isoOf, md5, propertiesOf } from '../object-storage/provider-answers';
 import { parseS3Xml, s3Failure, type S3Xml } from './s3-answers';
 import { s3Paths } from './s3.configuration';
 import { presignUrl } from './sigv4';
@@ -70,35 +71,14 @@ export class S3ObjectStore implements ObjectStoreProvider {
       if (answer.status === 404) return null;
       throw s3Failure(answer, 'read the object');
     }
-    const { stream } = answer;
-    const size = Number(headerOf(stream, 'content-length') ?? 0);
-    const contentRange = headerOf(stream, 'content-range') ?? undefined;
-    return {
-      properties: {
-        key: location.key,
-        size: contentRange ? Number(contentRange.split('/')[1]) : size,
-        contentType: headerOf(stream, 'content-type'),
-        etag: headerOf(stream, 'etag'),
-        lastModified: isoOf(headerOf(stream, 'last-modified')),
-      },
-      status: stream.status === 206 ? 206 : 200,
-      contentLength: size,
-      ...(contentRange ? { contentRange } : {}),
-      body: governedBody(stream),
-    };
+    return downloadOf(location.key, answer.stream);
   }
 
   async head(location: ObjectLocation): Promise<ObjectProperties | null> {
     const response = await this.call(location, { method: 'HEAD', path: this.objectPath(location) }, 's3.headObject');
     if (response.status === 404) return null;
     if (response.status !== 200) throw s3Failure(response, 'read the object’s properties');
-    return {
-      key: location.key,
-      size: Number(headerOf(response, 'content-length') ?? 0),
-      contentType: headerOf(response, 'content-type'),
-      etag: headerOf(response, 'etag'),
-      lastModified: isoOf(headerOf(response, 'last-modified')),
-    };
+    return propertiesOf(location.key, response);
   }
 
   async delete(location: ObjectLocation): Promise<boolean> {
@@ -160,55 +140,28 @@ export class S3ObjectStore implements ObjectStoreProvider {
     if (created.status !== 200) throw s3Failure(created, 'start a multipart upload');
     const uploadId = parseS3Xml(created.body).InitiateMultipartUploadResult?.UploadId as string | undefined;
     if (!uploadId) throw IntegrationError.transient('s3_answer_unreadable', 'S3 started a multipart upload without naming it');
-    const partSize = this.options.partSizeBytes;
     const etags: string[] = [];
-    const inFlight = new Set<Promise<void>>();
-    let size = 0;
-    let failure: unknown;
-    const upload = (number: number, bytes: Buffer): void => {
-      const sending = (async () => {
-        const response = await this.call(
-          location,
-          { method: 'PUT', path, query: { partNumber: String(number), uploadId }, headers: integrityHeaders(bytes), body: bytes },
-          's3.uploadPart',
-        );
-        if (response.status !== 200) throw s3Failure(response, `store part ${number}`);
-        const etag = headerOf(response, 'etag');
-        if (!etag) throw IntegrationError.transient('s3_answer_unreadable', `S3 stored part ${number} without its ETag`);
-        etags[number - 1] = etag;
-      })().catch((error: unknown) => {
-        failure ??= error;
-      });
-      inFlight.add(sending);
-      void sending.finally(() => inFlight.delete(sending));
-    };
     try {
-      let number = 0;
-      let pending: Buffer | null = first;
-      while (pending && pending.length > 0 && failure === undefined) {
-        // Every part but the last must be a whole one (S3 refuses a smaller one at completion): the first
-        // read's tail, cut from threshold + 1 bytes, is topped up from the stream.
-        if (pending.length < partSize) {
-          const more = await reader.read(partSize - pending.length);
-          if (more) {
-            sha256.update(more);
-            pending = Buffer.concat([pending, more]);
-          }
-        }
-        const part: Buffer = pending.subarray(0, partSize);
-        pending = pending.length > partSize ? pending.subarray(partSize) : null;
-        size += part.length;
-        if (size > this.options.maxObjectBytes)
-          throw IntegrationError.validation('object_too_large', `The object is larger than CLOUD_MAX_OBJECT_BYTES (${this.options.maxObjectBytes} bytes)`);
-        while (inFlight.size >= this.options.partConcurrency) await Promise.race(inFlight);
-        upload(++number, part);
-        if (!pending) {
-          pending = await reader.read(partSize);
-          if (pending) sha256.update(pending);
-        }
-      }
-      await Promise.all(inFlight);
-      if (failure !== undefined) throw failure;
+      const size = await uploadInParts({
+        reader,
+        first,
+        sha256,
+        partSize: this.options.partSizeBytes,
+        concurrency: this.options.partConcurrency,
+        maxObjectBytes: this.options.maxObjectBytes,
+        maxParts: MAX_PARTS,
+        sendPart: async (number, bytes) => {
+          const response = await this.call(
+            location,
+            { method: 'PUT', path, query: { partNumber: String(number), uploadId }, headers: integrityHeaders(bytes), body: bytes },
+            's3.uploadPart',
+          );
+          if (response.status !== 200) throw s3Failure(response, `store part ${number}`);
+          const etag = headerOf(response, 'etag');
+          if (!etag) throw IntegrationError.transient('s3_answer_unreadable', `S3 stored part ${number} without its ETag`);
+          etags[number - 1] = etag;
+        },
+      });
       const completion = `<CompleteMultipartUpload>${etags.map((etag, index) => `<Part><PartNumber>${index + 1}</PartNumber><ETag>${escapeXml(etag)}</ETag></Part>`).join('')}</CompleteMultipartUpload>`;
       const completed = await this.call(
         location,
@@ -221,9 +174,6 @@ export class S3ObjectStore implements ObjectStoreProvider {
       const etag = (document.CompleteMultipartUploadResult?.ETag as string | undefined) ?? null;
       return { key: location.key, size, contentType, etag, lastModified: null, sha256: sha256.digest('hex') };
     } catch (error) {
-      // The rest of the body is not wanted (S3 failed while the client was still sending).
-      reader.discard();
-      await Promise.allSettled(inFlight);
       await this.abort(location, path, uploadId);
       throw error;
     }
@@ -259,6 +209,8 @@ export class S3ObjectStore implements ObjectStoreProvider {
   }
 }
 
+/** S3's limit on the parts of one upload. */
+const MAX_PARTS = 10_000;
 const ABORT_ATTEMPTS = 3;
 const ABORT_BACKOFF_MS = 200;
 

@@ -17,7 +17,8 @@ import type {
   StoredObject,
 } from '../object-storage/object-store';
 import { PartReader } from '../object-storage/part-reader';
-import { escapeXml, governedBody, headerOf, isoOf, md5 } from '../object-storage/provider-answers';
+import { uploadInParts } from '../object-storage/parted-upload';
+import { downloadOf, escapeXml, headerOf, isoOf, md5, propertiesOf } from '../object-storage/provider-answers';
 import { azureFailure, parseAzureXml, type AzureXml } from './azure-blob-answers';
 import { blobSasUrl } from './azure-blob-sas';
 import { azureBlobConfigurationOf, azureBlobPaths } from './azure-blob.configuration';
@@ -84,35 +85,14 @@ export class AzureBlobObjectStore implements ObjectStoreProvider {
       if (answer.status === 404) return null;
       throw azureFailure(answer, 'read the object');
     }
-    const { stream } = answer;
-    const size = Number(headerOf(stream, 'content-length') ?? 0);
-    const contentRange = headerOf(stream, 'content-range') ?? undefined;
-    return {
-      properties: {
-        key: location.key,
-        size: contentRange ? Number(contentRange.split('/')[1]) : size,
-        contentType: headerOf(stream, 'content-type'),
-        etag: headerOf(stream, 'etag'),
-        lastModified: isoOf(headerOf(stream, 'last-modified')),
-      },
-      status: stream.status === 206 ? 206 : 200,
-      contentLength: size,
-      ...(contentRange ? { contentRange } : {}),
-      body: governedBody(stream),
-    };
+    return downloadOf(location.key, answer.stream);
   }
 
   async head(location: ObjectLocation): Promise<ObjectProperties | null> {
     const response = await this.call(location, { method: 'HEAD', path: this.blobPath(location) }, 'azure.getBlobProperties');
     if (response.status === 404) return null;
     if (response.status !== 200) throw azureFailure(response, 'read the object’s properties');
-    return {
-      key: location.key,
-      size: Number(headerOf(response, 'content-length') ?? 0),
-      contentType: headerOf(response, 'content-type'),
-      etag: headerOf(response, 'etag'),
-      lastModified: isoOf(headerOf(response, 'last-modified')),
-    };
+    return propertiesOf(location.key, response);
   }
 
   async delete(location: ObjectLocation): Promise<boolean> {
@@ -197,66 +177,35 @@ export class AzureBlobObjectStore implements ObjectStoreProvider {
     // Block ids are the same length for a blob, and this upload's own: a concurrent upload of the same key stages blocks of other ids.
     const upload = randomBytes(12).toString('hex');
     const blockId = (index: number) => Buffer.from(`${upload}-${String(index).padStart(5, '0')}`).toString('base64');
-    const partSize = this.options.partSizeBytes;
     const ids: string[] = [];
-    const inFlight = new Set<Promise<void>>();
-    let size = 0;
-    let failure: unknown;
-    const stage = (index: number, bytes: Buffer): void => {
-      const id = blockId(index);
-      ids[index] = id;
-      const sending = (async () => {
+    // The staged blocks of a failed upload are never committed: Azure discards them, and the blob is as it was.
+    const size = await uploadInParts({
+      reader,
+      first,
+      sha256,
+      partSize: this.options.partSizeBytes,
+      concurrency: this.options.partConcurrency,
+      maxObjectBytes: this.options.maxObjectBytes,
+      maxParts: MAX_BLOCKS,
+      sendPart: async (number, bytes) => {
+        const id = blockId(number - 1);
+        ids[number - 1] = id;
         const response = await this.call(
           location,
           { method: 'PUT', path, query: { comp: 'block', blockid: id }, headers: { 'content-md5': md5(bytes) }, body: bytes },
           'azure.putBlock',
         );
-        if (response.status !== 201) throw azureFailure(response, `store block ${index + 1}`);
-      })().catch((error: unknown) => {
-        failure ??= error;
-      });
-      inFlight.add(sending);
-      void sending.finally(() => inFlight.delete(sending));
-    };
-    try {
-      let index = 0;
-      let pending: Buffer = first;
-      for (;;) {
-        // Every block but the last is a whole part: what is left of the first read is topped up.
-        if (pending.length < partSize) {
-          const more = await reader.read(partSize - pending.length);
-          if (more) {
-            sha256.update(more);
-            pending = pending.length === 0 ? more : Buffer.concat([pending, more]);
-          }
-        }
-        if (pending.length === 0 || failure !== undefined) break;
-        const block = pending.subarray(0, partSize);
-        pending = pending.subarray(block.length);
-        size += block.length;
-        if (size > this.options.maxObjectBytes)
-          throw IntegrationError.validation('object_too_large', `The object is larger than CLOUD_MAX_OBJECT_BYTES (${this.options.maxObjectBytes} bytes)`);
-        if (index >= MAX_BLOCKS) throw IntegrationError.validation('object_too_large', `The object needs more than ${MAX_BLOCKS} blocks of CLOUD_PART_SIZE (${partSize} bytes)`);
-        while (inFlight.size >= this.options.partConcurrency) await Promise.race(inFlight);
-        stage(index++, block);
-      }
-      await Promise.all(inFlight);
-      if (failure !== undefined) throw failure;
-      const blockList = `<?xml version="1.0" encoding="utf-8"?><BlockList>${ids.map((id) => `<Latest>${escapeXml(id)}</Latest>`).join('')}</BlockList>`;
-      const committed = await this.call(
-        location,
-        { method: 'PUT', path, query: { comp: 'blocklist' }, headers: { 'content-type': 'application/xml', 'x-ms-blob-content-type': contentType }, body: blockList },
-        'azure.putBlockList',
-      );
-      if (committed.status !== 201) throw azureFailure(committed, 'commit the blocks');
-      return { key: location.key, size, contentType, etag: headerOf(committed, 'etag'), lastModified: isoOf(headerOf(committed, 'last-modified')), sha256: sha256.digest('hex') };
-    } catch (error) {
-      // The rest of the body is not wanted (Azure failed while the client was still sending). The staged
-      // blocks are left uncommitted: Azure discards them, and the blob is as it was.
-      reader.discard();
-      await Promise.allSettled(inFlight);
-      throw error;
-    }
+        if (response.status !== 201) throw azureFailure(response, `store block ${number}`);
+      },
+    });
+    const blockList = `<?xml version="1.0" encoding="utf-8"?><BlockList>${ids.map((id) => `<Latest>${escapeXml(id)}</Latest>`).join('')}</BlockList>`;
+    const committed = await this.call(
+      location,
+      { method: 'PUT', path, query: { comp: 'blocklist' }, headers: { 'content-type': 'application/xml', 'x-ms-blob-content-type': contentType }, body: blockList },
+      'azure.putBlockList',
+    );
+    if (committed.status !== 201) throw azureFailure(committed, 'commit the blocks');
+    return { key: location.key, size, contentType, etag: headerOf(committed, 'etag'), lastModified: isoOf(headerOf(committed, 'last-modified')), sha256: sha256.digest('hex') };
   }
 
   private call(location: ObjectLocation, request: GovernedRequest, operation: string): Promise<GovernedResponse> {

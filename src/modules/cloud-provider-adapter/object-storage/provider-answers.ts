@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { Readable } from 'node:stream';
 import type { GovernedStream } from '../../../platform/integrations/governed/governed-http-client';
+import type { ObjectDownload, ObjectProperties } from './object-store';
 
 /**
  * What every object-store provider reads of a cloud's answers the same way: a governed download as a
@@ -36,4 +37,28 @@ export function md5(bytes: Buffer): string {
 
 export function escapeXml(text: string): string {
   return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
+}
+
+/** An object's properties from the headers of its HEAD or GET answer (both clouds name them alike). */
+export function propertiesOf(key: string, answer: { headers: Record<string, string | string[]> }): ObjectProperties {
+  return {
+    key,
+    size: Number(headerOf(answer, 'content-length') ?? 0),
+    contentType: headerOf(answer, 'content-type'),
+    etag: headerOf(answer, 'etag'),
+    lastModified: isoOf(headerOf(answer, 'last-modified')),
+  };
+}
+
+/** A streamed GET as a download: a range's answer names the object's size after the slash of Content-Range. */
+export function downloadOf(key: string, stream: GovernedStream): ObjectDownload {
+  const properties = propertiesOf(key, stream);
+  const contentRange = headerOf(stream, 'content-range') ?? undefined;
+  return {
+    properties: contentRange ? { ...properties, size: Number(contentRange.split('/')[1]) } : properties,
+    status: stream.status === 206 ? 206 : 200,
+    contentLength: properties.size,
+    ...(contentRange ? { contentRange } : {}),
+    body: governedBody(stream),
+  };
 }

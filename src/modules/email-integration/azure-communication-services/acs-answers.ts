@@ -51,14 +51,6 @@ export function acsFailure(response: GovernedResponse, what: string): Integratio
   return withRun(error, response.run);
 }
 
-/** `Retry-After` in seconds (what the Email operation answers), in ms; undefined when absent or a date. */
-export function retryAfterSeconds(headers: Readonly<Record<string, string | string[]>>): number | undefined {
-  const raw = headers['retry-after'];
-  const value = Array.isArray(raw) ? raw[0] : raw;
-  if (value === undefined || !/^\d+$/.test(value.trim())) return undefined;
-  return Number(value.trim()) * 1000;
-}
-
 /** The events of a verified Event Grid delivery (WebhookReceived's data): each one's type and data, in either schema. */
 export function eventGridEvents(data: unknown): Array<{ type: string; data: Record<string, unknown> }> {
   const events = Array.isArray(data) ? data : [data];

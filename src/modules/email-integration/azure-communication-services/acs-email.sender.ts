@@ -10,8 +10,9 @@ import type { SendReceipt } from '../../../platform/messages/message-sending';
 import type { Message } from '../../../platform/messages/message.entity';
 import type { ProviderSender } from '../../../platform/messages/provider-senders';
 import { classifyError, IntegrationError } from '../../../platform/resilience/failure-classifier';
+import { parseRetryAfter } from '../../../platform/resilience/retry-policy';
 import { EmailIntegrationOptions } from '../email-integration.options';
-import { ACS_EMAIL_API_VERSION, acsError, acsFailure, eventGridEvents, retryAfterSeconds, stableGuid } from './acs-answers';
+import { ACS_EMAIL_API_VERSION, acsError, acsFailure, eventGridEvents, stableGuid } from './acs-answers';
 
 const EMAIL_DELIVERY_REPORT = 'Microsoft.Communication.EmailDeliveryReportReceived';
 
@@ -93,7 +94,7 @@ export class AcsEmailSender implements ProviderSender<SendEmailCommand> {
     let last = accepted;
     let status = operationStatusOf(accepted.body);
     while (status !== 'Succeeded' && status !== 'Failed' && status !== 'Canceled') {
-      const wait = retryAfterSeconds(last.headers) ?? this.options.operationPollIntervalMs;
+      const wait = parseRetryAfter(last.headers) ?? this.options.operationPollIntervalMs;
       const remaining = deadline - Date.now();
       if (remaining <= 0) return { status: 'Unknown', response: last };
       await sleep(Math.min(wait, remaining));
