@@ -117,6 +117,7 @@ export async function createPlatformApp(roles: readonly RoleDefinition[], settin
     jsonMaxDepth: runtime.httpJsonMaxDepth,
     rawRoutes: roles.flatMap((role) => role.load().rawBodyRoutes ?? []).map((route) => ({ path: route.path, limitBytes: route.limitBytes() })),
     streamRoutes: roles.flatMap((role) => role.load().streamBodyRoutes ?? []),
+    requestTimeoutMs: runtime.httpRequestTimeoutMs,
   });
   app.useGlobalPipes(new RequestValidationPipe());
   app.connectMicroservice({ strategy: app.get(BusServer) }, { inheritAppConfig: true });

@@ -17,6 +17,7 @@ import { newJwtSecret } from './support/tokens';
 const MIB = 1024 * 1024;
 const BUCKET = 'factory-artifacts';
 const CREDENTIAL = JSON.stringify(S3RVER_CREDENTIALS);
+const REQUEST_TIMEOUT_MS = 3_000;
 
 describe('object storage on S3', () => {
   const jwtSecret = newJwtSecret();
@@ -74,6 +75,7 @@ describe('object storage on S3', () => {
       CLOUD_MULTIPART_THRESHOLD: '5MiB',
       CLOUD_PART_SIZE: '5MiB',
       HEALTH_PROBE_INTERVAL: '1h',
+      HTTP_REQUEST_TIMEOUT: `${REQUEST_TIMEOUT_MS}ms`,
     });
     tenant = await TenantApi.create(platform.url, jwtSecret, 'tenant-cloud-a', transcript, REGISTRY_SCOPES);
     other = await TenantApi.create(platform.url, jwtSecret, 'tenant-cloud-b', transcript, REGISTRY_SCOPES);
@@ -218,6 +220,39 @@ describe('object storage on S3', () => {
     socket.destroy();
     await waitFor(() => platform.logs.text().includes('"status":499'), 10_000, 'the platform to see the client gone');
     await expect(s3.client.send(new HeadObjectCommand({ Bucket: BUCKET, Key: 'big/broken.bin' }))).rejects.toMatchObject({ name: 'NotFound' });
+  });
+
+  it('lets an upload that keeps moving outlive the request timeout, and answers one that stalls 408', async () => {
+    const chunk = randomBytes(256 * 1024);
+    let sent = 0;
+    const slow = new ReadableStream<Uint8Array>({
+      async pull(controller) {
+        if (sent === 8) return controller.close();
+        await new Promise((resolve) => setTimeout(resolve, sent === 0 ? 0 : REQUEST_TIMEOUT_MS / 4));
+        sent++;
+        controller.enqueue(chunk);
+      },
+    });
+    const started = Date.now();
+    const moving = await put('slow/moving.bin', slow);
+    expect(Date.now() - started).toBeGreaterThan(REQUEST_TIMEOUT_MS);
+    expect(moving.status).toBe(201);
+    expect((await stored('slow/moving.bin')).equals(Buffer.concat(Array.from({ length: 8 }, () => chunk)))).toBe(true);
+
+    const url = new URL(objectUrl('slow/stalled.bin'));
+    const socket = openSocket(Number(url.port), url.hostname);
+    let answer = '';
+    socket.on('data', (data) => (answer += data.toString('latin1')));
+    const closed = new Promise((resolve) => socket.once('close', resolve));
+    socket.write(
+      `PUT ${url.pathname} HTTP/1.1\r\nHost: ${url.host}\r\nAuthorization: Bearer ${tenant.token}\r\nContent-Type: application/octet-stream\r\nContent-Length: ${MIB}\r\n\r\n`,
+    );
+    socket.write(randomBytes(1024));
+    const stalledAt = Date.now();
+    await closed;
+    expect(Date.now() - stalledAt).toBeLessThan(3 * REQUEST_TIMEOUT_MS);
+    expect(answer).toMatch(/^HTTP\/1\.1 408 /);
+    await expect(s3.client.send(new HeadObjectCommand({ Bucket: BUCKET, Key: 'slow/stalled.bin' }))).rejects.toMatchObject({ name: 'NotFound' });
   });
 
   it('confines a connection to its key prefix', async () => {

@@ -26,10 +26,11 @@ export function createHttpAdapter(runtime: RuntimeOptions): FastifyAdapter {
     skipMiddie: true,
     keepAliveTimeout: runtime.httpKeepAliveTimeoutMs,
     connectionTimeout: runtime.httpIdleTimeoutMs,
-    requestTimeout: runtime.httpRequestTimeoutMs,
+    // The body deadline is the request-body handling's (per request, so streamed uploads are bounded by progress, not size).
+    requestTimeout: 0,
     http: {
       headersTimeout: runtime.httpHeadersTimeoutMs,
-      requestTimeout: runtime.httpRequestTimeoutMs,
+      requestTimeout: 0,
       connectionsCheckingInterval: TIMEOUT_CHECK_INTERVAL_MS,
     },
     routerOptions: { ignoreTrailingSlash: true, maxParamLength: 512 },

@@ -1,5 +1,5 @@
 import { BadRequestException, PayloadTooLargeException, UnsupportedMediaTypeException } from '@nestjs/common';
-import type { IncomingMessage } from 'node:http';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Readable, Transform } from 'node:stream';
 import { createBrotliDecompress, createGunzip, createInflate } from 'node:zlib';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
@@ -19,7 +19,16 @@ export interface RequestBodyRules {
   readonly rawRoutes: readonly RawBodyRule[];
   /** Route prefixes whose handlers read the body as a stream themselves (object uploads): nothing is buffered. */
   readonly streamRoutes?: readonly string[];
+  /**
+   * A body must have arrived whole within this time of the request's start (slow-body clients are
+   * answered 408 and closed); a streamed body must instead move at least STREAM_MIN_PROGRESS_BYTES in
+   * every such period, so a large upload on a healthy link is never cut for its size.
+   */
+  readonly requestTimeoutMs: number;
 }
+
+export const STREAM_MIN_PROGRESS_BYTES = 64 * 1024;
+const REQUEST_TIMEOUT_ANSWER = 'HTTP/1.1 408 Request Timeout\r\nConnection: close\r\nContent-Length: 0\r\n\r\n';
 
 const DECODERS: Record<string, () => Transform> = {
   gzip: createGunzip,
@@ -58,6 +67,11 @@ export function installRequestBodyHandling(fastify: FastifyInstance, rules: Requ
     return answer;
   };
 
+  fastify.addHook('onRequest', (request, reply, done) => {
+    if (hasBody(request.raw)) watchBodyArrival(request.raw, reply.raw, rules.requestTimeoutMs, isStreamRoute(request));
+    done();
+  });
+
   fastify.addHook('preParsing', (request, _reply, payload, done) => {
     const encoding = request.headers['content-encoding'];
     // A GET or HEAD body is never read, so its encoding does not matter.
@@ -94,6 +108,33 @@ export function installRequestBodyHandling(fastify: FastifyInstance, rules: Requ
       done(null, body);
     }, done);
   });
+}
+
+function hasBody(request: IncomingMessage): boolean {
+  const length = request.headers['content-length'];
+  return request.headers['transfer-encoding'] !== undefined || (length !== undefined && length !== '0');
+}
+
+/**
+ * The listener's own request timeout would cut any body that takes longer than it, however fast it
+ * moves, so the deadline is kept here per request: measured by the bytes the socket has read, never by
+ * listening to the body (that would start it flowing before its reader is attached).
+ */
+function watchBodyArrival(request: IncomingMessage, response: ServerResponse, timeoutMs: number, streamed: boolean): void {
+  const socket = request.socket;
+  let readAtLastCheck = socket.bytesRead;
+  const check = () => {
+    if (request.complete || socket.destroyed) return;
+    if (streamed && socket.bytesRead - readAtLastCheck >= STREAM_MIN_PROGRESS_BYTES) {
+      readAtLastCheck = socket.bytesRead;
+      timer = setTimeout(check, timeoutMs).unref();
+      return;
+    }
+    if (response.headersSent) socket.destroy();
+    else socket.end(REQUEST_TIMEOUT_ANSWER, () => socket.destroy());
+  };
+  let timer = setTimeout(check, timeoutMs).unref();
+  response.once('close', () => clearTimeout(timer));
 }
 
 /** A body stream behind one or more decoders: what was applied, and how many bytes came over the wire. */
