@@ -56,7 +56,8 @@ export class RuntimeOptions {
 
   @Env('HTTP_REQUEST_TIMEOUT', duration({ min: 1000, max: 3_600_000 }), {
     default: 30_000,
-    description: 'A client must send the whole request (head and body) within this time, or it is answered 408 and closed (slow-body clients); a streamed object upload must instead move at least 64 KiB in every such period',
+    description:
+      'A client must send the whole request (head and body) within this time, or it is answered 408 and closed (slow-body clients); a streamed object upload must instead move at least 64 KiB in every such period',
   })
   readonly httpRequestTimeoutMs: number;
 
