@@ -13,6 +13,7 @@ import { RuntimeOptions } from './platform/config/runtime.options';
 import { createHttpAdapter } from './platform/http/http-adapter';
 import { MountedRoute, recordMountedRoutes } from './platform/http/mounted-routes';
 import { installRequestBodyHandling } from './platform/http/request-body';
+import { prettyLogDestination } from './platform/observability/pretty-log-destination';
 import { RequestValidationPipe } from './platform/http/validation.pipe';
 import { HttpObservability } from './platform/observability/http-observability';
 import { createRootLogger } from './platform/observability/logger';
@@ -90,7 +91,8 @@ export async function createPlatformApp(roles: readonly RoleDefinition[], settin
   const runtime = loadOptions(RuntimeOptions);
   const observability = loadOptions(ObservabilityOptions);
   const label = roleLabel(roles);
-  const logger = createRootLogger({ level: observability.logLevel, role: label, destination: settings.logDestination });
+  const destination = settings.logDestination ?? (observability.logFormat === 'pretty' ? prettyLogDestination(process.stdout) : undefined);
+  const logger = createRootLogger({ level: observability.logLevel, role: label, destination });
   const metrics = new PlatformMetrics(label);
 
   const app = await NestFactory.create<NestFastifyApplication>(

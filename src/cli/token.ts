@@ -1,9 +1,8 @@
 import 'reflect-metadata';
-import { createSecretKey } from 'node:crypto';
 import { parseArgs } from 'node:util';
-import { SignJWT } from 'jose';
 import { AuthOptions } from '../platform/auth/auth.options';
 import { ensureDevelopmentSecret } from '../platform/auth/development-secret';
+import { signDevelopmentToken } from '../platform/auth/development-tokens';
 import { SCOPES } from '../platform/auth/scopes';
 import { duration } from '../platform/config/codecs';
 import { ConfigurationError, loadOptions } from '../platform/config/options';
@@ -42,14 +41,14 @@ async function main(argv: string[]): Promise<string> {
   const expiresInSeconds = Math.round(duration({ min: 1000 }).parse(values['expires-in']) / 1000);
   const scopes = values.scope?.flatMap((entry) => entry.split(/[\s,]+/)).filter(Boolean) ?? [...SCOPES];
 
-  let jwt = new SignJWT({ tenantId: values.tenant, scope: scopes.join(' ') })
-    .setProtectedHeader({ alg: 'HS256', typ: 'JWT' })
-    .setIssuedAt()
-    .setExpirationTime(`${expiresInSeconds}s`)
-    .setSubject(values.subject ?? `cli:${values.tenant}`);
-  if (auth.issuer) jwt = jwt.setIssuer(auth.issuer);
-  if (auth.audience) jwt = jwt.setAudience(auth.audience);
-  return jwt.sign(createSecretKey(Buffer.from(secret, 'utf8')));
+  return signDevelopmentToken(secret, {
+    tenantId: values.tenant,
+    scopes,
+    subject: values.subject ?? `cli:${values.tenant}`,
+    expiresInSeconds,
+    issuer: auth.issuer,
+    audience: auth.audience,
+  });
 }
 
 class UsageError extends Error {}

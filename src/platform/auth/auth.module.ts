@@ -5,9 +5,11 @@ import { TenantContext } from '../context/tenant-context';
 import { AuthOptions } from './auth.options';
 import { BearerAuthGuard } from './bearer-auth.guard';
 import { JwtVerifier } from './jwt-verifier';
+import { SessionController } from './session.controller';
 
 @Global()
 @Module({
+  controllers: [SessionController],
   providers: [provideOptions(AuthOptions), JwtVerifier, TenantContext, { provide: APP_GUARD, useClass: BearerAuthGuard }],
   exports: [AuthOptions, JwtVerifier, TenantContext],
 })

@@ -44,6 +44,7 @@ export class BearerAuthGuard implements CanActivate {
       store.tenantId = principal.tenantId;
       store.subject = principal.subject;
       store.scopes = principal.scopes;
+      store.tokenExpiresAt = principal.expiresAt;
     }
 
     const required = this.reflector.getAllAndOverride<string[]>(REQUIRED_SCOPES, targets) ?? [];

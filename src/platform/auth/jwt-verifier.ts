@@ -5,11 +5,14 @@ import { RuntimeOptions } from '../config/runtime.options';
 import { TENANT_ID_PATTERN } from '../context/tenant-id';
 import { AuthOptions } from './auth.options';
 import { ensureDevelopmentSecret } from './development-secret';
+import { DevelopmentTokenClaims, signDevelopmentToken } from './development-tokens';
 
 export interface Principal {
   readonly tenantId: string;
   readonly subject?: string;
   readonly scopes: ReadonlySet<string>;
+  /** The token's `exp`. */
+  readonly expiresAt?: Date;
 }
 
 export class InvalidTokenError extends Error {}
@@ -59,6 +62,15 @@ export class JwtVerifier {
     return toPrincipal(payload);
   }
 
+  /**
+   * A token signed with the shared HS256 secret (the start banner's console link); undefined where only
+   * the identity provider issues tokens. Never in production: the caller checks.
+   */
+  async mintDevelopmentToken(claims: Omit<DevelopmentTokenClaims, 'issuer' | 'audience'>): Promise<string | undefined> {
+    if (!this.secret) return undefined;
+    return signDevelopmentToken(this.secret.export().toString('utf8'), { ...claims, issuer: this.options.issuer, audience: this.options.audience });
+  }
+
   private keyFor(header: JWTHeaderParameters, input: Parameters<JWTVerifyGetKey>[1]) {
     if (header.alg === 'HS256' && this.secret) return this.secret;
     if (header.alg === 'RS256' && this.jwks) return this.jwks(header, input);
@@ -84,7 +96,7 @@ function toPrincipal(payload: JWTPayload): Principal {
       .split(' ')
       .filter(Boolean)
       .forEach((scope) => scopes.add(scope));
-  return { tenantId, subject: payload.sub, scopes };
+  return { tenantId, subject: payload.sub, scopes, expiresAt: typeof payload.exp === 'number' ? new Date(payload.exp * 1000) : undefined };
 }
 
 function describeJoseError(error: unknown): string {

@@ -7,6 +7,7 @@ import { InProcessIdempotencyStore } from './in-process-idempotency-store';
 import { InProcessLock } from './in-process-lock';
 import { InProcessRateLimiter } from './in-process-rate-limiter';
 import type { RedisConnection } from './redis-connection';
+import { InProcessLiveEvents, LiveEvents } from '../live/live-events';
 
 /** DI token of the shared Redis connection (null without REDIS_URL). */
 const REDIS_CONNECTION = Symbol('REDIS_CONNECTION');
@@ -30,7 +31,7 @@ function adapter<T>(port: abstract new (...args: never[]) => T, redis: (connecti
 }
 
 /**
- * The cache port (rate budgets, locks, idempotency keys): Redis when REDIS_URL is set, shared by every
+ * The cache port (rate budgets, locks, idempotency keys, the consoles' live feed): Redis when REDIS_URL is set, shared by every
  * replica; otherwise in-process. Registers no readiness check: an unavailable cache follows each call's
  * fail mode instead of taking the pod out of service.
  */
@@ -55,11 +56,16 @@ function adapter<T>(port: abstract new (...args: never[]) => T, redis: (connecti
       () => new InProcessIdempotencyStore(),
     ),
     adapter(
+      LiveEvents,
+      async (connection) => new (await import('../live/redis-live-events')).RedisLiveEvents(connection),
+      () => new InProcessLiveEvents(),
+    ),
+    adapter(
       CacheStatus,
       (connection) => connection,
       () => new InProcessCacheStatus(),
     ),
   ],
-  exports: [CacheOptions, RateLimiter, DistributedLock, IdempotencyStore, CacheStatus],
+  exports: [CacheOptions, RateLimiter, DistributedLock, IdempotencyStore, LiveEvents, CacheStatus],
 })
 export class CacheModule {}

@@ -55,7 +55,7 @@ export class RedisConnection extends CacheStatus implements OnModuleInit, OnAppl
   }
 
   /** A key in one of the cache's namespaces, under REDIS_KEY_PREFIX. */
-  key(namespace: 'rate' | 'lock' | 'idem', key: string): string {
+  key(namespace: 'rate' | 'lock' | 'idem' | 'live', key: string): string {
     return `${this.options.keyPrefix}${namespace}:${key}`;
   }
 
@@ -80,6 +80,14 @@ export class RedisConnection extends CacheStatus implements OnModuleInit, OnAppl
     }
     this.becameReady();
     return value;
+  }
+
+  /**
+   * A connection of its own for SUBSCRIBE (one in subscriber mode can run nothing else): it queues while
+   * disconnected and resubscribes after a reconnect, since a subscription is a standing request, not a call.
+   */
+  subscriberConnection(): Redis {
+    return this.redis.duplicate({ lazyConnect: false, enableOfflineQueue: true, maxRetriesPerRequest: null, commandTimeout: undefined, autoResubscribe: true });
   }
 
   status(): CacheBackendStatus {

@@ -9,6 +9,7 @@ export interface ContextStore {
   tenantId?: string;
   subject?: string;
   scopes?: ReadonlySet<string>;
+  tokenExpiresAt?: Date;
   trace?: TraceContext;
   /** Ties the messages caused by one request or message together (sent onwards as correlationId). */
   correlationId?: string;

@@ -20,6 +20,10 @@ export class TenantContext {
     return RequestContext.current()?.scopes ?? new Set();
   }
 
+  get tokenExpiresAt(): Date | undefined {
+    return RequestContext.current()?.tokenExpiresAt;
+  }
+
   get subject(): string | undefined {
     return RequestContext.current()?.subject;
   }

@@ -21,9 +21,24 @@ export class SseWriter {
     });
   }
 
-  /** A named event (`event: progress`), its data as JSON. */
-  async event(name: string, data: unknown): Promise<void> {
-    await this.write(`event: ${name}\ndata: ${JSON.stringify(data)}\n\n`);
+  /** A named event (`event: progress`), its data as JSON, with an `id:` line when given. */
+  async event(name: string, data: unknown, id?: string): Promise<void> {
+    await this.write(`${id === undefined ? '' : `id: ${id}\n`}event: ${name}\ndata: ${JSON.stringify(data)}\n\n`);
+  }
+
+  /** How long the client waits before reconnecting when the stream breaks. */
+  async retryAfter(ms: number): Promise<void> {
+    await this.write(`retry: ${ms}\n\n`);
+  }
+
+  /** A comment line: keeps proxies from closing an idle stream, and the client ignores it. */
+  async comment(text: string): Promise<void> {
+    await this.write(`: ${text}\n\n`);
+  }
+
+  /** Bytes written but not yet taken by the socket: how far behind the reader is. */
+  get backlogBytes(): number {
+    return this.response.writableLength;
   }
 
   /** Events written at once (one socket write for a batch that arrived together). */

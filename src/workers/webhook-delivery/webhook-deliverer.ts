@@ -2,6 +2,7 @@ import { performance } from 'node:perf_hooks';
 import { Injectable, Logger } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource } from 'typeorm';
+import { LiveEvents } from '../../platform/live/live-events';
 import { BlobStore, InvalidBlobInputError } from '../../platform/blob/blob-store';
 import { RequestContext } from '../../platform/context/request-context';
 import { EgressClient, EgressResponse } from '../../platform/egress/egress-client';
@@ -116,6 +117,7 @@ export class WebhookDeliverer {
     private readonly publisher: BusPublisher,
     private readonly events: IntegrationEvents,
     private readonly metrics: PlatformMetrics,
+    private readonly live: LiveEvents,
   ) {
     this.deliveriesTable = dataSource.getMetadata(WebhookDelivery).tableName;
     this.outcomes = new GroupedOutboxCommits(outbox);
@@ -434,6 +436,17 @@ export class WebhookDeliverer {
   private report(scope: Scope, outcome: Outcome, disabled: string | undefined): void {
     const { delivery, command } = scope;
     const ids = { deliveryId: delivery.id, subscriptionId: delivery.subscriptionId, series: command.series, attempt: command.attempt };
+    this.live.publish(scope.tenantId, {
+      id: `${delivery.id}:${command.series}:${command.attempt}`,
+      type: 'DeliveryAttempted',
+      subject: delivery.id,
+      time: new Date().toISOString(),
+      data: {
+        ...ids,
+        status: outcome.kind === 'delivered' ? 'Delivered' : outcome.kind === 'retry' ? 'Pending' : 'DeadLettered',
+        statusCode: 'attempt' in outcome ? outcome.attempt.statusCode : null,
+      },
+    });
     switch (outcome.kind) {
       case 'delivered':
         this.metrics.webhookDeliveries.inc({ outcome: 'Delivered' });

@@ -4,6 +4,7 @@ import { RequireScopes } from '../../../platform/auth/decorators';
 import { OptionalField } from '../../../platform/http/optional-field';
 import { decodePageCursor, PageQuery } from '../../../platform/http/page-cursor';
 import type { RunState } from '../../../platform/runs/entities/integration-run.entity';
+import { FAILURE_CATEGORIES, FailureCategory } from '../../../platform/runs/entities/integration-failure.entity';
 import { RunsService, RunView } from './runs.service';
 
 const RUN_STATES = ['Pending', 'Running', 'Completed', 'Failed', 'Retrying', 'DeadLettered'] as const;
@@ -21,6 +22,10 @@ export class ListRunsQuery extends PageQuery {
   @OptionalField()
   @IsIn(RUN_STATES, { message: `status must be one of: ${RUN_STATES.join(', ')}` })
   status?: RunState;
+
+  @OptionalField()
+  @IsIn(FAILURE_CATEGORIES, { message: `failureCategory must be one of: ${FAILURE_CATEGORIES.join(', ')}` })
+  failureCategory?: FailureCategory;
 }
 
 @Controller('integrations/runs')
@@ -31,7 +36,8 @@ export class RunsController {
   @RequireScopes('integration.runs.read')
   list(@Query() query: ListRunsQuery): Promise<{ items: RunView[]; nextCursor: string | null }> {
     const cursor = query.cursor === undefined ? undefined : decodePageCursor(query.cursor);
-    return this.runs.list({ connectionId: query.connectionId, requestId: query.requestId, status: query.status, cursor, limit: query.limit ?? 50 });
+    const { connectionId, requestId, status, failureCategory } = query;
+    return this.runs.list({ connectionId, requestId, status, failureCategory, cursor, limit: query.limit ?? 50 });
   }
 
   @Get(':runId')

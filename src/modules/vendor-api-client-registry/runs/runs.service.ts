@@ -7,6 +7,7 @@ import { IntegrationFailure } from '../../../platform/runs/entities/integration-
 import { IntegrationRunAttempt } from '../../../platform/runs/entities/integration-run-attempt.entity';
 import { IntegrationRun, RunState } from '../../../platform/runs/entities/integration-run.entity';
 import { isoOrNull } from '../../../platform/http/iso-date';
+import type { FailureCategory } from '../../../platform/runs/entities/integration-failure.entity';
 
 export interface RunView {
   id: string;
@@ -36,6 +37,7 @@ export interface RunFilter {
   connectionId?: string;
   requestId?: string;
   status?: RunState;
+  failureCategory?: FailureCategory;
   limit: number;
   /** Where the previous page ended (its `nextCursor`). */
   cursor?: PageCursor;
@@ -88,6 +90,7 @@ export class RunsService {
       ...(filter.connectionId ? { connectionId: filter.connectionId } : {}),
       ...(filter.requestId ? { requestId: filter.requestId } : {}),
       ...(filter.status ? { state: filter.status } : {}),
+      ...(filter.failureCategory ? { failureCategory: filter.failureCategory } : {}),
     };
     const rows = await this.runs.find({ where: afterCursor(scope, filter.cursor), order: { createdAt: 'DESC', id: 'DESC' }, take: filter.limit + 1 });
     return toPage(rows, filter.limit, toView);

@@ -1,4 +1,4 @@
-import { Controller, Get, HttpCode, HttpStatus, Param, Post, Query } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, HttpStatus, Param, Post, Query } from '@nestjs/common';
 import { IsIn, Matches } from 'class-validator';
 import { RequireScopes } from '../../../platform/auth/decorators';
 import { OptionalField } from '../../../platform/http/optional-field';
@@ -26,6 +26,11 @@ export class ListDeliveriesQuery extends PageQuery {
   direction?: 'in' | 'out';
 }
 
+export class ReplayDeliveriesDto {
+  @Matches(/^sub-[0-9a-f]{32}$/, { message: 'subscriptionId must be a subscription id' })
+  subscriptionId: string;
+}
+
 @Controller('webhooks/deliveries')
 export class DeliveriesController {
   constructor(private readonly deliveries: DeliveriesService) {}
@@ -34,6 +39,14 @@ export class DeliveriesController {
   @RequireScopes('webhooks.deliveries.read')
   list(@Query() query: ListDeliveriesQuery): Promise<{ items: DeliveryView[]; nextCursor: string | null }> {
     return this.deliveries.list({ ...query, limit: query.limit ?? 50, cursor: query.cursor === undefined ? undefined : decodePageCursor(query.cursor) });
+  }
+
+  /** 202: every dead-lettered delivery of the subscription starts a new attempt series (the count in `replayed`). */
+  @Post('replay')
+  @HttpCode(HttpStatus.ACCEPTED)
+  @RequireScopes('webhooks.subscriptions.write')
+  replayDeadLettered(@Body() request: ReplayDeliveriesDto): Promise<{ replayed: number }> {
+    return this.deliveries.replayDeadLettered(request.subscriptionId);
   }
 
   @Get(':id')

@@ -4,6 +4,7 @@ import { InjectRepository } from '@nestjs/typeorm';
 import { In, Repository } from 'typeorm';
 import { BlobStore } from '../../../platform/blob/blob-store';
 import type { CloudEvent } from '../../../platform/events/cloud-event';
+import { LiveEvents } from '../../../platform/live/live-events';
 import { BusPublisher } from '../../../platform/messaging/bus-publisher';
 import { GroupedOutboxCommits } from '../../../platform/messaging/outbox/grouped-outbox-commits';
 import { TransactionalOutbox } from '../../../platform/messaging/outbox/transactional-outbox';
@@ -47,6 +48,7 @@ export class EventFanOut {
     private readonly publisher: BusPublisher,
     outbox: TransactionalOutbox,
     private readonly options: WebhookGatewayOptions,
+    private readonly live: LiveEvents,
   ) {
     this.commits = new GroupedOutboxCommits(outbox);
   }
@@ -101,7 +103,7 @@ export class EventFanOut {
       }
       return { eventId: event.id, deliveries: fresh.length, matched: matchingByEvent[index].length };
     });
-    if (rows.length === 0) return results;
+    if (rows.length === 0) return this.announced(events, results);
 
     await Promise.all([...blobs].map(([payloadRef, envelope]) => this.blobs.put(tenantId, payloadRef, envelope, { contentType: 'application/cloudevents+json' })));
     const commands = rows.map((row) => {
@@ -117,6 +119,12 @@ export class EventFanOut {
       this.logger.debug({ msg: 'Concurrent fan-out of the same event; retrying the rest', eventIds: [...new Set(rows.map((row) => row.eventId))] });
       return this.fanOutAll(events);
     }
+    return this.announced(events, results);
+  }
+
+  /** The events on the tenant's live feed, once their deliveries are committed (a console that refetches sees them). */
+  private announced(events: readonly CloudEvent[], results: FanOutResult[]): FanOutResult[] {
+    for (const event of events) this.live.publish(event.tenantid, { id: event.id, type: event.type, subject: event.subject, time: event.time, data: event.data });
     return results;
   }
 
