@@ -36,6 +36,9 @@ export function createHttpAdapter(runtime: RuntimeOptions): FastifyAdapter {
     routerOptions: { ignoreTrailingSlash: true, maxParamLength: 512 },
     schemaController: { compilersFactory: LAZY_SCHEMA_COMPILERS },
     return503OnClosing: true,
+    // Graceful shutdown has drained and closed every connection before the application closes; anything
+    // still open then (a keep-alive socket that went idle after the listener closed) must not hold it up.
+    forceCloseConnections: true,
     // Every body limit is the request-body handling's (per route, on the decoded size); streamed routes have none here.
     bodyLimit: Number.MAX_SAFE_INTEGER,
   });

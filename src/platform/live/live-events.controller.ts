@@ -1,4 +1,4 @@
-import { Controller, Get, Res } from '@nestjs/common';
+import { BeforeApplicationShutdown, Controller, Get, Res } from '@nestjs/common';
 import type { FastifyReply } from 'fastify';
 import { TenantContext } from '../context/tenant-context';
 import { SseWriter } from '../http/sse-writer';
@@ -17,7 +17,7 @@ const RECONNECT_AFTER_MS = 3_000;
  * replayed on reconnect (`Last-Event-ID` is not honoured): the console refetches what it shows.
  */
 @Controller('live')
-export class LiveEventsController {
+export class LiveEventsController implements BeforeApplicationShutdown {
   private readonly streams = new Set<SseWriter>();
 
   constructor(
@@ -26,7 +26,15 @@ export class LiveEventsController {
     lifecycle: ProcessLifecycle,
   ) {
     // A stream never ends by itself: draining ends them, so shutdown does not wait out its grace period.
-    lifecycle.onDrain(() => this.streams.forEach((stream) => stream.end()));
+    lifecycle.onDrain(() => this.endStreams());
+  }
+
+  beforeApplicationShutdown(): void {
+    this.endStreams();
+  }
+
+  private endStreams(): void {
+    for (const stream of this.streams) stream.end();
   }
 
   @Get('events')

@@ -1,7 +1,7 @@
 /** What a console sees of something that happened in its tenant: enough to know what to refetch. */
 export interface LiveEvent {
   readonly id: string;
-  /** A platform event type (`IntegrationConnectionEstablished`, `com.github.push`…) or `DeliveryAttempted`. */
+  /** A platform event type (`IntegrationConnectionEstablished`, a vendor's `com.<vendor>.<event>`…) or `DeliveryAttempted`. */
   readonly type: string;
   readonly subject?: string;
   readonly time: string;
