@@ -23,11 +23,20 @@ module.exports = tseslint.config(
     },
   },
   {
+    // The operator console: a browser SPA (React, TSX), its own tsconfig; Node globals only in its Vite configs.
+    files: ['console/**/*.{ts,tsx}'],
+    languageOptions: { globals: { ...globals.browser }, parserOptions: { ecmaFeatures: { jsx: true } } },
+  },
+  {
+    files: ['console/vite.config.mts', 'console/vitest.config.mts'],
+    languageOptions: { globals: { ...globals.node } },
+  },
+  {
     files: ['**/*.js'],
     rules: { '@typescript-eslint/no-require-imports': 'off' },
   },
   {
-    files: ['test/**/*.ts', 'bench/**/*.ts', '**/*.spec.ts'],
+    files: ['test/**/*.ts', 'bench/**/*.ts', '**/*.spec.ts', 'console/**/*.test.{ts,tsx}'],
     rules: {
       // Tests build hostile and partial inputs on purpose.
       '@typescript-eslint/no-non-null-assertion': 'off',

@@ -1,5 +1,5 @@
 // Makes `npm start`, `npm run token` and `npm test` work on a fresh clone: install when node_modules is missing
-// or older than the lockfile, build when dist is missing or older than any source file.
+// or older than the lockfile, build when dist is missing or older than any source file (the service's and the console's).
 const { execFileSync } = require('node:child_process');
 const { existsSync, readdirSync, statSync, writeFileSync } = require('node:fs');
 const { join, relative } = require('node:path');
@@ -41,13 +41,30 @@ function ensureBuilt() {
   // tsc --incremental leaves unchanged outputs alone, so a stamp of our own marks the last build.
   const stamp = join(root, 'dist', '.build-stamp');
   const sources = Math.max(newestIn(join(root, 'src')), mtime(join(root, 'tsconfig.json')), mtime(join(root, 'tsconfig.build.json')));
+  if (mtime(stamp) < sources) {
+    process.stderr.write('Building (tsc -p tsconfig.build.json)...\n');
+    execFileSync(process.execPath, [join(root, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', 'tsconfig.build.json'], {
+      cwd: root,
+      stdio: ['ignore', 2, 2],
+    });
+    writeFileSync(stamp, new Date().toISOString());
+  }
+  ensureConsoleBuilt();
+}
+
+/** The operator console (console/, a Vite + React SPA) into dist/console, when its sources are newer than the last build. */
+function ensureConsoleBuilt() {
+  const dir = join(root, 'console');
+  if (!existsSync(dir)) return;
+  const stamp = join(root, 'dist', 'console', '.build-stamp');
+  const sources = Math.max(newestIn(dir), mtime(join(root, 'package-lock.json')));
   if (mtime(stamp) >= sources) return;
-  process.stderr.write('Building (tsc -p tsconfig.build.json)...\n');
-  execFileSync(process.execPath, [join(root, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', 'tsconfig.build.json'], {
+  process.stderr.write('Building the console (vite build --config console/vite.config.mts)...\n');
+  execFileSync(process.execPath, [join(root, 'node_modules', 'vite', 'bin', 'vite.js'), 'build', '--config', 'console/vite.config.mts', '--logLevel', 'warn'], {
     cwd: root,
     stdio: ['ignore', 2, 2],
   });
   writeFileSync(stamp, new Date().toISOString());
 }
 
-module.exports = { ensureInstalled, ensureDeployToolsInstalled, ensureBuilt, root };
+module.exports = { ensureInstalled, ensureDeployToolsInstalled, ensureBuilt, ensureConsoleBuilt, root };
