@@ -118,6 +118,14 @@ export interface Run {
   failures?: Array<{ category: string; code: string; message: string; retryable: boolean; occurredAt: string }>;
 }
 
+export interface PassCounts {
+  pages: number;
+  seen: number;
+  created: number;
+  updated: number;
+  deleted: number;
+}
+
 export interface Sync {
   name: string;
   description: string;
@@ -126,10 +134,11 @@ export interface Sync {
   enabled: boolean;
   intervalMs: number;
   state: string;
-  pass: { number: number; kind: string | null; since: string | null; cursor: string | null; counts: Record<string, number> } | null;
+  fullPassEvery: number;
+  pass: { number: number; kind: string | null; since: string | null; cursor: string | null; counts: PassCounts } | null;
   watermark: string | null;
-  lastPass: Record<string, unknown> | null;
-  lastError: { code?: string; message?: string; [key: string]: unknown } | null;
+  lastPass: (PassCounts & { number: number; kind: string; completedAt: string }) | null;
+  lastError: { category: string; code: string; message: string; at: string } | null;
   lastRunAt: string | null;
   lastCompletedAt: string | null;
   nextRunAt: string | null;

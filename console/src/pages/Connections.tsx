@@ -36,7 +36,7 @@ function ConnectionList({ route }: { route: Route }) {
       <Section title="All connections">
         <form className="filters" onSubmit={(event) => event.preventDefault()} aria-label="Filter connections">
           <div className="field">
-            <label htmlFor="conn-filter-status">Status</label>
+            <label htmlFor="conn-filter-status">Status filter</label>
             <select id="conn-filter-status" value={status} onChange={(event) => navigate('connections', { status: event.target.value, providerId }, true)}>
               <option value="">Any</option>
               {STATUSES.map((value) => (
@@ -45,8 +45,13 @@ function ConnectionList({ route }: { route: Route }) {
             </select>
           </div>
           <div className="field">
-            <label htmlFor="conn-filter-provider">Provider id</label>
-            <input id="conn-filter-provider" defaultValue={providerId} onBlur={(event) => navigate('connections', { status, providerId: event.target.value.trim() }, true)} />
+            <label htmlFor="conn-filter-provider">Vendor filter</label>
+            <input
+              id="conn-filter-provider"
+              placeholder="a provider id, e.g. github"
+              defaultValue={providerId}
+              onBlur={(event) => navigate('connections', { status, providerId: event.target.value.trim() }, true)}
+            />
           </div>
         </form>
         <ErrorBox error={list.error} what="Connections" />
@@ -397,7 +402,7 @@ function ConnectionDetail({ id }: { id: string }) {
       ) : null}
       <Section title="Health history">
         <ErrorBox error={checks.error} what="Health checks" />
-        <HealthChart points={checks.items} title={`Health checks of ${id}, latency over time`} />
+        {checks.error ? null : <HealthChart points={checks.items} title={`Health checks of ${id}, latency over time`} />}
         {checks.items.length > 0 ? (
           <details>
             <summary>Health checks as a table</summary>
