@@ -42,7 +42,7 @@ export function connectionSchema(provider: Provider): JsonSchema {
   };
   return {
     type: 'object',
-    required: ['displayName'],
+    required: (vendor?.required ?? []).length > 0 ? ['displayName', 'configuration'] : ['displayName'],
     properties: {
       displayName: { type: 'string', title: 'Display name', minLength: 1, maxLength: 200 },
       projectId: { type: 'string', title: 'Project id', maxLength: 128 },
