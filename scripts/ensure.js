@@ -56,7 +56,8 @@ function ensureBuilt() {
 function ensureConsoleBuilt() {
   const dir = join(root, 'console');
   if (!existsSync(dir)) return;
-  const stamp = join(root, 'dist', 'console', '.build-stamp');
+  // Beside dist/console rather than in it: the platform serves every file in there.
+  const stamp = join(root, 'dist', '.console-build-stamp');
   const sources = Math.max(newestIn(dir), mtime(join(root, 'package-lock.json')));
   if (mtime(stamp) >= sources) return;
   process.stderr.write('Building the console (vite build --config console/vite.config.mts)...\n');

@@ -132,11 +132,11 @@ export function connectLive(options: LiveOptions): () => void {
   const maxDelay = options.maxDelayMs ?? 30_000;
   let lastEventId = '';
   let failures = 0;
+  let serverRetry: number | undefined;
 
   void (async () => {
     while (!signal.aborted) {
       options.onStatus?.('connecting');
-      let serverRetry: number | undefined;
       try {
         const headers: Record<string, string> = { authorization: `Bearer ${options.token}`, accept: 'text/event-stream', 'cache-control': 'no-cache' };
         if (lastEventId) headers['last-event-id'] = lastEventId;
@@ -160,7 +160,7 @@ export function connectLive(options: LiveOptions): () => void {
           }
           lastEventId = parser.lastEventId;
         }
-        serverRetry = parser.retry;
+        serverRetry = parser.retry ?? serverRetry;
       } catch (error) {
         if (signal.aborted) break;
         options.onStatus?.('retrying', error instanceof Error ? error.message : String(error));
@@ -168,7 +168,8 @@ export function connectLive(options: LiveOptions): () => void {
       if (signal.aborted) break;
       failures += 1;
       options.onStatus?.('retrying');
-      await sleep(serverRetry ?? backoffDelay(failures, minDelay, maxDelay), signal);
+      // The server's `retry:` is a floor; repeated failures back off beyond it.
+      await sleep(Math.max(serverRetry ?? 0, backoffDelay(failures, minDelay, maxDelay)), signal);
     }
     options.onStatus?.('stopped');
   })();

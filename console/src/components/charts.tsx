@@ -28,7 +28,7 @@ export function HealthChart({ points, title }: { points: HealthPoint[]; title: s
   const summary = `${ordered.length} checks from ${new Date(t0).toLocaleString()} to ${new Date(t1).toLocaleString()}: ${ordered.length - failed} passed, ${failed} failed; latency up to ${maxLatency} ms.`;
   return (
     <figure className="chart">
-      <svg viewBox={`0 0 ${WIDTH} ${HEIGHT}`} role="img" aria-label={`${title}. ${summary}`} preserveAspectRatio="none">
+      <svg viewBox={`0 0 ${WIDTH} ${HEIGHT}`} role="img" aria-label={`${title}. ${summary}`}>
         <line x1={PAD.left} x2={WIDTH - PAD.right} y1={HEIGHT - PAD.bottom} y2={HEIGHT - PAD.bottom} className="axis" />
         <line x1={PAD.left} x2={PAD.left} y1={PAD.top} y2={HEIGHT - PAD.bottom} className="axis" />
         <text x={PAD.left - 4} y={PAD.top + 8} textAnchor="end" className="tick">
@@ -82,7 +82,7 @@ export function UsageChart({ rows }: { rows: UsageRow[] }) {
   const summary = `Total tokens per day from ${days[0]} to ${days[days.length - 1]}, ${connections.length} connection(s); the busiest day used ${max.toLocaleString()} tokens.`;
   return (
     <figure className="chart">
-      <svg viewBox={`0 0 ${WIDTH} ${HEIGHT}`} role="img" aria-label={summary} preserveAspectRatio="none">
+      <svg viewBox={`0 0 ${WIDTH} ${HEIGHT}`} role="img" aria-label={summary}>
         <line x1={PAD.left} x2={WIDTH - PAD.right} y1={HEIGHT - PAD.bottom} y2={HEIGHT - PAD.bottom} className="axis" />
         <text x={PAD.left - 4} y={PAD.top + 8} textAnchor="end" className="tick">
           {max >= 1000 ? `${Math.round(max / 1000)}k` : max}

@@ -11,7 +11,7 @@ export function SyncsPage({ route }: { route: Route }) {
   return (
     <>
       <h1>Syncs</h1>
-      <Section title="Connection">
+      <Section title="Which connection">
         <ConnectionPicker id="sync-connection" value={connectionId} onChange={(id) => navigate('syncs', { connectionId: id }, true)} />
       </Section>
       {connectionId ? <SyncList connectionId={connectionId} /> : <p>Choose a connection to see its sync sources.</p>}

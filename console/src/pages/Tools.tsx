@@ -13,7 +13,7 @@ export function ToolsPage({ route }: { route: Route }) {
   return (
     <>
       <h1>MCP tools</h1>
-      <Section title="MCP connection">
+      <Section title="Which MCP connection">
         <ConnectionPicker id="tools-connection" label="MCP connection" providerId="mcp" value={connectionId} onChange={(id) => navigate('tools', { connectionId: id }, true)} />
       </Section>
       {connectionId ? <ToolList connectionId={connectionId} /> : <p>Choose an MCP connection to list its tools.</p>}
