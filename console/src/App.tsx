@@ -65,7 +65,15 @@ export function App() {
   }, [signIn]);
 
   if (!session) return <SignIn config={config} problem={problem} starting={starting} onToken={(token) => void signIn(token)} />;
-  return <SignedIn session={session} onSignOut={() => setSession(null)} />;
+  return (
+    <SignedIn
+      session={session}
+      onSignOut={(reason) => {
+        setSession(null);
+        setProblem(reason ?? null);
+      }}
+    />
+  );
 }
 
 function SignIn({ config, problem, starting, onToken }: { config: ConsoleConfig | null; problem: string | null; starting: boolean; onToken(token: string): void }) {
@@ -132,9 +140,15 @@ function SignIn({ config, problem, starting, onToken }: { config: ConsoleConfig 
   );
 }
 
-function SignedIn({ session, onSignOut }: { session: Session; onSignOut(): void }) {
+function SignedIn({ session, onSignOut }: { session: Session; onSignOut(reason?: string): void }) {
   const route = useRoute();
-  const api = useMemo(() => createApi(session.token), [session.token]);
+  const signOut = useRef(onSignOut);
+  signOut.current = onSignOut;
+  // A 401 anywhere means the token is no longer good (expired, revoked): back to sign-in, saying so.
+  const api = useMemo(
+    () => createApi(session.token, () => signOut.current('The API refused the token (401): it has expired or is no longer valid. Sign in again.')),
+    [session.token],
+  );
   const listeners = useRef(new Set<(event: SseEvent) => void>());
   const [live, setLive] = useState<{ status: LiveStatus; detail?: string }>({ status: 'connecting' });
   const [announcement, setAnnouncement] = useState('');
@@ -174,6 +188,25 @@ function SignedIn({ session, onSignOut }: { session: Session; onSignOut(): void 
 
   useEffect(() => setMenuOpen(false), [current]);
 
+  // A new view (not a new filter of the same one) moves focus to the page, as a page load would.
+  const view = route.segments.join('/');
+  const firstView = useRef(true);
+  useEffect(() => {
+    if (firstView.current) {
+      firstView.current = false;
+      return;
+    }
+    document.getElementById('main')?.focus();
+  }, [view]);
+
+  useEffect(() => {
+    if (!session.expiresAt) return;
+    const left = Date.parse(session.expiresAt) - Date.now();
+    if (!(left > 0)) return;
+    const timer = setTimeout(() => signOut.current('The session has expired. Sign in again.'), Math.min(left, 2 ** 31 - 1));
+    return () => clearTimeout(timer);
+  }, [session.expiresAt]);
+
   return (
     <Ctx.Provider value={context}>
       <a href="#main" className="skip" onClick={(event) => (event.preventDefault(), document.getElementById('main')?.focus())}>
@@ -192,7 +225,7 @@ function SignedIn({ session, onSignOut }: { session: Session; onSignOut(): void 
           <span className={`live live-${live.status}`} title={live.detail}>
             Live: {live.status}
           </span>
-          <button type="button" onClick={onSignOut}>
+          <button type="button" onClick={() => onSignOut()}>
             Sign out
           </button>
         </div>
