@@ -1,5 +1,7 @@
 import { describe, expect, it, vi } from 'vitest';
-import { loadConfig, loadSession, pkceChallenge, sessionFromToken, takeTokenFromFragment } from './auth';
+import { beginOidcSignIn, completeOidcSignIn, loadConfig, loadSession, pkceChallenge, sessionFromToken, takeTokenFromFragment } from './auth';
+
+const json = (body: unknown) => new Response(JSON.stringify(body), { status: 200, headers: { 'content-type': 'application/json' } });
 
 function jwt(payload: Record<string, unknown>): string {
   const encode = (value: unknown) => btoa(JSON.stringify(value)).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '');
@@ -42,5 +44,81 @@ describe('sign-in', () => {
 
   it('derives the S256 PKCE challenge (RFC 7636 appendix B)', async () => {
     expect(await pkceChallenge('dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk')).toBe('E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM');
+  });
+});
+
+describe('OpenID Connect sign-in (authorization code + PKCE)', () => {
+  const oidc = { issuer: 'https://id.example/realm', clientId: 'console', scope: 'openid integration', audience: 'platform' };
+  const discovery = { authorization_endpoint: 'https://id.example/authorize', token_endpoint: 'https://id.example/token' };
+
+  async function begin(): Promise<URL> {
+    let target = '';
+    const fetchImpl = vi.fn(async (url: RequestInfo | URL) => {
+      expect(String(url)).toBe('https://id.example/realm/.well-known/openid-configuration');
+      return json(discovery);
+    });
+    window.history.replaceState(null, '', '/console/');
+    await beginOidcSignIn(oidc, (url) => (target = url), fetchImpl as unknown as typeof fetch);
+    return new URL(target);
+  }
+
+  function returnWith(query: string) {
+    window.history.replaceState(null, '', `/console/?${query}`);
+  }
+
+  it('sends the browser to the issuer with client, redirect URI, scope, audience, state, nonce and an S256 challenge', async () => {
+    const url = await begin();
+    expect(url.origin + url.pathname).toBe('https://id.example/authorize');
+    expect(Object.fromEntries(url.searchParams)).toMatchObject({
+      response_type: 'code',
+      client_id: 'console',
+      redirect_uri: `${window.location.origin}/console/`,
+      scope: 'openid integration',
+      audience: 'platform',
+      code_challenge_method: 'S256',
+    });
+    const pending = JSON.parse(sessionStorage.getItem('console.oidc.pending')!) as { state: string; nonce: string; verifier: string };
+    expect(url.searchParams.get('state')).toBe(pending.state);
+    expect(url.searchParams.get('nonce')).toBe(pending.nonce);
+    expect(url.searchParams.get('code_challenge')).toBe(await pkceChallenge(pending.verifier));
+  });
+
+  it('exchanges the code with the verifier, checks the nonce, keeps nothing in storage, answers the access token', async () => {
+    const url = await begin();
+    const pending = JSON.parse(sessionStorage.getItem('console.oidc.pending')!) as { nonce: string; verifier: string };
+    returnWith(`code=the-code&state=${url.searchParams.get('state')}`);
+    const exchange = vi.fn(async (target: RequestInfo | URL, init?: RequestInit) => {
+      if (String(target).endsWith('openid-configuration')) return json(discovery);
+      expect(String(target)).toBe('https://id.example/token');
+      const body = new URLSearchParams(String(init?.body));
+      expect(Object.fromEntries(body)).toEqual({
+        grant_type: 'authorization_code',
+        code: 'the-code',
+        redirect_uri: `${window.location.origin}/console/`,
+        client_id: 'console',
+        code_verifier: pending.verifier,
+      });
+      return json({ access_token: 'access-1', id_token: jwt({ nonce: pending.nonce }) });
+    });
+    expect(await completeOidcSignIn(oidc, exchange as unknown as typeof fetch)).toBe('access-1');
+    expect(sessionStorage.getItem('console.oidc.pending')).toBeNull();
+    expect(window.location.search).toBe('');
+  });
+
+  it('refuses a state that does not match, and an ID token with another nonce', async () => {
+    await begin();
+    returnWith('code=c&state=forged');
+    await expect(completeOidcSignIn(oidc, vi.fn() as unknown as typeof fetch)).rejects.toThrow(/state does not match/);
+    const url = await begin();
+    returnWith(`code=c&state=${url.searchParams.get('state')}`);
+    const exchange = vi.fn(async (target: RequestInfo | URL) =>
+      String(target).endsWith('openid-configuration') ? json(discovery) : json({ access_token: 'a', id_token: jwt({ nonce: 'other' }) }),
+    );
+    await expect(completeOidcSignIn(oidc, exchange as unknown as typeof fetch)).rejects.toThrow(/nonce does not match/);
+  });
+
+  it('is not a return from the issuer without code or error', async () => {
+    window.history.replaceState(null, '', '/console/');
+    expect(await completeOidcSignIn(oidc)).toBeNull();
   });
 });

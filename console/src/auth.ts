@@ -147,15 +147,19 @@ export function redirectUri(location: Location = window.location): string {
   return `${location.origin}/console/`;
 }
 
-async function discover(issuer: string): Promise<Discovery> {
-  const response = await fetch(`${issuer.replace(/\/$/, '')}/.well-known/openid-configuration`);
+async function discover(issuer: string, fetchImpl: typeof fetch): Promise<Discovery> {
+  const response = await fetchImpl(`${issuer.replace(/\/$/, '')}/.well-known/openid-configuration`);
   if (!response.ok) throw new Error(`OpenID discovery at ${issuer} answered ${response.status}`);
   return (await response.json()) as Discovery;
 }
 
 /** Sends the browser to the issuer's authorization endpoint. */
-export async function beginOidcSignIn(oidc: OidcSettings): Promise<void> {
-  const discovery = await discover(oidc.issuer);
+export async function beginOidcSignIn(
+  oidc: OidcSettings,
+  go: (url: string) => void = (url) => window.location.assign(url),
+  fetchImpl: typeof fetch = (...args) => fetch(...args),
+): Promise<void> {
+  const discovery = await discover(oidc.issuer, fetchImpl);
   const state = randomText();
   const nonce = randomText();
   const verifier = randomText(48);
@@ -170,11 +174,11 @@ export async function beginOidcSignIn(oidc: OidcSettings): Promise<void> {
   url.searchParams.set('code_challenge', await pkceChallenge(verifier));
   url.searchParams.set('code_challenge_method', 'S256');
   if (oidc.audience) url.searchParams.set('audience', oidc.audience);
-  window.location.assign(url.toString());
+  go(url.toString());
 }
 
 /** On the way back from the issuer (`?code=&state=`): checks state and nonce, exchanges the code; null when this is not a return. */
-export async function completeOidcSignIn(oidc: OidcSettings | null): Promise<string | null> {
+export async function completeOidcSignIn(oidc: OidcSettings | null, fetchImpl: typeof fetch = (...args) => fetch(...args)): Promise<string | null> {
   const params = new URLSearchParams(window.location.search);
   const code = params.get('code');
   const error = params.get('error');
@@ -186,9 +190,9 @@ export async function completeOidcSignIn(oidc: OidcSettings | null): Promise<str
   if (!oidc) throw new Error('Sign-in answer received, but the console has no OpenID Connect settings');
   const pending = pendingText ? (JSON.parse(pendingText) as { state: string; nonce: string; verifier: string }) : null;
   if (!pending || pending.state !== params.get('state')) throw new Error('Sign-in failed: the state does not match the request (start again)');
-  const discovery = await discover(oidc.issuer);
+  const discovery = await discover(oidc.issuer, fetchImpl);
   const body = new URLSearchParams({ grant_type: 'authorization_code', code: code!, redirect_uri: redirectUri(), client_id: oidc.clientId, code_verifier: pending.verifier });
-  const response = await fetch(discovery.token_endpoint, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body });
+  const response = await fetchImpl(discovery.token_endpoint, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body });
   if (!response.ok) throw new Error(`The token endpoint answered ${response.status}`);
   const tokens = (await response.json()) as { access_token?: string; id_token?: string };
   if (tokens.id_token) {
