@@ -59,23 +59,29 @@ export function useGet<T>(path: string | null, query?: Query): Loaded<T> {
   return { ...state, reload };
 }
 
-/** Calls `refresh` (debounced) when a live event arrives that `accept` takes (all, when undefined). */
-export function useLiveRefresh(refresh: () => void, accept?: (event: SseEvent) => boolean, delayMs = 400): void {
+/** Calls `refresh` (debounced, but at least every `maxWaitMs` while events keep coming) when a live event arrives that `accept` takes (all, when undefined). */
+export function useLiveRefresh(refresh: () => void, accept?: (event: SseEvent) => boolean, delayMs = 400, maxWaitMs = 2000): void {
   const { onLive } = useConsole();
   const latest = useRef({ refresh, accept });
   latest.current = { refresh, accept };
   useEffect(() => {
     let timer: ReturnType<typeof setTimeout> | undefined;
+    let firstPending: number | undefined;
+    const fire = () => {
+      firstPending = undefined;
+      latest.current.refresh();
+    };
     const off = onLive((event) => {
       if (latest.current.accept && !latest.current.accept(event)) return;
       clearTimeout(timer);
-      timer = setTimeout(() => latest.current.refresh(), delayMs);
+      firstPending ??= Date.now();
+      timer = setTimeout(fire, Math.max(0, Math.min(delayMs, firstPending + maxWaitMs - Date.now())));
     });
     return () => {
       clearTimeout(timer);
       off();
     };
-  }, [onLive, delayMs]);
+  }, [onLive, delayMs, maxWaitMs]);
 }
 
 export interface CursorList<T> {

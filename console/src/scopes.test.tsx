@@ -1,7 +1,7 @@
 import { render, screen, waitFor } from '@testing-library/react';
 import { describe, expect, it, vi } from 'vitest';
 import { ApiError, type ApiClient } from './api';
-import { Ctx, type ConsoleContext } from './context';
+import { Ctx, useLiveRefresh, type ConsoleContext } from './context';
 import { parseRoute } from './router';
 import { can, CONTROL_SCOPES } from './scopes';
 import { ConnectionsPage } from './pages/Connections';
@@ -135,5 +135,44 @@ describe('scope gating', () => {
     renderWith(['webhooks.subscriptions.read'], <SubscriptionsPage />, answers);
     const alert = await screen.findByRole('alert');
     expect(alert.textContent).toContain('403 Forbidden: Missing scope webhooks.subscriptions.read');
+  });
+});
+
+describe('live refresh', () => {
+  it('refetches once per burst of events (debounced), and at least every maxWait while they keep coming', async () => {
+    vi.useFakeTimers();
+    const listeners = new Set<(event: { type: string; data: string; id: string }) => void>();
+    const refresh = vi.fn();
+    function Probe() {
+      useLiveRefresh(refresh, (event) => event.type !== 'Ignored', 400, 2000);
+      return null;
+    }
+    const context: ConsoleContext = {
+      api: fakeApi({}),
+      session: { token: 't', tenantId: 't1', subject: 's', scopes: [], expiresAt: null, source: 'server' },
+      onLive: (listener) => {
+        listeners.add(listener);
+        return () => void listeners.delete(listener);
+      },
+    };
+    render(
+      <Ctx.Provider value={context}>
+        <Probe />
+      </Ctx.Provider>,
+    );
+    const emit = (type = 'WebhookDelivered') => listeners.forEach((listener) => listener({ type, data: '{}', id: '1' }));
+    emit();
+    emit();
+    emit('Ignored');
+    vi.advanceTimersByTime(399);
+    expect(refresh).not.toHaveBeenCalled();
+    vi.advanceTimersByTime(1);
+    expect(refresh).toHaveBeenCalledTimes(1);
+    for (let elapsed = 0; elapsed < 2500; elapsed += 200) {
+      emit();
+      vi.advanceTimersByTime(200);
+    }
+    expect(refresh).toHaveBeenCalledTimes(2);
+    vi.useRealTimers();
   });
 });
