@@ -21,6 +21,8 @@ COPY tsconfig.json tsconfig.build.json ./
 COPY src ./src
 # The gRPC services load their .proto files at run time (proto-loader), so they ship beside dist/.
 COPY proto ./proto
+# The operator console (a Vite + React app, docs/console.md): `npm run build` builds it into dist/console.
+COPY console ./console
 RUN npm run build && npm prune --omit=dev --no-audit --no-fund
 
 FROM ${NODE_IMAGE} AS runtime

@@ -231,7 +231,7 @@ function CredentialPicker({ label, idPrefix, value, onChange, kinds }: { label: 
       {mayCreate ? (
         <>
           <button type="button" aria-expanded={adding} onClick={() => setAdding(!adding)}>
-            {adding ? 'Cancel new credential' : `New ${label.toLowerCase()}`}
+            {adding ? 'Cancel new credential' : `New ${label.replace(/^Webhook/, 'webhook')}`}
           </button>
           {adding ? (
             <div className="inline-form">

@@ -25,6 +25,34 @@ function Counts({ title, counts }: { title: string; counts: Record<string, numbe
   );
 }
 
+function QueueTable({ queues, caption }: { queues: OverviewData['queues']; caption: string }) {
+  return (
+    <Table caption={caption} head={['Queue', 'Depth']}>
+      {queues.map((queue) => (
+        <tr key={queue.name}>
+          <td className="mono small break">{queue.name}</td>
+          <td>{queue.depth ?? 'unknown'}</td>
+        </tr>
+      ))}
+    </Table>
+  );
+}
+
+/** The queues with messages waiting (or whose depth is unknown) first; the empty ones folded away. */
+function QueueDepths({ queues }: { queues: OverviewData['queues'] }) {
+  if (queues.length === 0) return <p>No queues reported.</p>;
+  const busy = queues.filter((queue) => queue.depth !== 0).sort((a, b) => (b.depth ?? Infinity) - (a.depth ?? Infinity));
+  return (
+    <>
+      {busy.length === 0 ? <p>All {queues.length} queues are empty.</p> : <QueueTable queues={busy} caption="Queues with messages waiting" />}
+      <details>
+        <summary>All {queues.length} queues</summary>
+        <QueueTable queues={queues} caption="All queues" />
+      </details>
+    </>
+  );
+}
+
 export function OverviewPage() {
   const overview = useGet<OverviewData>('/integrations/overview');
   useLiveRefresh(overview.reload);
@@ -92,18 +120,7 @@ export function OverviewPage() {
               )}
             </Section>
             <Section title="Queue depths">
-              {data.queues.length === 0 ? (
-                <p>No queues reported.</p>
-              ) : (
-                <Table caption="Queue depths" head={['Queue', 'Depth']}>
-                  {data.queues.map((queue) => (
-                    <tr key={queue.name}>
-                      <td className="mono">{queue.name}</td>
-                      <td>{queue.depth ?? 'unknown'}</td>
-                    </tr>
-                  ))}
-                </Table>
-              )}
+              <QueueDepths queues={data.queues} />
             </Section>
           </div>
           <Section title="Failures in the last hour">

@@ -63,7 +63,7 @@ function SyncCard({ connectionId, sync, onChanged }: { connectionId: string; syn
       title={`Sync ${sync.name}`}
       actions={
         <IfCan control="runSyncs">
-          <button type="button" onClick={() => void call(() => api.send('POST', `${base}/run`), 'Run requested.')} aria-label={`Run ${sync.name} now`}>
+          <button type="button" onClick={() => void call(() => api.send('POST', `${base}/run`), 'Run requested.')} aria-label={`Run now: ${sync.name}`}>
             Run now
           </button>
         </IfCan>

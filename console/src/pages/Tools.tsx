@@ -47,8 +47,8 @@ function ToolList({ connectionId }: { connectionId: string }) {
         <ul className="tool-list">
           {(tools.data?.items ?? []).map((item) => (
             <li key={item.name}>
-              <button type="button" aria-pressed={item.name === chosen} onClick={() => setChosen(item.name)} aria-label={`Try ${item.name}`}>
-                {item.title ?? item.name}
+              <button type="button" aria-pressed={item.name === chosen} onClick={() => setChosen(item.name)}>
+                Try {item.title ?? item.name}
               </button>{' '}
               <span className="mono small">{item.name}</span>
               {item.description ? <div className="small">{item.description}</div> : null}
