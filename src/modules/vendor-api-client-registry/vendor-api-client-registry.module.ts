@@ -28,6 +28,7 @@ import { OverviewController } from './overview/overview.controller';
 import { BUILT_CONSOLE_DIR, ConsoleAssets } from './console/console-assets';
 import { ConsoleController } from './console/console.controller';
 import { ConsoleOptions } from './console/console.options';
+import { PublicUrlOptions } from '../../platform/webhooks/public-url.options';
 import { OperationsOverviewService } from './overview/operations-overview.service';
 
 /**
@@ -58,6 +59,7 @@ import { OperationsOverviewService } from './overview/operations-overview.servic
     provideOptions(VendorRegistryOptions),
     provideOptions(IntegrationSyncOptions),
     provideOptions(ConsoleOptions),
+    provideOptions(PublicUrlOptions),
     { provide: ConsoleAssets, useFactory: () => new ConsoleAssets(BUILT_CONSOLE_DIR) },
     ProvidersService,
     ClientsService,
@@ -74,5 +76,5 @@ import { OperationsOverviewService } from './overview/operations-overview.servic
   exports: [VendorRegistryOptions, ConsoleOptions, ProvidersService],
 })
 export class VendorApiClientRegistryModule {
-  static readonly options = [VendorRegistryOptions, IntegrationSyncOptions, ConsoleOptions];
+  static readonly options = [VendorRegistryOptions, IntegrationSyncOptions, ConsoleOptions, PublicUrlOptions];
 }

@@ -9,3 +9,8 @@ export class PublicUrlOptions {
   })
   readonly publicBaseUrl?: string;
 }
+
+/** The address a vendor calls for one connection's webhooks: under PUBLIC_BASE_URL, which may carry a path of its own. */
+export function ingestUrlOf(publicBaseUrl: string, connectionId: string): string {
+  return `${publicBaseUrl.replace(/\/+$/, '')}/webhooks/ingest/${encodeURIComponent(connectionId)}`;
+}

@@ -8,7 +8,7 @@ import type { SendReceipt } from '../../../platform/messages/message-sending';
 import type { Message } from '../../../platform/messages/message.entity';
 import type { ProviderSender } from '../../../platform/messages/provider-senders';
 import { IntegrationError } from '../../../platform/resilience/failure-classifier';
-import { PublicUrlOptions } from '../../../platform/webhooks/public-url.options';
+import { ingestUrlOf, PublicUrlOptions } from '../../../platform/webhooks/public-url.options';
 import { statusOfTwilio, twilioFailure } from './twilio-answers';
 
 /**
@@ -92,7 +92,7 @@ export class TwilioSmsSender implements ProviderSender<SendSmsCommand> {
   private statusCallbackOf(connectionId: string, hasWebhookSecret: boolean): string | undefined {
     const base = this.publicUrls.publicBaseUrl;
     if (!hasWebhookSecret || !base) return undefined;
-    return `${base.replace(/\/+$/, '')}/webhooks/ingest/${encodeURIComponent(connectionId)}`;
+    return ingestUrlOf(base, connectionId);
   }
 }
 

@@ -13,7 +13,8 @@ import { CredentialVault } from '../../../platform/integrations/credentials/cred
 import { VendorCatalogue } from '../../../platform/vendors/vendor-catalogue';
 import type { AuthStrategy } from '../../../platform/vendors/vendor-descriptor';
 import { ConnectionResolver } from '../../../platform/integrations/connections/connection-resolver';
-import { ConnectionStatus, ConnectionTestResult, IntegrationConnection } from '../../../platform/integrations/entities/integration-connection.entity';
+import { ConnectionStatus, ConnectionTestResult, ConnectionWebhookSettings, IntegrationConnection } from '../../../platform/integrations/entities/integration-connection.entity';
+import { ingestUrlOf, PublicUrlOptions } from '../../../platform/webhooks/public-url.options';
 import { IntegrationCredential } from '../../../platform/integrations/entities/integration-credential.entity';
 import { IntegrationProvider } from '../../../platform/integrations/entities/integration-provider.entity';
 import { GovernedHttpClient, runOf } from '../../../platform/integrations/governed/governed-http-client';
@@ -34,7 +35,8 @@ export interface ConnectionView {
   displayName: string;
   authMode: string;
   credentialId: string | null;
-  webhook: IntegrationConnection['webhook'];
+  /** With `url`, the address to paste into the vendor's webhook settings (null until PUBLIC_BASE_URL is set). */
+  webhook: (ConnectionWebhookSettings & { url: string | null }) | null;
   status: ConnectionStatus;
   health: IntegrationConnection['health'];
   configuration: Record<string, unknown>;
@@ -67,6 +69,7 @@ export class ConnectionsService {
     private readonly tenant: TenantContext,
     private readonly catalogue: VendorCatalogue,
     private readonly vault: CredentialVault,
+    private readonly publicUrl: PublicUrlOptions,
   ) {}
 
   async create(request: CreateConnectionDto): Promise<ConnectionView> {
@@ -123,11 +126,11 @@ export class ConnectionsService {
       order: { createdAt: 'DESC' },
       take: 500,
     });
-    return rows.map(toView);
+    return rows.map((row) => toView(row, this.publicUrl.publicBaseUrl));
   }
 
   async get(id: string): Promise<ConnectionView> {
-    return toView(await this.find(id));
+    return toView(await this.find(id), this.publicUrl.publicBaseUrl);
   }
 
   /** Runs the provider's test (for an inbound-only connection: its webhook secret resolves); a Pending (or Degraded) connection that passes becomes Active. */
@@ -165,13 +168,13 @@ export class ConnectionsService {
         { tenantId, subject: id },
       );
     }
-    return toView(updated);
+    return toView(updated, this.publicUrl.publicBaseUrl);
   }
 
   async retire(id: string): Promise<ConnectionView> {
     const tenantId = this.tenant.tenantId;
     const connection = await this.find(id);
-    if (connection.status === 'Retired') return toView(connection);
+    if (connection.status === 'Retired') return toView(connection, this.publicUrl.publicBaseUrl);
     const retiredAt = new Date();
     const result = await this.connections.update({ tenantId, id, status: In(['Pending', 'Active', 'Degraded']) }, { status: 'Retired', retiredAt });
     this.resolver.invalidate(tenantId, id);
@@ -182,7 +185,7 @@ export class ConnectionsService {
         { tenantId, subject: id },
       );
     }
-    return toView(await this.find(id));
+    return toView(await this.find(id), this.publicUrl.publicBaseUrl);
   }
 
   /** An inbound-only connection calls no vendor: it is ready once the secret its webhooks are verified with resolves. */
@@ -313,7 +316,7 @@ export class ConnectionsService {
   }
 }
 
-export function toView(row: IntegrationConnection): ConnectionView {
+function toView(row: IntegrationConnection, publicBaseUrl: string | undefined): ConnectionView {
   return {
     id: row.id,
     tenantId: row.tenantId,
@@ -322,7 +325,7 @@ export function toView(row: IntegrationConnection): ConnectionView {
     displayName: row.displayName,
     authMode: row.authMode,
     credentialId: row.credentialId,
-    webhook: row.webhook,
+    webhook: row.webhook ? { ...row.webhook, url: publicBaseUrl ? ingestUrlOf(publicBaseUrl, row.id) : null } : null,
     status: row.status,
     health: row.health,
     configuration: row.configuration,

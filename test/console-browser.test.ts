@@ -1,0 +1,227 @@
+import { mkdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { Browser, chromium, Page } from 'playwright-core';
+import { TenantApi, until } from './support/governed-api';
+import { PlatformProcess } from './support/platform-process';
+import { newJwtSecret } from './support/tokens';
+import { startVendorPeer, VendorPeer } from './support/vendor-peer';
+import { Receiver } from './support/webhook-receiver';
+
+/**
+ * The operator console in a real browser (Debian's Chromium through playwright-core) against a platform
+ * started the way `npm start` starts it, signed in from the link its start banner prints: a connection
+ * created from its descriptor's form becomes Active, a subscription is created, a published event's
+ * delivery shows up live, dead-letters while the receiver fails and is Delivered after a replay from
+ * the console; a token without write scopes sees no create or replay controls. Screenshots of the main
+ * pages go to .tmp/console-screenshots, or to docs/console with UPDATE_CONSOLE_SCREENSHOTS=1.
+ */
+const ROOT = join(__dirname, '..');
+const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+const TENANT = 'console-e2e';
+const BEARER = 'console-e2e-vendor-key-0123456789';
+const SCREENSHOTS = process.env.UPDATE_CONSOLE_SCREENSHOTS === '1' ? join(ROOT, 'docs', 'console') : join(ROOT, '.tmp', 'console-screenshots');
+const READ_SCOPES = 'integration.providers.read integration.connections.read integration.runs.read webhooks.subscriptions.read webhooks.deliveries.read';
+
+const stripAnsi = (text: string) => text.replace(/\u001b\[[0-9;]*m/g, '');
+
+describe('the operator console in a browser', () => {
+  const jwtSecret = newJwtSecret();
+  let peer: VendorPeer;
+  let receiver: Receiver;
+  let receiverFails = true;
+  let platform: PlatformProcess;
+  let apiUrl: string;
+  let consoleLink: string;
+  let browser: Browser;
+  let page: Page;
+  let api: TenantApi;
+  let subscriptionId: string;
+
+  const shoot = async (name: string, target = page) => {
+    const path = join(SCREENSHOTS, `${name}.png`);
+    await target.screenshot({ path, fullPage: false });
+    // A PNG, and more than a blank page.
+    const image = readFileSync(path);
+    expect(image.subarray(1, 4).toString()).toBe('PNG');
+    expect(image.length).toBeGreaterThan(10_000);
+  };
+  const open = async (name: string) => {
+    await page.getByRole('navigation').getByRole('link', { name, exact: true }).click();
+    await page.getByRole('heading', { level: 1, name }).waitFor();
+  };
+
+  beforeAll(async () => {
+    mkdirSync(SCREENSHOTS, { recursive: true });
+    peer = await startVendorPeer({ auth: { bearer: [BEARER] } });
+    receiver = await Receiver.start(() => (receiverFails ? { status: 503, body: 'down for maintenance' } : { status: 204, body: '' }));
+    // `npm start` is `node scripts/start.js`: it builds what is stale (the console too), then boots `all`.
+    platform = PlatformProcess.spawn(
+      {
+        LOG_FORMAT: 'pretty',
+        AUTH_JWT_SECRET: jwtSecret,
+        CONSOLE_DEV_TENANT: TENANT,
+        EGRESS_ALLOW_LIST: '127.0.0.1',
+        HEALTH_PROBE_INTERVAL: '1s',
+        WEBHOOK_RETRY_SCHEDULE: '0,200ms',
+        WEBHOOK_AUTO_DISABLE_AFTER: '0',
+      },
+      join(ROOT, 'scripts', 'start.js'),
+    );
+    const banner = await until(
+      async () => stripAnsi(platform.stdout.join('\n')),
+      (text) => /^\s+Console\s+http/m.test(text),
+      120_000,
+      'the start banner',
+    );
+    apiUrl = /^\s+API\s+(http\S+)/m.exec(banner)![1];
+    consoleLink = /^\s+Console\s+(http\S+)/m.exec(banner)![1];
+    api = await TenantApi.create(apiUrl, jwtSecret, TENANT, [], `${READ_SCOPES} webhooks.events.publish`);
+    browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox', '--headless'] });
+    page = await browser.newPage({ viewport: { width: 1280, height: 860 } });
+  }, 180_000);
+
+  afterAll(async () => {
+    await browser?.close();
+    await platform?.stop();
+    await receiver?.close();
+    await peer?.close();
+  });
+
+  it("signs in from the start banner's link, and takes the token out of the address bar", async () => {
+    expect(consoleLink).toMatch(/\/console\/#token=[\w-]+\.[\w-]+\.[\w-]+$/);
+    await page.goto(consoleLink);
+    await page.getByRole('heading', { level: 1, name: 'Overview' }).waitFor();
+    expect(page.url()).not.toContain('token=');
+    await expect(page.getByRole('banner').innerText()).resolves.toContain(TENANT);
+    expect(await page.evaluate(() => [localStorage.length, sessionStorage.length, document.cookie])).toEqual([0, 0, '']);
+  });
+
+  it('creates a generic-rest connection from its generated form, and shows it Active', async () => {
+    await open('Connections');
+    await page.getByRole('button', { name: 'New connection' }).click();
+    await page.getByLabel('Provider').selectOption('generic-rest');
+    await page.getByLabel('Display name').fill('Vendor peer');
+    await page.getByLabel('Base URL').fill(peer.url);
+    await page.getByLabel('Health path').fill('/health');
+    await page.getByRole('button', { name: 'New api credential' }).click();
+    await page.getByLabel('Credential name').fill('vendor-peer-key');
+    await page.getByLabel('Secret value').fill(BEARER);
+    await page.getByRole('button', { name: 'Create credential' }).click();
+    // The new credential is chosen for the connection once it exists.
+    await until(
+      () => page.getByLabel('API credential', { exact: true }).inputValue(),
+      (value) => value.startsWith('cred-'),
+      10_000,
+      'the new credential chosen',
+    );
+    await page.getByRole('button', { name: 'Create connection' }).click();
+
+    await page.getByRole('heading', { level: 1, name: 'Vendor peer' }).waitFor();
+    await page.getByText('Active', { exact: true }).first().waitFor();
+    // The health worker's probes fill the chart and the history.
+    await until(
+      () => api.get('/integrations/connections'),
+      (answer) => answer.body.items[0]?.health === 'Healthy',
+      20_000,
+      'a healthy probe',
+    );
+    // The token lives in the page's memory only: navigate, never reload.
+    await open('Connections');
+    await page.getByRole('link', { name: 'Vendor peer' }).waitFor();
+    await shoot('connections');
+    await page.getByRole('link', { name: 'Vendor peer' }).click();
+    await page.getByRole('heading', { level: 1, name: 'Vendor peer' }).waitFor();
+    await page.getByText('Healthy', { exact: true }).first().waitFor();
+    await shoot('connection');
+    expect(peer.requests.some((request) => request.headers.authorization === `Bearer ${BEARER}`)).toBe(true);
+  });
+
+  it('creates a subscription, and shows its secret once', async () => {
+    await open('Subscriptions');
+    await page.getByRole('button', { name: 'New subscription' }).click();
+    await page.getByLabel('Endpoint URL').fill(receiver.url());
+    await page.getByRole('button', { name: 'Create subscription' }).click();
+    const secret = await page
+      .getByLabel(/secret/i)
+      .first()
+      .inputValue();
+    expect(secret).toMatch(/^whsec_/);
+    receiver.secrets.push(secret);
+    const listed = await until(
+      () => api.get('/webhooks/subscriptions'),
+      (answer) => answer.body.items.length === 1,
+      10_000,
+      'the subscription',
+    );
+    subscriptionId = listed.body.items[0].id;
+    await shoot('subscriptions');
+  });
+
+  it('shows a published event’s delivery live, dead-lettered while the receiver fails, Delivered after a replay from the console', async () => {
+    await open('Deliveries');
+    await page.getByLabel('Subscription').selectOption(subscriptionId);
+    expect((await api.post('/webhooks/events', { type: 'build.finished', id: 'evt-e2e-1', data: { build: 42 } })).status).toBe(202);
+
+    // No reload: the live feed brings the row, then its dead-lettering.
+    const row = page.getByRole('row').filter({ hasText: 'build.finished' });
+    await row.waitFor({ timeout: 20_000 });
+    await row.getByText('DeadLettered', { exact: true }).waitFor({ timeout: 20_000 });
+    await shoot('deliveries');
+
+    receiverFails = false;
+    await row.getByRole('button', { name: /^Replay dlv-/ }).click();
+    await row.getByText('Delivered', { exact: true }).waitFor({ timeout: 20_000 });
+    expect(receiver.requests.filter((request) => request.verified).length).toBeGreaterThanOrEqual(1);
+
+    await row.getByRole('link').first().click();
+    await page.getByRole('heading', { name: 'Attempt timeline' }).waitFor();
+    await shoot('delivery');
+  });
+
+  it('shows the overview, runs and model usage pages, and fits a phone screen', async () => {
+    await open('Overview');
+    await page.getByRole('heading', { name: /Degraded connections/ }).waitFor();
+    await shoot('overview');
+    await open('Runs');
+    await shoot('runs');
+    await open('Model usage');
+    await shoot('model-usage');
+
+    const phone = await browser.newPage({ viewport: { width: 390, height: 844 }, isMobile: true });
+    try {
+      await phone.goto(consoleLink.replace(/#token=.*/, `#token=${api.token}`));
+      await phone.getByRole('heading', { level: 1, name: 'Overview' }).waitFor();
+      expect(await phone.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(390);
+      await shoot('overview-phone', phone);
+    } finally {
+      await phone.close();
+    }
+  });
+
+  it('hides every create and replay control from a token without write scopes', async () => {
+    const reader = await browser.newPage({ viewport: { width: 1280, height: 860 } });
+    try {
+      await reader.goto(`${apiUrl}/console/#token=${api.token}`);
+      await reader.getByRole('heading', { level: 1, name: 'Overview' }).waitFor();
+      const visit = async (name: string) => {
+        await reader.getByRole('navigation').getByRole('link', { name, exact: true }).click();
+        await reader.getByRole('heading', { level: 1, name }).waitFor();
+      };
+      await visit('Connections');
+      await reader.getByRole('link', { name: 'Vendor peer' }).waitFor();
+      expect(await reader.getByRole('button', { name: 'New connection' }).count()).toBe(0);
+      await visit('Subscriptions');
+      // The list has loaded before asserting what is not there.
+      await reader.getByText(receiver.url()).first().waitFor();
+      expect(await reader.getByRole('button', { name: 'New subscription' }).count()).toBe(0);
+      expect(await reader.getByRole('button', { name: /^(Rotate secret|Disable|Enable) / }).count()).toBe(0);
+      await visit('Deliveries');
+      await reader.getByRole('row').filter({ hasText: 'build.finished' }).waitFor();
+      expect(await reader.getByRole('button', { name: /^Replay/ }).count()).toBe(0);
+      // The server refuses regardless of what the page shows.
+      expect((await api.post('/webhooks/deliveries/replay', { subscriptionId })).status).toBe(403);
+    } finally {
+      await reader.close();
+    }
+  });
+});
