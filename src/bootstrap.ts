@@ -20,6 +20,7 @@ import { createRootLogger } from './platform/observability/logger';
 import { PinoNestLogger } from './platform/observability/nest-logger';
 import { PlatformMetrics } from './platform/observability/platform-metrics';
 import { SecretRedactor } from './platform/observability/redaction';
+import { OpenApiPublisher } from './platform/openapi/openapi.publisher';
 import { AzureIdentityOptions } from './platform/azure/azure-identity.options';
 import { BlobOptions } from './platform/blob/blob.options';
 import { CacheOptions } from './platform/cache/cache.options';
@@ -114,6 +115,7 @@ export async function createPlatformApp(roles: readonly RoleDefinition[], settin
   const fastify = app.getHttpAdapter().getInstance();
   const routes = recordMountedRoutes(fastify);
   app.get(HttpObservability).install(fastify);
+  app.get(OpenApiPublisher).install(app, routes);
   installRequestBodyHandling(fastify, {
     jsonLimitBytes: runtime.httpBodyLimitBytes,
     jsonMaxDepth: runtime.httpJsonMaxDepth,

@@ -18,6 +18,7 @@ import { HttpObservability } from './observability/http-observability';
 import { MetricsController } from './observability/metrics.controller';
 import { ROOT_LOGGER } from './observability/observability.tokens';
 import { PlatformMetrics } from './observability/platform-metrics';
+import { OpenApiModule } from './openapi/openapi.module';
 import { DatabaseOptions } from './persistence/database.options';
 import { ResilienceModule } from './resilience/resilience.module';
 import { SecretsModule } from './secrets/secrets.module';
@@ -46,7 +47,7 @@ export class PlatformModule {
     ];
     return {
       module: PlatformModule,
-      imports: [AuthModule, HealthModule, AzureIdentityModule, BlobModule, SecretsModule, CacheModule, ResilienceModule, EgressModule],
+      imports: [AuthModule, HealthModule, AzureIdentityModule, BlobModule, SecretsModule, CacheModule, ResilienceModule, EgressModule, OpenApiModule],
       controllers: loadOptions(ObservabilityOptions).metricsEnabled ? [MetricsController] : [],
       providers,
       exports: [RuntimeOptions, ObservabilityOptions, DatabaseOptions, ActiveRoles, ROOT_LOGGER, PlatformMetrics, ProcessLifecycle],

@@ -1,6 +1,7 @@
 import { Injectable, NotFoundException, OnModuleInit } from '@nestjs/common';
 import { HttpAdapterHost } from '@nestjs/core';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { DocumentedRouteConfig } from '../../../platform/http/mounted-routes';
 import { PublicUrlOptions } from '../../../platform/webhooks/public-url.options';
 import type { HandshakeReply } from '../../../platform/webhooks/verification/webhook-verifier';
 import { WebhookIngestion } from './webhook-ingestion';
@@ -8,6 +9,49 @@ import { WebhookIngestion } from './webhook-ingestion';
 const CONNECTION_ID = /^conn-[0-9a-f]{32}$/;
 
 const JSON_TYPE = 'application/json; charset=utf-8';
+
+const CONNECTION_PARAMETER = { name: 'connectionId', in: 'path', required: true, schema: { type: 'string', pattern: CONNECTION_ID.source } } as const;
+
+const INGEST_DOCUMENTATION: DocumentedRouteConfig = {
+  openapi: {
+    operationId: 'webhooks.ingest',
+    tags: ['Webhook ingest'],
+    summary: "A vendor's callback: the connection's provider signature over the raw body is the authentication",
+    security: [],
+    parameters: [CONNECTION_PARAMETER],
+    requestBody: { required: true, description: 'The vendor payload, exactly as sent (verified over its raw bytes)', content: { '*/*': { schema: {} } } },
+    responses: {
+      '202': {
+        description: 'Verified and stored; `WebhookReceived` published',
+        content: {
+          'application/json': {
+            schema: { type: 'object', required: ['deliveryId'], properties: { deliveryId: { type: 'string', example: 'dlv-0123456789abcdef0123456789abcdef' } } },
+          },
+        },
+      },
+      '200': {
+        description: 'A repeated vendor delivery: nothing is published again',
+        content: {
+          'application/json': {
+            schema: { type: 'object', required: ['deliveryId', 'duplicate'], properties: { deliveryId: { type: 'string' }, duplicate: { type: 'boolean', enum: [true] } } },
+          },
+        },
+      },
+      '401': { description: 'The signature or timestamp does not verify; nothing is stored' },
+    },
+  },
+};
+
+const PREFLIGHT_DOCUMENTATION: DocumentedRouteConfig = {
+  openapi: {
+    operationId: 'webhooks.ingestPreflight',
+    tags: ['Webhook ingest'],
+    summary: "A vendor's endpoint check (CloudEvents webhook abuse protection), answered by the connection's verifier",
+    security: [],
+    parameters: [CONNECTION_PARAMETER],
+    responses: { '200': { description: 'The handshake the vendor expects' } },
+  },
+};
 
 /**
  * `POST /webhooks/ingest/{connectionId}`: the public vendor callback. No bearer token: the vendor's
@@ -32,11 +76,13 @@ export class PublicIngestRoute implements OnModuleInit {
     fastify.route<{ Params: { connectionId: string }; Body: Buffer }>({
       method: 'POST',
       url: '/webhooks/ingest/:connectionId',
+      config: INGEST_DOCUMENTATION,
       handler: (request, reply) => this.handle(request, reply),
     });
     fastify.route<{ Params: { connectionId: string } }>({
       method: 'OPTIONS',
       url: '/webhooks/ingest/:connectionId',
+      config: PREFLIGHT_DOCUMENTATION,
       handler: (request, reply) => this.preflight(request, reply),
     });
   }

@@ -1,8 +1,10 @@
 import { Body, Controller, Get, HttpStatus, Param, Post, Res, Type } from '@nestjs/common';
 import type { FastifyReply } from 'fastify';
+import { ApiAcceptedResponse, ApiOkResponse, ApiOperation } from '@nestjs/swagger';
 import { RequireScopes } from '../../auth/decorators';
 import { nameController } from '../../http/controller-name';
 import { OperationListing, OperationOutcome, OperationRunner, SubmittedOperation } from './operation-runner';
+import { DocumentsOperationsOf, OPERATION_LISTING_SCHEMA, SUBMITTED_OPERATION_SCHEMA } from './operation-paths';
 import { RunOperationDto } from './run-operation.dto';
 
 /**
@@ -17,12 +19,16 @@ export function operationsController(prefix: string, providerIds: readonly strin
 
     @Get('operations')
     @RequireScopes('integration.runs.read')
+    @ApiOperation({ summary: 'The operations served here, with their input and output JSON Schemas' })
+    @ApiOkResponse({ schema: OPERATION_LISTING_SCHEMA })
     list(): { items: OperationListing[] } {
       return { items: this.runner.list(providerIds) };
     }
 
     @Post('connections/:id/operations/:name')
     @RequireScopes('integration.runs.execute')
+    @DocumentsOperationsOf(providerIds)
+    @ApiAcceptedResponse({ description: '`async: true`: the Pending run, executed from the bus and retried by policy', schema: SUBMITTED_OPERATION_SCHEMA })
     async run(
       @Param('id') connectionId: string,
       @Param('name') name: string,

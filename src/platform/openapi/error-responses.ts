@@ -1,0 +1,65 @@
+import type { OpenAPIObject, OperationObject, ResponseObject, SchemaObject } from '@nestjs/swagger';
+
+/** The one error shape of the API (HttpErrorFilter writes it for every failure). */
+export const ERROR_SCHEMA_NAME = 'Error';
+
+export const ERROR_SCHEMA: SchemaObject = {
+  type: 'object',
+  required: ['statusCode', 'error', 'message'],
+  properties: {
+    statusCode: { type: 'integer', example: 404 },
+    error: { type: 'string', description: 'The reason phrase of the status', example: 'Not Found' },
+    message: { type: 'string', description: 'What went wrong, naming the field or resource', example: 'Connection conn-0123456789abcdef0123456789abcdef not found' },
+  },
+};
+
+/** The scope of every governed action: those routes call a vendor, so they can meet its failures too. */
+const GOVERNED_SCOPE = 'integration.runs.execute';
+
+const DESCRIPTIONS: Record<string, string> = {
+  '400': 'The request does not match its schema; the message names what is wrong',
+  '401': 'No bearer token, or an invalid one (see the WWW-Authenticate header)',
+  '403': 'The token lacks a required scope',
+  '404': 'No such resource for this tenant',
+  '409': 'The connection cannot run this call now (not Active, retired, or inbound-only)',
+  '413': 'The body is larger than the limit',
+  '415': 'The body has an unsupported Content-Type or Content-Encoding',
+  '429': "The connection's rate budget is spent or the vendor throttled the call (see Retry-After)",
+  '502': 'The vendor answered with a failure',
+  '503': "The vendor's circuit is open or the vendor is unavailable (see Retry-After)",
+  '5XX': 'Unexpected failure; the message reveals nothing and the error is logged',
+};
+
+/**
+ * Adds the error answers an operation can give, in the shared error shape, from what the operation
+ * declares: a body or query (400, 413, 415), a token (401), scopes (403), path parameters (404), a
+ * governed call (409, 429, 502, 503). Responses a route documents itself are kept.
+ */
+export function addErrorResponses(document: OpenAPIObject): void {
+  for (const pathItem of Object.values(document.paths)) {
+    for (const method of ['get', 'put', 'post', 'delete', 'patch', 'options'] as const) {
+      const operation = pathItem[method];
+      if (operation) addTo(operation, document);
+    }
+  }
+}
+
+function addTo(operation: OperationObject, document: OpenAPIObject): void {
+  const parameters = (operation.parameters ?? []) as Array<{ in?: string }>;
+  const security = operation.security ?? document.security ?? [];
+  const scopes = security.flatMap((requirement) => Object.values(requirement).flat());
+  const codes = [
+    ...(operation.requestBody || parameters.some((parameter) => parameter.in === 'query') ? ['400'] : []),
+    ...(security.length > 0 ? ['401'] : []),
+    ...(scopes.length > 0 ? ['403'] : []),
+    ...(parameters.some((parameter) => parameter.in === 'path') ? ['404'] : []),
+    ...(operation.requestBody ? ['413', '415'] : []),
+    ...(scopes.includes(GOVERNED_SCOPE) ? ['409', '429', '502', '503'] : []),
+    '5XX',
+  ];
+  for (const code of codes) operation.responses[code] ??= errorResponse(DESCRIPTIONS[code]);
+}
+
+function errorResponse(description: string): ResponseObject {
+  return { description, content: { 'application/json': { schema: { $ref: `#/components/schemas/${ERROR_SCHEMA_NAME}` } } } };
+}
