@@ -82,7 +82,7 @@ function operationRoute(route: OperationObject, operation: VendorOperation, docu
     ...route.responses,
     '200': {
       description: 'The operation ran; `x-integration-run-id` names its (last) run',
-      content: { 'application/json': { schema: outcomeSchema(operation.output as SchemaObject) } },
+      content: { 'application/json': { schema: outcomeSchema(structuredClone(operation.output) as SchemaObject) } },
     },
   };
   // An operation of several calls cannot run async (`async: true` is a 400).
@@ -95,7 +95,7 @@ function operationRoute(route: OperationObject, operation: VendorOperation, docu
     parameters: route.parameters?.filter((parameter) => (parameter as { name?: string }).name !== 'name'),
     requestBody: {
       required: true,
-      content: { 'application/json': { schema: { ...body, properties: { ...body.properties, input: operation.input as SchemaObject } } } },
+      content: { 'application/json': { schema: { ...body, properties: { ...body.properties, input: structuredClone(operation.input) as SchemaObject } } } },
     },
     responses,
   };

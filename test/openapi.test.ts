@@ -1,0 +1,180 @@
+import { spawnSync } from 'node:child_process';
+import { join } from 'node:path';
+import type { OpenAPIObject, OperationObject, SchemaObject } from '@nestjs/swagger';
+import { HTTP_METHODS, undocumentedRoutes } from '../src/platform/openapi/route-paths';
+import { VendorCatalogue } from '../src/platform/vendors/vendor-catalogue';
+import { InProcessPlatform, startInProcess } from './support/platform-app';
+import { newJwtSecret, signHs256 } from './support/tokens';
+
+const SECRET = newJwtSecret();
+
+async function startRole(role: string): Promise<{ platform: InProcessPlatform; document: OpenAPIObject }> {
+  const platform = await startInProcess({ APP_ROLE: role, AUTH_JWT_SECRET: SECRET });
+  const response = await fetch(`${platform.url}/openapi.json`);
+  expect(response.status).toBe(200);
+  expect(response.headers.get('content-type')).toMatch(/^application\/json/);
+  return { platform, document: (await response.json()) as OpenAPIObject };
+}
+
+/** swagger-parser's verdict: '' when the document is valid, else what is wrong. */
+function validationProblems(document: OpenAPIObject): string {
+  const result = spawnSync(process.execPath, [join(__dirname, 'support', 'validate-openapi.js')], { input: JSON.stringify(document), encoding: 'utf8' });
+  return result.status === 0 ? '' : result.stderr || `exit ${result.status}`;
+}
+
+function operations(document: OpenAPIObject): Array<{ method: string; path: string; operation: OperationObject }> {
+  return Object.entries(document.paths).flatMap(([path, item]) =>
+    HTTP_METHODS.flatMap((method) => (item[method] ? [{ method: method.toUpperCase(), path, operation: item[method] }] : [])),
+  );
+}
+
+/** The scopes of an operation's bearer requirement; undefined for a public route. */
+function documentedScopes(document: OpenAPIObject, operation: OperationObject): string[] | undefined {
+  const security = operation.security ?? document.security ?? [];
+  return security.length === 0 ? undefined : security.flatMap((requirement) => requirement.bearer ?? []);
+}
+
+/** A concrete URL for a documented path: every parameter gets a well-formed id nobody has. */
+function concreteUrl(path: string): string {
+  return path.replace(/\{[^}]+\}/g, 'conn-00000000000000000000000000000000');
+}
+
+describe('API description (OpenAPI 3.1)', () => {
+  describe('APP_ROLE=all', () => {
+    let platform: InProcessPlatform;
+    let document: OpenAPIObject;
+
+    beforeAll(async () => {
+      ({ platform, document } = await startRole('all'));
+    });
+    afterAll(() => platform?.close());
+
+    it('is a valid OpenAPI 3.1 document', () => {
+      expect(document.openapi).toBe('3.1.0');
+      expect(validationProblems(document)).toBe('');
+    });
+
+    it('describes every mounted route (bar the explicit list of non-API routes)', () => {
+      expect(undocumentedRoutes(platform.routes, document)).toEqual([]);
+      expect(platform.routes.length).toBeGreaterThan(80);
+    });
+
+    it('states on each route the scopes the guard enforces', async () => {
+      const noScopes = await signHs256(SECRET, { tenantId: 't-openapi' });
+      const checked: string[] = [];
+      for (const { method, path, operation } of operations(document)) {
+        const scopes = documentedScopes(document, operation);
+        if (scopes === undefined) continue;
+        const url = `${platform.url}${concreteUrl(path)}`;
+        const anonymous = await fetch(url, { method });
+        expect({ route: `${method} ${path}`, status: anonymous.status }).toEqual({ route: `${method} ${path}`, status: 401 });
+        if (scopes.length === 0) continue;
+        const unscoped = await fetch(url, { method, headers: { authorization: `Bearer ${noScopes}` } });
+        expect({ route: `${method} ${path}`, status: unscoped.status }).toEqual({ route: `${method} ${path}`, status: 403 });
+        const enforced = /scope="([^"]*)"/.exec(unscoped.headers.get('www-authenticate') ?? '')?.[1].split(' ');
+        expect({ route: `${method} ${path}`, scopes: enforced }).toEqual({ route: `${method} ${path}`, scopes });
+        checked.push(path);
+      }
+      expect(checked.length).toBeGreaterThan(80);
+    });
+
+    it('documents public routes without a security requirement', () => {
+      const publicRoutes = operations(document)
+        .filter(({ operation }) => documentedScopes(document, operation) === undefined)
+        .map(({ method, path }) => `${method} ${path}`);
+      expect(publicRoutes).toEqual(expect.arrayContaining(['GET /health/live', 'GET /health/ready', 'GET /metrics', 'POST /webhooks/ingest/{connectionId}']));
+      expect(publicRoutes.every((route) => /^(GET \/health|GET \/metrics|\w+ \/webhooks\/ingest\/)/.test(route))).toBe(true);
+    });
+
+    it('derives request schemas from the class-validator DTOs', () => {
+      const schemas = document.components!.schemas! as Record<string, SchemaObject>;
+      expect(schemas.CreateConnectionDto.required).toEqual(['providerId', 'displayName']);
+      expect(schemas.CreateConnectionDto.properties).toMatchObject({
+        providerId: { type: 'string', pattern: '^[a-z0-9][a-z0-9-]{1,62}$' },
+        displayName: { type: 'string', minLength: 1, maxLength: 200 },
+        retryPolicy: { $ref: '#/components/schemas/RetryPolicyDto' },
+      });
+      expect(schemas.RetryPolicyDto.properties!.retryOn).toEqual({ type: 'array', items: { type: 'string', enum: ['Transient', 'RateLimited'] } });
+      const listRuns = document.paths['/integrations/runs'].get!.parameters as Array<{ name: string; in: string; schema: SchemaObject }>;
+      expect(listRuns.map((parameter) => parameter.name)).toEqual(expect.arrayContaining(['connectionId', 'status', 'limit', 'cursor']));
+      expect(listRuns.find((parameter) => parameter.name === 'limit')!.schema).toMatchObject({ type: 'integer', minimum: 1, maximum: 500 });
+    });
+
+    it('answers errors in the shared shape', () => {
+      const get = document.paths['/integrations/connections/{id}'].get!;
+      for (const status of ['401', '403', '404']) {
+        expect(get.responses[status]).toMatchObject({ content: { 'application/json': { schema: { $ref: '#/components/schemas/Error' } } } });
+      }
+      expect((document.components!.schemas!.Error as SchemaObject).required).toEqual(['statusCode', 'error', 'message']);
+    });
+
+    it('serves an interactive reference at /docs whose assets load', async () => {
+      const page = await fetch(`${platform.url}/docs`);
+      expect(page.status).toBe(200);
+      expect(page.headers.get('content-type')).toMatch(/^text\/html/);
+      const assets = [...(await page.text()).matchAll(/(?:href|src)="(\/docs\/[^"]+)"/g)].map((match) => match[1]);
+      expect(assets).toHaveLength(6);
+      for (const asset of assets) {
+        const answer = await fetch(`${platform.url}${asset}`);
+        expect({ asset, status: answer.status }).toEqual({ asset, status: 200 });
+        expect(answer.headers.get('content-type')).toMatch(asset.endsWith('.css') ? /^text\/css/ : asset.endsWith('.js') ? /^text\/javascript/ : /^image\/png/);
+        expect(answer.headers.get('cache-control')).toMatch(/max-age/);
+        expect((await answer.arrayBuffer()).byteLength).toBeGreaterThan(100);
+      }
+      const initializer = await (await fetch(`${platform.url}/docs/swagger-initializer.js`)).text();
+      expect(initializer).toContain("url: '/openapi.json'");
+      for (const stranger of ['/docs/package.json', '/docs/..%2Fpackage.json', '/docs/index.html']) {
+        expect((await fetch(`${platform.url}${stranger}`)).status).toBe(404);
+      }
+    });
+  });
+
+  describe.each([
+    ['VendorApiClientRegistryService', '/integrations/', ['/webhooks/', '/github/', '/openai/']],
+    ['WebhookGatewayService', '/webhooks/', ['/integrations/', '/github/', '/stripe/']],
+    ['GitHubIntegrationService', '/github/', ['/integrations/', '/webhooks/', '/azure-devops/']],
+  ])('APP_ROLE=%s', (role, own, others) => {
+    let platform: InProcessPlatform;
+    let document: OpenAPIObject;
+
+    beforeAll(async () => {
+      ({ platform, document } = await startRole(role));
+    });
+    afterAll(() => platform?.close());
+
+    it("describes the role's routes and no other role's", async () => {
+      expect(validationProblems(document)).toBe('');
+      expect(undocumentedRoutes(platform.routes, document)).toEqual([]);
+      const paths = Object.keys(document.paths);
+      expect(paths.filter((path) => path.startsWith(own)).length).toBeGreaterThan(0);
+      expect(paths.filter((path) => others.some((prefix) => path.startsWith(prefix)))).toEqual([]);
+    });
+  });
+
+  describe('vendor operations', () => {
+    let platform: InProcessPlatform;
+    let document: OpenAPIObject;
+
+    beforeAll(async () => {
+      ({ platform, document } = await startRole('GitHubIntegrationService'));
+    });
+    afterAll(() => platform?.close());
+
+    it('has one path per operation, with its input and output schemas', () => {
+      const catalogued = platform.app.get(VendorCatalogue).operations(['github']);
+      expect(catalogued.length).toBeGreaterThan(5);
+      for (const { operation } of catalogued) {
+        const route = document.paths[`/github/connections/{id}/operations/${operation.name}`]?.post;
+        expect(route?.operationId).toBe(operation.name);
+        expect(route!.security).toEqual([{ bearer: ['integration.runs.execute'] }]);
+        const body = (route!.requestBody as { content: Record<string, { schema: SchemaObject }> }).content['application/json'].schema;
+        expect(body.required).toEqual(['input']);
+        expect(Object.keys(body.properties!)).toEqual(expect.arrayContaining(['input', 'idempotencyKey', 'async']));
+        expect(body.properties!.input).toEqual(operation.input);
+        const outcome = (route!.responses['200'] as { content: Record<string, { schema: SchemaObject }> }).content['application/json'].schema;
+        expect(outcome.properties!.output).toEqual(operation.output);
+      }
+      expect(document.paths['/github/connections/{id}/operations/{name}']).toBeUndefined();
+    });
+  });
+});
