@@ -1,7 +1,7 @@
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import type { OpenAPIObject, OperationObject, SchemaObject } from '@nestjs/swagger';
-import { HTTP_METHODS, undocumentedRoutes } from '../src/platform/openapi/route-paths';
+import { operationsOf, undocumentedRoutes } from '../src/platform/openapi/route-paths';
 import { VendorCatalogue } from '../src/platform/vendors/vendor-catalogue';
 import { InProcessPlatform, startInProcess } from './support/platform-app';
 import { newJwtSecret, signHs256 } from './support/tokens';
@@ -20,12 +20,6 @@ async function startRole(role: string): Promise<{ platform: InProcessPlatform; d
 function validationProblems(document: OpenAPIObject): string {
   const result = spawnSync(process.execPath, [join(__dirname, 'support', 'validate-openapi.js')], { input: JSON.stringify(document), encoding: 'utf8' });
   return result.status === 0 ? '' : result.stderr || `exit ${result.status}`;
-}
-
-function operations(document: OpenAPIObject): Array<{ method: string; path: string; operation: OperationObject }> {
-  return Object.entries(document.paths).flatMap(([path, item]) =>
-    HTTP_METHODS.flatMap((method) => (item[method] ? [{ method: method.toUpperCase(), path, operation: item[method] }] : [])),
-  );
 }
 
 /** The scopes of an operation's bearer requirement; undefined for a public route. */
@@ -62,7 +56,8 @@ describe('API description (OpenAPI 3.1)', () => {
     it('states on each route the scopes the guard enforces', async () => {
       const noScopes = await signHs256(SECRET, { tenantId: 't-openapi' });
       const checked: string[] = [];
-      for (const { method, path, operation } of operations(document)) {
+      for (const { method: lowerCase, path, operation } of operationsOf(document)) {
+        const method = lowerCase.toUpperCase();
         const scopes = documentedScopes(document, operation);
         if (scopes === undefined) continue;
         const url = `${platform.url}${concreteUrl(path)}`;
@@ -79,9 +74,9 @@ describe('API description (OpenAPI 3.1)', () => {
     });
 
     it('documents public routes without a security requirement', () => {
-      const publicRoutes = operations(document)
+      const publicRoutes = operationsOf(document)
         .filter(({ operation }) => documentedScopes(document, operation) === undefined)
-        .map(({ method, path }) => `${method} ${path}`);
+        .map(({ method, path }) => `${method.toUpperCase()} ${path}`);
       expect(publicRoutes).toEqual(expect.arrayContaining(['GET /health/live', 'GET /health/ready', 'GET /metrics', 'POST /webhooks/ingest/{connectionId}']));
       expect(publicRoutes.every((route) => /^(GET \/health|GET \/metrics|\w+ \/webhooks\/ingest\/)/.test(route))).toBe(true);
     });
@@ -98,6 +93,19 @@ describe('API description (OpenAPI 3.1)', () => {
       const listRuns = document.paths['/integrations/runs'].get!.parameters as Array<{ name: string; in: string; schema: SchemaObject }>;
       expect(listRuns.map((parameter) => parameter.name)).toEqual(expect.arrayContaining(['connectionId', 'status', 'limit', 'cursor']));
       expect(listRuns.find((parameter) => parameter.name === 'limit')!.schema).toMatchObject({ type: 'integer', minimum: 1, maximum: 500 });
+    });
+
+    it('gives the main resources response schemas', () => {
+      const okSchema = (path: string, method: 'get' | 'post' = 'get', status = '200'): unknown =>
+        (document.paths[path][method]!.responses[status] as { content?: Record<string, { schema: unknown }> }).content?.['application/json'].schema;
+      expect(okSchema('/integrations/connections/{id}')).toEqual({ $ref: '#/components/schemas/Connection' });
+      expect(okSchema('/integrations/runs')).toMatchObject({ required: ['items', 'nextCursor'], properties: { items: { items: { $ref: '#/components/schemas/Run' } } } });
+      expect(okSchema('/webhooks/subscriptions', 'post', '201')).toEqual({ $ref: '#/components/schemas/SubscriptionWithSecret' });
+      for (const resource of ['Connection', 'Run', 'Credential', 'Provider', 'Subscription', 'Delivery', 'Message']) {
+        expect(Object.keys((document.components!.schemas![resource] as SchemaObject).properties ?? {}).length).toBeGreaterThan(5);
+      }
+      const connection = document.components!.schemas!.Connection as SchemaObject;
+      expect(connection.properties!.credentialId).toEqual({ type: ['string', 'null'] });
     });
 
     it('answers errors in the shared shape', () => {

@@ -1,4 +1,6 @@
+import { STATUS_CODES } from 'node:http';
 import type { OpenAPIObject, OperationObject, ResponseObject, SchemaObject } from '@nestjs/swagger';
+import { operationsOf } from './route-paths';
 
 /** The one error shape of the API (HttpErrorFilter writes it for every failure). */
 export const ERROR_SCHEMA_NAME = 'Error';
@@ -36,10 +38,14 @@ const DESCRIPTIONS: Record<string, string> = {
  * governed call (409, 429, 502, 503). Responses a route documents itself are kept.
  */
 export function addErrorResponses(document: OpenAPIObject): void {
-  for (const pathItem of Object.values(document.paths)) {
-    for (const method of ['get', 'put', 'post', 'delete', 'patch', 'options'] as const) {
-      const operation = pathItem[method];
-      if (operation) addTo(operation, document);
+  for (const { operation } of operationsOf(document)) addTo(operation, document);
+}
+
+/** A response no decorator described (@nestjs/swagger leaves ""): its status's reason phrase. */
+export function describeBareResponses(document: OpenAPIObject): void {
+  for (const { operation } of operationsOf(document)) {
+    for (const [status, response] of Object.entries(operation.responses)) {
+      if (response && 'description' in response && !response.description) response.description = STATUS_CODES[status] ?? status;
     }
   }
 }

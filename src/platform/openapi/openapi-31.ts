@@ -1,5 +1,5 @@
 import type { OpenAPIObject, ParameterObject } from '@nestjs/swagger';
-import { HTTP_METHODS } from './route-paths';
+import { operationsOf } from './route-paths';
 
 /**
  * @nestjs/swagger writes `nullable: true` (OpenAPI 3.0); OpenAPI 3.1 schemas are JSON Schema 2020-12,
@@ -27,15 +27,11 @@ export function useJsonSchemaNullability(node: unknown): void {
  * named after the template (`{path}`, where Nest says `*`), and a name without a declaration gets one.
  */
 export function alignPathParameters(document: OpenAPIObject): void {
-  for (const [path, item] of Object.entries(document.paths)) {
+  for (const { path, operation } of operationsOf(document)) {
     const names = [...path.matchAll(/\{([^}]+)\}/g)].map((match) => match[1]);
-    for (const method of HTTP_METHODS) {
-      const operation = item[method];
-      if (!operation) continue;
-      const parameters = (operation.parameters ?? []) as ParameterObject[];
-      const kept = parameters.filter((parameter) => parameter.in !== 'path' || names.includes(parameter.name));
-      const missing = names.filter((name) => !kept.some((parameter) => parameter.in === 'path' && parameter.name === name));
-      operation.parameters = [...missing.map((name): ParameterObject => ({ name, in: 'path', required: true, schema: { type: 'string' } })), ...kept];
-    }
+    const parameters = (operation.parameters ?? []) as ParameterObject[];
+    const kept = parameters.filter((parameter) => parameter.in !== 'path' || names.includes(parameter.name));
+    const missing = names.filter((name) => !kept.some((parameter) => parameter.in === 'path' && parameter.name === name));
+    operation.parameters = [...missing.map((name): ParameterObject => ({ name, in: 'path', required: true, schema: { type: 'string' } })), ...kept];
   }
 }

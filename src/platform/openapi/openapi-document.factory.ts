@@ -8,10 +8,10 @@ import { SCOPES } from '../auth/scopes';
 import type { MountedRoute } from '../http/mounted-routes';
 import { expandOperationPaths } from '../integrations/operations/operation-paths';
 import { VendorCatalogue } from '../vendors/vendor-catalogue';
-import { addErrorResponses, ERROR_SCHEMA, ERROR_SCHEMA_NAME } from './error-responses';
+import { addErrorResponses, describeBareResponses, ERROR_SCHEMA, ERROR_SCHEMA_NAME } from './error-responses';
 import { addFastifyRoutePaths } from './fastify-route-paths';
 import { alignPathParameters, useJsonSchemaNullability } from './openapi-31';
-import { HTTP_METHODS } from './route-paths';
+import { operationsOf } from './route-paths';
 import { isUndocumentedRoute } from './undocumented-routes';
 import { ANY_JSON_VALUE_SCHEMA, AnyJsonValue, describeValidatedClasses } from './validated-properties';
 
@@ -38,6 +38,7 @@ export class OpenApiDocumentFactory {
     dropUndocumentedRoutes(document);
     alignPathParameters(document);
     addErrorResponses(document);
+    describeBareResponses(document);
     useJsonSchemaNullability(document);
     return document;
   }
@@ -58,10 +59,10 @@ export class OpenApiDocumentFactory {
 }
 
 function dropUndocumentedRoutes(document: OpenAPIObject): void {
-  for (const [path, item] of Object.entries(document.paths)) {
-    for (const method of HTTP_METHODS) if (item[method] && isUndocumentedRoute(method.toUpperCase(), path.replace(/\{([^}]+)\}/g, ':$1'))) delete item[method];
-    if (!HTTP_METHODS.some((method) => item[method])) delete document.paths[path];
+  for (const { path, method } of operationsOf(document)) {
+    if (isUndocumentedRoute(method.toUpperCase(), path.replace(/\{([^}]+)\}/g, ':$1'))) delete document.paths[path][method];
   }
+  for (const [path, item] of Object.entries(document.paths)) if (Object.keys(item).length === 0) delete document.paths[path];
 }
 
 function packageVersion(): string {

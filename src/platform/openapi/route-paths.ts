@@ -1,8 +1,19 @@
-import type { OpenAPIObject } from '@nestjs/swagger';
+import type { OpenAPIObject, OperationObject } from '@nestjs/swagger';
 import type { MountedRoute } from '../http/mounted-routes';
 import { isUndocumentedRoute } from './undocumented-routes';
 
 export const HTTP_METHODS = ['get', 'put', 'post', 'delete', 'patch', 'options', 'head'] as const;
+
+export interface DocumentedOperation {
+  path: string;
+  method: (typeof HTTP_METHODS)[number];
+  operation: OperationObject;
+}
+
+/** Every operation of the document, with its path and method. */
+export function operationsOf(document: OpenAPIObject): DocumentedOperation[] {
+  return Object.entries(document.paths).flatMap(([path, item]) => HTTP_METHODS.flatMap((method) => (item[method] ? [{ path, method, operation: item[method] }] : [])));
+}
 
 /** A Fastify URL as an OpenAPI path: `:id` → `{id}`, a trailing `*` → `{path}`. */
 export function openApiPath(url: string): string {
@@ -14,7 +25,7 @@ export function openApiPath(url: string): string {
  * paths in its place (`…/operations/{name}` by one path per operation name).
  */
 export function undocumentedRoutes(routes: readonly MountedRoute[], document: OpenAPIObject): MountedRoute[] {
-  const documented = Object.entries(document.paths).flatMap(([path, item]) => HTTP_METHODS.filter((method) => item[method]).map((method) => ({ method, path })));
+  const documented = operationsOf(document);
   return routes.filter((route) => {
     if (isUndocumentedRoute(route.method, route.url)) return false;
     const template = templatePattern(openApiPath(route.url));

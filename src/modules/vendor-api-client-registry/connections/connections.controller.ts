@@ -5,6 +5,10 @@ import { RunView } from '../runs/runs.service';
 import { CreateConnectionDto, GovernedRequestDto, ListConnectionsQuery } from './connection.dto';
 import { ConnectionsService, ConnectionView } from './connections.service';
 import { GovernedAnswer, GovernedRequestsService } from './governed-requests.service';
+import { ApiAcceptedResponse, ApiCreatedResponse, ApiOkResponse, ApiOperation } from '@nestjs/swagger';
+import { ApiItemsResponse } from '../../../platform/openapi/api-responses';
+import { RunViewSchema } from '../runs/run-view.schema';
+import { ConnectionViewSchema } from './connection-view.schema';
 
 @Controller('integrations/connections')
 export class ConnectionsController {
@@ -16,18 +20,22 @@ export class ConnectionsController {
   /** 201 with the connection: Active when its first test passed, else Pending with the failed test in `lastTest`. */
   @Post()
   @RequireScopes('integration.connections.write')
+  @ApiOperation({ summary: 'EstablishIntegrationConnection: Active when its first test passes, else Pending with the failed test in lastTest' })
+  @ApiCreatedResponse({ type: ConnectionViewSchema })
   create(@Body() request: CreateConnectionDto): Promise<ConnectionView> {
     return this.connections.create(request);
   }
 
   @Get()
   @RequireScopes('integration.connections.read')
+  @ApiItemsResponse(ConnectionViewSchema)
   async list(@Query() query: ListConnectionsQuery): Promise<{ items: ConnectionView[] }> {
     return { items: await this.connections.list(query) };
   }
 
   @Get(':id')
   @RequireScopes('integration.connections.read')
+  @ApiOkResponse({ type: ConnectionViewSchema })
   get(@Param('id') id: string): Promise<ConnectionView> {
     return this.connections.get(id);
   }
@@ -35,6 +43,8 @@ export class ConnectionsController {
   @Post(':id/test')
   @HttpCode(HttpStatus.OK)
   @RequireScopes('integration.connections.write')
+  @ApiOperation({ summary: "Tests the connection (the provider's health probe with its credential)" })
+  @ApiOkResponse({ type: ConnectionViewSchema })
   test(@Param('id') id: string): Promise<ConnectionView> {
     return this.connections.runTest(id);
   }
@@ -42,6 +52,8 @@ export class ConnectionsController {
   @Post(':id/retire')
   @HttpCode(HttpStatus.OK)
   @RequireScopes('integration.connections.write')
+  @ApiOperation({ summary: 'Retires the connection: no runs afterwards' })
+  @ApiOkResponse({ type: ConnectionViewSchema })
   retire(@Param('id') id: string): Promise<ConnectionView> {
     return this.connections.retire(id);
   }
@@ -52,6 +64,16 @@ export class ConnectionsController {
    */
   @Post(':id/requests')
   @RequireScopes('integration.runs.execute')
+  @ApiOperation({ summary: 'A governed call through the pipeline (credentials, egress, rate budget, breaker, retries, audit)' })
+  @ApiOkResponse({
+    description: "The vendor's answer, whatever its status; `x-integration-run-id` names the run",
+    schema: {
+      type: 'object',
+      required: ['status', 'headers', 'body', 'runId'],
+      properties: { status: { type: 'integer' }, headers: { type: 'object', additionalProperties: { type: 'string' } }, body: {}, runId: { type: 'string' } },
+    },
+  })
+  @ApiAcceptedResponse({ description: '`async: true`: the Pending run, executed from the bus', type: RunViewSchema })
   async request(@Param('id') id: string, @Body() request: GovernedRequestDto, @Res({ passthrough: true }) response: FastifyReply): Promise<GovernedAnswer | RunView> {
     if (request.async) {
       const run = await this.requests.submit(id, request);

@@ -3,6 +3,9 @@ import { RequireScopes } from '../../../platform/auth/decorators';
 import { PROVIDER_CATEGORIES, ProviderCategory } from '../../../platform/vendors/vendor-descriptor';
 import { ProvidersService, ProviderView } from './providers.service';
 import { RegisterProviderDto } from './register-provider.dto';
+import { ApiCreatedResponse, ApiOkResponse, ApiQuery } from '@nestjs/swagger';
+import { ApiItemsResponse } from '../../../platform/openapi/api-responses';
+import { ProviderViewSchema } from './provider-view.schema';
 
 @Controller('integrations/providers')
 export class ProvidersController {
@@ -10,12 +13,15 @@ export class ProvidersController {
 
   @Post()
   @RequireScopes('integration.providers.write')
+  @ApiCreatedResponse({ type: ProviderViewSchema, description: "The tenant's own provider" })
   register(@Body() request: RegisterProviderDto): Promise<ProviderView> {
     return this.providers.register(request);
   }
 
   @Get()
   @RequireScopes('integration.providers.read')
+  @ApiQuery({ name: 'category', required: false, enum: PROVIDER_CATEGORIES })
+  @ApiItemsResponse(ProviderViewSchema)
   async list(@Query('category') category?: string): Promise<{ items: ProviderView[] }> {
     if (category !== undefined && !(PROVIDER_CATEGORIES as readonly string[]).includes(category)) {
       throw new BadRequestException(`category must be one of: ${PROVIDER_CATEGORIES.join(', ')}`);
@@ -25,6 +31,7 @@ export class ProvidersController {
 
   @Get(':id')
   @RequireScopes('integration.providers.read')
+  @ApiOkResponse({ type: ProviderViewSchema })
   get(@Param('id') id: string): Promise<ProviderView> {
     return this.providers.get(id);
   }

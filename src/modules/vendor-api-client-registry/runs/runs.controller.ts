@@ -6,6 +6,9 @@ import { decodePageCursor, PageQuery } from '../../../platform/http/page-cursor'
 import type { RunState } from '../../../platform/runs/entities/integration-run.entity';
 import { FAILURE_CATEGORIES, FailureCategory } from '../../../platform/runs/entities/integration-failure.entity';
 import { RunsService, RunView } from './runs.service';
+import { ApiOkResponse } from '@nestjs/swagger';
+import { ApiItemsResponse } from '../../../platform/openapi/api-responses';
+import { RunViewSchema } from './run-view.schema';
 
 const RUN_STATES = ['Pending', 'Running', 'Completed', 'Failed', 'Retrying', 'DeadLettered'] as const;
 
@@ -34,6 +37,7 @@ export class RunsController {
 
   @Get()
   @RequireScopes('integration.runs.read')
+  @ApiItemsResponse(RunViewSchema, { paged: true })
   list(@Query() query: ListRunsQuery): Promise<{ items: RunView[]; nextCursor: string | null }> {
     const cursor = query.cursor === undefined ? undefined : decodePageCursor(query.cursor);
     const { connectionId, requestId, status, failureCategory } = query;
@@ -42,6 +46,7 @@ export class RunsController {
 
   @Get(':runId')
   @RequireScopes('integration.runs.read')
+  @ApiOkResponse({ type: RunViewSchema, description: 'The run with its attempts and failures' })
   get(@Param('runId') runId: string): Promise<RunView> {
     return this.runs.get(runId);
   }

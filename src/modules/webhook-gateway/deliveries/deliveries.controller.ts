@@ -5,6 +5,9 @@ import { OptionalField } from '../../../platform/http/optional-field';
 import { decodePageCursor, PageQuery } from '../../../platform/http/page-cursor';
 import type { DeliveryStatus } from '../../../platform/webhooks/entities/webhook-delivery.entity';
 import { DeliveriesService, DeliveryView } from './deliveries.service';
+import { ApiAcceptedResponse, ApiOkResponse } from '@nestjs/swagger';
+import { ApiItemsResponse } from '../../../platform/openapi/api-responses';
+import { DeliveryViewSchema } from './delivery-view.schema';
 
 const STATUSES = ['Pending', 'Delivered', 'DeadLettered', 'Failed'] as const;
 
@@ -37,6 +40,7 @@ export class DeliveriesController {
 
   @Get()
   @RequireScopes('webhooks.deliveries.read')
+  @ApiItemsResponse(DeliveryViewSchema, { paged: true })
   list(@Query() query: ListDeliveriesQuery): Promise<{ items: DeliveryView[]; nextCursor: string | null }> {
     return this.deliveries.list({ ...query, limit: query.limit ?? 50, cursor: query.cursor === undefined ? undefined : decodePageCursor(query.cursor) });
   }
@@ -51,6 +55,7 @@ export class DeliveriesController {
 
   @Get(':id')
   @RequireScopes('webhooks.deliveries.read')
+  @ApiOkResponse({ type: DeliveryViewSchema, description: 'The delivery with its attempts' })
   get(@Param('id') id: string): Promise<DeliveryView> {
     return this.deliveries.get(id);
   }
@@ -59,6 +64,7 @@ export class DeliveriesController {
   @Post(':id/replay')
   @HttpCode(HttpStatus.ACCEPTED)
   @RequireScopes('webhooks.subscriptions.write')
+  @ApiAcceptedResponse({ type: DeliveryViewSchema, description: 'A new attempt series, the same `webhook-id`' })
   replay(@Param('id') id: string): Promise<DeliveryView> {
     return this.deliveries.replay(id);
   }
