@@ -6,7 +6,13 @@ import { Type } from 'class-transformer';
 import { RequireScopes } from '../../../platform/auth/decorators';
 import { OptionalField } from '../../../platform/http/optional-field';
 import type { ByteRange, ObjectPage, ObjectProperties, PresignedUrl, StoredObject } from './object-store';
+import { ApiBody, ApiConsumes, ApiCreatedResponse, ApiNoContentResponse, ApiOkResponse, ApiParam, ApiProduces } from '@nestjs/swagger';
+import { ApiItemsResponse } from '../../../platform/openapi/api-responses';
+import { ObjectPropertiesSchema, PresignedUrlSchema, StoredObjectSchema } from './object-view.schema';
 import { ObjectStorage } from './object-storage';
+
+/** The object key: the rest of the path, `/` included. */
+const OBJECT_KEY = ApiParam({ name: 'path', type: String, description: 'The object key (the rest of the path, `/` included)', example: 'reports/2026/q4.pdf' });
 
 export class ObjectListQuery {
   @OptionalField()
@@ -57,12 +63,17 @@ export class ObjectsController {
 
   @Get('objects')
   @RequireScopes('integration.runs.read')
+  @ApiItemsResponse(ObjectPropertiesSchema, { paged: true })
   list(@Param('id') connectionId: string, @Query() query: ObjectListQuery): Promise<ObjectPage> {
     return this.storage.list(connectionId, query);
   }
 
   @Put('objects/*')
   @RequireScopes('integration.runs.execute')
+  @OBJECT_KEY
+  @ApiConsumes('application/octet-stream')
+  @ApiBody({ description: 'The object, streamed (any Content-Type; it is stored with the object)', required: true, schema: { type: 'string', format: 'binary' } })
+  @ApiCreatedResponse({ type: StoredObjectSchema })
   async put(@Param('id') connectionId: string, @Param('*') key: string, @Req() request: FastifyRequest, @Res({ passthrough: true }) reply: FastifyReply): Promise<StoredObject> {
     const body = request.body instanceof Readable ? request.body : Readable.from(Buffer.alloc(0));
     const declared = request.headers['content-length'];
@@ -77,6 +88,9 @@ export class ObjectsController {
 
   @Get('objects/*')
   @RequireScopes('integration.runs.read')
+  @OBJECT_KEY
+  @ApiProduces('application/octet-stream')
+  @ApiOkResponse({ description: 'The object, streamed; `Range: bytes=a-b` answers 206 with that part', schema: { type: 'string', format: 'binary' } })
   async get(@Param('id') connectionId: string, @Param('*') key: string, @Req() request: FastifyRequest, @Res() reply: FastifyReply): Promise<void> {
     // Fastify answers HEAD with the GET route: the properties alone, no download.
     if (request.method === 'HEAD') {
@@ -95,12 +109,15 @@ export class ObjectsController {
   @Delete('objects/*')
   @HttpCode(HttpStatus.NO_CONTENT)
   @RequireScopes('integration.runs.execute')
+  @OBJECT_KEY
+  @ApiNoContentResponse({ description: 'Deleted' })
   async delete(@Param('id') connectionId: string, @Param('*') key: string): Promise<void> {
     await this.storage.delete(connectionId, key);
   }
 
   @Post('presigned-urls')
   @RequireScopes('integration.runs.execute')
+  @ApiCreatedResponse({ type: PresignedUrlSchema })
   presign(@Param('id') connectionId: string, @Body() body: PresignRequestDto): Promise<PresignedUrl> {
     return this.storage.presign(connectionId, body.key, body.method, body.expiresInSeconds);
   }
