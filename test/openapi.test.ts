@@ -22,6 +22,14 @@ function validationProblems(document: OpenAPIObject): string {
   return result.status === 0 ? '' : result.stderr || `exit ${result.status}`;
 }
 
+/** Boots the role for the enclosing describe block; the answer is filled in before its tests run. */
+function bootRole(role: string): { platform: InProcessPlatform; document: OpenAPIObject } {
+  const booted = {} as { platform: InProcessPlatform; document: OpenAPIObject };
+  beforeAll(async () => Object.assign(booted, await startRole(role)));
+  afterAll(() => booted.platform?.close());
+  return booted;
+}
+
 /** The scopes of an operation's bearer requirement; undefined for a public route. */
 function documentedScopes(document: OpenAPIObject, operation: OperationObject): string[] | undefined {
   const security = operation.security ?? document.security ?? [];
@@ -35,32 +43,26 @@ function concreteUrl(path: string): string {
 
 describe('API description (OpenAPI 3.1)', () => {
   describe('APP_ROLE=all', () => {
-    let platform: InProcessPlatform;
-    let document: OpenAPIObject;
-
-    beforeAll(async () => {
-      ({ platform, document } = await startRole('all'));
-    });
-    afterAll(() => platform?.close());
+    const booted = bootRole('all');
 
     it('is a valid OpenAPI 3.1 document', () => {
-      expect(document.openapi).toBe('3.1.0');
-      expect(validationProblems(document)).toBe('');
+      expect(booted.document.openapi).toBe('3.1.0');
+      expect(validationProblems(booted.document)).toBe('');
     });
 
     it('describes every mounted route (bar the explicit list of non-API routes)', () => {
-      expect(undocumentedRoutes(platform.routes, document)).toEqual([]);
-      expect(platform.routes.length).toBeGreaterThan(80);
+      expect(undocumentedRoutes(booted.platform.routes, booted.document)).toEqual([]);
+      expect(booted.platform.routes.length).toBeGreaterThan(80);
     });
 
     it('states on each route the scopes the guard enforces', async () => {
       const noScopes = await signHs256(SECRET, { tenantId: 't-openapi' });
       const checked: string[] = [];
-      for (const { method: lowerCase, path, operation } of operationsOf(document)) {
+      for (const { method: lowerCase, path, operation } of operationsOf(booted.document)) {
         const method = lowerCase.toUpperCase();
-        const scopes = documentedScopes(document, operation);
+        const scopes = documentedScopes(booted.document, operation);
         if (scopes === undefined) continue;
-        const url = `${platform.url}${concreteUrl(path)}`;
+        const url = `${booted.platform.url}${concreteUrl(path)}`;
         const anonymous = await fetch(url, { method });
         expect({ route: `${method} ${path}`, status: anonymous.status }).toEqual({ route: `${method} ${path}`, status: 401 });
         if (scopes.length === 0) continue;
@@ -74,15 +76,15 @@ describe('API description (OpenAPI 3.1)', () => {
     });
 
     it('documents public routes without a security requirement', () => {
-      const publicRoutes = operationsOf(document)
-        .filter(({ operation }) => documentedScopes(document, operation) === undefined)
+      const publicRoutes = operationsOf(booted.document)
+        .filter(({ operation }) => documentedScopes(booted.document, operation) === undefined)
         .map(({ method, path }) => `${method.toUpperCase()} ${path}`);
       expect(publicRoutes).toEqual(expect.arrayContaining(['GET /health/live', 'GET /health/ready', 'GET /metrics', 'POST /webhooks/ingest/{connectionId}']));
       expect(publicRoutes.every((route) => /^(GET \/health|GET \/metrics|\w+ \/webhooks\/ingest\/)/.test(route))).toBe(true);
     });
 
     it('derives request schemas from the class-validator DTOs', () => {
-      const schemas = document.components!.schemas! as Record<string, SchemaObject>;
+      const schemas = booted.document.components!.schemas! as Record<string, SchemaObject>;
       expect(schemas.CreateConnectionDto.required).toEqual(['providerId', 'displayName']);
       expect(schemas.CreateConnectionDto.properties).toMatchObject({
         providerId: { type: 'string', pattern: '^[a-z0-9][a-z0-9-]{1,62}$' },
@@ -90,49 +92,49 @@ describe('API description (OpenAPI 3.1)', () => {
         retryPolicy: { $ref: '#/components/schemas/RetryPolicyDto' },
       });
       expect(schemas.RetryPolicyDto.properties!.retryOn).toEqual({ type: 'array', items: { type: 'string', enum: ['Transient', 'RateLimited'] } });
-      const listRuns = document.paths['/integrations/runs'].get!.parameters as Array<{ name: string; in: string; schema: SchemaObject }>;
+      const listRuns = booted.document.paths['/integrations/runs'].get!.parameters as Array<{ name: string; in: string; schema: SchemaObject }>;
       expect(listRuns.map((parameter) => parameter.name)).toEqual(expect.arrayContaining(['connectionId', 'status', 'limit', 'cursor']));
       expect(listRuns.find((parameter) => parameter.name === 'limit')!.schema).toMatchObject({ type: 'integer', minimum: 1, maximum: 500 });
     });
 
     it('gives the main resources response schemas', () => {
       const okSchema = (path: string, method: 'get' | 'post' = 'get', status = '200'): unknown =>
-        (document.paths[path][method]!.responses[status] as { content?: Record<string, { schema: unknown }> }).content?.['application/json'].schema;
+        (booted.document.paths[path][method]!.responses[status] as { content?: Record<string, { schema: unknown }> }).content?.['application/json'].schema;
       expect(okSchema('/integrations/connections/{id}')).toEqual({ $ref: '#/components/schemas/Connection' });
       expect(okSchema('/integrations/runs')).toMatchObject({ required: ['items', 'nextCursor'], properties: { items: { items: { $ref: '#/components/schemas/Run' } } } });
       expect(okSchema('/webhooks/subscriptions', 'post', '201')).toEqual({ $ref: '#/components/schemas/SubscriptionWithSecret' });
       for (const resource of ['Connection', 'Run', 'Credential', 'Provider', 'Subscription', 'Delivery', 'Message']) {
-        expect(Object.keys((document.components!.schemas![resource] as SchemaObject).properties ?? {}).length).toBeGreaterThan(5);
+        expect(Object.keys((booted.document.components!.schemas![resource] as SchemaObject).properties ?? {}).length).toBeGreaterThan(5);
       }
-      const connection = document.components!.schemas!.Connection as SchemaObject;
+      const connection = booted.document.components!.schemas!.Connection as SchemaObject;
       expect(connection.properties!.credentialId).toEqual({ type: ['string', 'null'] });
     });
 
     it('answers errors in the shared shape', () => {
-      const get = document.paths['/integrations/connections/{id}'].get!;
+      const get = booted.document.paths['/integrations/connections/{id}'].get!;
       for (const status of ['401', '403', '404']) {
         expect(get.responses[status]).toMatchObject({ content: { 'application/json': { schema: { $ref: '#/components/schemas/Error' } } } });
       }
-      expect((document.components!.schemas!.Error as SchemaObject).required).toEqual(['statusCode', 'error', 'message']);
+      expect((booted.document.components!.schemas!.Error as SchemaObject).required).toEqual(['statusCode', 'error', 'message']);
     });
 
     it('serves an interactive reference at /docs whose assets load', async () => {
-      const page = await fetch(`${platform.url}/docs`);
+      const page = await fetch(`${booted.platform.url}/docs`);
       expect(page.status).toBe(200);
       expect(page.headers.get('content-type')).toMatch(/^text\/html/);
       const assets = [...(await page.text()).matchAll(/(?:href|src)="(\/docs\/[^"]+)"/g)].map((match) => match[1]);
       expect(assets).toHaveLength(6);
       for (const asset of assets) {
-        const answer = await fetch(`${platform.url}${asset}`);
+        const answer = await fetch(`${booted.platform.url}${asset}`);
         expect({ asset, status: answer.status }).toEqual({ asset, status: 200 });
         expect(answer.headers.get('content-type')).toMatch(asset.endsWith('.css') ? /^text\/css/ : asset.endsWith('.js') ? /^text\/javascript/ : /^image\/png/);
         expect(answer.headers.get('cache-control')).toMatch(/max-age/);
         expect((await answer.arrayBuffer()).byteLength).toBeGreaterThan(100);
       }
-      const initializer = await (await fetch(`${platform.url}/docs/swagger-initializer.js`)).text();
+      const initializer = await (await fetch(`${booted.platform.url}/docs/swagger-initializer.js`)).text();
       expect(initializer).toContain("url: '/openapi.json'");
       for (const stranger of ['/docs/package.json', '/docs/..%2Fpackage.json', '/docs/index.html']) {
-        expect((await fetch(`${platform.url}${stranger}`)).status).toBe(404);
+        expect((await fetch(`${booted.platform.url}${stranger}`)).status).toBe(404);
       }
     });
   });
@@ -142,37 +144,25 @@ describe('API description (OpenAPI 3.1)', () => {
     ['WebhookGatewayService', '/webhooks/', ['/integrations/', '/github/', '/stripe/']],
     ['GitHubIntegrationService', '/github/', ['/integrations/', '/webhooks/', '/azure-devops/']],
   ])('APP_ROLE=%s', (role, own, others) => {
-    let platform: InProcessPlatform;
-    let document: OpenAPIObject;
+    const booted = bootRole(role);
 
-    beforeAll(async () => {
-      ({ platform, document } = await startRole(role));
-    });
-    afterAll(() => platform?.close());
-
-    it("describes the role's routes and no other role's", async () => {
-      expect(validationProblems(document)).toBe('');
-      expect(undocumentedRoutes(platform.routes, document)).toEqual([]);
-      const paths = Object.keys(document.paths);
+    it("describes the role's routes and no other role's", () => {
+      expect(validationProblems(booted.document)).toBe('');
+      expect(undocumentedRoutes(booted.platform.routes, booted.document)).toEqual([]);
+      const paths = Object.keys(booted.document.paths);
       expect(paths.filter((path) => path.startsWith(own)).length).toBeGreaterThan(0);
       expect(paths.filter((path) => others.some((prefix) => path.startsWith(prefix)))).toEqual([]);
     });
   });
 
   describe('vendor operations', () => {
-    let platform: InProcessPlatform;
-    let document: OpenAPIObject;
-
-    beforeAll(async () => {
-      ({ platform, document } = await startRole('GitHubIntegrationService'));
-    });
-    afterAll(() => platform?.close());
+    const booted = bootRole('GitHubIntegrationService');
 
     it('has one path per operation, with its input and output schemas', () => {
-      const catalogued = platform.app.get(VendorCatalogue).operations(['github']);
+      const catalogued = booted.platform.app.get(VendorCatalogue).operations(['github']);
       expect(catalogued.length).toBeGreaterThan(5);
       for (const { operation } of catalogued) {
-        const route = document.paths[`/github/connections/{id}/operations/${operation.name}`]?.post;
+        const route = booted.document.paths[`/github/connections/{id}/operations/${operation.name}`]?.post;
         expect(route?.operationId).toBe(operation.name);
         expect(route!.security).toEqual([{ bearer: ['integration.runs.execute'] }]);
         const body = (route!.requestBody as { content: Record<string, { schema: SchemaObject }> }).content['application/json'].schema;
@@ -182,7 +172,7 @@ describe('API description (OpenAPI 3.1)', () => {
         const outcome = (route!.responses['200'] as { content: Record<string, { schema: SchemaObject }> }).content['application/json'].schema;
         expect(outcome.properties!.output).toEqual(operation.output);
       }
-      expect(document.paths['/github/connections/{id}/operations/{name}']).toBeUndefined();
+      expect(booted.document.paths['/github/connections/{id}/operations/{name}']).toBeUndefined();
     });
   });
 });
