@@ -1,5 +1,6 @@
 import { STATUS_CODES } from 'node:http';
-import type { OpenAPIObject, OperationObject, ResponseObject, SchemaObject } from '@nestjs/swagger';
+import { ApiExtension } from '@nestjs/swagger';
+import type { OpenAPIObject, OperationObject, ReferenceObject, ResponseObject, SchemaObject } from '@nestjs/swagger';
 import { operationsOf } from './route-paths';
 
 /** The one error shape of the API (HttpErrorFilter writes it for every failure). */
@@ -14,6 +15,11 @@ export const ERROR_SCHEMA: SchemaObject = {
     message: { type: 'string', description: 'What went wrong, naming the field or resource', example: 'Connection conn-0123456789abcdef0123456789abcdef not found' },
   },
 };
+
+const ERROR_SCHEMA_EXTENSION = 'x-error-schema';
+
+/** The routes answer errors in a shape of their own (a compatibility surface whose clients expect it). */
+export const ApiErrorSchema = (schema: SchemaObject): ClassDecorator & MethodDecorator => ApiExtension(ERROR_SCHEMA_EXTENSION, schema);
 
 /** The scope of every governed action: those routes call a vendor, so they can meet its failures too. */
 const GOVERNED_SCOPE = 'integration.runs.execute';
@@ -35,7 +41,8 @@ const DESCRIPTIONS: Record<string, string> = {
 /**
  * Adds the error answers an operation can give, in the shared error shape, from what the operation
  * declares: a body or query (400, 413, 415), a token (401), scopes (403), path parameters (404), a
- * governed call (409, 429, 502, 503). Responses a route documents itself are kept.
+ * governed call (409, 429, 502, 503). Responses a route documents itself are kept; `@ApiErrorSchema` gives
+ * routes that answer errors in another shape their own.
  */
 export function addErrorResponses(document: OpenAPIObject): void {
   for (const { operation } of operationsOf(document)) addTo(operation, document);
@@ -50,7 +57,9 @@ export function describeBareResponses(document: OpenAPIObject): void {
   }
 }
 
-function addTo(operation: OperationObject, document: OpenAPIObject): void {
+function addTo(operation: OperationObject & { [ERROR_SCHEMA_EXTENSION]?: SchemaObject }, document: OpenAPIObject): void {
+  const schema = operation[ERROR_SCHEMA_EXTENSION] ?? { $ref: `#/components/schemas/${ERROR_SCHEMA_NAME}` };
+  delete operation[ERROR_SCHEMA_EXTENSION];
   const parameters = (operation.parameters ?? []) as Array<{ in?: string }>;
   const security = operation.security ?? document.security ?? [];
   const scopes = security.flatMap((requirement) => Object.values(requirement).flat());
@@ -63,9 +72,9 @@ function addTo(operation: OperationObject, document: OpenAPIObject): void {
     ...(scopes.includes(GOVERNED_SCOPE) ? ['409', '429', '502', '503'] : []),
     '5XX',
   ];
-  for (const code of codes) operation.responses[code] ??= errorResponse(DESCRIPTIONS[code]);
+  for (const code of codes) operation.responses[code] ??= errorResponse(DESCRIPTIONS[code], schema);
 }
 
-function errorResponse(description: string): ResponseObject {
-  return { description, content: { 'application/json': { schema: { $ref: `#/components/schemas/${ERROR_SCHEMA_NAME}` } } } };
+function errorResponse(description: string, schema: SchemaObject | ReferenceObject): ResponseObject {
+  return { description, content: { 'application/json': { schema } } };
 }

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { Body, Controller, HttpCode, HttpStatus, Post } from '@nestjs/common';
+import { ApiAcceptedResponse, ApiBody, ApiExtraModels, ApiOperation, getSchemaPath } from '@nestjs/swagger';
 import { RequireScopes } from '../../../platform/auth/decorators';
 import { TenantContext } from '../../../platform/context/tenant-context';
 import { buildCloudEvent, CloudEvent } from '../../../platform/events/cloud-event';
@@ -26,6 +27,17 @@ export class EventsController {
   @Post()
   @HttpCode(HttpStatus.ACCEPTED)
   @RequireScopes('webhooks.events.publish')
+  @ApiOperation({ summary: "Publishes a factory event (or several, committed together) to the tenant's matching subscriptions" })
+  @ApiExtraModels(PublishEventDto)
+  @ApiBody({ schema: { oneOf: [{ $ref: getSchemaPath(PublishEventDto) }, { type: 'array', items: { $ref: getSchemaPath(PublishEventDto) } }] } })
+  @ApiAcceptedResponse({
+    description: '`{id, deliveries, matched}`; for an array, `{events: [...]}` in request order',
+    schema: {
+      type: 'object',
+      additionalProperties: true,
+      properties: { id: { type: 'string' }, deliveries: { type: 'integer' }, matched: { type: 'integer' }, events: { type: 'array', items: { type: 'object' } } },
+    },
+  })
   async publish(@Body(PublishEventsPipe) body: PublishEventDto | PublishEventDto[]): Promise<PublishedEvent | { events: PublishedEvent[] }> {
     const requests = Array.isArray(body) ? body : [body];
     const results = (await this.fanOut.fanOutAll(requests.map((request) => this.cloudEvent(request)))).map(({ eventId, ...result }) => ({ id: eventId, ...result }));

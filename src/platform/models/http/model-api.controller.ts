@@ -1,6 +1,8 @@
 import { Body, Controller, Get, Headers, HttpCode, Post, Res, Type, UseFilters } from '@nestjs/common';
 import type { FastifyReply } from 'fastify';
+import { ApiBody, ApiHeader, ApiOkResponse, ApiOperation } from '@nestjs/swagger';
 import { RequireScopes } from '../../auth/decorators';
+import { ApiErrorSchema } from '../../openapi/error-responses';
 import { nameController } from '../../http/controller-name';
 import { ModelAnswerMeta, ModelSelector, ModelStream, ModelStreamInterrupted } from '../model-calls';
 import { chunkText } from '../chunk-text';
@@ -8,6 +10,7 @@ import { ModelGateway } from '../model-gateway';
 import type { ChatCompletion, EmbeddingResult, ModelInfo } from '../model-wire';
 import { ModelApiErrorFilter } from './model-api-error.filter';
 import { parseChatRequest, parseEmbeddingRequest } from './model-api-requests';
+import { CHAT_COMPLETION_SCHEMA, CHAT_REQUEST_SCHEMA, EMBEDDINGS_REQUEST_SCHEMA, EMBEDDINGS_SCHEMA, MODEL_API_ERROR_SCHEMA, MODEL_LIST_SCHEMA } from './model-api.openapi';
 import { SseWriter } from '../../http/sse-writer';
 
 /** The header that names the connection a call runs on; without it, `model` names a model route. */
@@ -23,12 +26,20 @@ export const CONNECTION_HEADER = 'x-connection-id';
 export function modelApiController(prefix: string): Type<unknown> {
   @Controller(`${prefix}/v1`)
   @UseFilters(ModelApiErrorFilter)
+  @ApiErrorSchema(MODEL_API_ERROR_SCHEMA)
+  @ApiHeader({ name: CONNECTION_HEADER, required: false, description: 'The connection the call runs on; without it, `model` names a model route' })
   class ModelApiController {
     constructor(private readonly gateway: ModelGateway) {}
 
     @Post('chat/completions')
     @HttpCode(200)
     @RequireScopes('integration.runs.execute')
+    @ApiOperation({ summary: 'A chat completion through the model gateway (the chat-completions wire format; `stream: true` answers server-sent events)' })
+    @ApiBody({ schema: CHAT_REQUEST_SCHEMA })
+    @ApiOkResponse({
+      content: { 'application/json': { schema: CHAT_COMPLETION_SCHEMA }, 'text/event-stream': { schema: { type: 'string' } } },
+      description: 'The completion, or its chunks as events',
+    })
     async chat(
       @Body() body: unknown,
       @Headers(CONNECTION_HEADER) connectionId: string | undefined,
@@ -55,6 +66,9 @@ export function modelApiController(prefix: string): Type<unknown> {
     @Post('embeddings')
     @HttpCode(200)
     @RequireScopes('integration.runs.execute')
+    @ApiOperation({ summary: 'Embeddings through the model gateway' })
+    @ApiBody({ schema: EMBEDDINGS_REQUEST_SCHEMA })
+    @ApiOkResponse({ schema: EMBEDDINGS_SCHEMA })
     async embeddings(@Body() body: unknown, @Headers(CONNECTION_HEADER) connectionId: string | undefined, @Res({ passthrough: true }) reply: FastifyReply) {
       const { model, call, encoding } = parseEmbeddingRequest(body);
       const answer = await this.gateway.embed({ model, connectionId: connectionId || undefined }, call);
@@ -64,6 +78,8 @@ export function modelApiController(prefix: string): Type<unknown> {
 
     @Get('models')
     @RequireScopes('integration.runs.read')
+    @ApiOperation({ summary: "The connection's models, or the tenant's model routes" })
+    @ApiOkResponse({ schema: MODEL_LIST_SCHEMA })
     async models(@Headers(CONNECTION_HEADER) connectionId: string | undefined): Promise<{ object: 'list'; data: (ModelInfo & { object: 'model' })[] }> {
       const { models } = await this.gateway.listModels(connectionId || undefined);
       return { object: 'list', data: models.map(({ id, created, owned_by }) => ({ id, object: 'model' as const, created, owned_by })) };
