@@ -1,6 +1,7 @@
 import { Body, Controller, Delete, Get, Logger, Post, Req, Res } from '@nestjs/common';
 import { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/streamableHttp.js';
 import type { FastifyReply, FastifyRequest } from 'fastify';
+import { ApiBody, ApiOkResponse, ApiOperation, ApiResponse } from '@nestjs/swagger';
 import { RequireScopes } from '../../../platform/auth/decorators';
 import { RequestContext } from '../../../platform/context/request-context';
 import { McpGatewayCatalogue } from './mcp-gateway.catalogue';
@@ -17,6 +18,9 @@ const METHOD_NOT_ALLOWED = { jsonrpc: '2.0', error: { code: -32000, message: 'Me
  * sessions and answer 405, as the SDK's stateless servers do; the SDK client takes a 405 to mean
  * "no stream" / "nothing to end".
  */
+/** GET and DELETE of a stateless server. */
+const NO_SESSIONS = { status: 405, description: 'No sessions: no standalone stream to open, nothing to end' };
+
 @Controller('mcp')
 export class McpGatewayController {
   private readonly logger = new Logger(McpGatewayController.name);
@@ -25,6 +29,15 @@ export class McpGatewayController {
 
   @Post()
   @RequireScopes('integration.runs.read')
+  @ApiOperation({ summary: "The MCP gateway (Streamable HTTP, stateless): the tenant's connections' tools as one MCP server" })
+  @ApiBody({
+    description: 'A JSON-RPC 2.0 message or batch',
+    schema: { type: 'object', additionalProperties: true, properties: { jsonrpc: { type: 'string', enum: ['2.0'] }, method: { type: 'string' } } },
+  })
+  @ApiOkResponse({
+    description: 'The JSON-RPC answer; server-sent events for a tools/call that asked for progress',
+    content: { 'application/json': { schema: { type: 'object', additionalProperties: true } }, 'text/event-stream': { schema: { type: 'string' } } },
+  })
   async post(@Req() request: FastifyRequest, @Res() reply: FastifyReply, @Body() body: unknown): Promise<void> {
     const server = gatewayServer(this.catalogue, RequestContext.current());
     const transport = new StreamableHTTPServerTransport({
@@ -53,12 +66,14 @@ export class McpGatewayController {
 
   @Get()
   @RequireScopes('integration.runs.read')
+  @ApiResponse(NO_SESSIONS)
   get(@Res() reply: FastifyReply): void {
     methodNotAllowed(reply);
   }
 
   @Delete()
   @RequireScopes('integration.runs.read')
+  @ApiResponse(NO_SESSIONS)
   delete(@Res() reply: FastifyReply): void {
     methodNotAllowed(reply);
   }

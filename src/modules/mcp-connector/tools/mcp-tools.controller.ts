@@ -1,6 +1,9 @@
 import { Body, Controller, Get, Headers, HttpCode, Param, Post, Query, Res } from '@nestjs/common';
 import type { FastifyReply } from 'fastify';
 import { RequireScopes } from '../../../platform/auth/decorators';
+import { ApiExtraModels, ApiOkResponse, ApiQuery, getSchemaPath } from '@nestjs/swagger';
+import { ApiItemsResponse } from '../../../platform/openapi/api-responses';
+import { McpToolSchema, ToolResultSchema } from './mcp-tool.schema';
 import { classifyError, IntegrationError } from '../../../platform/resilience/failure-classifier';
 import { integrationErrorStatus } from '../../../platform/http/integration-error-status';
 import { SseWriter } from '../../../platform/http/sse-writer';
@@ -20,6 +23,8 @@ export class McpToolsController {
 
   @Get()
   @RequireScopes('integration.runs.read')
+  @ApiQuery({ name: 'fresh', required: false, enum: ['true', 'false'], description: 'List again instead of the cached list' })
+  @ApiItemsResponse(McpToolSchema)
   async list(@Param('id') connectionId: string, @Query('fresh') fresh?: string): Promise<{ items: McpTool[] }> {
     return { items: await this.connector.listTools(connectionId, { fresh: fresh === 'true' }) };
   }
@@ -27,6 +32,11 @@ export class McpToolsController {
   @Post(':name/invoke')
   @HttpCode(200)
   @RequireScopes('integration.runs.execute')
+  @ApiOkResponse({
+    description: 'The tool result; with `Accept: text/event-stream`, `progress` events while it runs, then one `result` (or `error`)',
+    content: { 'application/json': { schema: { $ref: getSchemaPath(ToolResultSchema) } }, 'text/event-stream': { schema: { type: 'string' } } },
+  })
+  @ApiExtraModels(ToolResultSchema)
   async invoke(
     @Param('id') connectionId: string,
     @Param('name') toolName: string,

@@ -3,6 +3,7 @@ import { InjectRepository } from '@nestjs/typeorm';
 import type { FastifyReply } from 'fastify';
 import { IsDefined, IsObject, IsString, Length, Matches } from 'class-validator';
 import { Repository } from 'typeorm';
+import { ApiAcceptedResponse, ApiOkResponse, ApiOperation } from '@nestjs/swagger';
 import { RequireScopes } from '../../../platform/auth/decorators';
 import { TenantContext } from '../../../platform/context/tenant-context';
 import { OptionalField } from '../../../platform/http/optional-field';
@@ -42,6 +43,12 @@ export class IngestController {
 
   @Post('deliveries')
   @RequireScopes('webhooks.deliveries.ingest')
+  @ApiOperation({ summary: 'IngestWebhook from a trusted edge that verified the vendor itself' })
+  @ApiAcceptedResponse({ description: 'Stored; `WebhookReceived` published', schema: { type: 'object', required: ['deliveryId'], properties: { deliveryId: { type: 'string' } } } })
+  @ApiOkResponse({
+    description: 'A repeated vendor delivery: nothing is published again',
+    schema: { type: 'object', required: ['deliveryId', 'duplicate'], properties: { deliveryId: { type: 'string' }, duplicate: { type: 'boolean' } } },
+  })
   async ingestTrusted(@Body() delivery: TrustedDeliveryDto, @Res({ passthrough: true }) response: FastifyReply): Promise<IngestResult | { deliveryId: string }> {
     const connection = await this.connections.findOneBy({ tenantId: this.tenant.tenantId, id: delivery.connectionId });
     if (!connection) throw new BadRequestException(`Connection ${delivery.connectionId} not found`);
