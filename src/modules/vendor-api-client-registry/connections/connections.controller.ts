@@ -5,7 +5,7 @@ import { RunView } from '../runs/runs.service';
 import { CreateConnectionDto, GovernedRequestDto, ListConnectionsQuery } from './connection.dto';
 import { ConnectionsService, ConnectionView } from './connections.service';
 import { GovernedAnswer, GovernedRequestsService } from './governed-requests.service';
-import { ApiAcceptedResponse, ApiCreatedResponse, ApiOkResponse, ApiOperation } from '@nestjs/swagger';
+import { ApiAcceptedResponse, ApiBody, ApiCreatedResponse, ApiOkResponse, ApiOperation } from '@nestjs/swagger';
 import { ApiItemsResponse } from '../../../platform/openapi/api-responses';
 import { RunViewSchema } from '../runs/run-view.schema';
 import { ConnectionViewSchema } from './connection-view.schema';
@@ -21,6 +21,19 @@ export class ConnectionsController {
   @Post()
   @RequireScopes('integration.connections.write')
   @ApiOperation({ summary: 'EstablishIntegrationConnection: Active when its first test passes, else Pending with the failed test in lastTest' })
+  @ApiBody({
+    type: CreateConnectionDto,
+    examples: {
+      apiConnection: {
+        summary: 'A vendor API with a stored credential',
+        value: { providerId: 'github', displayName: 'Factory org', credentialId: 'cred-0123456789abcdef0123456789abcdef' },
+      },
+      inboundOnly: {
+        summary: 'Webhooks only, no API credential',
+        value: { providerId: 'stripe', displayName: 'Payments events', webhook: { secretCredentialId: 'cred-89abcdef0123456789abcdef01234567' } },
+      },
+    },
+  })
   @ApiCreatedResponse({ type: ConnectionViewSchema })
   create(@Body() request: CreateConnectionDto): Promise<ConnectionView> {
     return this.connections.create(request);
@@ -73,6 +86,7 @@ export class ConnectionsController {
       properties: { status: { type: 'integer' }, headers: { type: 'object', additionalProperties: { type: 'string' } }, body: {}, runId: { type: 'string' } },
     },
   })
+  @ApiBody({ type: GovernedRequestDto, examples: { listRepositories: { value: { method: 'GET', path: '/user/repos', query: { per_page: '50' } } } } })
   @ApiAcceptedResponse({ description: '`async: true`: the Pending run, executed from the bus', type: RunViewSchema })
   async request(@Param('id') id: string, @Body() request: GovernedRequestDto, @Res({ passthrough: true }) response: FastifyReply): Promise<GovernedAnswer | RunView> {
     if (request.async) {

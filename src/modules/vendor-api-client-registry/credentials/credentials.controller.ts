@@ -2,7 +2,7 @@ import { Body, Controller, Get, HttpCode, HttpStatus, Param, Post } from '@nestj
 import { RequireScopes } from '../../../platform/auth/decorators';
 import { CreateCredentialDto, RotateCredentialDto } from './credential.dto';
 import { CredentialsService, CredentialView, RotationView } from './credentials.service';
-import { ApiAcceptedResponse, ApiCreatedResponse, ApiExtraModels, ApiOkResponse, ApiOperation, getSchemaPath } from '@nestjs/swagger';
+import { ApiAcceptedResponse, ApiBody, ApiCreatedResponse, ApiExtraModels, ApiOkResponse, ApiOperation, getSchemaPath } from '@nestjs/swagger';
 import { ApiItemsResponse } from '../../../platform/openapi/api-responses';
 import { CredentialViewSchema, RotationViewSchema } from './credential-view.schema';
 
@@ -13,6 +13,13 @@ export class CredentialsController {
   @Post()
   @RequireScopes('integration.credentials.write')
   @ApiOperation({ summary: 'Stores a value in the secret store, or binds an existing secret; never answers the value' })
+  @ApiBody({
+    type: CreateCredentialDto,
+    examples: {
+      storeValue: { summary: 'Store a value in the secret store', value: { name: 'github-token', value: 'ghp_…' } },
+      bindSecret: { summary: 'Bind an existing secret', value: { name: 'stripe-webhook', secretRef: 'stripe-webhook-secret' } },
+    },
+  })
   @ApiCreatedResponse({ type: CredentialViewSchema })
   create(@Body() request: CreateCredentialDto): Promise<CredentialView> {
     return this.credentials.create(request);

@@ -2,7 +2,7 @@ import { Body, Controller, Delete, Get, HttpCode, HttpStatus, Param, Patch, Post
 import { RequireScopes } from '../../../platform/auth/decorators';
 import { CreateSubscriptionDto, UpdateSubscriptionDto } from './subscription.dto';
 import { SubscriptionsService, SubscriptionView } from './subscriptions.service';
-import { ApiCreatedResponse, ApiNoContentResponse, ApiOkResponse } from '@nestjs/swagger';
+import { ApiBody, ApiCreatedResponse, ApiNoContentResponse, ApiOkResponse } from '@nestjs/swagger';
 import { ApiItemsResponse } from '../../../platform/openapi/api-responses';
 import { SubscriptionViewSchema, SubscriptionWithSecretSchema } from './subscription-view.schema';
 
@@ -13,6 +13,10 @@ export class SubscriptionsController {
   /** 201 with the subscription and, this once, its `secret`. */
   @Post()
   @RequireScopes('webhooks.subscriptions.write')
+  @ApiBody({
+    type: CreateSubscriptionDto,
+    examples: { pullRequests: { value: { url: 'https://hooks.example.com/factory', eventTypes: ['com.github.pull_request.*'], description: 'PR events' } } },
+  })
   @ApiCreatedResponse({ type: SubscriptionWithSecretSchema, description: 'The subscription and, this once, its signing `secret`' })
   create(@Body() request: CreateSubscriptionDto): Promise<SubscriptionView & { secret: string }> {
     return this.subscriptions.create(request);
