@@ -48,7 +48,7 @@ export class OpenApiDocumentFactory {
       .setOpenAPIVersion('3.1.0')
       .setTitle('Integration Platform API')
       .setDescription(
-        `The routes served by this process (roles: ${this.roles.label}). Errors are \`{statusCode, error, message}\`. ` +
+        `The routes served by this process (roles: ${this.roles.label}). Errors are \`{statusCode, error, message}\` (the chat-completions surface answers its own shape). ` +
           'Every route but the public ones takes `Authorization: Bearer <JWT>` with a `tenantId` claim and the scopes its security requirement lists.',
       )
       .setVersion(packageVersion())

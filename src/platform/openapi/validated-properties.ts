@@ -27,7 +27,7 @@ export const ANY_JSON_VALUE_SCHEMA = { description: 'Any JSON value' };
 export function describeValidatedClasses(): void {
   const byTarget = getMetadataStorage()['validationMetadatas'] as Map<Type, ValidationMetadata[]>;
   for (const [target, rules] of byTarget) {
-    if (Object.prototype.hasOwnProperty.call(target, METADATA_FACTORY)) continue;
+    if (Object.hasOwn(target, METADATA_FACTORY)) continue;
     const properties = propertiesOf(target, rules);
     Object.defineProperty(target, METADATA_FACTORY, { value: () => properties });
   }
@@ -52,7 +52,7 @@ function propertyOptions(target: Type, property: string, rules: readonly Validat
   const valueType = nested ?? (value.type as string | undefined) ?? scalarType(isArray ? undefined : designType);
   delete value.type;
   if (isArray) return { ...options, ...array, type: valueType ?? 'object', isArray: true, ...value } as ApiPropertyOptions;
-  // `unknown` and `Record<…>` properties without a type rule accept any JSON value.
+  // `unknown` and `Record<…>` properties without a type rule accept any JSON value (null included).
   if (valueType === undefined || (valueType === 'object' && !rules.some((rule) => rule.name === 'isObject'))) return { ...value, required: !optional, type: () => AnyJsonValue };
   return { ...options, ...value, type: valueType } as ApiPropertyOptions;
 }
