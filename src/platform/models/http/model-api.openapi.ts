@@ -1,5 +1,5 @@
 import type { SchemaObject } from '@nestjs/swagger';
-import { CHAT_INPUT, CHAT_OUTPUT, EMBEDDINGS_INPUT, EMBEDDINGS_OUTPUT } from '../model-operation-schemas';
+import { CHAT_INPUT, CHAT_OUTPUT, EMBEDDINGS_INPUT, EMBEDDINGS_OUTPUT, MODELS_OUTPUT } from '../model-operation-schemas';
 
 /**
  * The API description of the chat-completions surface, from the model operations' schemas: the same
@@ -49,19 +49,15 @@ export const EMBEDDINGS_SCHEMA: SchemaObject = {
   },
 };
 
+const MODEL_INFO = (MODELS_OUTPUT.properties as { data: { items: SchemaObject } }).data.items;
+
+/** The models operation's answer in the wire format: `object` marks the list and each model. */
 export const MODEL_LIST_SCHEMA: SchemaObject = {
   type: 'object',
   required: ['object', 'data'],
   properties: {
     object: { type: 'string', enum: ['list'] },
-    data: {
-      type: 'array',
-      items: {
-        type: 'object',
-        required: ['id', 'object'],
-        properties: { id: { type: 'string' }, object: { type: 'string', enum: ['model'] }, created: { type: 'integer' }, owned_by: { type: 'string' } },
-      },
-    },
+    data: { type: 'array', items: { ...MODEL_INFO, required: ['id', 'object'], properties: { ...MODEL_INFO.properties, object: { type: 'string', enum: ['model'] } } } },
   },
 };
 
