@@ -1,5 +1,6 @@
 import { mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { stripVTControlCharacters } from 'node:util';
 import { Browser, chromium, Page } from 'playwright-core';
 import { TenantApi, until } from './support/governed-api';
 import { PlatformProcess } from './support/platform-process';
@@ -21,8 +22,6 @@ const TENANT = 'console-e2e';
 const BEARER = 'console-e2e-vendor-key-0123456789';
 const SCREENSHOTS = process.env.UPDATE_CONSOLE_SCREENSHOTS === '1' ? join(ROOT, 'docs', 'console') : join(ROOT, '.tmp', 'console-screenshots');
 const READ_SCOPES = 'integration.providers.read integration.connections.read integration.runs.read webhooks.subscriptions.read webhooks.deliveries.read';
-
-const stripAnsi = (text: string) => text.replace(/\u001b\[[0-9;]*m/g, '');
 
 describe('the operator console in a browser', () => {
   const jwtSecret = newJwtSecret();
@@ -68,7 +67,7 @@ describe('the operator console in a browser', () => {
       join(ROOT, 'scripts', 'start.js'),
     );
     const banner = await until(
-      async () => stripAnsi(platform.stdout.join('\n')),
+      async () => stripVTControlCharacters(platform.stdout.join('\n')),
       (text) => /^\s+Console\s+http/m.test(text),
       120_000,
       'the start banner',

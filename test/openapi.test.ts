@@ -80,7 +80,7 @@ describe('API description (OpenAPI 3.1)', () => {
         .filter(({ operation }) => documentedScopes(booted.document, operation) === undefined)
         .map(({ method, path }) => `${method.toUpperCase()} ${path}`);
       expect(publicRoutes).toEqual(expect.arrayContaining(['GET /health/live', 'GET /health/ready', 'GET /metrics', 'POST /webhooks/ingest/{connectionId}']));
-      expect(publicRoutes.every((route) => /^(GET \/health|GET \/metrics|\w+ \/webhooks\/ingest\/)/.test(route))).toBe(true);
+      expect(publicRoutes.every((route) => /^(GET \/health|GET \/metrics|GET \/console\/config\.json$|\w+ \/webhooks\/ingest\/)/.test(route))).toBe(true);
     });
 
     it('derives request schemas from the class-validator DTOs', () => {

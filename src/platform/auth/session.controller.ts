@@ -1,10 +1,26 @@
 import { Controller, Get, Header } from '@nestjs/common';
+import { ApiOkResponse, ApiProperty, ApiSchema } from '@nestjs/swagger';
 import { TenantContext } from '../context/tenant-context';
 
 export interface SessionView {
   tenantId: string;
   subject: string | null;
   scopes: string[];
+  expiresAt: string | null;
+}
+
+@ApiSchema({ name: 'Session' })
+class SessionViewSchema implements SessionView {
+  @ApiProperty({ example: 't1' })
+  tenantId: string;
+
+  @ApiProperty({ nullable: true, type: String, description: 'The `sub` claim' })
+  subject: string | null;
+
+  @ApiProperty({ type: [String], example: ['integration.connections.read', 'webhooks.deliveries.read'] })
+  scopes: string[];
+
+  @ApiProperty({ nullable: true, type: String, format: 'date-time', description: 'The `exp` claim' })
   expiresAt: string | null;
 }
 
@@ -15,6 +31,7 @@ export class SessionController {
 
   @Get('session')
   @Header('Cache-Control', 'no-store')
+  @ApiOkResponse({ type: SessionViewSchema, description: 'What the token grants, as the server reads it' })
   session(): SessionView {
     return {
       tenantId: this.tenant.tenantId,

@@ -1,4 +1,5 @@
 import { BeforeApplicationShutdown, Controller, Get, Res } from '@nestjs/common';
+import { ApiOkResponse, ApiProduces } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
 import { TenantContext } from '../context/tenant-context';
 import { SseWriter } from '../http/sse-writer';
@@ -38,6 +39,12 @@ export class LiveEventsController implements BeforeApplicationShutdown {
   }
 
   @Get('events')
+  @ApiProduces('text/event-stream')
+  @ApiOkResponse({
+    description:
+      'Server-sent events of the tenant, each shown only to a token with the scope that reads it: `id`, `event: <type>`, `data: {"id","type","subject","time","data"}`; `: ping` comments every 15 s. Nothing is replayed on reconnect.',
+    content: { 'text/event-stream': { schema: { type: 'string' } } },
+  })
   stream(@Res() reply: FastifyReply): void {
     const tenantId = this.tenant.tenantId;
     const scopes = this.tenant.scopes;

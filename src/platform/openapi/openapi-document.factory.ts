@@ -60,7 +60,7 @@ export class OpenApiDocumentFactory {
 
 function dropUndocumentedRoutes(document: OpenAPIObject): void {
   for (const { path, method } of operationsOf(document)) {
-    if (isUndocumentedRoute(method.toUpperCase(), path.replace(/\{([^}]+)\}/g, ':$1'))) delete document.paths[path][method];
+    if (isUndocumentedRoute(method.toUpperCase(), path)) delete document.paths[path][method];
   }
   for (const [path, item] of Object.entries(document.paths)) if (Object.keys(item).length === 0) delete document.paths[path];
 }

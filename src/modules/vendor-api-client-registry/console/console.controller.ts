@@ -1,4 +1,5 @@
 import { Controller, Get, Header, NotFoundException, Param, Res, ServiceUnavailableException } from '@nestjs/common';
+import { ApiOkResponse } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
 import { AuthOptions } from '../../../platform/auth/auth.options';
 import { Public } from '../../../platform/auth/decorators';
@@ -34,6 +35,20 @@ export class ConsoleController {
 
   @Get('config.json')
   @Header('Cache-Control', 'no-store')
+  @ApiOkResponse({
+    description: "How the console signs in: OpenID Connect against AUTH_ISSUER when CONSOLE_OIDC_CLIENT_ID is set, else null (a token in the link's fragment, or pasted)",
+    schema: {
+      type: 'object',
+      required: ['oidc'],
+      properties: {
+        oidc: {
+          type: 'object',
+          nullable: true,
+          properties: { issuer: { type: 'string', format: 'uri' }, clientId: { type: 'string' }, scope: { type: 'string' }, audience: { type: 'string' } },
+        },
+      },
+    },
+  })
   configuration(): ConsoleConfiguration {
     const { issuer, audience } = this.auth;
     if (!issuer || !this.options.oidcClientId || !/^https?:\/\//.test(issuer)) return { oidc: null };

@@ -1,5 +1,6 @@
 import { BadRequestException, Controller, Get, Query } from '@nestjs/common';
 import { Matches } from 'class-validator';
+import { ApiExtraModels, ApiOkResponse, ApiProperty, ApiSchema, getSchemaPath } from '@nestjs/swagger';
 import { RequireScopes } from '../../../platform/auth/decorators';
 import { OptionalField } from '../../../platform/http/optional-field';
 import { ModelUsageDay, ModelUsageService } from './model-usage.service';
@@ -22,6 +23,28 @@ export class ModelUsageQuery {
   connectionId?: string;
 }
 
+@ApiSchema({ name: 'ModelUsageDay' })
+class ModelUsageDaySchema implements ModelUsageDay {
+  @ApiProperty({ example: '2026-12-01', description: 'A UTC day' })
+  day: string;
+
+  @ApiProperty({ example: 'conn-0123456789abcdef0123456789abcdef' })
+  connectionId: string;
+
+  @ApiProperty()
+  promptTokens: number;
+
+  @ApiProperty()
+  completionTokens: number;
+
+  @ApiProperty()
+  totalTokens: number;
+
+  @ApiProperty({ description: 'Model calls that reported token counts' })
+  requests: number;
+}
+
+@ApiExtraModels(ModelUsageDaySchema)
 @Controller('integrations/model-usage')
 export class ModelUsageController {
   constructor(private readonly usage: ModelUsageService) {}
@@ -29,6 +52,18 @@ export class ModelUsageController {
   /** Tokens per UTC day per connection, `from`..`to` inclusive (default: the last 30 days). */
   @Get()
   @RequireScopes('integration.runs.read')
+  @ApiOkResponse({
+    description: 'Tokens per UTC day per connection, by day then connection',
+    schema: {
+      type: 'object',
+      required: ['from', 'to', 'items'],
+      properties: {
+        from: { type: 'string', format: 'date' },
+        to: { type: 'string', format: 'date' },
+        items: { type: 'array', items: { $ref: getSchemaPath(ModelUsageDaySchema) } },
+      },
+    },
+  })
   async get(@Query() query: ModelUsageQuery): Promise<{ from: string; to: string; items: ModelUsageDay[] }> {
     const to = query.to ?? new Date().toISOString().slice(0, 10);
     const from = query.from ?? new Date(Date.parse(to) - 29 * DAY_MS).toISOString().slice(0, 10);

@@ -49,6 +49,10 @@ export class DeliveriesController {
   @Post('replay')
   @HttpCode(HttpStatus.ACCEPTED)
   @RequireScopes('webhooks.subscriptions.write')
+  @ApiAcceptedResponse({
+    description: 'How many dead-lettered deliveries started a new attempt series (409 when the subscription is not active)',
+    schema: { type: 'object', required: ['replayed'], properties: { replayed: { type: 'integer', minimum: 0, example: 3 } } },
+  })
   replayDeadLettered(@Body() request: ReplayDeliveriesDto): Promise<{ replayed: number }> {
     return this.deliveries.replayDeadLettered(request.subscriptionId);
   }
