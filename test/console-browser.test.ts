@@ -118,11 +118,12 @@ describe('the operator console in a browser', () => {
     await page.getByRole('heading', { level: 1, name: 'Vendor peer' }).waitFor();
     await page.getByText('Active', { exact: true }).first().waitFor();
     // The health worker's probes fill the chart and the history.
+    const connectionId = (await api.get('/integrations/connections')).body.items[0].id as string;
     await until(
-      () => api.get('/integrations/connections'),
-      (answer) => answer.body.items[0]?.health === 'Healthy',
+      () => api.get(`/integrations/connections/${connectionId}/health-checks`),
+      (answer) => answer.body.items.length >= 3,
       20_000,
-      'a healthy probe',
+      'three probes',
     );
     // The token lives in the page's memory only: navigate, never reload.
     await open('Connections');
@@ -131,6 +132,7 @@ describe('the operator console in a browser', () => {
     await page.getByRole('link', { name: 'Vendor peer' }).click();
     await page.getByRole('heading', { level: 1, name: 'Vendor peer' }).waitFor();
     await page.getByText('Healthy', { exact: true }).first().waitFor();
+    await page.getByText(/^[1-9]\d* health checks shown/).waitFor();
     await shoot('connection');
     expect(peer.requests.some((request) => request.headers.authorization === `Bearer ${BEARER}`)).toBe(true);
   });
