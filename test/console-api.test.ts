@@ -138,7 +138,7 @@ describe('the console API', () => {
         operation: 'chat.completions',
         state: 'Completed',
         mode: 'sync',
-        purpose: 'model',
+        purpose: 'call',
         attempts: 1,
         promptTokens: tokens?.[0] ?? null,
         completionTokens: tokens?.[1] ?? null,

@@ -92,7 +92,7 @@ describe('the operator console in a browser', () => {
     await page.getByRole('heading', { level: 1, name: 'Overview' }).waitFor();
     expect(page.url()).not.toContain('token=');
     await expect(page.getByRole('banner').innerText()).resolves.toContain(TENANT);
-    expect(await page.evaluate(() => [localStorage.length, sessionStorage.length, document.cookie])).toEqual([0, 0, '']);
+    expect(await page.evaluate('[localStorage.length, sessionStorage.length, document.cookie]')).toEqual([0, 0, '']);
   });
 
   it('creates a generic-rest connection from its generated form, and shows it Active', async () => {
@@ -192,7 +192,7 @@ describe('the operator console in a browser', () => {
     try {
       await phone.goto(consoleLink.replace(/#token=.*/, `#token=${api.token}`));
       await phone.getByRole('heading', { level: 1, name: 'Overview' }).waitFor();
-      expect(await phone.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(390);
+      expect(await phone.evaluate<number>('document.documentElement.scrollWidth')).toBeLessThanOrEqual(390);
       await shoot('overview-phone', phone);
     } finally {
       await phone.close();
