@@ -247,6 +247,19 @@ describe('the console API', () => {
     expect((await elsewhere).events).toEqual([]);
   });
 
+  it('opens the live stream only for a valid token, whatever else the request carries', async () => {
+    for (const authorization of [undefined, 'Bearer not-a-jwt', `Bearer ${tenant.token}x`, 'Basic dXNlcjpwYXNz']) {
+      const answer = await fetch(`${platform.url}/live/events`, { headers: authorization ? { authorization } : {} });
+      expect(answer.status).toBe(401);
+      await answer.body?.cancel();
+    }
+    for (const query of ['?cursor[a]=b', '?__proto__[polluted]=yes', `?x=${'%ff'.repeat(500)}`]) {
+      const stream = await readLiveEvents(`${platform.url}/live/events${query}`, tenant.token, () => true, 1_000);
+      expect(stream).toMatchObject({ status: 200, contentType: expect.stringContaining('text/event-stream') });
+    }
+    expect((await fetch(`${platform.url}/health/ready`)).status).toBe(200);
+  });
+
   it('shows a live event only to a token with the scope that reads what it is about', async () => {
     const narrow = await TenantApi.create(platform.url, jwtSecret, 'tenant-console', [], 'integration.runs.read');
     const stream = readLiveEvents(`${platform.url}/live/events`, narrow.token, () => false, 2_500);
