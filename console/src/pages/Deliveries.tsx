@@ -109,7 +109,7 @@ function DeliveryList({ route }: { route: Route }) {
       </Section>
       <Notice message={notice} />
       <ErrorBox error={problem} />
-      <Section title="Deliveries">
+      <Section title="Matching deliveries">
         <ErrorBox error={list.error} what="Deliveries" />
         <Table caption="Deliveries" head={['Delivery', 'Event type', 'Direction', 'Status', 'Attempts', 'Last error', 'Created', 'Actions']}>
           {list.items.map((delivery) => (

@@ -47,7 +47,7 @@ function RunList({ route }: { route: Route }) {
           </div>
         </form>
       </Section>
-      <Section title="Runs">
+      <Section title="Matching runs">
         <ErrorBox error={list.error} what="Runs" />
         <Table caption="Runs" head={['Run', 'Operation', 'Connection', 'State', 'Attempts', 'Latency', 'Failure', 'Created']}>
           {list.items.map((run) => (
