@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { stripVTControlCharacters } from 'node:util';
 import { Browser, chromium, Page } from 'playwright-core';
 import { TenantApi, until } from './support/governed-api';
+import { OidcPeer } from './support/oidc-peer';
 import { PlatformProcess } from './support/platform-process';
 import { newJwtSecret } from './support/tokens';
 import { startVendorPeer, VendorPeer } from './support/vendor-peer';
@@ -259,6 +260,70 @@ describe('the operator console in a browser', () => {
       expect(violations).toEqual([]);
     } finally {
       await audited.close();
+    }
+  });
+});
+
+describe('the operator console signing in with OpenID Connect', () => {
+  const CLIENT_ID = 'operator-console';
+  const AUDIENCE = 'integration-platform';
+  let oidc: OidcPeer;
+  let platform: PlatformProcess;
+  let browser: Browser;
+  let page: Page;
+
+  beforeAll(async () => {
+    oidc = await OidcPeer.start({ clientId: CLIENT_ID, audience: AUDIENCE, accessClaims: { tenantId: 'console-oidc', scope: READ_SCOPES } });
+    // Production-shaped auth (RS256 from the provider's JWKS, issuer and audience checked) on a development host.
+    platform = await PlatformProcess.start({
+      AUTH_JWKS_URI: `${oidc.url}/jwks`,
+      AUTH_ISSUER: oidc.url,
+      AUTH_AUDIENCE: AUDIENCE,
+      CONSOLE_OIDC_CLIENT_ID: CLIENT_ID,
+      CONSOLE_OIDC_SCOPE: 'openid profile',
+    });
+    browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox', '--headless'] });
+    page = await browser.newPage({ viewport: { width: 1280, height: 860 } });
+  }, 60_000);
+
+  afterAll(async () => {
+    await browser?.close();
+    await platform?.stop();
+    await oidc?.close();
+  });
+
+  it('signs in through the provider with authorization code + PKCE, keeping the tokens in memory only', async () => {
+    await page.goto(`${platform.url}/console/`);
+    await page.getByRole('button', { name: 'Sign in', exact: true }).click();
+    await page.getByRole('heading', { level: 1, name: 'Overview' }).waitFor();
+
+    const [authorization] = oidc.authorizeRequests;
+    expect(Object.fromEntries(authorization)).toMatchObject({
+      response_type: 'code',
+      client_id: CLIENT_ID,
+      redirect_uri: `${platform.url}/console/`,
+      scope: 'openid profile',
+      code_challenge_method: 'S256',
+      state: expect.stringMatching(/^[\w-]{20,}$/),
+      nonce: expect.stringMatching(/^[\w-]{20,}$/),
+    });
+    expect(oidc.tokenRequests.map((request) => request.status)).toEqual([200]);
+    await expect(page.getByRole('banner').innerText()).resolves.toContain('console-oidc');
+    expect(page.url()).not.toMatch(/code=|state=/);
+    expect(await page.evaluate('[localStorage.length, sessionStorage.length, document.cookie]')).toEqual([0, 0, '']);
+    // What the provider issued is what the API accepts: the console's calls went through with it.
+    await page.getByRole('navigation').getByRole('link', { name: 'Connections', exact: true }).click();
+    await page.getByText('0 connections shown').waitFor();
+  });
+
+  it('refuses an answer whose state it did not ask for', async () => {
+    const fresh = await browser.newPage();
+    try {
+      await fresh.goto(`${platform.url}/console/?code=forged&state=not-the-one`);
+      await expect(fresh.getByRole('alert').innerText()).resolves.toMatch(/state does not match/);
+      expect(oidc.tokenRequests).toHaveLength(1);
+    } finally {
+      await fresh.close();
     }
   });
 });
