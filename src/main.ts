@@ -14,8 +14,8 @@ import { DatabaseOptions } from './platform/persistence/database.options';
 import { GrpcServerHost } from './platform/grpc/grpc-server.host';
 import { resolveRoles, RoleDefinition, roleLabel, servesGrpc, UnknownRoleError } from './roles';
 
-/** The role that serves the console (and `all`, which includes it). */
-const CONSOLE_ROLE = 'VendorApiClientRegistryService';
+/** Where the operator console is mounted, when one of the process's roles serves it. */
+const CONSOLE_PATH = '/console';
 
 async function main(): Promise<void> {
   const started = performance.now();
@@ -49,7 +49,7 @@ async function main(): Promise<void> {
   const grpcPort = servesGrpc(roles) ? app.get(GrpcServerHost).port : undefined;
   const store = app.get(DatabaseOptions).dialect;
   const bootMs = Math.round(performance.now() - started);
-  const servesConsole = roles.some((role) => role.name === CONSOLE_ROLE);
+  const servesConsole = platform.routes.some((route) => route.url === CONSOLE_PATH);
   const tokenHint = verifier.secretSource === 'none' ? 'from your identity provider (AUTH_ISSUER)' : 'npm run token -- --tenant <tenant>';
 
   if (app.get(ObservabilityOptions).logFormat === 'pretty') {
@@ -67,7 +67,7 @@ async function main(): Promise<void> {
       grpcPort,
       store,
       auth: verifier.secretSource === 'generated' ? 'generated-hs256-secret' : verifier.secretSource === 'configured' ? 'hs256' : 'jwks',
-      console: servesConsole ? `${baseUrl}/console/` : undefined,
+      console: servesConsole ? `${baseUrl}${CONSOLE_PATH}/` : undefined,
       bootMs,
     },
     `Integration platform listening on ${baseUrl}`,
@@ -82,7 +82,7 @@ async function main(): Promise<void> {
 
 /** The console's address, signing in to the development tenant for a short while where tokens can be minted here (never in production). */
 async function developmentConsoleLink(app: INestApplication, baseUrl: string, production: boolean): Promise<StartBannerInfo['console']> {
-  const url = `${baseUrl}/console/`;
+  const url = `${baseUrl}${CONSOLE_PATH}/`;
   if (production) return { url };
   const options = app.get(ConsoleOptions);
   const tenantId = options.developmentTenant;

@@ -43,17 +43,30 @@ export function decodePageCursor(text: string): PageCursor {
   throw new BadRequestException('cursor must be the nextCursor of a previous page');
 }
 
-/** The rows after `cursor` within `scope`, newest first (pair with `order: { createdAt: 'DESC', id: 'DESC' }`). */
-export function afterCursor<T extends ObjectLiteral>(scope: FindOptionsWhere<T>, cursor: PageCursor | undefined): FindOptionsWhere<T> | Array<FindOptionsWhere<T>> {
+/**
+ * The rows after `cursor` within `scope`, newest first (pair with `order: { [timeColumn]: 'DESC', id: 'DESC' }`).
+ * The cursor's `createdAt` is the row's `timeColumn` where rows are ordered by another time (a probe's `checkedAt`).
+ */
+export function afterCursor<T extends ObjectLiteral>(
+  scope: FindOptionsWhere<T>,
+  cursor: PageCursor | undefined,
+  timeColumn: keyof T & string = 'createdAt',
+): FindOptionsWhere<T> | Array<FindOptionsWhere<T>> {
   if (!cursor) return scope;
   return [
-    { ...scope, createdAt: LessThan(cursor.createdAt) },
-    { ...scope, createdAt: Equal(cursor.createdAt), id: LessThan(cursor.id) },
+    { ...scope, [timeColumn]: LessThan(cursor.createdAt) },
+    { ...scope, [timeColumn]: Equal(cursor.createdAt), id: LessThan(cursor.id) },
   ] as Array<FindOptionsWhere<T>>;
 }
 
 /** One page from `limit + 1` rows read: the extra row only says that another page follows. */
-export function toPage<R extends { createdAt: Date; id: string }, V>(rows: readonly R[], limit: number, view: (row: R) => V): { items: V[]; nextCursor: string | null } {
+export function toPage<R extends { id: string }, V>(
+  rows: readonly R[],
+  limit: number,
+  view: (row: R) => V,
+  timeOf: (row: R) => Date = (row) => (row as R & { createdAt: Date }).createdAt,
+): { items: V[]; nextCursor: string | null } {
   const page = rows.slice(0, limit);
-  return { items: page.map(view), nextCursor: rows.length > limit ? encodePageCursor(page[page.length - 1]) : null };
+  const last = page[page.length - 1];
+  return { items: page.map(view), nextCursor: rows.length > limit ? encodePageCursor({ createdAt: timeOf(last), id: last.id }) : null };
 }

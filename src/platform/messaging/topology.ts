@@ -104,10 +104,15 @@ export function sourcesConsumedBy(role: string): MessageSource[] {
   ];
 }
 
+/** Every source that exists: the queues and every subscription of every topic. */
+export function allSources(): MessageSource[] {
+  return [
+    ...QUEUES.map((definition) => ({ queue: definition.name })),
+    ...TOPICS.flatMap((definition) => definition.subscriptions.map((subscription) => ({ topic: definition.name, subscription: subscription.name }))),
+  ];
+}
+
 /** Every source path that exists (queues and subscriptions): what the store bus and the emulator config declare. */
 export function allSourcePaths(): string[] {
-  return [
-    ...QUEUES.map((definition) => definition.name),
-    ...TOPICS.flatMap((definition) => definition.subscriptions.map((subscription) => sourcePath({ topic: definition.name, subscription: subscription.name }))),
-  ];
+  return allSources().map(sourcePath);
 }

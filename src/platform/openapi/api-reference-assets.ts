@@ -2,6 +2,7 @@ import { createReadStream } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { NotFoundException } from '@nestjs/common';
 import type { FastifyReply } from 'fastify';
+import { contentTypeOf } from '../http/content-types';
 
 /** The reference page: Swagger UI on the process's own description, every asset served from here (it works offline). */
 export const API_REFERENCE_HTML = `<!doctype html>
@@ -34,15 +35,15 @@ const INITIALIZER = `window.onload = function () {
 };
 `;
 
-/** The only files served under /docs, with their types: a fixed list, so no request names a path on disk. */
-const PACKAGE_FILES: Record<string, string> = {
-  'swagger-ui.css': 'text/css; charset=utf-8',
-  'index.css': 'text/css; charset=utf-8',
-  'swagger-ui-bundle.js': 'text/javascript; charset=utf-8',
-  'swagger-ui-standalone-preset.js': 'text/javascript; charset=utf-8',
-  'favicon-32x32.png': 'image/png',
-  'favicon-16x16.png': 'image/png',
-};
+/** The only files served under /docs: a fixed list, so no request names a path on disk. */
+const PACKAGE_FILES: ReadonlySet<string> = new Set([
+  'swagger-ui.css',
+  'index.css',
+  'swagger-ui-bundle.js',
+  'swagger-ui-standalone-preset.js',
+  'favicon-32x32.png',
+  'favicon-16x16.png',
+]);
 
 /** The assets change only with the swagger-ui-dist package, so browsers may keep them for a day. */
 const ASSET_CACHE_CONTROL = 'public, max-age=86400';
@@ -54,8 +55,7 @@ export class ApiReferenceAssets {
   send(name: string, reply: FastifyReply): FastifyReply {
     reply.header('cache-control', ASSET_CACHE_CONTROL).header('x-content-type-options', 'nosniff');
     if (name === 'swagger-initializer.js') return reply.type('text/javascript; charset=utf-8').send(INITIALIZER);
-    const type = Object.hasOwn(PACKAGE_FILES, name) ? PACKAGE_FILES[name] : undefined;
-    if (!type) throw new NotFoundException(`No asset ${name.slice(0, 100)}`);
-    return reply.type(type).send(createReadStream(join(this.directory, name)));
+    if (!PACKAGE_FILES.has(name)) throw new NotFoundException(`No asset ${name.slice(0, 100)}`);
+    return reply.type(contentTypeOf(name)).send(createReadStream(join(this.directory, name)));
   }
 }

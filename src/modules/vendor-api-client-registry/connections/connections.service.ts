@@ -126,11 +126,11 @@ export class ConnectionsService {
       order: { createdAt: 'DESC' },
       take: 500,
     });
-    return rows.map((row) => toView(row, this.publicUrl.publicBaseUrl));
+    return rows.map((row) => this.view(row));
   }
 
   async get(id: string): Promise<ConnectionView> {
-    return toView(await this.find(id), this.publicUrl.publicBaseUrl);
+    return this.view(await this.find(id));
   }
 
   /** Runs the provider's test (for an inbound-only connection: its webhook secret resolves); a Pending (or Degraded) connection that passes becomes Active. */
@@ -168,13 +168,13 @@ export class ConnectionsService {
         { tenantId, subject: id },
       );
     }
-    return toView(updated, this.publicUrl.publicBaseUrl);
+    return this.view(updated);
   }
 
   async retire(id: string): Promise<ConnectionView> {
     const tenantId = this.tenant.tenantId;
     const connection = await this.find(id);
-    if (connection.status === 'Retired') return toView(connection, this.publicUrl.publicBaseUrl);
+    if (connection.status === 'Retired') return this.view(connection);
     const retiredAt = new Date();
     const result = await this.connections.update({ tenantId, id, status: In(['Pending', 'Active', 'Degraded']) }, { status: 'Retired', retiredAt });
     this.resolver.invalidate(tenantId, id);
@@ -185,7 +185,7 @@ export class ConnectionsService {
         { tenantId, subject: id },
       );
     }
-    return toView(await this.find(id), this.publicUrl.publicBaseUrl);
+    return this.view(await this.find(id));
   }
 
   /** An inbound-only connection calls no vendor: it is ready once the secret its webhooks are verified with resolves. */
@@ -313,6 +313,10 @@ export class ConnectionsService {
     } catch (error) {
       throw new BadRequestException(`webhook.verifierOptions: ${(error as Error).message.replace(/^generic-hmac: /, '')}`);
     }
+  }
+
+  private view(row: IntegrationConnection): ConnectionView {
+    return toView(row, this.publicUrl.publicBaseUrl);
   }
 }
 

@@ -1,8 +1,8 @@
 import { Injectable, NotFoundException } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
-import { Equal, FindOptionsWhere, LessThan, Repository } from 'typeorm';
+import { Repository } from 'typeorm';
 import { TenantContext } from '../../../platform/context/tenant-context';
-import { encodePageCursor, PageCursor } from '../../../platform/http/page-cursor';
+import { afterCursor, PageCursor, toPage } from '../../../platform/http/page-cursor';
 import { ConnectionHealthCheck } from '../../../platform/integrations/entities/connection-health-check.entity';
 import { IntegrationConnection } from '../../../platform/integrations/entities/integration-connection.entity';
 
@@ -28,18 +28,12 @@ export class HealthChecksService {
   async list(connectionId: string, limit: number, cursor?: PageCursor): Promise<{ items: HealthCheckView[]; nextCursor: string | null }> {
     const tenantId = this.tenant.tenantId;
     if (!(await this.connections.existsBy({ tenantId, id: connectionId }))) throw new NotFoundException(`Connection ${connectionId} not found`);
-    const scope: FindOptionsWhere<ConnectionHealthCheck> = { tenantId, connectionId };
-    // The page cursor's `createdAt` is the probe's `checkedAt` here.
-    const where = cursor
-      ? [
-          { ...scope, checkedAt: LessThan(cursor.createdAt) },
-          { ...scope, checkedAt: Equal(cursor.createdAt), id: LessThan(cursor.id) },
-        ]
-      : scope;
-    const rows = await this.checks.find({ where, order: { checkedAt: 'DESC', id: 'DESC' }, take: limit + 1 });
-    const page = rows.slice(0, limit);
-    const last = page[page.length - 1];
-    return { items: page.map(toView), nextCursor: rows.length > limit ? encodePageCursor({ createdAt: last.checkedAt, id: last.id }) : null };
+    const rows = await this.checks.find({
+      where: afterCursor<ConnectionHealthCheck>({ tenantId, connectionId }, cursor, 'checkedAt'),
+      order: { checkedAt: 'DESC', id: 'DESC' },
+      take: limit + 1,
+    });
+    return toPage(rows, limit, toView, (check) => check.checkedAt);
   }
 }
 

@@ -1,5 +1,6 @@
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { extname, join, relative, sep } from 'node:path';
+import { contentTypeOf } from '../../../platform/http/content-types';
 
 export interface ConsoleAsset {
   readonly body: Buffer;
@@ -7,20 +8,6 @@ export interface ConsoleAsset {
   /** Vite names built assets by their content hash: they never change under one name. */
   readonly immutable: boolean;
 }
-
-const CONTENT_TYPES: Readonly<Record<string, string>> = {
-  '.html': 'text/html; charset=utf-8',
-  '.js': 'text/javascript; charset=utf-8',
-  '.mjs': 'text/javascript; charset=utf-8',
-  '.css': 'text/css; charset=utf-8',
-  '.json': 'application/json; charset=utf-8',
-  '.svg': 'image/svg+xml',
-  '.png': 'image/png',
-  '.ico': 'image/x-icon',
-  '.woff2': 'font/woff2',
-  '.txt': 'text/plain; charset=utf-8',
-  '.map': 'application/json; charset=utf-8',
-};
 
 /**
  * The built console, read once at boot: a fixed map from URL path to file, so no request path ever
@@ -35,7 +22,7 @@ export class ConsoleAssets {
       const path = relative(root, file).split(sep).join('/');
       this.assets.set(path, {
         body: readFileSync(file),
-        contentType: CONTENT_TYPES[extname(file).toLowerCase()] ?? 'application/octet-stream',
+        contentType: contentTypeOf(file),
         immutable: path.startsWith('assets/'),
       });
     }

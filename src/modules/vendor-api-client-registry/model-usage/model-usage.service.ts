@@ -1,7 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
-import { DataSource, Repository } from 'typeorm';
-import { InjectDataSource } from '@nestjs/typeorm';
+import { Repository } from 'typeorm';
 import { TenantContext } from '../../../platform/context/tenant-context';
 import { IntegrationRun } from '../../../platform/runs/entities/integration-run.entity';
 
@@ -26,12 +25,11 @@ export interface ModelUsageFilter {
 export class ModelUsageService {
   constructor(
     @InjectRepository(IntegrationRun) private readonly runs: Repository<IntegrationRun>,
-    @InjectDataSource() private readonly dataSource: DataSource,
     private readonly tenant: TenantContext,
   ) {}
 
   async usage(filter: ModelUsageFilter): Promise<ModelUsageDay[]> {
-    const day = this.dataSource.driver.options.type === 'postgres' ? `to_char(run."createdAt" AT TIME ZONE 'UTC', 'YYYY-MM-DD')` : `strftime('%Y-%m-%d', run."createdAt")`;
+    const day = this.runs.manager.connection.options.type === 'postgres' ? `to_char(run."createdAt" AT TIME ZONE 'UTC', 'YYYY-MM-DD')` : `strftime('%Y-%m-%d', run."createdAt")`;
     const query = this.runs
       .createQueryBuilder('run')
       .select(day, 'day')

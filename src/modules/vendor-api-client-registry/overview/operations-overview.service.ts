@@ -6,7 +6,7 @@ import { baseUrlOf, breakerKeyFor } from '../../../platform/integrations/connect
 import { ConnectionHealthCheck } from '../../../platform/integrations/entities/connection-health-check.entity';
 import { IntegrationConnection } from '../../../platform/integrations/entities/integration-connection.entity';
 import { MessageBus } from '../../../platform/messaging/message-bus';
-import { MessageSource, QUEUES, sourcePath, TOPICS } from '../../../platform/messaging/topology';
+import { allSources, sourcePath } from '../../../platform/messaging/topology';
 import { CircuitBreakerRegistry } from '../../../platform/resilience/breaker-registry';
 import { IntegrationRun } from '../../../platform/runs/entities/integration-run.entity';
 import { VendorCatalogue } from '../../../platform/vendors/vendor-catalogue';
@@ -142,11 +142,7 @@ export class OperationsOverviewService {
   }
 
   private async queueDepths(): Promise<OperationsOverview['queues']> {
-    const sources: MessageSource[] = [
-      ...QUEUES.map((queue) => ({ queue: queue.name })),
-      ...TOPICS.flatMap((topic) => topic.subscriptions.map((subscription) => ({ topic: topic.name, subscription: subscription.name }))),
-    ];
-    return Promise.all(sources.map(async (source) => ({ name: sourcePath(source), depth: (await this.bus.depth(source).catch(() => undefined)) ?? null })));
+    return Promise.all(allSources().map(async (source) => ({ name: sourcePath(source), depth: (await this.bus.depth(source).catch(() => undefined)) ?? null })));
   }
 }
 
